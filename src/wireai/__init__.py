@@ -1,0 +1,80 @@
+"""wireai: PydanticAI's Agent / Models / Providers API, every vendor spoken over one httpx transport.
+
+Public names are imported on first use so `import wireai` stays as cheap as httpx + pydantic.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+_EXPORTS: dict[str, str] = {
+    "Agent": "wireai.agent",
+    "EndStrategy": "wireai.agent",
+    "capture_run_messages": "wireai.agent",
+    "AgentRunResult": "wireai.result",
+    "StreamedRunResult": "wireai.result",
+    "RunContext": "wireai.tools",
+    "Tool": "wireai.tools",
+    "ToolDefinition": "wireai.tools",
+    "ToolOutput": "wireai.output",
+    "NativeOutput": "wireai.output",
+    "PromptedOutput": "wireai.output",
+    "TextOutput": "wireai.output",
+    "StructuredDict": "wireai.output",
+    "AgentRunError": "wireai.exceptions",
+    "FallbackExceptionGroup": "wireai.exceptions",
+    "ModelAPIError": "wireai.exceptions",
+    "ModelHTTPError": "wireai.exceptions",
+    "ModelRetry": "wireai.exceptions",
+    "UnexpectedModelBehavior": "wireai.exceptions",
+    "UsageLimitExceeded": "wireai.exceptions",
+    "UserError": "wireai.exceptions",
+    "AudioUrl": "wireai.messages",
+    "BinaryContent": "wireai.messages",
+    "DocumentUrl": "wireai.messages",
+    "ImageUrl": "wireai.messages",
+    "VideoUrl": "wireai.messages",
+    "ModelSettings": "wireai.settings",
+    "Usage": "wireai.usage",
+    "RunUsage": "wireai.usage",
+    "RequestUsage": "wireai.usage",
+    "UsageLimits": "wireai.usage",
+}
+
+__all__ = ["__version__", *_EXPORTS]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'wireai' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
+
+if TYPE_CHECKING:
+    from .agent import Agent, EndStrategy, capture_run_messages
+    from .exceptions import (
+        AgentRunError,
+        FallbackExceptionGroup,
+        ModelAPIError,
+        ModelHTTPError,
+        ModelRetry,
+        UnexpectedModelBehavior,
+        UsageLimitExceeded,
+        UserError,
+    )
+    from .messages import AudioUrl, BinaryContent, DocumentUrl, ImageUrl, VideoUrl
+    from .output import NativeOutput, PromptedOutput, StructuredDict, TextOutput, ToolOutput
+    from .result import AgentRunResult, StreamedRunResult
+    from .settings import ModelSettings
+    from .tools import RunContext, Tool, ToolDefinition
+    from .usage import RequestUsage, RunUsage, Usage, UsageLimits

@@ -1,0 +1,160 @@
+"""Every error wireai raises, typed so callers can tell a bug in their input from a vendor failure."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping, Sequence
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+if sys.version_info < (3, 11):  # pragma: no cover
+    from exceptiongroup import ExceptionGroup
+
+__all__ = [
+    "AgentRunError",
+    "FallbackExceptionGroup",
+    "ModelAPIError",
+    "ModelHTTPError",
+    "ModelRetry",
+    "UnexpectedModelBehavior",
+    "UsageLimitExceeded",
+    "UserError",
+]
+
+SNIPPET_CHARS = 500
+
+
+def snippet(body: object, limit: int = SNIPPET_CHARS) -> str:
+    """A printable, bounded piece of an offending body, so errors show what went wrong without flooding logs."""
+    if isinstance(body, (bytes, bytearray)):
+        text = bytes(body[: limit * 4]).decode("utf-8", errors="replace")
+    else:
+        text = body if isinstance(body, str) else repr(body)
+    return text if len(text) <= limit else text[:limit] + f"... [{len(text) - limit} more chars]"
+
+
+class ModelRetry(Exception):
+    """Raised by a tool or output validator to send a message back to the model asking it to try again."""
+
+    message: str
+
+    def __init__(self, message: str):
+        self.message = message
+        super().__init__(message)
+
+
+class UserError(RuntimeError):
+    """The caller did something wrong; the message says how to fix it."""
+
+    message: str
+
+    def __init__(self, message: str):
+        self.message = message
+        super().__init__(message)
+
+
+class AgentRunError(RuntimeError):
+    """Base class for errors raised while an agent run is going on."""
+
+    message: str
+
+    def __init__(self, message: str):
+        self.message = message
+        super().__init__(message)
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class UsageLimitExceeded(AgentRunError):
+    """A `UsageLimits` budget would be (or was) exceeded."""
+
+
+class UnexpectedModelBehavior(AgentRunError):
+    """The model or vendor answered in a way wireai cannot use (malformed body, truncated stream, retries used up)."""
+
+    body: str | None
+
+    def __init__(self, message: str, body: object | None = None):
+        self.message = message
+        if body is None:
+            self.body = None
+        else:
+            self.body = body if isinstance(body, str) else snippet(body, 10_000)
+        super().__init__(message)
+
+    def __str__(self) -> str:
+        if self.body:
+            return f"{self.message}, body:\n{snippet(self.body)}"
+        return self.message
+
+
+class ModelAPIError(AgentRunError):
+    """The vendor could not be reached or the exchange broke (connection refused, timeout, dropped stream)."""
+
+    model_name: str
+
+    def __init__(self, model_name: str, message: str):
+        self.model_name = model_name
+        super().__init__(message)
+
+
+class ModelHTTPError(ModelAPIError):
+    """The vendor answered with a 4xx/5xx status (also used for errors a vendor reports inside a stream)."""
+
+    status_code: int
+    body: object | None
+    headers: dict[str, str]
+
+    def __init__(
+        self,
+        status_code: int,
+        model_name: str,
+        body: object | None = None,
+        headers: Mapping[str, str] | None = None,
+    ):
+        self.status_code = status_code
+        self.body = body
+        self.headers = {k.lower(): v for k, v in (headers or {}).items()}
+        super().__init__(model_name, f"status_code: {status_code}, model_name: {model_name}, body: {snippet(body)}")
+
+    @property
+    def retry_after(self) -> float | None:
+        """Seconds the vendor asked us to wait (`retry-after-ms`, `retry-after` as seconds or an HTTP date)."""
+        return parse_retry_after(self.headers)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.status_code, self.model_name, self.body, self.headers))
+
+
+def parse_retry_after(headers: Mapping[str, str]) -> float | None:
+    ms = headers.get("retry-after-ms")
+    if ms:
+        try:
+            return max(float(ms) / 1000, 0.0)
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        pass
+    try:
+        from datetime import datetime, timezone
+
+        when = parsedate_to_datetime(value)
+        return max((when - datetime.now(timezone.utc)).total_seconds(), 0.0)
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
+class FallbackExceptionGroup(ExceptionGroup):  # type: ignore[type-arg,misc]
+    """Every model of a `FallbackModel` failed; `.exceptions` holds each model's error in order."""
+
+    def __new__(cls, message: str, exceptions: Sequence[Exception]) -> FallbackExceptionGroup:
+        return super().__new__(cls, message, exceptions)
+
+    def derive(self, excs: Sequence[Exception]) -> FallbackExceptionGroup:  # keeps the type under except*
+        return FallbackExceptionGroup(self.message, excs)

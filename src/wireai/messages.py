@@ -1,0 +1,509 @@
+"""The one canonical message model every codec maps to and from (PydanticAI's, as plain dataclasses).
+
+Reprs leave out fields still at their plain defaults, as PydanticAI's do, so printed histories stay
+short and match the seed documentation; `part_kind`/`kind` are always shown.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import mimetypes
+import uuid
+from collections.abc import Sequence
+from dataclasses import MISSING, dataclass, field, fields
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any, Literal, Union
+
+from .usage import RequestUsage
+
+if TYPE_CHECKING:
+    from pydantic import TypeAdapter
+
+__all__ = [
+    "AudioUrl",
+    "BinaryContent",
+    "DocumentUrl",
+    "FinalResultEvent",
+    "FinishReason",
+    "ImageUrl",
+    "ModelMessage",
+    "ModelMessagesTypeAdapter",
+    "ModelRequest",
+    "ModelRequestPart",
+    "ModelResponse",
+    "ModelResponsePart",
+    "ModelResponseStreamEvent",
+    "PartDeltaEvent",
+    "PartStartEvent",
+    "RetryPromptPart",
+    "SystemPromptPart",
+    "TextPart",
+    "TextPartDelta",
+    "ThinkingPart",
+    "ThinkingPartDelta",
+    "ToolCallPart",
+    "ToolCallPartDelta",
+    "ToolReturnPart",
+    "UserContent",
+    "UserPromptPart",
+    "VideoUrl",
+]
+
+FinishReason = Literal["stop", "length", "content_filter", "tool_call", "error"]
+_ALWAYS_SHOWN = frozenset({"part_kind", "kind", "event_kind", "part_delta_kind"})
+
+
+def now_utc() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def generate_tool_call_id() -> str:
+    return f"pyd_ai_{uuid.uuid4().hex}"
+
+
+def _short_repr(self: object) -> str:
+    shown = []
+    for f in fields(self):  # type: ignore[arg-type]
+        if not f.repr:
+            continue
+        value = getattr(self, f.name)
+        if f.name not in _ALWAYS_SHOWN:
+            if f.default is not MISSING:
+                if value == f.default:
+                    continue
+            elif f.default_factory in (list, dict) and not value:  # type: ignore[comparison-overlap]
+                continue
+        shown.append(f"{f.name}={value!r}")
+    return f"{type(self).__name__}({', '.join(shown)})"
+
+
+# ---------------------------------------------------------------------------------------------- user content
+
+_EXTRA_TYPES = {
+    ".md": "text/markdown",
+    ".webp": "image/webp",
+    ".m4a": "audio/mp4",
+    ".flac": "audio/flac",
+    ".ogg": "audio/ogg",
+    ".mkv": "video/x-matroska",
+}
+
+
+def _guess_media_type(url: str, default: str) -> str:
+    path = url.split("?", 1)[0].split("#", 1)[0].lower()
+    for ext, media_type in _EXTRA_TYPES.items():
+        if path.endswith(ext):
+            return media_type
+    guessed, _ = mimetypes.guess_type(path, strict=False)
+    return guessed or default
+
+
+@dataclass(repr=False)
+class _FileUrl:
+    url: str
+    force_download: bool = False
+    vendor_metadata: dict[str, Any] | None = None
+    media_type: str = ""
+
+    _default_media_type = "application/octet-stream"
+
+    def __post_init__(self) -> None:
+        if not self.media_type:
+            self.media_type = _guess_media_type(self.url, self._default_media_type)
+
+    @property
+    def format(self) -> str:
+        """The file extension a vendor wants (`png`, `pdf`, `mp3`...), derived from the media type."""
+        return _format_of(self.media_type)
+
+    __repr__ = _short_repr
+
+
+@dataclass(repr=False)
+class ImageUrl(_FileUrl):
+    kind: Literal["image-url"] = "image-url"
+    _default_media_type = "image/jpeg"
+
+
+@dataclass(repr=False)
+class AudioUrl(_FileUrl):
+    kind: Literal["audio-url"] = "audio-url"
+    _default_media_type = "audio/mpeg"
+
+
+@dataclass(repr=False)
+class DocumentUrl(_FileUrl):
+    kind: Literal["document-url"] = "document-url"
+    _default_media_type = "application/pdf"
+
+
+@dataclass(repr=False)
+class VideoUrl(_FileUrl):
+    kind: Literal["video-url"] = "video-url"
+    _default_media_type = "video/mp4"
+
+
+_FORMATS = {
+    "image/jpeg": "jpeg",
+    "image/jpg": "jpeg",
+    "audio/mpeg": "mp3",
+    "audio/wav": "wav",
+    "audio/x-wav": "wav",
+    "text/plain": "txt",
+    "text/markdown": "md",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
+    "application/msword": "doc",
+    "application/vnd.ms-excel": "xls",
+    "video/x-matroska": "mkv",
+    "video/quicktime": "mov",
+}
+
+
+def _format_of(media_type: str) -> str:
+    return _FORMATS.get(media_type) or media_type.rsplit("/", 1)[-1].split(";", 1)[0].split("+", 1)[0]
+
+
+@dataclass(repr=False)
+class BinaryContent:
+    """Bytes sent inline (base64 on every JSON wire). Serialized history keeps them as base64 too."""
+
+    data: bytes
+    media_type: str
+    identifier: str | None = None
+    vendor_metadata: dict[str, Any] | None = None
+    kind: Literal["binary"] = "binary"
+
+    __pydantic_config__ = {"ser_json_bytes": "base64", "val_json_bytes": "base64"}
+
+    @property
+    def is_image(self) -> bool:
+        return self.media_type.startswith("image/")
+
+    @property
+    def is_audio(self) -> bool:
+        return self.media_type.startswith("audio/")
+
+    @property
+    def is_video(self) -> bool:
+        return self.media_type.startswith("video/")
+
+    @property
+    def is_document(self) -> bool:
+        return not (self.is_image or self.is_audio or self.is_video)
+
+    @property
+    def format(self) -> str:
+        return _format_of(self.media_type)
+
+    @property
+    def base64(self) -> str:
+        return base64.b64encode(self.data).decode("ascii")
+
+    @property
+    def data_uri(self) -> str:
+        return f"data:{self.media_type};base64,{self.base64}"
+
+    def __repr__(self) -> str:
+        return f"BinaryContent(data=<{len(self.data)} bytes>, media_type={self.media_type!r}, kind='binary')"
+
+
+MultiModalContent = Union[ImageUrl, AudioUrl, DocumentUrl, VideoUrl, BinaryContent]
+UserContent = Union[str, MultiModalContent]
+
+
+# ---------------------------------------------------------------------------------------------- request parts
+
+
+@dataclass(repr=False)
+class SystemPromptPart:
+    content: str
+    timestamp: datetime = field(default_factory=now_utc)
+    dynamic_ref: str | None = None
+    part_kind: Literal["system-prompt"] = "system-prompt"
+
+    __repr__ = _short_repr
+
+
+@dataclass(repr=False)
+class UserPromptPart:
+    content: str | Sequence[UserContent]
+    timestamp: datetime = field(default_factory=now_utc)
+    part_kind: Literal["user-prompt"] = "user-prompt"
+
+    __repr__ = _short_repr
+
+
+@dataclass(repr=False)
+class ToolReturnPart:
+    tool_name: str
+    content: Any
+    tool_call_id: str = field(default_factory=generate_tool_call_id)
+    metadata: Any = None
+    timestamp: datetime = field(default_factory=now_utc)
+    part_kind: Literal["tool-return"] = "tool-return"
+
+    def model_response_str(self) -> str:
+        """The tool's result as the text most vendors want in a tool message."""
+        if isinstance(self.content, str):
+            return self.content
+        return _dump_json(self.content)
+
+    def model_response_object(self) -> dict[str, Any]:
+        """The tool's result as a JSON object (Gemini's `functionResponse.response` needs an object)."""
+        content = _to_jsonable(self.content)
+        return content if isinstance(content, dict) else {"return_value": content}
+
+    __repr__ = _short_repr
+
+
+@dataclass(repr=False)
+class RetryPromptPart:
+    """Tells the model its last tool call or output was rejected and why."""
+
+    content: str | list[dict[str, Any]]
+    tool_name: str | None = None
+    tool_call_id: str = field(default_factory=generate_tool_call_id)
+    timestamp: datetime = field(default_factory=now_utc)
+    part_kind: Literal["retry-prompt"] = "retry-prompt"
+
+    def model_response(self) -> str:
+        if isinstance(self.content, str):
+            description = self.content if self.tool_name is not None else f"Validation feedback:\n{self.content}"
+        else:
+            errors = [{k: v for k, v in e.items() if k not in ("ctx", "url")} for e in self.content]
+            description = f"{len(errors)} validation errors: {json.dumps(errors, indent=2, default=str)}"
+        return f"{description}\n\nFix the errors and try again."
+
+    __repr__ = _short_repr
+
+
+ModelRequestPart = Union[SystemPromptPart, UserPromptPart, ToolReturnPart, RetryPromptPart]
+
+
+@dataclass(repr=False)
+class ModelRequest:
+    parts: list[ModelRequestPart]
+    instructions: str | None = None
+    kind: Literal["request"] = "request"
+
+    @classmethod
+    def user_text_prompt(cls, user_prompt: str, *, instructions: str | None = None) -> ModelRequest:
+        return cls(parts=[UserPromptPart(user_prompt)], instructions=instructions)
+
+    __repr__ = _short_repr
+
+
+# ---------------------------------------------------------------------------------------------- response parts
+
+
+@dataclass(repr=False)
+class TextPart:
+    content: str
+    id: str | None = None
+    provider_details: dict[str, Any] | None = None
+    part_kind: Literal["text"] = "text"
+
+    def has_content(self) -> bool:
+        return bool(self.content)
+
+    __repr__ = _short_repr
+
+
+@dataclass(repr=False)
+class ThinkingPart:
+    """Model reasoning. `signature` (and `provider_details`) must go back to the same vendor unchanged."""
+
+    content: str
+    id: str | None = None
+    signature: str | None = None
+    provider_name: str | None = None
+    provider_details: dict[str, Any] | None = None
+    part_kind: Literal["thinking"] = "thinking"
+
+    def has_content(self) -> bool:
+        return bool(self.content)
+
+    __repr__ = _short_repr
+
+
+@dataclass(repr=False)
+class ToolCallPart:
+    tool_name: str
+    args: str | dict[str, Any] | None = None
+    tool_call_id: str = field(default_factory=generate_tool_call_id)
+    id: str | None = None
+    provider_details: dict[str, Any] | None = None
+    part_kind: Literal["tool-call"] = "tool-call"
+
+    def args_as_dict(self) -> dict[str, Any]:
+        """The arguments as a dict; a JSON string is parsed (raises `ValueError` when it is not an object)."""
+        if not self.args:
+            return {}
+        if isinstance(self.args, dict):
+            return self.args
+        parsed = json.loads(self.args)
+        if not isinstance(parsed, dict):
+            raise ValueError(f"tool call arguments are not a JSON object: {self.args[:200]!r}")
+        return parsed
+
+    def args_as_json_str(self) -> str:
+        if not self.args:
+            return "{}"
+        if isinstance(self.args, str):
+            return self.args
+        return _dump_json(self.args)
+
+    def has_content(self) -> bool:
+        return bool(self.args) if isinstance(self.args, dict) else bool(self.args and self.args.strip())
+
+    __repr__ = _short_repr
+
+
+ModelResponsePart = Union[TextPart, ToolCallPart, ThinkingPart]
+
+
+@dataclass(repr=False)
+class ModelResponse:
+    parts: list[ModelResponsePart]
+    usage: RequestUsage = field(default_factory=RequestUsage)
+    model_name: str | None = None
+    timestamp: datetime = field(default_factory=now_utc)
+    provider_name: str | None = None
+    provider_response_id: str | None = None
+    finish_reason: FinishReason | None = None
+    provider_details: dict[str, Any] | None = None
+    kind: Literal["response"] = "response"
+
+    @property
+    def vendor_details(self) -> dict[str, Any] | None:
+        return self.provider_details
+
+    @property
+    def vendor_id(self) -> str | None:
+        return self.provider_response_id
+
+    @property
+    def text(self) -> str | None:
+        texts = [p.content for p in self.parts if isinstance(p, TextPart)]
+        return "".join(texts) if texts else None
+
+    @property
+    def tool_calls(self) -> list[ToolCallPart]:
+        return [p for p in self.parts if isinstance(p, ToolCallPart)]
+
+    def __repr__(self) -> str:
+        text = _short_repr(self)
+        # An all-zero usage is noise in printed histories (the seed shows none).
+        return text.replace("usage=RequestUsage(), ", "")
+
+
+ModelMessage = Union[ModelRequest, ModelResponse]
+
+
+# ---------------------------------------------------------------------------------------------- stream events
+
+
+@dataclass(repr=False, slots=True)
+class TextPartDelta:
+    content_delta: str
+    part_delta_kind: Literal["text"] = "text"
+
+    __repr__ = _short_repr
+
+
+@dataclass(repr=False, slots=True)
+class ThinkingPartDelta:
+    content_delta: str | None = None
+    signature_delta: str | None = None
+    part_delta_kind: Literal["thinking"] = "thinking"
+
+    __repr__ = _short_repr
+
+
+@dataclass(repr=False, slots=True)
+class ToolCallPartDelta:
+    tool_name_delta: str | None = None
+    args_delta: str | dict[str, Any] | None = None
+    tool_call_id: str | None = None
+    part_delta_kind: Literal["tool_call"] = "tool_call"
+
+    __repr__ = _short_repr
+
+
+ModelResponsePartDelta = Union[TextPartDelta, ThinkingPartDelta, ToolCallPartDelta]
+
+
+@dataclass(repr=False, slots=True)
+class PartStartEvent:
+    index: int
+    part: ModelResponsePart
+    event_kind: Literal["part_start"] = "part_start"
+
+    __repr__ = _short_repr
+
+
+@dataclass(repr=False, slots=True)
+class PartDeltaEvent:
+    index: int
+    delta: ModelResponsePartDelta
+    event_kind: Literal["part_delta"] = "part_delta"
+
+    __repr__ = _short_repr
+
+
+@dataclass(repr=False, slots=True)
+class FinalResultEvent:
+    """The agent found the run's final result in the stream (an output tool call, or text)."""
+
+    tool_name: str | None
+    tool_call_id: str | None
+    event_kind: Literal["final_result"] = "final_result"
+
+    __repr__ = _short_repr
+
+
+ModelResponseStreamEvent = Union[PartStartEvent, PartDeltaEvent]
+AgentStreamEvent = Union[PartStartEvent, PartDeltaEvent, FinalResultEvent]
+
+
+# ---------------------------------------------------------------------------------------------- JSON helpers
+
+
+def _to_jsonable(value: Any) -> Any:
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    if isinstance(value, dict) and all(isinstance(k, str) for k in value):
+        return {k: _to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_to_jsonable(v) for v in value]
+    from pydantic_core import to_jsonable_python
+
+    return to_jsonable_python(value)
+
+
+def _dump_json(value: Any) -> str:
+    return json.dumps(_to_jsonable(value), ensure_ascii=False)
+
+
+def _build_type_adapter() -> TypeAdapter[list[ModelMessage]]:
+    from typing import Annotated
+
+    from pydantic import Discriminator, TypeAdapter
+
+    message = Annotated[ModelMessage, Discriminator("kind")]
+    return TypeAdapter(list[message], config={"ser_json_bytes": "base64", "val_json_bytes": "base64"})  # type: ignore[valid-type]
+
+
+_type_adapter: TypeAdapter[list[ModelMessage]] | None = None
+
+
+def __getattr__(name: str) -> Any:
+    # Built on first use: a pydantic schema build costs milliseconds that `import wireai` must not pay.
+    global _type_adapter
+    if name == "ModelMessagesTypeAdapter":
+        if _type_adapter is None:
+            _type_adapter = _build_type_adapter()
+        return _type_adapter
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

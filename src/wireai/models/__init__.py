@@ -1,0 +1,360 @@
+"""The `Model` and `StreamedResponse` interfaces, request parameters, and `'provider:model'` resolution.
+
+Vendor model modules are imported only when a name with their prefix is resolved, so importing
+wireai costs httpx + pydantic and nothing per vendor.
+"""
+
+from __future__ import annotations
+
+import importlib
+from abc import ABC, abstractmethod
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Literal
+
+from .._parts_manager import ModelResponsePartsManager
+from ..exceptions import UserError
+from ..messages import FinishReason, ModelMessage, ModelResponse, ModelResponseStreamEvent, now_utc
+from ..profiles import DEFAULT_PROFILE, ModelProfile
+from ..settings import ModelSettings
+from ..tools import ToolDefinition
+from ..usage import RequestUsage
+
+__all__ = [
+    "ALLOW_MODEL_REQUESTS",
+    "KnownModelName",
+    "Model",
+    "ModelRequestParameters",
+    "OutputMode",
+    "OutputObjectDefinition",
+    "StreamedResponse",
+    "cached_async_http_client",
+    "check_allow_model_requests",
+    "infer_model",
+]
+
+OutputMode = Literal["text", "tool", "native", "prompted", "tool_or_text"]
+
+ALLOW_MODEL_REQUESTS = True
+"""Set to False in tests to make any real model request fail (TestModel and FunctionModel still work)."""
+
+
+def check_allow_model_requests() -> None:
+    if not ALLOW_MODEL_REQUESTS:
+        raise RuntimeError("Model requests are not allowed, since ALLOW_MODEL_REQUESTS is False")
+
+
+@dataclass
+class OutputObjectDefinition:
+    """The schema of a structured output sent as a vendor response format (native) or in the prompt."""
+
+    json_schema: dict[str, Any]
+    name: str | None = None
+    description: str | None = None
+    strict: bool | None = None
+
+
+@dataclass
+class ModelRequestParameters:
+    """What the agent wants from this request, with no vendor detail: tools, and how output comes back."""
+
+    function_tools: list[ToolDefinition] = field(default_factory=list)
+    output_mode: OutputMode = "text"
+    output_object: OutputObjectDefinition | None = None
+    output_tools: list[ToolDefinition] = field(default_factory=list)
+    allow_text_output: bool = True
+
+    @property
+    def tool_defs(self) -> list[ToolDefinition]:
+        return [*self.function_tools, *self.output_tools]
+
+    # v0.0.36 names
+    @property
+    def allow_text_result(self) -> bool:
+        return self.allow_text_output
+
+    @property
+    def result_tools(self) -> list[ToolDefinition]:
+        return self.output_tools
+
+
+class Model(ABC):
+    """A model behind some API. Subclasses implement `request` (and `request_stream` to stream)."""
+
+    _settings: ModelSettings | None = None
+    _profile: ModelProfile | None = None
+
+    @abstractmethod
+    async def request(
+        self,
+        messages: list[ModelMessage],
+        model_settings: ModelSettings | None,
+        model_request_parameters: ModelRequestParameters,
+    ) -> ModelResponse:
+        raise NotImplementedError
+
+    @asynccontextmanager
+    async def request_stream(
+        self,
+        messages: list[ModelMessage],
+        model_settings: ModelSettings | None,
+        model_request_parameters: ModelRequestParameters,
+    ) -> AsyncIterator[StreamedResponse]:
+        raise NotImplementedError(f"Streamed requests are not supported by {type(self).__name__}")
+        yield  # pragma: no cover
+
+    def customize_request_parameters(self, model_request_parameters: ModelRequestParameters) -> ModelRequestParameters:
+        """Adapt tool and output schemas to what this model accepts (the profile's schema transformer)."""
+        transformer = self.profile.json_schema_transformer
+        if transformer is None:
+            return model_request_parameters
+        return _transform_schemas(model_request_parameters, transformer)
+
+    @property
+    @abstractmethod
+    def model_name(self) -> str:
+        raise NotImplementedError
+
+    @property
+    @abstractmethod
+    def system(self) -> str:
+        """The vendor or provider name (`openai`, `anthropic`, ...), as OpenTelemetry's gen_ai.system."""
+        raise NotImplementedError
+
+    @property
+    def settings(self) -> ModelSettings | None:
+        return self._settings
+
+    @property
+    def profile(self) -> ModelProfile:
+        return self._profile or DEFAULT_PROFILE
+
+    @property
+    def base_url(self) -> str | None:
+        return None
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(model_name={self.model_name!r})"
+
+
+def _transform_schemas(params: ModelRequestParameters, transformer: Any) -> ModelRequestParameters:
+    def tool(t: ToolDefinition) -> ToolDefinition:
+        return ToolDefinition(
+            name=t.name,
+            parameters_json_schema=transformer(t.parameters_json_schema),
+            description=t.description,
+            strict=t.strict,
+            outer_typed_dict_key=t.outer_typed_dict_key,
+            kind=t.kind,
+        )
+
+    output_object = params.output_object
+    if output_object is not None:
+        output_object = OutputObjectDefinition(
+            transformer(output_object.json_schema), output_object.name, output_object.description, output_object.strict
+        )
+    return ModelRequestParameters(
+        function_tools=[tool(t) for t in params.function_tools],
+        output_mode=params.output_mode,
+        output_object=output_object,
+        output_tools=[tool(t) for t in params.output_tools],
+        allow_text_output=params.allow_text_output,
+    )
+
+
+class StreamedResponse(ABC):
+    """A response arriving as events. Iterate it for part events; `get()` is the response so far."""
+
+    def __init__(self, model_request_parameters: ModelRequestParameters, model_name: str, provider_name: str | None = None):
+        self.model_request_parameters = model_request_parameters
+        self._model_name = model_name
+        self._provider_name = provider_name
+        self._parts_manager = ModelResponsePartsManager()
+        self._usage = RequestUsage()
+        self._timestamp = now_utc()
+        self._event_iterator: AsyncIterator[ModelResponseStreamEvent] | None = None
+        self.provider_response_id: str | None = None
+        self.finish_reason: FinishReason | None = None
+        self.provider_details: dict[str, Any] | None = None
+
+    def __aiter__(self) -> AsyncIterator[ModelResponseStreamEvent]:
+        if self._event_iterator is None:
+            self._event_iterator = self._get_event_iterator()
+        return self._event_iterator
+
+    @abstractmethod
+    def _get_event_iterator(self) -> AsyncIterator[ModelResponseStreamEvent]:
+        raise NotImplementedError
+
+    def get(self) -> ModelResponse:
+        return ModelResponse(
+            parts=self._parts_manager.get_parts(),
+            usage=self.usage(),
+            model_name=self.model_name,
+            timestamp=self.timestamp,
+            provider_name=self._provider_name,
+            provider_response_id=self.provider_response_id,
+            finish_reason=self.finish_reason,
+            provider_details=self.provider_details,
+        )
+
+    def usage(self) -> RequestUsage:
+        return self._usage
+
+    @property
+    def model_name(self) -> str:
+        return self._model_name
+
+    @property
+    def provider_name(self) -> str | None:
+        return self._provider_name
+
+    @property
+    def timestamp(self) -> datetime:
+        return self._timestamp
+
+
+# --------------------------------------------------------------------------------------------- model names
+
+KnownModelName = Literal[
+    "anthropic:claude-3-5-haiku-latest",
+    "anthropic:claude-3-5-sonnet-latest",
+    "anthropic:claude-3-7-sonnet-latest",
+    "anthropic:claude-3-opus-latest",
+    "anthropic:claude-haiku-4-5",
+    "anthropic:claude-opus-4-1",
+    "anthropic:claude-opus-4-5",
+    "anthropic:claude-sonnet-4-0",
+    "anthropic:claude-sonnet-4-5",
+    "bedrock:amazon.nova-lite-v1:0",
+    "bedrock:amazon.nova-pro-v1:0",
+    "bedrock:anthropic.claude-3-5-sonnet-20241022-v2:0",
+    "bedrock:anthropic.claude-3-sonnet-20240229-v1:0",
+    "bedrock:us.anthropic.claude-sonnet-4-20250514-v1:0",
+    "bedrock:meta.llama3-3-70b-instruct-v1:0",
+    "cohere:command",
+    "cohere:command-a-03-2025",
+    "cohere:command-r-08-2024",
+    "cohere:command-r-plus",
+    "cohere:command-r-plus-08-2024",
+    "deepseek:deepseek-chat",
+    "deepseek:deepseek-reasoner",
+    "google-gla:gemini-1.5-flash",
+    "google-gla:gemini-1.5-pro",
+    "google-gla:gemini-2.0-flash",
+    "google-gla:gemini-2.5-flash",
+    "google-gla:gemini-2.5-flash-lite",
+    "google-gla:gemini-2.5-pro",
+    "google-vertex:gemini-2.0-flash",
+    "google-vertex:gemini-2.5-flash",
+    "google-vertex:gemini-2.5-pro",
+    "grok:grok-2-1212",
+    "grok:grok-3",
+    "grok:grok-4",
+    "groq:gemma2-9b-it",
+    "groq:llama-3.1-8b-instant",
+    "groq:llama-3.3-70b-versatile",
+    "groq:deepseek-r1-distill-llama-70b",
+    "groq:qwen/qwen3-32b",
+    "mistral:codestral-latest",
+    "mistral:magistral-medium-latest",
+    "mistral:mistral-large-latest",
+    "mistral:mistral-small-latest",
+    "openai:gpt-4.1",
+    "openai:gpt-4.1-mini",
+    "openai:gpt-4o",
+    "openai:gpt-4o-mini",
+    "openai:gpt-5",
+    "openai:gpt-5-mini",
+    "openai:o1",
+    "openai:o3",
+    "openai:o3-mini",
+    "openai:o4-mini",
+    "openai-responses:gpt-4o",
+    "openai-responses:gpt-5",
+    "openai-responses:o3",
+    "perplexity:sonar",
+    "perplexity:sonar-pro",
+    "test",
+]
+
+# prefix -> (module, class, provider name passed to the class)
+_MODEL_PREFIXES: dict[str, tuple[str, str, str]] = {
+    "openai": ("wireai.models.openai", "OpenAIModel", "openai"),
+    "openai-chat": ("wireai.models.openai", "OpenAIModel", "openai"),
+    "openai-responses": ("wireai.models.openai", "OpenAIResponsesModel", "openai"),
+    "azure": ("wireai.models.openai", "OpenAIModel", "azure"),
+    "deepseek": ("wireai.models.openai", "OpenAIModel", "deepseek"),
+    "openrouter": ("wireai.models.openai", "OpenAIModel", "openrouter"),
+    "grok": ("wireai.models.openai", "OpenAIModel", "grok"),
+    "xai": ("wireai.models.openai", "OpenAIModel", "grok"),
+    "perplexity": ("wireai.models.openai", "OpenAIModel", "perplexity"),
+    "ollama": ("wireai.models.openai", "OpenAIModel", "ollama"),
+    "anthropic": ("wireai.models.anthropic", "AnthropicModel", "anthropic"),
+    "google-gla": ("wireai.models.gemini", "GeminiModel", "google-gla"),
+    "google": ("wireai.models.gemini", "GeminiModel", "google-gla"),
+    "gemini": ("wireai.models.gemini", "GeminiModel", "google-gla"),
+    "google-vertex": ("wireai.models.gemini", "GeminiModel", "google-vertex"),
+    "vertexai": ("wireai.models.gemini", "GeminiModel", "google-vertex"),
+    "google-cloud": ("wireai.models.gemini", "GeminiModel", "google-vertex"),
+    "groq": ("wireai.models.groq", "GroqModel", "groq"),
+    "mistral": ("wireai.models.mistral", "MistralModel", "mistral"),
+    "cohere": ("wireai.models.cohere", "CohereModel", "cohere"),
+    "bedrock": ("wireai.models.bedrock", "BedrockConverseModel", "bedrock"),
+}
+
+# v0.0.36 accepted a few names without a prefix.
+_BARE_NAME_PREFIXES = (("gpt", "openai"), ("o1", "openai"), ("o3", "openai"), ("o4", "openai"), ("claude", "anthropic"), ("gemini", "google-gla"))
+
+
+def infer_model(model: Model | KnownModelName | str) -> Model:
+    """A `Model` for a model object or a `'provider:model-name'` string."""
+    if isinstance(model, Model):
+        return model
+    if not isinstance(model, str):
+        raise UserError(f"Expected a Model or a 'provider:model' string, got {type(model).__name__}")
+    if model == "test":
+        from .test import TestModel
+
+        return TestModel()
+    prefix, sep, name = model.partition(":")
+    if not sep:
+        for start, guessed in _BARE_NAME_PREFIXES:
+            if model.startswith(start):
+                prefix, name = guessed, model
+                break
+        else:
+            raise UserError(
+                f"Unknown model {model!r}: write it as 'provider:model-name', with provider one of "
+                f"{', '.join(sorted(_MODEL_PREFIXES))} (or 'test')"
+            )
+    if prefix == "test":
+        from .test import TestModel
+
+        return TestModel()
+    try:
+        module, cls, provider = _MODEL_PREFIXES[prefix]
+    except KeyError:
+        raise UserError(
+            f"Unknown model provider {prefix!r} in {model!r}; known prefixes: {', '.join(sorted(_MODEL_PREFIXES))}, test"
+        ) from None
+    model_cls = getattr(importlib.import_module(module), cls)
+    return model_cls(name, provider=provider)  # type: ignore[no-any-return]
+
+
+def model_prefixes() -> dict[str, tuple[str, str, str]]:
+    return dict(_MODEL_PREFIXES)
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("cached_async_http_client", "create_async_http_client"):
+        from ..transport import http
+
+        return getattr(http, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+if TYPE_CHECKING:
+    from ..transport.http import cached_async_http_client as cached_async_http_client

@@ -1,0 +1,225 @@
+"""The generic model over HTTP: a vendor model module only says how to build and read bodies."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, ClassVar, Literal
+
+import httpx
+
+from .._parts_manager import ModelResponsePartsManager
+from ..codecs._base import StreamParser
+from ..exceptions import ModelAPIError
+from ..messages import ModelMessage, ModelResponse, ModelResponseStreamEvent
+from ..profiles import ModelProfile
+from ..providers import Provider
+from ..settings import ModelSettings, merge_model_settings
+from ..transport.http import parse_json_body, send
+from ..transport.sse import SSEDecoder
+from ..usage import RequestUsage
+from . import Model, ModelRequestParameters, StreamedResponse, check_allow_model_requests
+
+__all__ = ["HTTPModel", "HTTPStreamedResponse", "PreparedRequest"]
+
+
+@dataclass
+class PreparedRequest:
+    url: str
+    body: dict[str, Any]
+    headers: dict[str, str] = field(default_factory=dict)
+    params: dict[str, str] | None = None
+
+
+class HTTPModel(Model):
+    """A model spoken to by a codec over the shared transport.
+
+    Subclasses implement `prepare` (messages -> URL, body, headers), `parse` (JSON body ->
+    `ModelResponse`) and `stream_parser` (a codec `StreamParser`); everything else — settings
+    merge, `extra_body`/`extra_headers`, retries, error mapping, stream decoding — happens here once.
+    """
+
+    stream_format: ClassVar[Literal["sse", "eventstream"]] = "sse"
+
+    def __init__(
+        self,
+        model_name: str,
+        provider: Provider,
+        *,
+        settings: ModelSettings | None = None,
+        profile: ModelProfile | None = None,
+    ):
+        self._model_name = model_name
+        self._provider = provider
+        self._settings = settings
+        self._profile = profile or provider.model_profile(model_name)
+
+    # ------------------------------------------------------------------------------ codec hooks
+
+    def prepare(
+        self,
+        messages: list[ModelMessage],
+        settings: ModelSettings,
+        params: ModelRequestParameters,
+        *,
+        stream: bool,
+    ) -> PreparedRequest:
+        raise NotImplementedError
+
+    def parse(self, body: Any) -> ModelResponse:
+        raise NotImplementedError
+
+    def stream_parser(self, parts: ModelResponsePartsManager, params: ModelRequestParameters) -> StreamParser:
+        """A fresh codec parser that adds parts to `parts` (the streamed response's parts manager)."""
+        raise NotImplementedError
+
+    # ------------------------------------------------------------------------------ Model API
+
+    @property
+    def model_name(self) -> str:
+        return self._model_name
+
+    @property
+    def system(self) -> str:
+        return self._provider.name
+
+    @property
+    def provider(self) -> Provider:
+        return self._provider
+
+    @property
+    def base_url(self) -> str:
+        return self._provider.base_url
+
+    def build_request(
+        self,
+        messages: list[ModelMessage],
+        model_settings: ModelSettings | None,
+        model_request_parameters: ModelRequestParameters,
+        *,
+        stream: bool = False,
+    ) -> PreparedRequest:
+        """The exact request this model would send (URL, body, headers without auth) — no I/O."""
+        settings = merge_model_settings(self._settings, model_settings) or {}
+        params = self.customize_request_parameters(model_request_parameters)
+        prepared = self.prepare(messages, settings, params, stream=stream)
+        extra_body = settings.get("extra_body")
+        if extra_body:
+            prepared.body.update(extra_body)
+        extra_headers = settings.get("extra_headers")
+        if extra_headers:
+            prepared.headers.update(extra_headers)
+        return prepared
+
+    async def request(
+        self,
+        messages: list[ModelMessage],
+        model_settings: ModelSettings | None,
+        model_request_parameters: ModelRequestParameters,
+    ) -> ModelResponse:
+        check_allow_model_requests()
+        prepared = self.build_request(messages, model_settings, model_request_parameters)
+        response = await self._send(prepared, model_settings, stream=False)
+        return self.parse(parse_json_body(response, self._model_name))
+
+    @asynccontextmanager
+    async def request_stream(
+        self,
+        messages: list[ModelMessage],
+        model_settings: ModelSettings | None,
+        model_request_parameters: ModelRequestParameters,
+    ) -> AsyncIterator[StreamedResponse]:
+        check_allow_model_requests()
+        prepared = self.build_request(messages, model_settings, model_request_parameters, stream=True)
+        response = await self._send(prepared, model_settings, stream=True)
+        try:
+            streamed = HTTPStreamedResponse(model_request_parameters, self, response)
+            yield streamed
+        finally:
+            await response.aclose()
+
+    async def _send(self, prepared: PreparedRequest, model_settings: ModelSettings | None, *, stream: bool) -> httpx.Response:
+        provider = self._provider
+        headers = {**provider.headers, "content-type": "application/json", **prepared.headers}
+        timeout = None
+        if model_settings and "timeout" in model_settings:
+            timeout = model_settings["timeout"]
+        elif self._settings and "timeout" in self._settings:
+            timeout = self._settings["timeout"]
+        return await send(
+            provider.client,
+            "POST",
+            prepared.url,
+            model_name=self._model_name,
+            content=json.dumps(prepared.body, ensure_ascii=False, separators=(",", ":")).encode(),
+            headers=headers,
+            params=prepared.params,
+            auth=provider.auth,
+            timeout=timeout,
+            retry=provider.retry_policy,
+            stream=stream,
+        )
+
+
+class HTTPStreamedResponse(StreamedResponse):
+    """Bytes from the wire -> decoder (SSE or AWS event-stream) -> codec parser -> part events."""
+
+    def __init__(self, params: ModelRequestParameters, model: HTTPModel, response: httpx.Response):
+        super().__init__(params, model.model_name, model.system)
+        self._response = response
+        self._http_model = model
+        self._parser = model.stream_parser(self._parts_manager, params)
+
+    async def _get_event_iterator(self) -> AsyncIterator[ModelResponseStreamEvent]:
+        decoder: Any
+        if self._http_model.stream_format == "sse":
+            decoder = SSEDecoder()
+        else:
+            from ..transport.eventstream import EventStreamDecoder
+
+            decoder = EventStreamDecoder()
+        parser = self._parser
+        model_name = self._model_name
+        try:
+            async for chunk in self._response.aiter_bytes():
+                for event in decoder.feed(chunk):
+                    out: Sequence[ModelResponseStreamEvent] = parser.feed(event)
+                    for item in out:
+                        yield item
+            for event in decoder.close():
+                for item in parser.feed(event):
+                    yield item
+            parser.close()
+        except httpx.TimeoutException as exc:
+            raise ModelAPIError(model_name, f"The stream stalled: no data within the read timeout ({type(exc).__name__})") from exc
+        except httpx.HTTPError as exc:
+            raise ModelAPIError(model_name, f"The stream broke off: {exc!r}") from exc
+        finally:
+            await self._response.aclose()
+
+    def get(self) -> ModelResponse:
+        parser = self._parser
+        return ModelResponse(
+            parts=self._parts_manager.get_parts(),
+            usage=parser.usage,
+            model_name=parser.model_name,
+            timestamp=self._timestamp,
+            provider_name=self._provider_name,
+            provider_response_id=parser.provider_response_id,
+            finish_reason=parser.finish_reason,
+            provider_details=parser.provider_details,
+        )
+
+    def usage(self) -> RequestUsage:
+        return self._parser.usage
+
+    @property
+    def model_name(self) -> str:
+        return self._parser.model_name
+
+    @property
+    def timestamp(self) -> datetime:
+        return self._timestamp

@@ -1,0 +1,109 @@
+"""Providers know where a vendor is and who we are to it (base URL, auth, headers), never what we send."""
+
+from __future__ import annotations
+
+import importlib
+import os
+from abc import ABC
+from typing import Any
+
+import httpx
+
+from ..exceptions import UserError
+from ..profiles import ModelProfile
+from ..transport.http import RetryPolicy, cached_async_http_client
+
+__all__ = ["Provider", "env_key", "infer_provider", "infer_provider_class"]
+
+
+class Provider(ABC):
+    """Base URL, auth and default headers for one vendor endpoint.
+
+    Requests are sent through `client` with absolute URLs, so one pooled `httpx.AsyncClient` can
+    serve every provider; a user's own `http_client` (with its timeouts, proxies, transport) is
+    used as given.
+    """
+
+    name: str = ""
+    base_url: str = ""
+    _http_client: httpx.AsyncClient | None = None
+    max_retries: int = 2
+
+    @property
+    def client(self) -> httpx.AsyncClient:
+        return self._http_client if self._http_client is not None else cached_async_http_client()
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """Headers sent with every request (auth headers included)."""
+        return {}
+
+    @property
+    def auth(self) -> httpx.Auth | None:
+        """An `httpx.Auth` for schemes that sign or fetch tokens per request (SigV4, Google)."""
+        return None
+
+    @property
+    def retry_policy(self) -> RetryPolicy:
+        return RetryPolicy(max_retries=self.max_retries)
+
+    def model_profile(self, model_name: str) -> ModelProfile | None:
+        return None
+
+    def url(self, path: str) -> str:
+        return self.base_url.rstrip("/") + "/" + path.lstrip("/")
+
+    def __repr__(self) -> str:  # never shows keys
+        return f"{type(self).__name__}(name={self.name!r}, base_url={self.base_url!r})"
+
+
+def env_key(api_key: str | None, *env_vars: str, provider: str, required: bool = True) -> str | None:
+    """The API key given, else the first env var set; a missing key is a `UserError` naming the env var."""
+    if api_key:
+        return api_key
+    for var in env_vars:
+        value = os.environ.get(var)
+        if value:
+            return value
+    if required:
+        names = " or ".join(f"`{v}`" for v in env_vars)
+        raise UserError(
+            f"Set the {names} environment variable or pass `api_key=` to use the {provider} provider"
+        )
+    return None
+
+
+# name -> (module, class); imported only when asked for.
+_PROVIDERS: dict[str, tuple[str, str]] = {
+    "openai": ("wireai.providers.openai", "OpenAIProvider"),
+    "azure": ("wireai.providers.azure", "AzureProvider"),
+    "deepseek": ("wireai.providers.deepseek", "DeepSeekProvider"),
+    "openrouter": ("wireai.providers.openrouter", "OpenRouterProvider"),
+    "grok": ("wireai.providers.grok", "GrokProvider"),
+    "xai": ("wireai.providers.grok", "GrokProvider"),
+    "perplexity": ("wireai.providers.perplexity", "PerplexityProvider"),
+    "ollama": ("wireai.providers.ollama", "OllamaProvider"),
+    "anthropic": ("wireai.providers.anthropic", "AnthropicProvider"),
+    "google-gla": ("wireai.providers.google_gla", "GoogleGLAProvider"),
+    "google": ("wireai.providers.google_gla", "GoogleGLAProvider"),
+    "google-vertex": ("wireai.providers.google_vertex", "GoogleVertexProvider"),
+    "vertexai": ("wireai.providers.google_vertex", "GoogleVertexProvider"),
+    "google-cloud": ("wireai.providers.google_vertex", "GoogleVertexProvider"),
+    "groq": ("wireai.providers.groq", "GroqProvider"),
+    "mistral": ("wireai.providers.mistral", "MistralProvider"),
+    "cohere": ("wireai.providers.cohere", "CohereProvider"),
+    "bedrock": ("wireai.providers.bedrock", "BedrockProvider"),
+}
+
+
+def infer_provider_class(name: str) -> type[Provider]:
+    try:
+        module, cls = _PROVIDERS[name]
+    except KeyError:
+        raise UserError(f"Unknown provider {name!r}; known providers: {', '.join(sorted(_PROVIDERS))}") from None
+    return getattr(importlib.import_module(module), cls)  # type: ignore[no-any-return]
+
+
+def infer_provider(name: str, **kwargs: Any) -> Provider:
+    """A provider instance for a name such as `'openai'` or `'google-vertex'`, configured from env vars."""
+    return infer_provider_class(name)(**kwargs)

@@ -1,0 +1,35 @@
+"""Per-request settings. Vendor-only options carry the vendor's prefix (`anthropic_*`, `openai_*`, ...)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+from typing_extensions import TypedDict
+
+__all__ = ["ModelSettings", "merge_model_settings"]
+
+
+class ModelSettings(TypedDict, total=False):
+    """Settings understood by every codec that can honour them; a codec ignores what its vendor lacks."""
+
+    max_tokens: int
+    temperature: float
+    top_p: float
+    top_k: int
+    timeout: float | httpx.Timeout
+    parallel_tool_calls: bool
+    seed: int
+    presence_penalty: float
+    frequency_penalty: float
+    logit_bias: dict[str, int]
+    stop_sequences: list[str]
+    extra_headers: dict[str, str]
+    extra_body: dict[str, Any]
+
+
+def merge_model_settings(base: ModelSettings | None, overrides: ModelSettings | None) -> ModelSettings | None:
+    """Later settings win key by key (model defaults < agent < run)."""
+    if base and overrides:
+        return base | overrides  # type: ignore[return-value]
+    return overrides or base

@@ -1,0 +1,177 @@
+"""The one HTTP transport: a shared client per event loop, retries with backoff, vendor errors mapped.
+
+Every vendor request goes through `send()`. It is the only place that retries, so there is one
+retry layer (no SDK underneath retrying again), and the only place that turns a non-2xx answer
+into `ModelHTTPError`, for JSON requests and for streams alike.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import weakref
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from .. import __version__
+from ..exceptions import ModelAPIError, ModelHTTPError, UnexpectedModelBehavior, parse_retry_after, snippet
+
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "RetryPolicy",
+    "cached_async_http_client",
+    "create_async_http_client",
+    "parse_json_body",
+    "send",
+]
+
+DEFAULT_TIMEOUT = httpx.Timeout(600, connect=5)
+DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20, keepalive_expiry=30)
+USER_AGENT = f"wireai/{__version__}"
+
+
+def create_async_http_client(timeout: float | httpx.Timeout | None = None) -> httpx.AsyncClient:
+    return httpx.AsyncClient(
+        timeout=timeout if timeout is not None else DEFAULT_TIMEOUT,
+        limits=DEFAULT_LIMITS,
+        headers={"User-Agent": USER_AGENT},
+    )
+
+
+_loop_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, httpx.AsyncClient] = weakref.WeakKeyDictionary()
+
+
+def cached_async_http_client() -> httpx.AsyncClient:
+    """The client shared by every provider that was not given its own `http_client`.
+
+    One per event loop: pooled connections belong to the loop that opened them, so `run_sync`
+    called several times (each with a fresh loop) never reuses a socket of a closed loop
+    ("Event loop is closed"). Called outside any loop, it returns a new, unshared client.
+    """
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        # Outside a loop nothing can be shared safely: the caller gets a client of its own.
+        return create_async_http_client()
+    client = _loop_clients.get(loop)
+    if client is None:
+        client = _loop_clients[loop] = create_async_http_client()
+    return client
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """When and how long to retry. Retries happen only before a response body is handed over."""
+
+    max_retries: int = 2
+    initial_backoff: float = 0.5
+    max_backoff: float = 8.0
+    max_retry_after: float = 60.0  # a longer Retry-After (quota exhausted) is surfaced, not slept through
+    max_total_wait: float = 90.0
+    retry_statuses: frozenset[int] = frozenset({408, 409, 429, 500, 502, 503, 504, 529})
+
+    def delay(self, attempt: int, headers: httpx.Headers | None) -> float | None:
+        """Seconds to wait before retry number `attempt` (1-based), or None to give up."""
+        if attempt > self.max_retries:
+            return None
+        if headers is not None:
+            if headers.get("x-should-retry") == "false":
+                return None
+            asked = parse_retry_after(headers)
+            if asked is not None:
+                return asked if asked <= self.max_retry_after else None
+        backoff = min(self.initial_backoff * 2 ** (attempt - 1), self.max_backoff)
+        return backoff * (0.75 + random.random() * 0.25)
+
+    def should_retry_status(self, status: int) -> bool:
+        return status in self.retry_statuses or status >= 500
+
+
+NO_RETRIES = RetryPolicy(max_retries=0)
+
+
+async def send(
+    client: httpx.AsyncClient,
+    method: str,
+    url: str,
+    *,
+    model_name: str,
+    content: bytes | None = None,
+    headers: dict[str, str] | None = None,
+    params: dict[str, str] | None = None,
+    auth: httpx.Auth | None = None,
+    timeout: float | httpx.Timeout | None = None,
+    retry: RetryPolicy | None = None,
+    stream: bool = False,
+) -> httpx.Response:
+    """Send one request with retries; return a 2xx response (still open when `stream` is true).
+
+    Raises `ModelHTTPError` for a non-2xx answer (body parsed as JSON when it is JSON) and
+    `ModelAPIError` when the vendor could not be reached or timed out.
+    """
+    policy = retry or RetryPolicy()
+    waited = 0.0
+    attempt = 0
+    request_timeout: Any = timeout if timeout is not None else httpx.USE_CLIENT_DEFAULT
+    while True:
+        attempt += 1
+        request = client.build_request(method, url, content=content, headers=headers, params=params, timeout=request_timeout)
+        try:
+            response = await client.send(request, stream=stream, auth=auth if auth is not None else httpx.USE_CLIENT_DEFAULT)
+        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.RemoteProtocolError, httpx.PoolTimeout) as exc:
+            delay = policy.delay(attempt, None)
+            if delay is None or waited + delay > policy.max_total_wait:
+                raise ModelAPIError(model_name, f"Could not reach {_origin(url)}: {exc!r}") from exc
+            waited += delay
+            await asyncio.sleep(delay)
+            continue
+        except httpx.TimeoutException as exc:
+            raise ModelAPIError(model_name, f"Request to {_origin(url)} timed out ({type(exc).__name__})") from exc
+        except httpx.HTTPError as exc:
+            raise ModelAPIError(model_name, f"Request to {_origin(url)} failed: {exc!r}") from exc
+
+        status = response.status_code
+        if 200 <= status < 300:
+            return response
+        try:
+            raw = await response.aread()
+        except httpx.HTTPError:
+            raw = b""
+        finally:
+            await response.aclose()
+        if policy.should_retry_status(status):
+            delay = policy.delay(attempt, response.headers)
+            if delay is not None and waited + delay <= policy.max_total_wait:
+                waited += delay
+                await asyncio.sleep(delay)
+                continue
+        raise ModelHTTPError(status, model_name, error_body(raw), dict(response.headers))
+
+
+def error_body(raw: bytes) -> object:
+    """An error body as JSON when it is JSON, else as (bounded) text: proxies answer with HTML pages."""
+    if not raw:
+        return None
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return snippet(raw, 4000)
+
+
+def parse_json_body(response: httpx.Response, model_name: str) -> Any:
+    """The JSON of a 2xx response, or `UnexpectedModelBehavior` showing what came instead."""
+    raw = response.content
+    try:
+        return json.loads(raw)
+    except ValueError as exc:
+        content_type = response.headers.get("content-type", "?")
+        raise UnexpectedModelBehavior(
+            f"{model_name}: expected a JSON body, got invalid JSON ({content_type}, {len(raw)} bytes): {exc}", raw
+        ) from None
+
+
+def _origin(url: str) -> str:
+    return str(httpx.URL(url).copy_with(query=None, fragment=None))

@@ -1,0 +1,199 @@
+"""An incremental, sans-I/O Server-Sent Events decoder (WHATWG rules), bytes in, events out.
+
+Works on bytes so a multi-byte UTF-8 character split across network chunks is never mis-decoded;
+each line is decoded once when complete. Runs in O(n) over the bytes received: the scan for line
+ends resumes where the previous chunk stopped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..exceptions import UnexpectedModelBehavior, snippet
+
+__all__ = ["DEFAULT_MAX_EVENT_BYTES", "SSEDecoder", "SSEEvent", "encode_sse"]
+
+DEFAULT_MAX_EVENT_BYTES = 16 * 1024 * 1024
+
+
+@dataclass(slots=True)
+class SSEEvent:
+    data: str
+    event: str = "message"
+    id: str | None = None
+    retry: int | None = None
+
+
+class SSEDecoder:
+    """Feed bytes as they arrive; get the events completed by them.
+
+    `close()` at end of stream: complete lines of an event that was never terminated by a blank line
+    are still dispatched (servers that stop after the last `data:` line are common and their SDKs
+    accept it); an unterminated *line* means the connection was cut mid-event and raises
+    `UnexpectedModelBehavior` with what was received.
+    """
+
+    __slots__ = (
+        "_data",
+        "_event",
+        "_id",
+        "_last_id",
+        "_max",
+        "_pending",
+        "_pending_cr",
+        "_pending_size",
+        "_retry",
+        "_size",
+        "_started",
+    )
+
+    def __init__(self, max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES):
+        self._pending: list[bytes] = []
+        self._pending_size = 0
+        self._data: list[str] = []
+        self._event = ""
+        self._id: str | None = None
+        self._last_id: str | None = None
+        self._retry: int | None = None
+        self._max = max_event_bytes
+        self._size = 0
+        self._started = False  # BOM check done
+        self._pending_cr = False  # a chunk ended in \r: a following \n belongs to the same line end
+
+    def feed(self, chunk: bytes) -> list[SSEEvent]:
+        if not chunk:
+            return []
+        if self._pending_cr:
+            self._pending_cr = False
+            if chunk[:1] == b"\n":
+                chunk = chunk[1:]
+        if b"\n" not in chunk and b"\r" not in chunk and self._started:
+            # No line end: park the bytes (joined once a line completes, so long lines stay O(n)).
+            self._pending.append(chunk)
+            self._pending_size += len(chunk)
+            if self._size + self._pending_size > self._max:
+                raise UnexpectedModelBehavior(
+                    f"Server-sent event larger than {self._max} bytes; the stream is not SSE or is corrupt",
+                    b"".join(self._pending)[:2000],
+                )
+            return []
+        if self._pending:
+            buf = b"".join(self._pending) + chunk
+            self._pending = []
+            self._pending_size = 0
+        else:
+            buf = chunk
+        if not self._started:
+            if len(buf) < 3 and b"\xef\xbb\xbf".startswith(buf):
+                self._pending = [buf]
+                self._pending_size = len(buf)
+                return []
+            self._started = True
+            if buf.startswith(b"\xef\xbb\xbf"):
+                buf = buf[3:]
+        events: list[SSEEvent] = []
+        if b"\r" in buf:
+            buf = self._normalise_cr(buf)
+        start = 0
+        find = buf.find
+        while True:
+            end = find(b"\n", start)
+            if end < 0:
+                break
+            line = buf[start:end]
+            start = end + 1
+            if not line:
+                if self._data or self._event or self._id is not None:
+                    event = self._dispatch()
+                    if event is not None:
+                        events.append(event)
+                continue
+            self._line(line)
+        rest = buf[start:]
+        if rest:
+            self._pending = [rest]
+            self._pending_size = len(rest)
+        if self._size + len(rest) > self._max:
+            raise UnexpectedModelBehavior(
+                f"Server-sent event larger than {self._max} bytes; the stream is not SSE or is corrupt", rest[:2000]
+            )
+        return events
+
+    def close(self) -> list[SSEEvent]:
+        """Finish the stream; see the class docstring for what an unterminated event does."""
+        rest = b"".join(self._pending)
+        self._pending = []
+        self._pending_size = 0
+        if rest.strip(b"\r\n"):
+            raise UnexpectedModelBehavior(
+                "The event stream ended in the middle of a line (connection closed mid-event)",
+                snippet(rest.decode("utf-8", errors="replace")),
+            )
+        if self._data:
+            event = self._dispatch()
+            return [event] if event is not None else []
+        return []
+
+    # ------------------------------------------------------------------------------------------------
+
+    def _normalise_cr(self, buf: bytes) -> bytes:
+        # \r\n and lone \r are both line ends. A \r at the very end may be the first half of \r\n.
+        if buf.endswith(b"\r"):
+            self._pending_cr = True
+            buf = buf[:-1].replace(b"\r\n", b"\n").replace(b"\r", b"\n") + b"\n"
+            return buf
+        return buf.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+
+    def _line(self, raw: bytes) -> None:
+        self._size += len(raw)
+        if self._size > self._max:
+            raise UnexpectedModelBehavior(
+                f"Server-sent event larger than {self._max} bytes; the stream is not SSE or is corrupt", raw[:2000]
+            )
+        if raw[:5] == b"data:":
+            value = raw[6:] if raw[5:6] == b" " else raw[5:]
+            self._data.append(value.decode("utf-8", errors="replace"))
+            return
+        if raw[:1] == b":":
+            return  # comment / keep-alive
+        line = raw.decode("utf-8", errors="replace")
+        name, sep, value = line.partition(":")
+        if sep and value[:1] == " ":
+            value = value[1:]
+        if name == "event":
+            self._event = value
+        elif name == "data":
+            self._data.append(value)
+        elif name == "id":
+            if "\x00" not in value:
+                self._id = value
+        elif name == "retry":
+            if value.isdigit():
+                self._retry = int(value)
+        # other field names are ignored, as the spec says
+
+    def _dispatch(self) -> SSEEvent | None:
+        data = self._data
+        event_type = self._event or "message"
+        if self._id is not None:
+            self._last_id = self._id
+        retry = self._retry
+        self._data = []
+        self._event = ""
+        self._id = None
+        self._retry = None
+        self._size = 0
+        if not data:
+            return None  # an event with no data field is not dispatched
+        return SSEEvent("\n".join(data) if len(data) > 1 else data[0], event_type, self._last_id, retry)
+
+
+def encode_sse(data: str, event: str | None = None, id: str | None = None) -> bytes:
+    """One event in wire form (the inverse of the decoder, for fake vendors and fixtures)."""
+    lines = []
+    if event is not None:
+        lines.append(f"event: {event}")
+    if id is not None:
+        lines.append(f"id: {id}")
+    lines.extend(f"data: {line}" for line in data.split("\n"))
+    return ("\n".join(lines) + "\n\n").encode("utf-8")

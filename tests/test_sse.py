@@ -1,0 +1,106 @@
+"""The SSE decoder follows the WHATWG rules for any chunking of the bytes, and fails cleanly on bad input."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from wireai.exceptions import UnexpectedModelBehavior
+from wireai.transport.sse import SSEDecoder, SSEEvent, encode_sse
+
+
+def decode(chunks: list[bytes]) -> list[SSEEvent]:
+    decoder = SSEDecoder()
+    events = []
+    for chunk in chunks:
+        events.extend(decoder.feed(chunk))
+    events.extend(decoder.close())
+    return events
+
+
+def test_line_endings_comments_multiline_and_fields() -> None:
+    raw = (
+        b"\xef\xbb\xbf: a comment\r\n"
+        b"event: message_start\r\n"
+        b"id: 7\r\n"
+        b"retry: 1500\r\n"
+        b"data: {\"a\":\r\n"
+        b"data: 1}\r\n\r\n"
+        b"data:no-space\r\r"
+        b"data: x\n\n"
+        b"event: empty\n\n"  # no data: not dispatched
+        b"unknown: field\ndata: last\n\n"
+    )
+    events = decode([raw])
+    assert events == [
+        SSEEvent('{"a":\n1}', "message_start", "7", 1500),
+        SSEEvent("no-space", "message", "7"),
+        SSEEvent("x", "message", "7"),
+        SSEEvent("last", "message", "7"),
+    ]
+
+
+def test_utf8_split_inside_a_character() -> None:
+    raw = "data: héllo — 世界\n\n".encode()
+    events = decode([raw[i : i + 1] for i in range(len(raw))])
+    assert events == [SSEEvent("héllo — 世界")]
+
+
+def test_crlf_split_across_chunks_is_one_line_end() -> None:
+    assert decode([b"data: a\r", b"\n\r", b"\n"]) == [SSEEvent("a")]
+
+
+def test_unterminated_event_with_complete_lines_is_dispatched_at_close() -> None:
+    assert decode([b"data: a\n\ndata: tail\n"]) == [SSEEvent("a"), SSEEvent("tail")]
+
+
+def test_stream_cut_mid_line_is_an_error_that_shows_the_bytes() -> None:
+    decoder = SSEDecoder()
+    assert decoder.feed(b'data: {"ok": 1}\n\ndata: {"trunc') == [SSEEvent('{"ok": 1}')]
+    with pytest.raises(UnexpectedModelBehavior, match="middle of a line") as info:
+        decoder.close()
+    assert '{"trunc' in str(info.value)
+
+
+def test_event_size_cap() -> None:
+    decoder = SSEDecoder(max_event_bytes=1000)
+    with pytest.raises(UnexpectedModelBehavior, match="larger than 1000 bytes"):
+        for _ in range(100):
+            decoder.feed(b"x" * 50)
+    decoder = SSEDecoder(max_event_bytes=1000)
+    with pytest.raises(UnexpectedModelBehavior):
+        for _ in range(100):
+            decoder.feed(b"data: " + b"y" * 50 + b"\n")
+
+
+events_strategy = st.lists(
+    st.tuples(
+        st.one_of(st.none(), st.sampled_from(["message_start", "content_block_delta", "ping"])),
+        st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\n\x00"), max_size=40),
+    ),
+    max_size=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(events=events_strategy, line_end=st.sampled_from(["\n", "\r\n", "\r"]), data=st.data())
+def test_any_chunking_decodes_identically(events: list[tuple[str | None, str]], line_end: str, data: st.DataObject) -> None:
+    raw = b"".join(encode_sse(d, e) for e, d in events).replace(b"\n", line_end.encode())
+    expected = [SSEEvent(d, e or "message") for e, d in events]
+    assert decode([raw]) == expected
+    cuts = sorted(data.draw(st.lists(st.integers(0, len(raw)), max_size=20)))
+    chunks = [raw[a:b] for a, b in zip([0, *cuts], [*cuts, len(raw)])]
+    assert decode(chunks) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(garbage=st.binary(max_size=400), data=st.data())
+def test_garbage_gives_events_or_a_typed_error(garbage: bytes, data: st.DataObject) -> None:
+    cuts = sorted(data.draw(st.lists(st.integers(0, len(garbage)), max_size=8)))
+    chunks = [garbage[a:b] for a, b in zip([0, *cuts], [*cuts, len(garbage)])]
+    try:
+        events = decode(chunks)
+    except UnexpectedModelBehavior:
+        return
+    assert all(isinstance(e.data, str) for e in events)

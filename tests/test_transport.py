@@ -1,0 +1,85 @@
+"""The shared transport: retries with Retry-After over a real socket, error mapping, one client per loop."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import httpx
+import pytest
+
+from wireai.exceptions import ModelAPIError, ModelHTTPError
+from wireai.testing.server import LoopbackServer, Reply
+from wireai.transport.http import RetryPolicy, cached_async_http_client, send
+
+
+def scripted(*replies: Reply) -> LoopbackServer:
+    queue = list(replies)
+    return LoopbackServer(lambda request: queue.pop(0))
+
+
+def test_429_with_retry_after_then_200_is_retried_after_the_asked_delay() -> None:
+    with scripted(
+        Reply.json({"error": {"message": "slow down"}}, 429, {"retry-after": "0.3"}),
+        Reply.json({"ok": True}),
+    ) as server:
+
+        async def main() -> tuple[httpx.Response, float]:
+            start = time.monotonic()
+            response = await send(cached_async_http_client(), "POST", server.url + "/v1/x", model_name="m", content=b"{}")
+            return response, time.monotonic() - start
+
+        response, elapsed = asyncio.run(main())
+    assert response.json() == {"ok": True}
+    assert len(server.requests) == 2
+    assert elapsed >= 0.3
+
+
+def test_retry_after_ms_wins_and_x_should_retry_false_stops() -> None:
+    policy = RetryPolicy()
+    assert policy.delay(1, httpx.Headers({"retry-after-ms": "250", "retry-after": "9"})) == 0.25
+    assert policy.delay(1, httpx.Headers({"x-should-retry": "false"})) is None
+    assert policy.delay(1, httpx.Headers({"retry-after": "3600"})) is None  # a quota, not a blip
+    assert policy.delay(3, None) is None  # past max_retries
+
+
+def test_non_2xx_becomes_model_http_error_with_parsed_body_and_headers() -> None:
+    body = {"error": {"message": "Incorrect API key", "type": "invalid_request_error", "code": "invalid_api_key"}}
+    with scripted(Reply.json(body, 401, {"x-request-id": "req_1"})) as server:
+        with pytest.raises(ModelHTTPError) as info:
+            asyncio.run(send(cached_async_http_client(), "POST", server.url, model_name="gpt-4o", content=b"{}"))
+    err = info.value
+    assert (err.status_code, err.model_name, err.body) == (401, "gpt-4o", body)
+    assert err.headers["x-request-id"] == "req_1"
+    assert str(err).startswith("status_code: 401, model_name: gpt-4o, body: {")
+
+
+def test_html_error_page_from_a_proxy_is_kept_as_text() -> None:
+    with scripted(Reply(502, {"content-type": "text/html"}, b"<html>Bad gateway</html>"), *[Reply(502)] * 3) as server:
+        with pytest.raises(ModelHTTPError) as info:
+            asyncio.run(
+                send(cached_async_http_client(), "POST", server.url, model_name="m", retry=RetryPolicy(max_retries=0))
+            )
+    assert info.value.body == "<html>Bad gateway</html>"
+
+
+def test_connection_refused_is_a_model_api_error_naming_the_host() -> None:
+    with pytest.raises(ModelAPIError, match="Could not reach http://127.0.0.1:9/"):
+        asyncio.run(
+            send(cached_async_http_client(), "POST", "http://127.0.0.1:9/v1?key=secret", model_name="m", retry=RetryPolicy(max_retries=0))
+        )
+
+
+def test_cached_client_is_per_event_loop_so_repeated_asyncio_run_works() -> None:
+    with scripted(*[Reply.json({"n": i}) for i in range(3)]) as server:
+        clients = []
+        for i in range(3):
+
+            async def main() -> object:
+                client = cached_async_http_client()
+                clients.append(client)
+                assert cached_async_http_client() is client
+                return (await send(client, "POST", server.url, model_name="m")).json()
+
+            assert asyncio.run(main()) == {"n": i}
+    assert len({id(c) for c in clients}) == 3
