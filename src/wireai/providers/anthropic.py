@@ -1,0 +1,45 @@
+"""Where Anthropic's Messages API lives and how we authenticate to it (`x-api-key`)."""
+
+from __future__ import annotations
+
+import os
+
+import httpx
+
+from ..profiles import ModelProfile
+from . import Provider, env_key
+
+__all__ = ["AnthropicProvider"]
+
+DEFAULT_BASE_URL = "https://api.anthropic.com"
+
+
+class AnthropicProvider(Provider):
+    """api.anthropic.com, or a compatible host / gateway via `base_url=` or `ANTHROPIC_BASE_URL`."""
+
+    name = "anthropic"
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        http_client: httpx.AsyncClient | None = None,
+        *,
+        max_retries: int | None = None,
+    ):
+        self._api_key = env_key(api_key, "ANTHROPIC_API_KEY", provider="Anthropic")
+        self.base_url = (base_url or os.environ.get("ANTHROPIC_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
+        self._http_client = http_client
+        if max_retries is not None:
+            self.max_retries = max_retries
+
+    @property
+    def headers(self) -> dict[str, str]:
+        from ..codecs.anthropic import ANTHROPIC_VERSION
+
+        return {"x-api-key": self._api_key or "", "anthropic-version": ANTHROPIC_VERSION}
+
+    def model_profile(self, model_name: str) -> ModelProfile | None:
+        from ..models.anthropic import anthropic_model_profile
+
+        return anthropic_model_profile(model_name)
