@@ -1,0 +1,168 @@
+"""`BedrockConverseModel`: any model behind AWS Bedrock's Converse API, via `codecs.bedrock` and `BedrockProvider`."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, Literal, Union
+
+import httpx
+
+from .._parts_manager import ModelResponsePartsManager
+from ..codecs import bedrock as codec
+from ..codecs._base import StreamParser
+from ..exceptions import UserError
+from ..messages import ModelMessage, ModelResponse
+from ..profiles import ModelProfile
+from ..providers import Provider, infer_provider
+from ..settings import ModelSettings
+from . import ModelRequestParameters
+from ._http import HTTPModel, PreparedRequest
+
+__all__ = ["BedrockConverseModel", "BedrockModelName", "BedrockModelSettings", "bedrock_model_profile"]
+
+LatestBedrockModelNames = Literal[
+    "amazon.nova-pro-v1:0",
+    "amazon.nova-lite-v1:0",
+    "amazon.nova-micro-v1:0",
+    "amazon.titan-text-express-v1",
+    "anthropic.claude-3-sonnet-20240229-v1:0",
+    "anthropic.claude-3-haiku-20240307-v1:0",
+    "anthropic.claude-3-opus-20240229-v1:0",
+    "anthropic.claude-3-5-sonnet-20240620-v1:0",
+    "anthropic.claude-3-5-sonnet-20241022-v2:0",
+    "anthropic.claude-3-5-haiku-20241022-v1:0",
+    "anthropic.claude-3-7-sonnet-20250219-v1:0",
+    "anthropic.claude-sonnet-4-20250514-v1:0",
+    "anthropic.claude-opus-4-20250514-v1:0",
+    "us.anthropic.claude-3-5-sonnet-20241022-v2:0",
+    "us.anthropic.claude-3-7-sonnet-20250219-v1:0",
+    "us.anthropic.claude-sonnet-4-20250514-v1:0",
+    "us.anthropic.claude-sonnet-4-5-20250929-v1:0",
+    "us.anthropic.claude-haiku-4-5-20251001-v1:0",
+    "us.amazon.nova-pro-v1:0",
+    "cohere.command-r-v1:0",
+    "cohere.command-r-plus-v1:0",
+    "meta.llama3-8b-instruct-v1:0",
+    "meta.llama3-70b-instruct-v1:0",
+    "meta.llama3-1-405b-instruct-v1:0",
+    "meta.llama3-3-70b-instruct-v1:0",
+    "us.meta.llama3-3-70b-instruct-v1:0",
+    "mistral.mistral-large-2402-v1:0",
+    "mistral.mistral-large-2407-v1:0",
+    "us.deepseek.r1-v1:0",
+]
+BedrockModelName = Union[str, LatestBedrockModelNames]
+"""Any Bedrock model id, inference profile id (`us.anthropic...`) or ARN; the literal lists common ones."""
+
+
+class BedrockModelSettings(ModelSettings, total=False):
+    """Settings only Bedrock understands (each maps to one Converse request field)."""
+
+    bedrock_additional_model_requests_fields: dict[str, Any]
+    """Merged into `additionalModelRequestFields`, e.g. `{'thinking': {'type': 'enabled', 'budget_tokens': 1024}}`."""
+    bedrock_guardrail_config: dict[str, Any]
+    """`guardrailConfig`: `{'guardrailIdentifier': ..., 'guardrailVersion': ..., 'trace': 'enabled'}`."""
+    bedrock_performance_configuration: dict[str, Any]
+    """`performanceConfig`, e.g. `{'latency': 'optimized'}`."""
+    bedrock_request_metadata: dict[str, str]
+    """`requestMetadata` (for invocation logs)."""
+    bedrock_additional_model_response_fields_paths: list[str]
+    """`additionalModelResponseFieldPaths` (JSON pointers into the model's native answer)."""
+    bedrock_prompt_variables: dict[str, Any]
+    """`promptVariables`, for a prompt-management ARN as model id."""
+    bedrock_service_tier: Literal["priority", "default", "flex", "reserved"]
+    """`serviceTier.type`."""
+    bedrock_cache_instructions: bool
+    """A `cachePoint` after the system blocks."""
+    bedrock_cache_tool_definitions: bool
+    """A `cachePoint` after the tool definitions."""
+    bedrock_cache_messages: bool
+    """A `cachePoint` at the end of the last user message."""
+
+
+def bedrock_model_profile(model_name: str) -> ModelProfile:
+    """What a model family behind Converse accepts (`toolChoice` is Claude, Nova and Mistral Large only... mostly)."""
+    name = model_name.lower()
+    # Meta Llama, Cohere and older Mistral reject toolChoice (any/tool) with a ValidationException.
+    tool_choice = not any(
+        family in name for family in ("meta.", "cohere.", "mistral.mistral-7b", "mistral.mixtral")
+    )
+    claude_45 = any(
+        tag in name for tag in ("claude-sonnet-4-5", "claude-haiku-4-5", "claude-opus-4-5", "claude-opus-4-1")
+    )
+    return ModelProfile(
+        supports_tools="titan" not in name,
+        supports_json_schema_output=claude_45,
+        default_structured_output_mode="tool",
+        extra={"bedrock_supports_tool_choice": tool_choice},
+    )
+
+
+class BedrockConverseModel(HTTPModel):
+    """A model behind Bedrock Converse. Accepts PydanticAI's constructors:
+    `BedrockConverseModel('anthropic.claude-...')`, `provider='bedrock'` or a `BedrockProvider(...)`,
+    plus `api_key=` (a Bedrock API key), `http_client=` and `base_url=`."""
+
+    stream_format: ClassVar[Literal["sse", "eventstream"]] = "eventstream"
+
+    def __init__(
+        self,
+        model_name: BedrockModelName,
+        *,
+        provider: Literal["bedrock"] | Provider = "bedrock",
+        api_key: str | None = None,
+        http_client: httpx.AsyncClient | None = None,
+        base_url: str | None = None,
+        settings: ModelSettings | None = None,
+        profile: ModelProfile | None = None,
+    ):
+        if isinstance(provider, str):
+            kwargs: dict[str, Any] = {"api_key": api_key, "base_url": base_url, "http_client": http_client}
+            provider = infer_provider(provider, **{k: v for k, v in kwargs.items() if v is not None})
+        elif api_key is not None or http_client is not None or base_url is not None:
+            raise UserError(
+                "Pass `api_key`, `http_client` and `base_url` to the provider, not beside a provider instance"
+            )
+        super().__init__(
+            model_name, provider, settings=settings, profile=profile or bedrock_model_profile(model_name)
+        )
+
+    @property
+    def system(self) -> str:
+        return "bedrock"
+
+    def prepare(
+        self,
+        messages: list[ModelMessage],
+        settings: ModelSettings,
+        params: ModelRequestParameters,
+        *,
+        stream: bool,
+    ) -> PreparedRequest:
+        output_object = params.output_object
+        options = codec.RequestOptions(
+            supports_tool_choice=bool(self.profile.extra.get("bedrock_supports_tool_choice", True)),
+            prompted_output_template=self.profile.prompted_output_template,
+        )
+        body = codec.build_request(
+            messages,
+            settings,
+            tools=params.tool_defs,
+            allow_text_output=params.allow_text_output,
+            output_mode=params.output_mode,
+            output_schema=output_object.json_schema if output_object is not None else None,
+            output_name=output_object.name if output_object is not None else None,
+            output_description=output_object.description if output_object is not None else None,
+            options=options,
+        )
+        headers = (
+            {"accept": "application/vnd.amazon.eventstream"} if stream else {"accept": "application/json"}
+        )
+        return PreparedRequest(
+            self._provider.url(codec.request_path(self._model_name, stream=stream)), body, headers
+        )
+
+    def parse(self, body: Any) -> ModelResponse:
+        return codec.parse_response(body, self._model_name)
+
+    def stream_parser(self, parts: ModelResponsePartsManager, params: ModelRequestParameters) -> StreamParser:
+        return codec.BedrockStreamParser(parts, model_name=self._model_name)

@@ -1,0 +1,123 @@
+"""Where Bedrock Runtime lives (`bedrock-runtime.{region}.amazonaws.com`) and how we prove who we are.
+
+Auth, first match wins:
+1. `api_key=` — a Bedrock API key, sent as a bearer token (no botocore needed);
+2. `aws_access_key_id=`/`aws_secret_access_key=` (+ `aws_session_token=`) — SigV4 with these keys;
+3. `bedrock_client=` — a boto3/botocore `bedrock-runtime` client: its region, endpoint and credentials
+   (refreshing ones included) are reused, and it is never called (boto3 is not imported either);
+4. `AWS_BEARER_TOKEN_BEDROCK` — a Bedrock API key from the environment;
+5. botocore's credential chain (env keys, `profile_name`/`AWS_PROFILE`, SSO, web identity,
+   container and instance roles), resolved at the first request and refreshed before expiry.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import httpx
+
+from ..exceptions import UserError
+from ..profiles import ModelProfile
+from ..transport.sigv4 import BearerAuth, SigV4Auth, import_botocore, session_credentials
+from . import Provider
+
+__all__ = ["BedrockProvider"]
+
+
+class BedrockProvider(Provider):
+    """AWS Bedrock Runtime in one region (or at `base_url=`, e.g. a VPC endpoint or a proxy)."""
+
+    name = "bedrock"
+
+    def __init__(
+        self,
+        *,
+        bedrock_client: Any = None,
+        region_name: str | None = None,
+        aws_access_key_id: str | None = None,
+        aws_secret_access_key: str | None = None,
+        aws_session_token: str | None = None,
+        profile_name: str | None = None,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        http_client: httpx.AsyncClient | None = None,
+        max_retries: int | None = None,
+    ):
+        self._http_client = http_client
+        if max_retries is not None:
+            self.max_retries = max_retries
+        if (aws_access_key_id is None) != (aws_secret_access_key is None):
+            raise UserError("Pass both `aws_access_key_id` and `aws_secret_access_key`, or neither")
+
+        client_endpoint: str | None = None
+        credentials: Any = None
+        if bedrock_client is not None:
+            meta = getattr(bedrock_client, "meta", None)
+            region_name = region_name or getattr(meta, "region_name", None)
+            client_endpoint = getattr(meta, "endpoint_url", None)
+            signer = getattr(bedrock_client, "_request_signer", None)
+            credentials = getattr(signer, "_credentials", None)
+
+        env_token = os.environ.get("AWS_BEARER_TOKEN_BEDROCK")
+        self._auth: httpx.Auth
+        self.region_name = self._region(region_name, profile_name)
+        if api_key:
+            self._auth = BearerAuth(api_key)
+        elif aws_access_key_id is not None:
+            botocore = import_botocore()
+            creds = botocore.credentials.Credentials(
+                aws_access_key_id, aws_secret_access_key, aws_session_token
+            )
+            self._auth = SigV4Auth(creds, self._require_region(profile_name))
+        elif credentials is not None:
+            self._auth = SigV4Auth(credentials, self._require_region(profile_name))
+        elif env_token:
+            self._auth = BearerAuth(env_token)
+        else:
+            import_botocore()
+            self._auth = SigV4Auth(
+                lambda: session_credentials(profile_name), self._require_region(profile_name)
+            )
+
+        if base_url:
+            self.base_url = base_url.rstrip("/")
+        elif client_endpoint:
+            self.base_url = str(client_endpoint).rstrip("/")
+        else:
+            self.base_url = f"https://bedrock-runtime.{self._require_region(profile_name)}.amazonaws.com"
+
+    @staticmethod
+    def _region(region_name: str | None, profile_name: str | None) -> str | None:
+        """The argument, `AWS_REGION`, `AWS_DEFAULT_REGION`, then the profile's `region` (when botocore is there)."""
+        region = region_name or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+        if region:
+            return region
+        try:
+            botocore = import_botocore()
+        except UserError:
+            return None  # the bearer-token path needs no botocore; a region is only required later
+        session = botocore.session.Session(profile=profile_name)
+        value = session.get_config_variable("region")
+        return str(value) if value else None
+
+    def _require_region(self, profile_name: str | None) -> str:
+        if not self.region_name:
+            raise UserError(
+                "No AWS region for Bedrock: pass `region_name=` to `BedrockProvider`, set `AWS_REGION` "
+                "(or `AWS_DEFAULT_REGION`), or set `region` in your AWS profile"
+                + (f" {profile_name!r}" if profile_name else "")
+            )
+        return self.region_name
+
+    @property
+    def auth(self) -> httpx.Auth:
+        return self._auth
+
+    def model_profile(self, model_name: str) -> ModelProfile | None:
+        from ..models.bedrock import bedrock_model_profile
+
+        return bedrock_model_profile(model_name)
+
+    def __repr__(self) -> str:  # never shows keys
+        return f"BedrockProvider(region_name={self.region_name!r}, base_url={self.base_url!r}, auth={self._auth!r})"
