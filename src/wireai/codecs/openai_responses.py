@@ -1,0 +1,657 @@
+"""OpenAI Responses API (`POST {base_url}/responses`): input items in, output items back.
+
+Differs from Chat Completions in shape, not in spirit: the conversation is a flat list of items
+(`message`, `function_call`, `function_call_output`, `reasoning`), tools are flat
+`{type: function, name, ...}`, structured output is `text.format`, and the stream is a family of
+typed events (`response.output_text.delta`, ...) ending with `response.completed`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from .._parts_manager import ModelResponsePartsManager
+from ..exceptions import ModelHTTPError, UnexpectedModelBehavior, UserError, snippet
+from ..messages import (
+    BinaryContent,
+    DocumentUrl,
+    FinishReason,
+    ImageUrl,
+    ModelMessage,
+    ModelRequest,
+    ModelResponse,
+    ModelResponsePart,
+    ModelResponseStreamEvent,
+    RetryPromptPart,
+    SystemPromptPart,
+    TextPart,
+    ThinkingPart,
+    ToolCallPart,
+    ToolReturnPart,
+    UserPromptPart,
+)
+from ..settings import ModelSettings
+from ..tools import ToolDefinition
+from ..transport.sse import encode_sse
+from ..usage import RequestUsage
+from ._base import NO_EVENTS, StreamParser
+from .openai_chat import _int, _pieces, _timestamp, error_status
+
+if TYPE_CHECKING:
+    from ..models import ModelRequestParameters
+
+__all__ = [
+    "INCOMPLETE_REASONS",
+    "ResponsesStreamParser",
+    "build_request",
+    "encode_response",
+    "encode_stream",
+    "parse_response",
+    "parse_usage",
+]
+
+# `incomplete_details.reason` -> finish reason (status `incomplete`).
+INCOMPLETE_REASONS: dict[str, FinishReason] = {
+    "max_output_tokens": "length",
+    "content_filter": "content_filter",
+}
+# `status` -> finish reason, when not incomplete.
+STATUS_FINISH: dict[str, FinishReason] = {"completed": "stop", "failed": "error", "cancelled": "error"}
+
+# Settings -> body field.
+_SETTINGS = {
+    "max_tokens": "max_output_tokens",
+    "temperature": "temperature",
+    "top_p": "top_p",
+    "parallel_tool_calls": "parallel_tool_calls",
+    "openai_user": "user",
+    "openai_service_tier": "service_tier",
+    "openai_top_logprobs": "top_logprobs",
+    "openai_store": "store",
+    "openai_metadata": "metadata",
+    "openai_previous_response_id": "previous_response_id",
+    "openai_truncation": "truncation",
+    "openai_include": "include",
+}
+
+# --------------------------------------------------------------------------------------------- request
+
+
+def build_request(
+    messages: Sequence[ModelMessage],
+    settings: ModelSettings | Mapping[str, Any],
+    params: ModelRequestParameters,
+    *,
+    model: str,
+    stream: bool = False,
+    supports_strict: bool = True,
+    reasoning_model: bool = False,
+) -> dict[str, Any]:
+    """The Responses body: `instructions` from the latest request, the rest as input items."""
+    body: dict[str, Any] = {"model": model}
+    instructions, items = map_input(messages)
+    if instructions:
+        body["instructions"] = instructions
+    body["input"] = items
+    tools = [tool_param(t, supports_strict) for t in params.tool_defs]
+    if tools:
+        body["tools"] = tools
+        body["tool_choice"] = "auto" if params.allow_text_output else "required"
+    text: dict[str, Any] = {}
+    if params.output_mode == "native" and params.output_object is not None:
+        out = params.output_object
+        fmt: dict[str, Any] = {"type": "json_schema", "name": out.name or "result", "schema": out.json_schema}
+        if out.description:
+            fmt["description"] = out.description
+        if out.strict is not None and supports_strict:
+            fmt["strict"] = out.strict
+        text["format"] = fmt
+    elif params.output_mode == "prompted":
+        text["format"] = {"type": "json_object"}
+    if "openai_text_verbosity" in settings:
+        text["verbosity"] = settings["openai_text_verbosity"]  # type: ignore[typeddict-item]
+    if text:
+        body["text"] = text
+    reasoning: dict[str, Any] = {}
+    if "openai_reasoning_effort" in settings:
+        reasoning["effort"] = settings["openai_reasoning_effort"]  # type: ignore[typeddict-item]
+    if "openai_reasoning_summary" in settings:
+        reasoning["summary"] = settings["openai_reasoning_summary"]  # type: ignore[typeddict-item]
+    if reasoning:
+        body["reasoning"] = reasoning
+    for key, wire in _SETTINGS.items():
+        if key in settings and settings[key] is not None:  # type: ignore[literal-required]
+            if key == "parallel_tool_calls" and not tools:
+                continue
+            body[wire] = settings[key]  # type: ignore[literal-required]
+    if stream:
+        body["stream"] = True
+    return body
+
+
+def map_input(messages: Sequence[ModelMessage]) -> tuple[str | None, list[dict[str, Any]]]:
+    items: list[dict[str, Any]] = []
+    instructions: str | None = None
+    for message in messages:
+        if isinstance(message, ModelRequest):
+            if message.instructions:
+                instructions = message.instructions
+            for part in message.parts:
+                items.append(_request_item(part))
+        elif isinstance(message, ModelResponse):
+            items.extend(_response_items(message))
+    return instructions, items
+
+
+def _request_item(part: Any) -> dict[str, Any]:
+    if isinstance(part, SystemPromptPart):
+        return {"role": "system", "content": part.content}
+    if isinstance(part, UserPromptPart):
+        if isinstance(part.content, str):
+            return {"role": "user", "content": part.content}
+        return {"role": "user", "content": [_content_part(c) for c in part.content]}
+    if isinstance(part, ToolReturnPart):
+        return {
+            "type": "function_call_output",
+            "call_id": part.tool_call_id,
+            "output": part.model_response_str(),
+        }
+    if isinstance(part, RetryPromptPart):
+        if part.tool_name is None:
+            return {"role": "user", "content": part.model_response()}
+        return {"type": "function_call_output", "call_id": part.tool_call_id, "output": part.model_response()}
+    raise UserError(f"Unsupported request part for OpenAI responses: {type(part).__name__}")
+
+
+def _content_part(item: Any) -> dict[str, Any]:
+    if isinstance(item, str):
+        return {"type": "input_text", "text": item}
+    if isinstance(item, ImageUrl):
+        detail = (item.vendor_metadata or {}).get("detail", "auto")
+        return {"type": "input_image", "image_url": item.url, "detail": detail}
+    if isinstance(item, DocumentUrl):
+        return {"type": "input_file", "file_url": item.url}
+    if isinstance(item, BinaryContent):
+        if item.is_image:
+            detail = (item.vendor_metadata or {}).get("detail", "auto")
+            return {"type": "input_image", "image_url": item.data_uri, "detail": detail}
+        if item.media_type.startswith("text/"):
+            return {"type": "input_text", "text": item.data.decode("utf-8", errors="replace")}
+        if item.is_document:
+            filename = item.identifier or f"document.{item.format}"
+            return {"type": "input_file", "file_data": item.data_uri, "filename": filename}
+    raise UserError(f"OpenAI responses does not accept {type(item).__name__} input here")
+
+
+def _response_items(message: ModelResponse) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    for part in message.parts:
+        if isinstance(part, TextPart):
+            if part.content:
+                items.append({"role": "assistant", "content": part.content})
+        elif isinstance(part, ToolCallPart):
+            call: dict[str, Any] = {
+                "type": "function_call",
+                "call_id": part.tool_call_id,
+                "name": part.tool_name,
+                "arguments": part.args_as_json_str(),
+            }
+            if part.id:
+                call["id"] = part.id
+            items.append(call)
+        elif isinstance(part, ThinkingPart):
+            # Only OpenAI's own reasoning items (an `rs_` id) can go back, and only whole.
+            if part.id and part.id.startswith("rs_"):
+                reasoning: dict[str, Any] = {
+                    "type": "reasoning",
+                    "id": part.id,
+                    "summary": [{"type": "summary_text", "text": part.content}] if part.content else [],
+                }
+                if part.signature:
+                    reasoning["encrypted_content"] = part.signature
+                items.append(reasoning)
+    return items
+
+
+def tool_param(tool: ToolDefinition, supports_strict: bool = True) -> dict[str, Any]:
+    out: dict[str, Any] = {"type": "function", "name": tool.name}
+    if tool.description:
+        out["description"] = tool.description
+    out["parameters"] = tool.parameters_json_schema
+    # `strict` defaults to true on the Responses API, which rejects most non-strict schemas: say it.
+    out["strict"] = bool(tool.strict) if supports_strict else False
+    return out
+
+
+# --------------------------------------------------------------------------------------------- response
+
+
+def _raise_error(error: Any, model_name: str, body: Any) -> None:
+    if error:
+        raise ModelHTTPError(error_status(error), model_name, body)
+
+
+def parse_response(body: Any, *, model_name: str, provider_name: str | None = None) -> ModelResponse:
+    if not isinstance(body, Mapping):
+        raise UnexpectedModelBehavior(f"{model_name}: expected a response object", snippet(body))
+    _raise_error(body.get("error"), model_name, dict(body))
+    output = body.get("output")
+    if not isinstance(output, list):
+        raise UnexpectedModelBehavior(f"{model_name}: response without `output`", snippet(body))
+    parts: list[ModelResponsePart] = []
+    for item in output:
+        parts.extend(_output_item(item, model_name, provider_name))
+    finish, details = _finish(body, any(isinstance(p, ToolCallPart) for p in parts))
+    return ModelResponse(
+        parts=parts,
+        usage=parse_usage(body.get("usage")),
+        model_name=body.get("model") if isinstance(body.get("model"), str) else model_name,
+        timestamp=_timestamp(body.get("created_at")),
+        provider_name=provider_name,
+        provider_response_id=body.get("id") if isinstance(body.get("id"), str) else None,
+        finish_reason=finish,
+        provider_details=details,
+    )
+
+
+def _output_item(item: Any, model_name: str, provider_name: str | None) -> list[ModelResponsePart]:
+    if not isinstance(item, Mapping):
+        raise UnexpectedModelBehavior(f"{model_name}: malformed output item", snippet(item))
+    kind = item.get("type")
+    item_id = item.get("id") if isinstance(item.get("id"), str) else None
+    if kind == "message":
+        parts: list[ModelResponsePart] = []
+        for content in item.get("content") or ():
+            if not isinstance(content, Mapping):
+                continue
+            if content.get("type") == "output_text" and isinstance(content.get("text"), str):
+                parts.append(TextPart(content["text"], id=item_id))
+            elif content.get("type") == "refusal" and isinstance(content.get("refusal"), str):
+                parts.append(TextPart(content["refusal"], id=item_id, provider_details={"refusal": True}))
+        return parts
+    if kind == "function_call":
+        name, call_id = item.get("name"), item.get("call_id")
+        if not isinstance(name, str) or not isinstance(call_id, str):
+            raise UnexpectedModelBehavior(
+                f"{model_name}: function_call without name or call_id", snippet(item)
+            )
+        arguments = item.get("arguments")
+        return [
+            ToolCallPart(
+                name, arguments if isinstance(arguments, str) else None, tool_call_id=call_id, id=item_id
+            )
+        ]
+    if kind == "reasoning":
+        texts = [s.get("text", "") for s in item.get("summary") or () if isinstance(s, Mapping)]
+        texts += [c.get("text", "") for c in item.get("content") or () if isinstance(c, Mapping)]
+        encrypted = item.get("encrypted_content") if isinstance(item.get("encrypted_content"), str) else None
+        if not any(texts) and not encrypted:
+            return []  # nothing to show or send back (ask for `reasoning.encrypted_content` to keep it)
+        return [
+            ThinkingPart(
+                "\n\n".join(t for t in texts if t),
+                id=item_id,
+                signature=encrypted,
+                provider_name=provider_name,
+            )
+        ]
+    return []  # built-in tool items (web_search_call, ...) are not modelled
+
+
+def _finish(body: Mapping[str, Any], has_calls: bool) -> tuple[FinishReason | None, dict[str, Any] | None]:
+    status = body.get("status")
+    if not isinstance(status, str):
+        return None, None
+    details: dict[str, Any] = {"status": status}
+    if status == "incomplete":
+        incomplete = body.get("incomplete_details")
+        reason = incomplete.get("reason") if isinstance(incomplete, Mapping) else None
+        if isinstance(reason, str):
+            details["incomplete_reason"] = reason
+        return INCOMPLETE_REASONS.get(reason, "length") if isinstance(reason, str) else "length", details
+    finish = STATUS_FINISH.get(status)
+    if finish == "stop" and has_calls:
+        finish = "tool_call"
+    return finish, details
+
+
+def parse_usage(usage: Any) -> RequestUsage:
+    if not isinstance(usage, Mapping):
+        return RequestUsage()
+    input_details = usage.get("input_tokens_details")
+    input_details = input_details if isinstance(input_details, Mapping) else {}
+    output_details = usage.get("output_tokens_details")
+    output_details = output_details if isinstance(output_details, Mapping) else {}
+    details = {k: v for k, v in output_details.items() if _int(v)}
+    details.update({k: v for k, v in input_details.items() if k != "cached_tokens" and _int(v)})
+    return RequestUsage(
+        input_tokens=_int(usage.get("input_tokens")),
+        output_tokens=_int(usage.get("output_tokens")),
+        cache_read_tokens=_int(input_details.get("cached_tokens")),
+        details=details or None,
+    )
+
+
+# --------------------------------------------------------------------------------------------- stream
+
+
+class ResponsesStreamParser(StreamParser):
+    """The `response.*` event family in, part events out; `response.completed` ends a good stream."""
+
+    def __init__(
+        self,
+        parts: ModelResponsePartsManager | None = None,
+        *,
+        model_name: str,
+        provider_name: str | None = None,
+    ):
+        super().__init__(parts, model_name=model_name)
+        self.provider_name = provider_name
+        self.done = False
+        self._summary_index: dict[int, int] = {}
+        self._has_calls = False
+
+    def feed(self, event: Any) -> Sequence[ModelResponseStreamEvent]:
+        data = getattr(event, "data", event)
+        if not isinstance(data, str) or not data.strip() or data.strip() == "[DONE]":
+            return NO_EVENTS
+        try:
+            payload = json.loads(data)
+        except ValueError:
+            raise UnexpectedModelBehavior(
+                f"{self.model_name}: invalid JSON in stream", snippet(data)
+            ) from None
+        if not isinstance(payload, Mapping):
+            raise UnexpectedModelBehavior(f"{self.model_name}: unexpected stream event", snippet(data))
+        kind = payload.get("type") or getattr(event, "event", None)
+        handler = _HANDLERS.get(kind) if isinstance(kind, str) else None
+        if handler is None:
+            return NO_EVENTS
+        event_out = handler(self, payload)
+        return (event_out,) if event_out is not None else NO_EVENTS
+
+    def _key(self, payload: Mapping[str, Any]) -> tuple[str, int]:
+        index = payload.get("output_index", 0)
+        return ("item", index if isinstance(index, int) else 0)
+
+    def _response(self, payload: Mapping[str, Any]) -> None:
+        response = payload.get("response")
+        if not isinstance(response, Mapping):
+            return None
+        if isinstance(response.get("id"), str):
+            self.provider_response_id = response["id"]
+        if isinstance(response.get("model"), str):
+            self.model_name = response["model"]
+        if response.get("usage"):
+            self.usage = parse_usage(response["usage"])
+        return None
+
+    def _end(self, payload: Mapping[str, Any]) -> None:
+        self._response(payload)
+        response = payload.get("response")
+        if isinstance(response, Mapping):
+            _raise_error(response.get("error"), self.model_name, dict(payload))
+            finish, details = _finish(response, self._has_calls)
+            self.finish_reason = finish
+            self.provider_details = details
+        self.done = True
+
+    def _failed(self, payload: Mapping[str, Any]) -> None:
+        response = payload.get("response")
+        error = response.get("error") if isinstance(response, Mapping) else None
+        raise ModelHTTPError(error_status(error), self.model_name, dict(payload))
+
+    def _error(self, payload: Mapping[str, Any]) -> None:
+        raise ModelHTTPError(error_status(payload), self.model_name, dict(payload))
+
+    def _item_added(self, payload: Mapping[str, Any]) -> ModelResponseStreamEvent | None:
+        item = payload.get("item")
+        if not isinstance(item, Mapping) or item.get("type") != "function_call":
+            return None
+        self._has_calls = True
+        name = item.get("name") if isinstance(item.get("name"), str) else None
+        call_id = item.get("call_id") if isinstance(item.get("call_id"), str) else None
+        arguments = item.get("arguments") if isinstance(item.get("arguments"), str) else None
+        item_id = item.get("id") if isinstance(item.get("id"), str) else None
+        return self.parts.handle_tool_call_part(
+            self._key(payload), name or "", arguments or None, call_id, id=item_id
+        )
+
+    def _item_done(self, payload: Mapping[str, Any]) -> ModelResponseStreamEvent | None:
+        item = payload.get("item")
+        if not isinstance(item, Mapping):
+            return None
+        key = self._key(payload)
+        if item.get("type") == "function_call":
+            arguments = item.get("arguments")
+            # Some servers send the arguments only whole, at the end.
+            if isinstance(arguments, str) and arguments and self.parts.has_part(key):
+                if not self.parts.tool_call_args_text(key):
+                    self.parts.set_tool_call_args(key, arguments)
+            elif isinstance(arguments, str) and not self.parts.has_part(key):
+                self._has_calls = True
+                return self.parts.handle_tool_call_part(
+                    key, str(item.get("name", "")), arguments, item.get("call_id"), id=item.get("id")
+                )
+        elif item.get("type") == "reasoning":
+            encrypted = item.get("encrypted_content")
+            item_id = item.get("id") if isinstance(item.get("id"), str) else None
+            return self.parts.handle_thinking_delta(
+                key,
+                None,
+                signature=encrypted if isinstance(encrypted, str) else None,
+                id=item_id,
+                provider_name=self.provider_name,
+            )
+        return None
+
+    def _text_delta(self, payload: Mapping[str, Any]) -> ModelResponseStreamEvent | None:
+        delta = payload.get("delta")
+        if not isinstance(delta, str):
+            return None
+        item_id = payload.get("item_id") if isinstance(payload.get("item_id"), str) else None
+        return self.parts.handle_text_delta(self._key(payload), delta, id=item_id)
+
+    def _args_delta(self, payload: Mapping[str, Any]) -> ModelResponseStreamEvent | None:
+        delta = payload.get("delta")
+        if not isinstance(delta, str):
+            return None
+        return self.parts.handle_tool_call_delta(self._key(payload), None, delta, None)
+
+    def _args_done(self, payload: Mapping[str, Any]) -> None:
+        key = self._key(payload)
+        arguments = payload.get("arguments")
+        if isinstance(arguments, str) and arguments and self.parts.has_part(key):
+            if not self.parts.tool_call_args_text(key):
+                self.parts.set_tool_call_args(key, arguments)
+
+    def _summary_delta(self, payload: Mapping[str, Any]) -> ModelResponseStreamEvent | None:
+        delta = payload.get("delta")
+        if not isinstance(delta, str):
+            return None
+        key = self._key(payload)
+        summary_index = payload.get("summary_index", 0)
+        previous = self._summary_index.get(key[1])
+        if previous is not None and previous != summary_index:
+            delta = "\n\n" + delta  # summaries of one item join as paragraphs, as in the non-stream parse
+        self._summary_index[key[1]] = summary_index if isinstance(summary_index, int) else 0
+        item_id = payload.get("item_id") if isinstance(payload.get("item_id"), str) else None
+        return self.parts.handle_thinking_delta(key, delta, id=item_id, provider_name=self.provider_name)
+
+    def close(self) -> None:
+        if not self.done:
+            raise UnexpectedModelBehavior(
+                f"{self.model_name}: the stream ended without `response.completed` (truncated)"
+            )
+
+
+_HANDLERS: dict[str, Any] = {
+    "response.created": ResponsesStreamParser._response,
+    "response.in_progress": ResponsesStreamParser._response,
+    "response.completed": ResponsesStreamParser._end,
+    "response.incomplete": ResponsesStreamParser._end,
+    "response.failed": ResponsesStreamParser._failed,
+    "error": ResponsesStreamParser._error,
+    "response.output_item.added": ResponsesStreamParser._item_added,
+    "response.output_item.done": ResponsesStreamParser._item_done,
+    "response.output_text.delta": ResponsesStreamParser._text_delta,
+    "response.refusal.delta": ResponsesStreamParser._text_delta,
+    "response.function_call_arguments.delta": ResponsesStreamParser._args_delta,
+    "response.function_call_arguments.done": ResponsesStreamParser._args_done,
+    "response.reasoning_summary_text.delta": ResponsesStreamParser._summary_delta,
+    "response.reasoning_text.delta": ResponsesStreamParser._summary_delta,
+}
+
+
+# --------------------------------------------------------------------------------------------- encoders (fakes)
+
+
+def _encode_usage(usage: RequestUsage) -> dict[str, Any]:
+    details = dict(usage.details or {})
+    return {
+        "input_tokens": usage.input_tokens,
+        "input_tokens_details": {"cached_tokens": usage.cache_read_tokens},
+        "output_tokens": usage.output_tokens,
+        "output_tokens_details": {"reasoning_tokens": details.get("reasoning_tokens", 0)},
+        "total_tokens": usage.input_tokens + usage.output_tokens,
+    }
+
+
+def _output_items(response: ModelResponse) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    for n, part in enumerate(response.parts):
+        if isinstance(part, TextPart):
+            items.append(
+                {
+                    "id": part.id or f"msg_{n}",
+                    "type": "message",
+                    "status": "completed",
+                    "role": "assistant",
+                    "content": [{"type": "output_text", "text": part.content, "annotations": []}],
+                }
+            )
+        elif isinstance(part, ToolCallPart):
+            items.append(
+                {
+                    "id": part.id or f"fc_{n}",
+                    "type": "function_call",
+                    "status": "completed",
+                    "call_id": part.tool_call_id,
+                    "name": part.tool_name,
+                    "arguments": part.args_as_json_str(),
+                }
+            )
+        elif isinstance(part, ThinkingPart):
+            item: dict[str, Any] = {
+                "id": part.id or f"rs_{n}",
+                "type": "reasoning",
+                "summary": [{"type": "summary_text", "text": part.content}] if part.content else [],
+            }
+            if part.signature:
+                item["encrypted_content"] = part.signature
+            items.append(item)
+    return items
+
+
+def _status(response: ModelResponse) -> tuple[str, dict[str, Any] | None]:
+    if response.finish_reason == "length":
+        return "incomplete", {"reason": "max_output_tokens"}
+    if response.finish_reason == "content_filter":
+        return "incomplete", {"reason": "content_filter"}
+    return "completed", None
+
+
+def encode_response(response: ModelResponse, *, model: str | None = None) -> dict[str, Any]:
+    status, incomplete = _status(response)
+    return {
+        "id": response.provider_response_id or "resp_fake",
+        "object": "response",
+        "created_at": int(response.timestamp.timestamp()),
+        "status": status,
+        "error": None,
+        "incomplete_details": incomplete,
+        "model": model or response.model_name or "fake-model",
+        "output": _output_items(response),
+        "usage": _encode_usage(response.usage),
+    }
+
+
+def encode_stream(response: ModelResponse, *, model: str | None = None, fragment: int = 8) -> bytes:
+    """The event stream OpenAI would send for `response`, arguments and text in `fragment`-char pieces."""
+    final = encode_response(response, model=model)
+    head = {k: v for k, v in final.items() if k not in ("output", "usage")}
+    head.update(status="in_progress", output=[], usage=None, incomplete_details=None)
+    events: list[dict[str, Any]] = [{"type": "response.created", "response": head}]
+    for index, item in enumerate(final["output"]):
+        kind = item["type"]
+        if kind == "message":
+            text = item["content"][0]["text"]
+            events.append(
+                {"type": "response.output_item.added", "output_index": index, "item": {**item, "content": []}}
+            )
+            events += [
+                {
+                    "type": "response.output_text.delta",
+                    "item_id": item["id"],
+                    "output_index": index,
+                    "content_index": 0,
+                    "delta": p,
+                }
+                for p in _pieces(text, fragment)
+            ]
+            events.append(
+                {
+                    "type": "response.output_text.done",
+                    "item_id": item["id"],
+                    "output_index": index,
+                    "text": text,
+                }
+            )
+        elif kind == "function_call":
+            events.append(
+                {
+                    "type": "response.output_item.added",
+                    "output_index": index,
+                    "item": {**item, "arguments": ""},
+                }
+            )
+            events += [
+                {
+                    "type": "response.function_call_arguments.delta",
+                    "item_id": item["id"],
+                    "output_index": index,
+                    "delta": p,
+                }
+                for p in _pieces(item["arguments"], fragment)
+            ]
+            events.append(
+                {
+                    "type": "response.function_call_arguments.done",
+                    "item_id": item["id"],
+                    "output_index": index,
+                    "arguments": item["arguments"],
+                }
+            )
+        else:
+            events.append(
+                {"type": "response.output_item.added", "output_index": index, "item": {**item, "summary": []}}
+            )
+            for s, summary in enumerate(item["summary"]):
+                events += [
+                    {
+                        "type": "response.reasoning_summary_text.delta",
+                        "item_id": item["id"],
+                        "output_index": index,
+                        "summary_index": s,
+                        "delta": p,
+                    }
+                    for p in _pieces(summary["text"], fragment)
+                ]
+        events.append({"type": "response.output_item.done", "output_index": index, "item": item})
+    end = "response.completed" if final["status"] == "completed" else "response.incomplete"
+    events.append({"type": end, "response": final})
+    return b"".join(
+        encode_sse(json.dumps({**e, "sequence_number": n}), e["type"]) for n, e in enumerate(events)
+    )

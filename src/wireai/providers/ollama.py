@@ -1,0 +1,26 @@
+"""Ollama's OpenAI-compatible API (`http://localhost:11434/v1` or `OLLAMA_BASE_URL`); no key needed."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from ..profiles import ModelProfile
+from .openai import OpenAIProvider
+
+__all__ = ["OllamaProvider"]
+
+
+class OllamaProvider(OpenAIProvider):
+    name = "ollama"
+    default_base_url: ClassVar[str] = "http://localhost:11434/v1"
+    api_key_env: ClassVar[tuple[str, ...]] = ("OLLAMA_API_KEY",)
+    base_url_env: ClassVar[tuple[str, ...]] = ("OLLAMA_BASE_URL",)
+    key_optional: ClassVar[bool] = True
+
+    def model_profile(self, model_name: str) -> ModelProfile | None:
+        # Thinking models answer with `reasoning` (or inline `<think>` on older Ollama versions).
+        return ModelProfile(
+            supports_json_schema_output=True,
+            supports_json_object_output=True,
+            extra={"openai_chat": {"reasoning_fields": ("reasoning",), "think_tags": True}},
+        )

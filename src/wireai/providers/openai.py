@@ -1,0 +1,147 @@
+"""OpenAI, and the base every OpenAI-compatible host's provider builds on (key, base URL, endpoint)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import httpx
+
+from ..exceptions import UserError
+from ..profiles import ModelProfile
+from . import Provider, env_key
+
+__all__ = ["Endpoint", "OpenAIProvider", "openai_model_profile"]
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """Where one operation of one model goes: Azure's deployments URL names the model in the path."""
+
+    url: str
+    params: dict[str, str] | None = None
+    model_in_body: bool = True
+
+
+class OpenAIProvider(Provider):
+    """`https://api.openai.com/v1` with `Authorization: Bearer`; subclasses change only the class data.
+
+    `openai_client=` takes an `AsyncOpenAI` / `AsyncAzureOpenAI`-like object and reads its settings
+    (`base_url`, `api_key`, `organization`, `project`, Azure's api-version) without importing `openai`:
+    the requests still go through wireai's transport.
+    """
+
+    name = "openai"
+    default_base_url: ClassVar[str] = "https://api.openai.com/v1"
+    api_key_env: ClassVar[tuple[str, ...]] = ("OPENAI_API_KEY",)
+    base_url_env: ClassVar[tuple[str, ...]] = ("OPENAI_BASE_URL",)
+    key_optional: ClassVar[bool] = False
+
+    def __init__(
+        self,
+        base_url: str | None = None,
+        api_key: str | None = None,
+        openai_client: Any = None,
+        http_client: httpx.AsyncClient | None = None,
+        organization: str | None = None,
+        project: str | None = None,
+    ):
+        self._api_version: str | None = None
+        self._deployments = False  # Azure's `/deployments/{model}/...?api-version=` form
+        self._key_header = "authorization"
+        self._default_headers: dict[str, str] = {}
+        if openai_client is not None:
+            if base_url or api_key or http_client:
+                raise UserError(
+                    "Pass either `openai_client=` or `base_url=`/`api_key=`/`http_client=`, not both"
+                )
+            base_url, api_key, organization, project = self._read_client(openai_client)
+        explicit_base = base_url or _first_env(self.base_url_env)
+        self.base_url = (explicit_base or self.default_base_url).rstrip("/")
+        custom_host = bool(explicit_base) and self.base_url != self.default_base_url.rstrip("/")
+        self._api_key = env_key(
+            api_key, *self.api_key_env, provider=self.name, required=not (self.key_optional or custom_host)
+        )
+        self._organization = organization
+        self._project = project
+        if http_client is not None:
+            self._http_client = http_client
+
+    def _read_client(self, client: Any) -> tuple[str | None, str | None, str | None, str | None]:
+        base_url = getattr(client, "base_url", None)
+        api_key = getattr(client, "api_key", None)
+        version = getattr(client, "_api_version", None) or getattr(client, "api_version", None)
+        if version is None:
+            query = getattr(client, "_custom_query", None) or getattr(client, "default_query", None) or {}
+            version = query.get("api-version") if hasattr(query, "get") else None
+        azure_endpoint = getattr(client, "_azure_endpoint", None) or getattr(client, "azure_endpoint", None)
+        if version or azure_endpoint:
+            # An AsyncAzureOpenAI: its base_url is `{endpoint}/openai/`; the model is the deployment.
+            self._api_version = str(version) if version else None
+            self._deployments = True
+            self._key_header = "api-key"
+            if azure_endpoint and not base_url:
+                base_url = str(azure_endpoint).rstrip("/") + "/openai"
+        http_client = getattr(client, "_client", None)
+        if isinstance(http_client, httpx.AsyncClient):
+            self._http_client = http_client
+        return (
+            str(base_url) if base_url else None,
+            str(api_key) if api_key else None,
+            getattr(client, "organization", None),
+            getattr(client, "project", None),
+        )
+
+    @property
+    def headers(self) -> dict[str, str]:
+        headers = dict(self._default_headers)
+        if self._api_key:
+            if self._key_header == "authorization":
+                headers["authorization"] = f"Bearer {self._api_key}"
+            else:
+                headers[self._key_header] = self._api_key
+        if self._organization:
+            headers["openai-organization"] = self._organization
+        if self._project:
+            headers["openai-project"] = self._project
+        return headers
+
+    def endpoint(self, path: str, model_name: str) -> Endpoint:
+        """The URL (and query) for `path` (`chat/completions`, `responses`) and `model_name`."""
+        if self._deployments:
+            url = f"{self.base_url}/deployments/{model_name}/{path.lstrip('/')}"
+            params = {"api-version": self._api_version} if self._api_version else None
+            return Endpoint(url, params, model_in_body=False)
+        return Endpoint(self.url(path))
+
+    def model_profile(self, model_name: str) -> ModelProfile | None:
+        return openai_model_profile(model_name)
+
+
+def _first_env(names: tuple[str, ...]) -> str | None:
+    for name in names:
+        value = os.environ.get(name)
+        if value:
+            return value
+    return None
+
+
+def _is_reasoning_model(model_name: str) -> bool:
+    name = model_name.rsplit("/", 1)[-1]
+    return name.startswith(("o1", "o3", "o4", "gpt-5"))
+
+
+def openai_model_profile(model_name: str) -> ModelProfile:
+    """OpenAI's own models: json_schema output, `strict`, and `max_completion_tokens` on reasoning models."""
+    chat: dict[str, Any] = {"supports_strict": True}
+    if _is_reasoning_model(model_name):
+        chat["max_tokens_field"] = "max_completion_tokens"
+    if model_name.startswith("o1-mini"):
+        chat["system_role"] = "user"  # o1-mini accepts neither system nor developer messages
+    return ModelProfile(
+        supports_json_schema_output=True,
+        supports_json_object_output=True,
+        default_structured_output_mode="tool",
+        extra={"openai_chat": chat},
+    )

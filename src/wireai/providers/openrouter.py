@@ -1,0 +1,45 @@
+"""OpenRouter: OpenAI chat at `https://openrouter.ai/api/v1`, app attribution headers, `reasoning` field."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import httpx
+
+from ..profiles import ModelProfile
+from .openai import OpenAIProvider
+
+__all__ = ["OpenRouterProvider"]
+
+
+class OpenRouterProvider(OpenAIProvider):
+    name = "openrouter"
+    default_base_url: ClassVar[str] = "https://openrouter.ai/api/v1"
+    api_key_env: ClassVar[tuple[str, ...]] = ("OPENROUTER_API_KEY",)
+    base_url_env: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        *,
+        app_url: str | None = None,
+        app_title: str | None = None,
+        base_url: str | None = None,
+        openai_client: Any = None,
+        http_client: httpx.AsyncClient | None = None,
+    ):
+        super().__init__(
+            base_url=base_url, api_key=api_key, openai_client=openai_client, http_client=http_client
+        )
+        # Optional attribution: shown on openrouter.ai rankings.
+        if app_url:
+            self._default_headers["http-referer"] = app_url
+        if app_title:
+            self._default_headers["x-title"] = app_title
+
+    def model_profile(self, model_name: str) -> ModelProfile | None:
+        return ModelProfile(
+            supports_json_schema_output=True,
+            supports_json_object_output=True,
+            extra={"openai_chat": {"reasoning_fields": ("reasoning",)}},
+        )
