@@ -1,0 +1,390 @@
+"""`Agent`: configuration (model, output type, prompts, tools, validators) and the public run methods."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager
+from contextvars import ContextVar
+from typing import Any, Generic, Literal, TypeVar, overload
+
+from ._function_schema import takes_run_context
+from ._output import OutputSchema, build_output_schema
+from ._run import Runner, captured_messages
+from ._sync import run_sync
+from .exceptions import UserError
+from .messages import ModelMessage, UserContent
+from .models import Model, infer_model
+from .result import AgentRunResult, StreamedRunResult, find_final_result
+from .settings import ModelSettings, merge_model_settings
+from .tools import DocstringFormat, Tool, ToolPrepareFunc
+from .usage import RunUsage, UsageLimits
+
+__all__ = ["Agent", "EndStrategy", "capture_run_messages"]
+
+AgentDepsT = TypeVar("AgentDepsT")
+OutputDataT = TypeVar("OutputDataT")
+EndStrategy = Literal["early", "exhaustive"]
+_UNSET: Any = object()
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Agent(Generic[AgentDepsT, OutputDataT]):
+    """An LLM agent: send a prompt, let the model call tools, get a validated output back."""
+
+    def __init__(
+        self,
+        model: Model | str | None = None,
+        *,
+        output_type: Any = _UNSET,
+        instructions: str | Callable[..., Any] | Sequence[str | Callable[..., Any]] | None = None,
+        system_prompt: str | Sequence[str] = (),
+        deps_type: type[AgentDepsT] = type(None),  # type: ignore[assignment]
+        name: str | None = None,
+        model_settings: ModelSettings | None = None,
+        retries: int = 1,
+        output_retries: int | None = None,
+        tools: Sequence[Tool[AgentDepsT] | Callable[..., Any]] = (),
+        defer_model_check: bool = False,
+        end_strategy: EndStrategy = "early",
+        usage_limits: UsageLimits | None = None,
+        result_type: Any = _UNSET,
+        result_retries: int | None = None,
+        result_tool_name: str | None = None,
+        result_tool_description: str | None = None,
+        instrument: Any = None,
+    ):
+        if output_type is not _UNSET and result_type is not _UNSET:
+            raise UserError("Pass `output_type` or its old name `result_type`, not both")
+        self.output_type: Any = (
+            output_type if output_type is not _UNSET else (str if result_type is _UNSET else result_type)
+        )
+        if model is None or defer_model_check:
+            self.model: Model | str | None = model
+        else:
+            self.model = infer_model(model)
+        self.name = name
+        self.deps_type = deps_type
+        self.model_settings = model_settings
+        self.end_strategy = end_strategy
+        self.usage_limits = usage_limits
+        self._default_retries = retries
+        self._max_output_retries = (
+            output_retries
+            if output_retries is not None
+            else (result_retries if result_retries is not None else retries)
+        )
+        self._output_tool_name = result_tool_name
+        self._output_tool_description = result_tool_description
+        self._system_prompts: list[str] = (
+            [system_prompt] if isinstance(system_prompt, str) else list(system_prompt)
+        )
+        self._system_prompt_functions: list[tuple[Callable[..., Any], bool, str | None]] = []
+        self._dynamic_system_prompts: dict[str, tuple[Callable[..., Any], bool]] = {}
+        self._instructions: list[str] = []
+        self._instruction_functions: list[tuple[Callable[..., Any], bool]] = []
+        for item in (
+            [instructions]
+            if isinstance(instructions, str) or callable(instructions)
+            else list(instructions or ())
+        ):
+            if isinstance(item, str):
+                self._instructions.append(item)
+            else:
+                self._instruction_functions.append((item, takes_run_context(item)))
+        self._function_tools: dict[str, Tool[AgentDepsT]] = {}
+        for tool in tools:
+            self._register(tool if isinstance(tool, Tool) else Tool(tool, max_retries=None))
+        self._output_validators: list[tuple[Callable[..., Any], bool]] = []
+        self._output_schemas: dict[tuple[int, str], OutputSchema] = {}
+        self._override_model: ContextVar[Model | None] = ContextVar("override_model", default=None)
+        self._override_deps: ContextVar[Any] = ContextVar("override_deps", default=_UNSET)
+
+    def __repr__(self) -> str:
+        model = self.model.model_name if isinstance(self.model, Model) else self.model
+        return f"Agent(model={model!r}, name={self.name!r}, output_type={self.output_type!r})"
+
+    # ------------------------------------------------------------------------------------- decorators
+
+    @overload
+    def system_prompt(self, func: F, /) -> F: ...
+
+    @overload
+    def system_prompt(self, /, *, dynamic: bool = False) -> Callable[[F], F]: ...
+
+    def system_prompt(self, func: Any = None, /, *, dynamic: bool = False) -> Any:
+        """Register a function (sync or async, with or without `RunContext`) that returns a system prompt.
+
+        `dynamic=True` re-evaluates it when a run continues a message history.
+        """
+
+        def register(fn: F) -> F:
+            takes_ctx = takes_run_context(fn)
+            ref = fn.__qualname__ if dynamic else None
+            self._system_prompt_functions.append((fn, takes_ctx, ref))
+            if ref is not None:
+                self._dynamic_system_prompts[ref] = (fn, takes_ctx)
+            return fn
+
+        return register(func) if func is not None else register
+
+    def instructions(self, func: F, /) -> F:
+        """Register a function returning instructions, evaluated for every request and not kept in history."""
+        self._instruction_functions.append((func, takes_run_context(func)))
+        return func
+
+    @overload
+    def tool(self, func: F, /) -> F: ...
+
+    @overload
+    def tool(
+        self,
+        /,
+        *,
+        name: str | None = None,
+        retries: int | None = None,
+        prepare: ToolPrepareFunc | None = None,
+        docstring_format: DocstringFormat = "auto",
+        require_parameter_descriptions: bool = False,
+        strict: bool | None = None,
+    ) -> Callable[[F], F]: ...
+
+    def tool(self, func: Any = None, /, **options: Any) -> Any:
+        """Register a tool whose first parameter is the `RunContext`."""
+        return self._tool_decorator(func, True, options)
+
+    @overload
+    def tool_plain(self, func: F, /) -> F: ...
+
+    @overload
+    def tool_plain(
+        self,
+        /,
+        *,
+        name: str | None = None,
+        retries: int | None = None,
+        prepare: ToolPrepareFunc | None = None,
+        docstring_format: DocstringFormat = "auto",
+        require_parameter_descriptions: bool = False,
+        strict: bool | None = None,
+    ) -> Callable[[F], F]: ...
+
+    def tool_plain(self, func: Any = None, /, **options: Any) -> Any:
+        """Register a tool that does not take a `RunContext`."""
+        return self._tool_decorator(func, False, options)
+
+    def _tool_decorator(self, func: Any, takes_ctx: bool, options: dict[str, Any]) -> Any:
+        def register(fn: F) -> F:
+            retries = options.pop("retries", None)
+            self._register(Tool(fn, takes_ctx=takes_ctx, max_retries=retries, **options))
+            return fn
+
+        return register(func) if func is not None else register
+
+    def _register(self, tool: Tool[AgentDepsT]) -> None:
+        if tool.name in self._function_tools:
+            raise UserError(f"Tool name conflicts with an existing tool: {tool.name!r}")
+        self._function_tools[tool.name] = tool
+
+    def output_validator(self, func: F, /) -> F:
+        """Register a validator of the final output (sync or async, may take `RunContext`, may raise `ModelRetry`)."""
+        self._output_validators.append((func, takes_run_context(func)))
+        return func
+
+    result_validator = output_validator
+
+    # ------------------------------------------------------------------------------------- runs
+
+    async def run(
+        self,
+        user_prompt: str | Sequence[UserContent] | None = None,
+        *,
+        output_type: Any = None,
+        message_history: Sequence[ModelMessage] | None = None,
+        model: Model | str | None = None,
+        deps: AgentDepsT = None,  # type: ignore[assignment]
+        model_settings: ModelSettings | None = None,
+        usage_limits: UsageLimits | None = None,
+        usage: RunUsage | None = None,
+        infer_name: bool = True,
+        result_type: Any = None,
+    ) -> AgentRunResult[Any]:
+        """Run the agent until it produces a final output."""
+        runner = self._runner(
+            output_type or result_type,
+            message_history,
+            model,
+            deps,
+            model_settings,
+            usage_limits,
+            usage,
+            user_prompt,
+        )
+        await runner.start(user_prompt)
+        while True:
+            response = await runner.request()
+            final = await runner.handle_response(response)
+            if final is not None:
+                return AgentRunResult(
+                    final.output, runner.messages, runner.new_message_index, runner.usage, final.tool_name
+                )
+
+    def run_sync(
+        self,
+        user_prompt: str | Sequence[UserContent] | None = None,
+        *,
+        output_type: Any = None,
+        message_history: Sequence[ModelMessage] | None = None,
+        model: Model | str | None = None,
+        deps: AgentDepsT = None,  # type: ignore[assignment]
+        model_settings: ModelSettings | None = None,
+        usage_limits: UsageLimits | None = None,
+        usage: RunUsage | None = None,
+        infer_name: bool = True,
+        result_type: Any = None,
+    ) -> AgentRunResult[Any]:
+        """`run` from synchronous code (also works when called inside a running event loop)."""
+        return run_sync(
+            self.run(
+                user_prompt,
+                output_type=output_type,
+                message_history=message_history,
+                model=model,
+                deps=deps,
+                model_settings=model_settings,
+                usage_limits=usage_limits,
+                usage=usage,
+                result_type=result_type,
+            )
+        )
+
+    @asynccontextmanager
+    async def run_stream(
+        self,
+        user_prompt: str | Sequence[UserContent] | None = None,
+        *,
+        output_type: Any = None,
+        message_history: Sequence[ModelMessage] | None = None,
+        model: Model | str | None = None,
+        deps: AgentDepsT = None,  # type: ignore[assignment]
+        model_settings: ModelSettings | None = None,
+        usage_limits: UsageLimits | None = None,
+        usage: RunUsage | None = None,
+        infer_name: bool = True,
+        result_type: Any = None,
+    ) -> AsyncIterator[StreamedRunResult[Any]]:
+        """Run the agent, streaming the response that carries the final result.
+
+        Responses that only call tools are consumed and their tools run; the context manager yields
+        as soon as a response starts with the final result (text, or an output tool call).
+        """
+        runner = self._runner(
+            output_type or result_type,
+            message_history,
+            model,
+            deps,
+            model_settings,
+            usage_limits,
+            usage,
+            user_prompt,
+        )
+        await runner.start(user_prompt)
+        while True:
+            runner.check_before_request()
+            params = await runner.request_parameters()
+            async with runner.model.request_stream(runner.messages, runner.settings, params) as streamed:
+                final_event = await find_final_result(streamed, runner.output_schema)
+                if final_event is not None:
+                    yield StreamedRunResult(runner, streamed, final_event)
+                    return
+                response = streamed.get()
+            runner.add_response(response)
+            final = await runner.handle_response(response)
+            if final is not None:  # e.g. a final result only valid once complete
+                yield StreamedRunResult.completed(runner, final)
+                return
+
+    def _runner(
+        self,
+        output_type: Any,
+        message_history: Sequence[ModelMessage] | None,
+        model: Model | str | None,
+        deps: Any,
+        model_settings: ModelSettings | None,
+        usage_limits: UsageLimits | None,
+        usage: RunUsage | None,
+        user_prompt: Any,
+    ) -> Runner:
+        chosen = self._resolve_model(model)
+        schema = self._output_schema(output_type if output_type is not None else self.output_type, chosen)
+        if schema.mode == "native" and not chosen.profile.supports_json_schema_output:
+            raise UserError(
+                f"NativeOutput is not supported by {chosen.system}:{chosen.model_name}; use ToolOutput or PromptedOutput"
+            )
+        override_deps = self._override_deps.get()
+        return Runner(
+            self,
+            model=chosen,
+            deps=override_deps if override_deps is not _UNSET else deps,
+            output_schema=schema,
+            settings=merge_model_settings(self.model_settings, model_settings),
+            usage=usage if usage is not None else RunUsage(),
+            limits=usage_limits or self.usage_limits or UsageLimits(),
+            history=message_history,
+            prompt=user_prompt,
+        )
+
+    def _resolve_model(self, model: Model | str | None) -> Model:
+        override = self._override_model.get()
+        if override is not None:
+            return override
+        if model is not None:
+            return infer_model(model)
+        if self.model is None:
+            raise UserError("`model` must be set either when creating the agent or when calling it")
+        if not isinstance(self.model, Model):
+            self.model = infer_model(self.model)
+        return self.model
+
+    def _output_schema(self, output_type: Any, model: Model) -> OutputSchema:
+        mode = model.profile.default_structured_output_mode
+        key = (id(output_type), mode)
+        schema = self._output_schemas.get(key)
+        if schema is None:
+            schema = build_output_schema(
+                output_type,
+                default_mode=mode,
+                tool_name=self._output_tool_name,
+                tool_description=self._output_tool_description,
+            )
+            self._output_schemas[key] = schema
+        return schema
+
+    # ------------------------------------------------------------------------------------- testing
+
+    @contextmanager
+    def override(self, *, deps: Any = _UNSET, model: Model | str | None = _UNSET) -> Iterator[None]:
+        """Swap the model and/or deps inside the block (for tests), whatever the run passes."""
+        model_token = (
+            self._override_model.set(infer_model(model))
+            if model is not _UNSET and model is not None
+            else None
+        )
+        deps_token = self._override_deps.set(deps) if deps is not _UNSET else None
+        try:
+            yield
+        finally:
+            if model_token is not None:
+                self._override_model.reset(model_token)
+            if deps_token is not None:
+                self._override_deps.reset(deps_token)
+
+
+@contextmanager
+def capture_run_messages() -> Iterator[list[ModelMessage]]:
+    """The messages of the run started inside the block, available even if the run raised."""
+    messages: list[ModelMessage] = []
+    token = captured_messages.set(messages)
+    try:
+        yield messages
+    finally:
+        captured_messages.reset(token)
