@@ -129,7 +129,7 @@ def _convert(schema: Any, defs: dict[str, Any], seen: tuple[str, ...]) -> dict[s
         out["nullable"] = True
     title_desc = schema.get("description")
     for key, field_name in _KEPT.items():
-        if key in schema:
+        if schema.get(key) is not None:
             out[field_name] = schema[key]
     fmt = out.get("format")
     if fmt is not None and fmt not in _FORMATS.get(gemini_type, set()):
@@ -159,7 +159,7 @@ def _union(
 ) -> dict[str, Any]:
     non_null = [o for o in options if not (isinstance(o, dict) and o.get("type") == "null")]
     nullable = len(non_null) < len(options)
-    outer = {k: v for k, v in schema.items() if k in ("description", "default")}
+    outer = {k: v for k, v in schema.items() if k in ("description", "default") and v is not None}
     if len(non_null) == 1:
         converted = _convert(non_null[0], defs, seen)
         converted.update(outer)
