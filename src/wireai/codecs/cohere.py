@@ -1,0 +1,488 @@
+"""Cohere Chat v2 (`POST /v2/chat`), sans-I/O.
+
+Cohere's own shape, not OpenAI's: sampling is `p`/`k`, "must call a tool" is
+`tool_choice: "REQUIRED"`, an assistant turn that calls tools explains itself in `tool_plan`, tool
+results go back as `tool` messages whose content is a list of `document`s, the answer is
+`message.content` (a list of `text`/`thinking` items) beside `message.tool_calls`, finish reasons
+are upper case, and usage comes twice (`billed_units` and `tokens`). Streams are SSE frames named by
+`type` (`message-start`, `content-start/delta/end`, `tool-plan-delta`,
+`tool-call-start/delta/end`, `citation-start/end`, `message-end`).
+
+`tool_plan` becomes a `ThinkingPart` with `id='tool_plan'` (it is the model's reasoning before its
+calls, not an answer) and goes back to Cohere as `tool_plan`. See `protocols/cohere.md`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from ..exceptions import ModelHTTPError, UnexpectedModelBehavior, UserError
+from ..messages import (
+    BinaryContent,
+    FinishReason,
+    ImageUrl,
+    ModelMessage,
+    ModelRequest,
+    ModelResponse,
+    ModelResponsePart,
+    ModelResponseStreamEvent,
+    RetryPromptPart,
+    SystemPromptPart,
+    TextPart,
+    ThinkingPart,
+    ToolCallPart,
+    ToolReturnPart,
+    UserContent,
+    UserPromptPart,
+)
+from ..settings import ModelSettings
+from ..tools import ToolDefinition
+from ..transport.sse import encode_sse
+from ..usage import RequestUsage
+from ._base import NO_EVENTS, StreamParser
+
+__all__ = [
+    "FINISH_REASONS",
+    "PROVIDER_NAME",
+    "TOOL_PLAN_ID",
+    "CohereStreamParser",
+    "build_request",
+    "encode_response",
+    "encode_stream",
+    "parse_response",
+]
+
+PROVIDER_NAME = "cohere"
+TOOL_PLAN_ID = "tool_plan"
+
+FINISH_REASONS: dict[str, FinishReason] = {
+    "COMPLETE": "stop",
+    "STOP_SEQUENCE": "stop",
+    "MAX_TOKENS": "length",
+    "TOOL_CALL": "tool_call",
+    "ERROR": "error",
+    "TIMEOUT": "error",
+}
+"""`finish_reason` -> wireai's finish reason."""
+
+_WIRE_FINISH: dict[str, str] = {
+    "stop": "COMPLETE",
+    "length": "MAX_TOKENS",
+    "tool_call": "TOOL_CALL",
+    "error": "ERROR",
+}
+
+
+def _obj(value: Any) -> dict[str, Any]:
+    """`value` when it is a JSON object, else an empty one: vendor frames are read defensively."""
+    return value if isinstance(value, dict) else {}
+
+
+# ============================================================================================ request
+
+
+def build_request(
+    messages: Sequence[ModelMessage],
+    settings: ModelSettings,
+    params: Any,
+    *,
+    model: str,
+    stream: bool = False,
+) -> dict[str, Any]:
+    """The JSON body of one `/v2/chat` request.
+
+    `params` is a `ModelRequestParameters`; `settings` may carry `cohere_thinking`,
+    `cohere_strict_tools` and `cohere_safety_mode`.
+    """
+    s: dict[str, Any] = dict(settings)
+    body: dict[str, Any] = {"model": model, "messages": map_messages(messages), "stream": stream}
+
+    tool_defs: list[ToolDefinition] = params.tool_defs
+    if tool_defs:
+        body["tools"] = [map_tool(t) for t in tool_defs]
+        if not params.allow_text_output:
+            body["tool_choice"] = "REQUIRED"
+        if s.get("cohere_strict_tools") is not None:
+            body["strict_tools"] = s["cohere_strict_tools"]
+
+    output_object = params.output_object
+    if params.output_mode == "native" and output_object is not None:
+        # Cohere's only structured format: a JSON object, optionally held to a schema.
+        body["response_format"] = {"type": "json_object", "json_schema": output_object.json_schema}
+    elif params.output_mode == "prompted":
+        body["response_format"] = {"type": "json_object"}
+
+    for ours, theirs in (
+        ("max_tokens", "max_tokens"),
+        ("temperature", "temperature"),
+        ("top_p", "p"),
+        ("top_k", "k"),
+        ("seed", "seed"),
+        ("stop_sequences", "stop_sequences"),
+        ("frequency_penalty", "frequency_penalty"),
+        ("presence_penalty", "presence_penalty"),
+        ("cohere_thinking", "thinking"),
+        ("cohere_safety_mode", "safety_mode"),
+    ):
+        if s.get(ours) is not None:
+            body[theirs] = s[ours]
+    return body
+
+
+def map_tool(tool: ToolDefinition) -> dict[str, Any]:
+    function: dict[str, Any] = {"name": tool.name, "parameters": tool.parameters_json_schema}
+    if tool.description:
+        function["description"] = tool.description
+    return {"type": "function", "function": function}
+
+
+def map_messages(messages: Sequence[ModelMessage]) -> list[dict[str, Any]]:
+    """Our history as Cohere `messages`; the latest request's `instructions` lead as a system message."""
+    out: list[dict[str, Any]] = []
+    instructions = next(
+        (m.instructions for m in reversed(messages) if isinstance(m, ModelRequest) and m.instructions), None
+    )
+    if instructions:
+        out.append({"role": "system", "content": instructions})
+    for message in messages:
+        if isinstance(message, ModelRequest):
+            out.extend(_map_request_part(part) for part in message.parts)
+        else:
+            assistant = _map_response(message)
+            if assistant is not None:
+                out.append(assistant)
+    return out
+
+
+def _map_request_part(part: Any) -> dict[str, Any]:
+    if isinstance(part, SystemPromptPart):
+        return {"role": "system", "content": part.content}
+    if isinstance(part, UserPromptPart):
+        if isinstance(part.content, str):
+            return {"role": "user", "content": part.content}
+        return {"role": "user", "content": [_map_user_content(c) for c in part.content]}
+    if isinstance(part, ToolReturnPart):
+        document = {"type": "document", "document": {"data": part.model_response_object()}}
+        return {"role": "tool", "tool_call_id": part.tool_call_id, "content": [document]}
+    if isinstance(part, RetryPromptPart):
+        if part.tool_name is None:
+            return {"role": "user", "content": part.model_response()}
+        return {
+            "role": "tool",
+            "tool_call_id": part.tool_call_id,
+            "content": [{"type": "text", "text": part.model_response()}],
+        }
+    raise UserError(f"Cohere cannot send a {type(part).__name__} in a request")
+
+
+def _map_user_content(item: UserContent) -> dict[str, Any]:
+    if isinstance(item, str):
+        return {"type": "text", "text": item}
+    if isinstance(item, ImageUrl):
+        return {"type": "image_url", "image_url": {"url": item.url}}
+    if isinstance(item, BinaryContent) and item.is_image:
+        return {"type": "image_url", "image_url": {"url": item.data_uri}}
+    kind = item.media_type if isinstance(item, BinaryContent) else type(item).__name__
+    raise UserError(f"Cohere chat accepts text and images only, not {kind}")
+
+
+def _map_response(message: ModelResponse) -> dict[str, Any] | None:
+    content: list[dict[str, Any]] = []
+    tool_plan: list[str] = []
+    tool_calls: list[dict[str, Any]] = []
+    for part in message.parts:
+        if isinstance(part, TextPart):
+            if part.content:
+                content.append({"type": "text", "text": part.content})
+        elif isinstance(part, ThinkingPart):
+            if part.provider_name not in (None, PROVIDER_NAME) or not part.content:
+                continue  # another vendor's reasoning means nothing to Cohere
+            if part.id == TOOL_PLAN_ID:
+                tool_plan.append(part.content)
+            else:
+                content.append({"type": "thinking", "thinking": part.content})
+        elif isinstance(part, ToolCallPart):
+            tool_calls.append(
+                {
+                    "id": part.tool_call_id,
+                    "type": "function",
+                    "function": {"name": part.tool_name, "arguments": part.args_as_json_str()},
+                }
+            )
+    if not content and not tool_calls:
+        return None
+    out: dict[str, Any] = {"role": "assistant"}
+    if content:
+        out["content"] = content
+    if tool_calls:
+        out["tool_calls"] = tool_calls
+        if tool_plan:
+            out["tool_plan"] = "".join(tool_plan)
+    return out
+
+
+# ============================================================================================ response
+
+
+def parse_response(body: Any, *, model_name: str) -> ModelResponse:
+    """A non-streamed `/v2/chat` body as a `ModelResponse`."""
+    if not isinstance(body, dict):
+        raise UnexpectedModelBehavior("Cohere: expected a chat response object", body)
+    message = body.get("message")
+    if not isinstance(message, dict):
+        raise UnexpectedModelBehavior("Cohere: the response has no message", body)
+    parts: list[ModelResponsePart] = []
+    tool_plan = message.get("tool_plan")
+    if isinstance(tool_plan, str) and tool_plan:
+        parts.append(ThinkingPart(tool_plan, id=TOOL_PLAN_ID, provider_name=PROVIDER_NAME))
+    content = message.get("content") or []
+    if isinstance(content, str):
+        content = [{"type": "text", "text": content}]
+    if not isinstance(content, list):
+        raise UnexpectedModelBehavior("Cohere: message.content is not a list", body)
+    for item in content:
+        if not isinstance(item, dict):
+            raise UnexpectedModelBehavior("Cohere: a content item is not an object", body)
+        if item.get("type") == "text" and isinstance(item.get("text"), str) and item["text"]:
+            parts.append(TextPart(item["text"]))
+        elif item.get("type") == "thinking" and isinstance(item.get("thinking"), str):
+            parts.append(ThinkingPart(item["thinking"], provider_name=PROVIDER_NAME))
+    tool_calls = message.get("tool_calls") or []
+    if not isinstance(tool_calls, list):
+        raise UnexpectedModelBehavior("Cohere: message.tool_calls is not a list", body)
+    for call in tool_calls:
+        function = call.get("function") if isinstance(call, dict) else None
+        if not isinstance(function, dict) or not isinstance(function.get("name"), str):
+            raise UnexpectedModelBehavior("Cohere: a tool call has no function name", body)
+        arguments = function.get("arguments")
+        part = ToolCallPart(function["name"], arguments if isinstance(arguments, (str, dict)) else None)
+        if isinstance(call.get("id"), str) and call["id"]:
+            part.tool_call_id = call["id"]
+        parts.append(part)
+
+    raw_finish = body.get("finish_reason")
+    details: dict[str, Any] = {}
+    if isinstance(raw_finish, str):
+        details["finish_reason"] = raw_finish
+    if message.get("citations"):
+        details["citations"] = message["citations"]
+    return ModelResponse(
+        parts=parts,
+        usage=parse_usage(body.get("usage")),
+        model_name=model_name,
+        provider_name=PROVIDER_NAME,
+        provider_response_id=body["id"] if isinstance(body.get("id"), str) else None,
+        finish_reason=FINISH_REASONS.get(raw_finish) if isinstance(raw_finish, str) else None,
+        provider_details=details or None,
+    )
+
+
+def parse_usage(usage: Any) -> RequestUsage:
+    """`usage.tokens` (what the model saw and wrote) over `usage.billed_units` (what is charged).
+
+    Billed units are kept in `details` because they differ from tokens (Cohere does not bill the
+    prompt template it adds); `cached_tokens` are part of the input.
+    """
+    if not isinstance(usage, dict):
+        return RequestUsage()
+
+    def num(value: Any) -> int:
+        return int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0
+
+    tokens = _obj(usage.get("tokens"))
+    billed = _obj(usage.get("billed_units"))
+    details = {f"billed_{k}": num(v) for k, v in billed.items() if num(v)}
+    return RequestUsage(
+        input_tokens=num(tokens.get("input_tokens")) or num(billed.get("input_tokens")),
+        output_tokens=num(tokens.get("output_tokens")) or num(billed.get("output_tokens")),
+        cache_read_tokens=num(usage.get("cached_tokens")),
+        details=details or None,
+    )
+
+
+# ============================================================================================ stream
+
+
+class CohereStreamParser(StreamParser):
+    """SSE frames whose JSON `type` names the event; the stream is complete at `message-end`.
+
+    A `message-end` carrying `delta.error` is the vendor failing mid-stream and raises
+    `ModelHTTPError` (500, the frame as body).
+    """
+
+    def __init__(self, parts: Any = None, *, model_name: str):
+        super().__init__(parts, model_name=model_name)
+        self._done = False
+        self._kinds: dict[int, str] = {}
+        self._citations: list[Any] = []
+
+    def feed(self, event: Any) -> Sequence[ModelResponseStreamEvent]:
+        data = event.data
+        if data == "[DONE]" or not data.strip():
+            return NO_EVENTS
+        try:
+            frame = json.loads(data)
+        except ValueError:
+            raise UnexpectedModelBehavior("Cohere: a stream event is not JSON", data) from None
+        if not isinstance(frame, dict):
+            raise UnexpectedModelBehavior("Cohere: a stream event is not a JSON object", data)
+        kind = frame.get("type") if isinstance(frame.get("type"), str) else event.event
+        delta = _obj(frame.get("delta"))
+        message = _obj(delta.get("message"))
+        index: int = frame["index"] if isinstance(frame.get("index"), int) else 0
+        event_out: ModelResponseStreamEvent | None = None
+
+        if kind == "message-start":
+            if isinstance(frame.get("id"), str):
+                self.provider_response_id = frame["id"]
+        elif kind in ("content-start", "content-delta"):
+            content = _obj(message.get("content"))
+            item_kind = (
+                content.get("type")
+                or self._kinds.get(index)
+                or ("thinking" if "thinking" in content else "text")
+            )
+            self._kinds[index] = item_kind
+            if item_kind == "thinking":
+                text = content.get("thinking")
+                if isinstance(text, str):
+                    event_out = self.parts.handle_thinking_delta(
+                        ("content", index), text, provider_name=PROVIDER_NAME
+                    )
+            else:
+                text = content.get("text")
+                if isinstance(text, str):
+                    event_out = self.parts.handle_text_delta(("content", index), text)
+        elif kind == "tool-plan-delta":
+            plan = message.get("tool_plan")
+            if isinstance(plan, str):
+                event_out = self.parts.handle_thinking_delta(
+                    TOOL_PLAN_ID, plan, id=TOOL_PLAN_ID, provider_name=PROVIDER_NAME
+                )
+        elif kind in ("tool-call-start", "tool-call-delta"):
+            call = _obj(message.get("tool_calls"))
+            function = _obj(call.get("function"))
+            name = function.get("name") if isinstance(function.get("name"), str) else None
+            arguments = function.get("arguments") if isinstance(function.get("arguments"), str) else None
+            call_id = call.get("id") if isinstance(call.get("id"), str) else None
+            event_out = self.parts.handle_tool_call_delta(("tool", index), name, arguments, call_id)
+        elif kind == "citation-start":
+            citation = message.get("citations")
+            if citation is not None:
+                self._citations.append(citation)
+                self.provider_details = {**(self.provider_details or {}), "citations": list(self._citations)}
+        elif kind == "message-end":
+            self._message_end(frame, delta)
+        # content-end, tool-call-end, citation-end, debug: nothing to add
+        return (event_out,) if event_out is not None else NO_EVENTS
+
+    def _message_end(self, frame: dict[str, Any], delta: dict[str, Any]) -> None:
+        self._done = True
+        if delta.get("error"):
+            raise ModelHTTPError(500, self.model_name, frame)
+        raw_finish = delta.get("finish_reason")
+        if isinstance(raw_finish, str):
+            self.finish_reason = FINISH_REASONS.get(raw_finish)
+            self.provider_details = {**(self.provider_details or {}), "finish_reason": raw_finish}
+        if isinstance(delta.get("usage"), dict):
+            self.usage = parse_usage(delta["usage"])
+
+    def close(self) -> None:
+        if not self._done:
+            raise UnexpectedModelBehavior("Cohere: the stream ended before message-end")
+
+
+# ============================================================================================ encoders
+
+
+def _wire_usage(usage: RequestUsage) -> dict[str, Any]:
+    tokens = {"input_tokens": usage.input_tokens, "output_tokens": usage.output_tokens}
+    out: dict[str, Any] = {"billed_units": dict(tokens), "tokens": tokens}
+    if usage.cache_read_tokens:
+        out["cached_tokens"] = usage.cache_read_tokens
+    return out
+
+
+def encode_response(response: ModelResponse) -> dict[str, Any]:
+    """The `/v2/chat` body Cohere would send for `response` (for fake vendors and fixtures)."""
+    message = _map_response(response) or {"role": "assistant", "content": []}
+    return {
+        "id": response.provider_response_id or "wireai-cohere-response",
+        "message": message,
+        "finish_reason": _WIRE_FINISH.get(response.finish_reason or "stop", "COMPLETE"),
+        "usage": _wire_usage(response.usage),
+    }
+
+
+def _pieces(text: str, size: int) -> list[str]:
+    return [text[i : i + size] for i in range(0, len(text), size)] or [""]
+
+
+def encode_stream(response: ModelResponse, *, chunk_size: int = 8) -> bytes:
+    """The SSE stream Cohere would send for `response`: text and arguments split every `chunk_size` chars."""
+    frames: list[dict[str, Any]] = [
+        {
+            "type": "message-start",
+            "id": response.provider_response_id or "wireai-cohere-response",
+            "delta": {
+                "message": {
+                    "role": "assistant",
+                    "content": [],
+                    "tool_plan": "",
+                    "tool_calls": [],
+                    "citations": [],
+                }
+            },
+        }
+    ]
+    content_index = 0
+    tool_index = 0
+    for part in response.parts:
+        if isinstance(part, ThinkingPart) and part.id == TOOL_PLAN_ID:
+            frames.extend(
+                {"type": "tool-plan-delta", "delta": {"message": {"tool_plan": p}}}
+                for p in _pieces(part.content, chunk_size)
+            )
+        elif isinstance(part, (TextPart, ThinkingPart)):
+            key = "text" if isinstance(part, TextPart) else "thinking"
+            frames.append(
+                {
+                    "type": "content-start",
+                    "index": content_index,
+                    "delta": {"message": {"content": {"type": key, key: ""}}},
+                }
+            )
+            frames.extend(
+                {"type": "content-delta", "index": content_index, "delta": {"message": {"content": {key: p}}}}
+                for p in _pieces(part.content, chunk_size)
+            )
+            frames.append({"type": "content-end", "index": content_index})
+            content_index += 1
+        elif isinstance(part, ToolCallPart):
+            call = {
+                "id": part.tool_call_id,
+                "type": "function",
+                "function": {"name": part.tool_name, "arguments": ""},
+            }
+            frames.append(
+                {"type": "tool-call-start", "index": tool_index, "delta": {"message": {"tool_calls": call}}}
+            )
+            frames.extend(
+                {
+                    "type": "tool-call-delta",
+                    "index": tool_index,
+                    "delta": {"message": {"tool_calls": {"function": {"arguments": p}}}},
+                }
+                for p in _pieces(part.args_as_json_str(), chunk_size)
+            )
+            frames.append({"type": "tool-call-end", "index": tool_index})
+            tool_index += 1
+    finish = _WIRE_FINISH.get(response.finish_reason or "stop", "COMPLETE")
+    frames.append(
+        {"type": "message-end", "delta": {"finish_reason": finish, "usage": _wire_usage(response.usage)}}
+    )
+    out = [encode_sse(json.dumps(f, ensure_ascii=False), f["type"]) for f in frames]
+    out.append(encode_sse("[DONE]"))
+    return b"".join(out)

@@ -1,0 +1,93 @@
+"""`MistralModel`: Mistral chat completions through `wireai.codecs.mistral` and `MistralProvider`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Literal, Union
+
+import httpx
+
+from .._parts_manager import ModelResponsePartsManager
+from ..codecs import mistral as codec
+from ..codecs._base import StreamParser
+from ..messages import ModelMessage, ModelResponse
+from ..profiles import ModelProfile
+from ..providers import Provider, infer_provider
+from ..providers.mistral import MistralProvider
+from ..settings import ModelSettings
+from . import ModelRequestParameters
+from ._http import HTTPModel, PreparedRequest
+
+__all__ = ["MistralModel", "MistralModelName", "MistralModelSettings"]
+
+LatestMistralModelNames = Literal[
+    "mistral-large-latest",
+    "mistral-medium-latest",
+    "mistral-small-latest",
+    "codestral-latest",
+    "ministral-8b-latest",
+    "ministral-3b-latest",
+    "pixtral-large-latest",
+    "magistral-medium-latest",
+    "magistral-small-latest",
+]
+MistralModelName = Union[str, LatestMistralModelNames]
+"""Any Mistral model id; the literals are the common ones (for editor completion)."""
+
+
+class MistralModelSettings(ModelSettings, total=False):
+    """Mistral-only request options."""
+
+    mistral_safe_prompt: bool
+    """`safe_prompt`: have Mistral prepend its safety system prompt."""
+    mistral_prompt_mode: Literal["reasoning"] | None
+    """`prompt_mode`: `'reasoning'` selects magistral's reasoning system prompt."""
+    mistral_reasoning_effort: Literal["none", "minimal", "low", "medium", "high", "xhigh"]
+    """`reasoning_effort` for models that accept it."""
+
+
+class MistralModel(HTTPModel):
+    """A Mistral model, addressed as PydanticAI users do: `MistralModel('mistral-small-latest', api_key=...)`."""
+
+    def __init__(
+        self,
+        model_name: MistralModelName,
+        *,
+        provider: Literal["mistral"] | Provider | str = "mistral",
+        api_key: str | Callable[[], str] | None = None,
+        base_url: str | None = None,
+        http_client: httpx.AsyncClient | None = None,
+        client: Any = None,
+        json_mode_schema_prompt: str | None = None,
+        settings: ModelSettings | None = None,
+        profile: ModelProfile | None = None,
+    ):
+        if isinstance(provider, str):
+            if provider == "mistral":
+                provider = MistralProvider(
+                    api_key=api_key, base_url=base_url, http_client=http_client, mistral_client=client
+                )
+            else:
+                provider = infer_provider(provider)
+        profile = profile or provider.model_profile(model_name) or ModelProfile()
+        if json_mode_schema_prompt is not None:
+            # The seed's knob for the JSON-mode prompt is our prompted-output template.
+            profile = profile.update(prompted_output_template=json_mode_schema_prompt)
+        super().__init__(model_name, provider, settings=settings, profile=profile)
+
+    def prepare(
+        self,
+        messages: list[ModelMessage],
+        settings: ModelSettings,
+        params: ModelRequestParameters,
+        *,
+        stream: bool,
+    ) -> PreparedRequest:
+        body = codec.build_request(messages, settings, params, model=self._model_name, stream=stream)
+        return PreparedRequest(self._provider.url("/v1/chat/completions"), body)
+
+    def parse(self, body: Any) -> ModelResponse:
+        return codec.parse_response(body, model_name=self._model_name)
+
+    def stream_parser(self, parts: ModelResponsePartsManager, params: ModelRequestParameters) -> StreamParser:
+        return codec.MistralStreamParser(parts, model_name=self._model_name)
