@@ -313,6 +313,7 @@ class _DocumentNamer:
     def name(self, identifier: str | None) -> str:
         self.count += 1
         if identifier:
+            identifier = re.sub(r"\.[A-Za-z0-9]{1,5}$", "", identifier)  # `report.pdf` -> `report`
             cleaned = re.sub(r"\s+", " ", re.sub(r"[^A-Za-z0-9\s\-()\[\]]", "-", identifier)).strip()[:200]
             if cleaned:
                 return cleaned
