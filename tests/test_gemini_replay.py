@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 from pydantic import BaseModel
-from support import assert_protocol_valid, assert_spec_valid
 
+from support import assert_protocol_valid, assert_spec_valid
 from wireai.exceptions import ModelHTTPError, UnexpectedModelBehavior, UserError
 from wireai.messages import (
     BinaryContent,
