@@ -52,7 +52,11 @@ def test_messages_decode_with_their_type_helpers_and_json_payload() -> None:
         "contentBlockDelta",
         {"contentBlockIndex": 0, "delta": {"text": "hi"}},
     )
-    assert (second.message_type, second.exception_type, second.json()) == ("exception", "throttlingException", {"message": "slow"})
+    assert (second.message_type, second.exception_type, second.json()) == (
+        "exception",
+        "throttlingException",
+        {"message": "slow"},
+    )
 
 
 def test_every_header_value_type_round_trips() -> None:
@@ -125,7 +129,9 @@ header_values = st.one_of(
     st.builds(HeaderValue, st.just(es.UUID), st.binary(min_size=16, max_size=16)),
 )
 messages = st.lists(
-    st.tuples(st.dictionaries(st.text(min_size=1, max_size=20), header_values, max_size=6), st.binary(max_size=300)),
+    st.tuples(
+        st.dictionaries(st.text(min_size=1, max_size=20), header_values, max_size=6), st.binary(max_size=300)
+    ),
     min_size=1,
     max_size=6,
 )
@@ -137,7 +143,9 @@ def _frames(msgs: list[tuple[dict[str, Any], bytes]]) -> bytes:
 
 @settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(messages, st.data())
-def test_any_chunking_gives_the_same_messages(msgs: list[tuple[dict[str, Any], bytes]], data: st.DataObject) -> None:
+def test_any_chunking_gives_the_same_messages(
+    msgs: list[tuple[dict[str, Any], bytes]], data: st.DataObject
+) -> None:
     raw = _frames(msgs)
     whole = decode_all(raw)
     cuts = data.draw(st.lists(st.integers(0, len(raw)), max_size=30))
@@ -157,7 +165,9 @@ def test_decoding_agrees_with_botocore(msgs: list[tuple[dict[str, Any], bytes]])
 
 @settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(messages, st.data())
-def test_any_single_corrupted_byte_is_detected(msgs: list[tuple[dict[str, Any], bytes]], data: st.DataObject) -> None:
+def test_any_single_corrupted_byte_is_detected(
+    msgs: list[tuple[dict[str, Any], bytes]], data: st.DataObject
+) -> None:
     raw = bytearray(_frames(msgs))
     position = data.draw(st.integers(0, len(raw) - 1))
     raw[position] ^= data.draw(st.integers(1, 255))
@@ -167,7 +177,9 @@ def test_any_single_corrupted_byte_is_detected(msgs: list[tuple[dict[str, Any], 
 
 @settings(max_examples=200, deadline=None)
 @given(st.binary(max_size=400), st.lists(st.integers(0, 400), max_size=8))
-def test_garbage_gives_messages_or_a_typed_error_never_another_exception(garbage: bytes, cuts: list[int]) -> None:
+def test_garbage_gives_messages_or_a_typed_error_never_another_exception(
+    garbage: bytes, cuts: list[int]
+) -> None:
     try:
         decode_all(garbage, [c for c in cuts if c <= len(garbage)])
     except UnexpectedModelBehavior:

@@ -51,7 +51,10 @@ def test_converse_request_signature_equals_botocores_reference(frozen_time: None
     body = json.dumps({"messages": [{"role": "user", "content": [{"text": "hi"}]}]}).encode()
     auth = SigV4Auth(Credentials(KEY, SECRET), "us-east-1")
     request = signed(
-        auth, httpx.Request("POST", url, content=body, headers={"content-type": "application/json", "user-agent": "x"})
+        auth,
+        httpx.Request(
+            "POST", url, content=body, headers={"content-type": "application/json", "user-agent": "x"}
+        ),
     )
 
     reference = AWSRequest(
@@ -68,7 +71,9 @@ def test_converse_request_signature_equals_botocores_reference(frozen_time: None
 
 def test_session_token_is_sent_and_signed(frozen_time: None) -> None:
     auth = SigV4Auth(Credentials(KEY, SECRET, "SESSION-TOKEN"), "eu-west-1")
-    request = signed(auth, httpx.Request("POST", "https://bedrock-runtime.eu-west-1.amazonaws.com/x", content=b"{}"))
+    request = signed(
+        auth, httpx.Request("POST", "https://bedrock-runtime.eu-west-1.amazonaws.com/x", content=b"{}")
+    )
     assert request.headers["x-amz-security-token"] == "SESSION-TOKEN"
     assert "x-amz-security-token" in request.headers["authorization"]
 
@@ -79,8 +84,15 @@ def test_expiring_credentials_are_refreshed_between_requests() -> None:
     def refresh() -> dict[str, Any]:
         key = f"AKIDROTATED{len(issued)}"
         issued.append(key)
-        expiry = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=30)  # inside refresh window
-        return {"access_key": key, "secret_key": "s", "token": f"tok{len(issued)}", "expiry_time": expiry.isoformat()}
+        expiry = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(
+            seconds=30
+        )  # inside refresh window
+        return {
+            "access_key": key,
+            "secret_key": "s",
+            "token": f"tok{len(issued)}",
+            "expiry_time": expiry.isoformat(),
+        }
 
     creds = RefreshableCredentials.create_from_metadata(refresh(), refresh, "test")
     auth = SigV4Auth(creds, "us-east-1")
@@ -153,8 +165,12 @@ def test_our_url_for_a_model_id_is_the_one_botocore_builds() -> None:
             client.converse_stream(modelId=model_id, messages=[{"role": "user", "content": [{"text": "hi"}]}])
     expected = []
     for model_id in ids:
-        expected.append("https://bedrock-runtime.us-east-1.amazonaws.com/" + request_path(model_id, stream=False))
-        expected.append("https://bedrock-runtime.us-east-1.amazonaws.com/" + request_path(model_id, stream=True))
+        expected.append(
+            "https://bedrock-runtime.us-east-1.amazonaws.com/" + request_path(model_id, stream=False)
+        )
+        expected.append(
+            "https://bedrock-runtime.us-east-1.amazonaws.com/" + request_path(model_id, stream=True)
+        )
     assert seen == expected
 
 
