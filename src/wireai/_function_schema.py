@@ -144,9 +144,7 @@ def function_schema(
         validator: TypeAdapter[Any] = TypeAdapter(fields[single_arg_name][0])
         schema = tool_json_schema(validator)
     else:
-        model = create_model(  # type: ignore[call-overload]
-            f"{function.__name__}_args", __config__=ConfigDict(extra="forbid"), **fields
-        )
+        model = create_model(f"{function.__name__}_args", __config__=ConfigDict(extra="forbid"), **fields)
         validator = TypeAdapter(model)
         schema = tool_json_schema(validator)
         schema.setdefault("properties", {})

@@ -313,7 +313,7 @@ def _is_builtin_doc(tp: Any) -> bool:
     from dataclasses import is_dataclass
 
     module = getattr(tp, "__module__", "")
-    if is_dataclass(tp) and (tp.__doc__ or "").startswith(f"{tp.__name__}("):
+    if isinstance(tp, type) and is_dataclass(tp) and (tp.__doc__ or "").startswith(f"{tp.__name__}("):
         return True  # the signature dataclasses write when a class has no docstring
     return module in ("builtins", "typing") or module.startswith("pydantic")
 

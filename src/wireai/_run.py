@@ -148,7 +148,7 @@ class Runner:
         result = fn(self.ctx) if takes_ctx else fn()
         if inspect.isawaitable(result):
             result = await result
-        return result  # type: ignore[no-any-return]
+        return result
 
     async def request_parameters(self) -> ModelRequestParameters:
         if self._static_params is not None:
@@ -301,7 +301,7 @@ class Runner:
             args = tool.schema.validate_args(call.args)
             result = await tool.schema.call(args, ctx)
         except ValidationError as exc:
-            return self._tool_retry(tool, call, exc.errors(include_url=False, include_context=False))  # type: ignore[arg-type]
+            return self._tool_retry(tool, call, exc.errors(include_url=False, include_context=False))
         except ModelRetry as exc:
             return self._tool_retry(tool, call, exc.message)
         self.tool_retries.pop(tool.name, None)

@@ -72,7 +72,7 @@ def _short_repr(self: object) -> str:
             if f.default is not MISSING:
                 if value == f.default:
                     continue
-            elif f.default_factory in (list, dict) and not value:  # type: ignore[comparison-overlap]
+            elif f.default_factory in (list, dict) and not value:
                 continue
         shown.append(f"{f.name}={value!r}")
     return f"{type(self).__name__}({', '.join(shown)})"
@@ -270,7 +270,9 @@ class RetryPromptPart:
 
     def model_response(self) -> str:
         if isinstance(self.content, str):
-            description = self.content if self.tool_name is not None else f"Validation feedback:\n{self.content}"
+            description = (
+                self.content if self.tool_name is not None else f"Validation feedback:\n{self.content}"
+            )
         else:
             errors = [{k: v for k, v in e.items() if k not in ("ctx", "url")} for e in self.content]
             description = f"{len(errors)} validation errors: {json.dumps(errors, indent=2, default=str)}"
@@ -493,7 +495,7 @@ def _build_type_adapter() -> TypeAdapter[list[ModelMessage]]:
     from pydantic import Discriminator, TypeAdapter
 
     message = Annotated[ModelMessage, Discriminator("kind")]
-    return TypeAdapter(list[message], config={"ser_json_bytes": "base64", "val_json_bytes": "base64"})  # type: ignore[valid-type]
+    return TypeAdapter(list[message], config={"ser_json_bytes": "base64", "val_json_bytes": "base64"})
 
 
 _type_adapter: TypeAdapter[list[ModelMessage]] | None = None

@@ -104,7 +104,7 @@ def StructuredDict(
     if description:
         schema.setdefault("description", description)
 
-    class _StructuredDict(dict):  # type: ignore[type-arg]
+    class _StructuredDict(dict):
         __wireai_json_schema__ = schema
 
         @classmethod

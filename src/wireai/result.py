@@ -105,7 +105,7 @@ def _replace_output_return(
                     new_message = copy.copy(message)
                     new_message.parts = list(message.parts)
                     new_message.parts[j] = copy.copy(part)
-                    new_message.parts[j].content = content  # type: ignore[union-attr]
+                    new_message.parts[j].content = content
                     out[i] = new_message
                     return out
     return out
@@ -228,7 +228,7 @@ class StreamedRunResult(Generic[OutputDataT]):
     async def get_output(self) -> OutputDataT:
         """Wait for the stream to end and return the validated output."""
         await self._finish()
-        return self._output  # type: ignore[no-any-return]
+        return self._output
 
     get_data = get_output
 

@@ -105,7 +105,9 @@ class Model(ABC):
         raise NotImplementedError(f"Streamed requests are not supported by {type(self).__name__}")
         yield  # pragma: no cover
 
-    def customize_request_parameters(self, model_request_parameters: ModelRequestParameters) -> ModelRequestParameters:
+    def customize_request_parameters(
+        self, model_request_parameters: ModelRequestParameters
+    ) -> ModelRequestParameters:
         """Adapt tool and output schemas to what this model accepts (the profile's schema transformer)."""
         transformer = self.profile.json_schema_transformer
         if transformer is None:
@@ -153,7 +155,10 @@ def _transform_schemas(params: ModelRequestParameters, transformer: Any) -> Mode
     output_object = params.output_object
     if output_object is not None:
         output_object = OutputObjectDefinition(
-            transformer(output_object.json_schema), output_object.name, output_object.description, output_object.strict
+            transformer(output_object.json_schema),
+            output_object.name,
+            output_object.description,
+            output_object.strict,
         )
     return ModelRequestParameters(
         function_tools=[tool(t) for t in params.function_tools],
@@ -167,7 +172,12 @@ def _transform_schemas(params: ModelRequestParameters, transformer: Any) -> Mode
 class StreamedResponse(ABC):
     """A response arriving as events. Iterate it for part events; `get()` is the response so far."""
 
-    def __init__(self, model_request_parameters: ModelRequestParameters, model_name: str, provider_name: str | None = None):
+    def __init__(
+        self,
+        model_request_parameters: ModelRequestParameters,
+        model_name: str,
+        provider_name: str | None = None,
+    ):
         self.model_request_parameters = model_request_parameters
         self._model_name = model_name
         self._provider_name = provider_name
@@ -306,7 +316,14 @@ _MODEL_PREFIXES: dict[str, tuple[str, str, str]] = {
 }
 
 # v0.0.36 accepted a few names without a prefix.
-_BARE_NAME_PREFIXES = (("gpt", "openai"), ("o1", "openai"), ("o3", "openai"), ("o4", "openai"), ("claude", "anthropic"), ("gemini", "google-gla"))
+_BARE_NAME_PREFIXES = (
+    ("gpt", "openai"),
+    ("o1", "openai"),
+    ("o3", "openai"),
+    ("o4", "openai"),
+    ("claude", "anthropic"),
+    ("gemini", "google-gla"),
+)
 
 
 def infer_model(model: Model | KnownModelName | str) -> Model:
@@ -341,7 +358,7 @@ def infer_model(model: Model | KnownModelName | str) -> Model:
             f"Unknown model provider {prefix!r} in {model!r}; known prefixes: {', '.join(sorted(_MODEL_PREFIXES))}, test"
         ) from None
     model_cls = getattr(importlib.import_module(module), cls)
-    return model_cls(name, provider=provider)  # type: ignore[no-any-return]
+    return model_cls(name, provider=provider)
 
 
 def model_prefixes() -> dict[str, tuple[str, str, str]]:

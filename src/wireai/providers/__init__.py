@@ -100,8 +100,10 @@ def infer_provider_class(name: str) -> type[Provider]:
     try:
         module, cls = _PROVIDERS[name]
     except KeyError:
-        raise UserError(f"Unknown provider {name!r}; known providers: {', '.join(sorted(_PROVIDERS))}") from None
-    return getattr(importlib.import_module(module), cls)  # type: ignore[no-any-return]
+        raise UserError(
+            f"Unknown provider {name!r}; known providers: {', '.join(sorted(_PROVIDERS))}"
+        ) from None
+    return getattr(importlib.import_module(module), cls)
 
 
 def infer_provider(name: str, **kwargs: Any) -> Provider:

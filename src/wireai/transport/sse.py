@@ -115,7 +115,8 @@ class SSEDecoder:
             self._pending_size = len(rest)
         if self._size + len(rest) > self._max:
             raise UnexpectedModelBehavior(
-                f"Server-sent event larger than {self._max} bytes; the stream is not SSE or is corrupt", rest[:2000]
+                f"Server-sent event larger than {self._max} bytes; the stream is not SSE or is corrupt",
+                rest[:2000],
             )
         return events
 
@@ -148,11 +149,12 @@ class SSEDecoder:
         self._size += len(raw)
         if self._size > self._max:
             raise UnexpectedModelBehavior(
-                f"Server-sent event larger than {self._max} bytes; the stream is not SSE or is corrupt", raw[:2000]
+                f"Server-sent event larger than {self._max} bytes; the stream is not SSE or is corrupt",
+                raw[:2000],
             )
         if raw[:5] == b"data:":
-            value = raw[6:] if raw[5:6] == b" " else raw[5:]
-            self._data.append(value.decode("utf-8", errors="replace"))
+            payload = raw[6:] if raw[5:6] == b" " else raw[5:]
+            self._data.append(payload.decode("utf-8", errors="replace"))
             return
         if raw[:1] == b":":
             return  # comment / keep-alive
