@@ -1,0 +1,430 @@
+"""codecs.anthropic without I/O: request options, response edge cases, stream state machine, inverse encoders."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from support import assert_protocol_valid, assert_spec_valid
+from wireai.codecs import anthropic as codec
+from wireai.exceptions import ModelHTTPError, UnexpectedModelBehavior, UserError
+from wireai.messages import (
+    AudioUrl,
+    BinaryContent,
+    DocumentUrl,
+    ModelMessage,
+    ModelRequest,
+    ModelResponse,
+    TextPart,
+    ThinkingPart,
+    ToolCallPart,
+    UserPromptPart,
+)
+from wireai.models import ModelRequestParameters, OutputObjectDefinition
+from wireai.models.anthropic import AnthropicModel, AnthropicModelSettings
+from wireai.tools import ToolDefinition
+from wireai.transport.sse import SSEEvent
+from wireai.usage import RequestUsage
+
+HELLO: list[ModelMessage] = [ModelRequest([UserPromptPart("Hello")])]
+TOOL = ToolDefinition(
+    "get_weather", {"type": "object", "properties": {"city": {"type": "string"}}}, "Weather."
+)
+
+
+def body_for(
+    settings: AnthropicModelSettings | None = None,
+    params: ModelRequestParameters | None = None,
+    messages: list[ModelMessage] | None = None,
+    name: str = "claude-sonnet-4-5",
+    stream: bool = False,
+) -> tuple[dict[str, Any], dict[str, str]]:
+    model = AnthropicModel(name, api_key="k")
+    prepared = model.build_request(
+        messages or HELLO, settings, params or ModelRequestParameters(), stream=stream
+    )
+    assert prepared.url == "https://api.anthropic.com/v1/messages"
+    assert_protocol_valid("anthropic", prepared.body)
+    assert_spec_valid(
+        "anthropic", prepared.body, "messages-beta" if "anthropic-beta" in prepared.headers else "messages"
+    )
+    return prepared.body, prepared.headers
+
+
+# ------------------------------------------------------------------------------------------- request
+
+
+def test_settings_map_to_their_fields() -> None:
+    body, headers = body_for(
+        {
+            "max_tokens": 100,
+            "temperature": 0.5,
+            "top_p": 0.9,
+            "top_k": 40,
+            "stop_sequences": ["END"],
+            "anthropic_metadata": {"user_id": "u-1"},
+            "anthropic_service_tier": "standard_only",
+            "anthropic_effort": "low",
+            "anthropic_cache": "1h",
+            "seed": 3,  # not an Anthropic field: dropped
+        },
+        stream=True,
+    )
+    assert body == {
+        "model": "claude-sonnet-4-5",
+        "max_tokens": 100,
+        "messages": [{"role": "user", "content": [{"type": "text", "text": "Hello"}]}],
+        "output_config": {"effort": "low"},
+        "cache_control": {"type": "ephemeral", "ttl": "1h"},
+        "temperature": 0.5,
+        "top_p": 0.9,
+        "top_k": 40,
+        "stop_sequences": ["END"],
+        "metadata": {"user_id": "u-1"},
+        "service_tier": "standard_only",
+        "stream": True,
+    }
+    assert headers == {}
+
+
+def test_parallel_tool_calls_false_disables_parallel_tool_use() -> None:
+    body, _ = body_for({"parallel_tool_calls": False}, ModelRequestParameters(function_tools=[TOOL]))
+    assert body["tool_choice"] == {"type": "auto", "disable_parallel_tool_use": True}
+    body, _ = body_for(
+        {"parallel_tool_calls": False},
+        ModelRequestParameters(output_tools=[TOOL], output_mode="tool", allow_text_output=False),
+    )
+    assert body["tool_choice"] == {"type": "any", "disable_parallel_tool_use": True}
+
+
+def test_thinking_forces_tool_choice_auto_and_raises_max_tokens_above_budget() -> None:
+    params = ModelRequestParameters(output_tools=[TOOL], output_mode="tool", allow_text_output=False)
+    body, _ = body_for({"anthropic_thinking": {"type": "enabled", "budget_tokens": 10000}}, params)
+    assert body["tool_choice"] == {"type": "auto"}
+    assert body["thinking"] == {"type": "enabled", "budget_tokens": 10000}
+    assert body["max_tokens"] == 10000 + 8192
+
+
+def test_thinking_true_is_adaptive_where_the_model_takes_it() -> None:
+    assert body_for({"anthropic_thinking": True}, name="claude-opus-4-6")[0]["thinking"] == {
+        "type": "adaptive"
+    }
+    assert body_for({"anthropic_thinking": True}, name="claude-sonnet-4-5")[0]["thinking"] == {
+        "type": "enabled",
+        "budget_tokens": 4096,
+    }
+    assert "thinking" not in body_for({"anthropic_thinking": False})[0]
+
+
+def test_default_max_tokens_per_model() -> None:
+    assert body_for(name="claude-3-opus-latest")[0]["max_tokens"] == 4096
+    assert body_for(name="claude-3-5-haiku-latest")[0]["max_tokens"] == 8192
+    assert body_for(name="claude-opus-4-1")[0]["max_tokens"] == 8192
+
+
+def test_betas_from_settings_and_extra_headers_are_joined_once() -> None:
+    _, headers = body_for(
+        {
+            "anthropic_betas": ["interleaved-thinking-2025-05-14", "context-1m-2025-08-07"],
+            "extra_headers": {"anthropic-beta": "context-1m-2025-08-07,files-api-2025-04-14", "x-trace": "1"},
+        }
+    )
+    assert headers == {
+        "x-trace": "1",
+        "anthropic-beta": "interleaved-thinking-2025-05-14,context-1m-2025-08-07,files-api-2025-04-14",
+    }
+
+
+def test_prompted_output_adds_the_schema_to_system() -> None:
+    schema = {"type": "object", "properties": {"a": {"type": "integer"}}}
+    body, _ = body_for(
+        params=ModelRequestParameters(output_mode="prompted", output_object=OutputObjectDefinition(schema))
+    )
+    [block] = body["system"]
+    assert json.dumps(schema) in block["text"]
+    assert "tools" not in body and "output_config" not in body
+
+
+def test_same_role_turns_merge_and_empty_text_is_dropped() -> None:
+    messages: list[ModelMessage] = [
+        ModelRequest([UserPromptPart("a")]),
+        ModelRequest([UserPromptPart(""), UserPromptPart(["b", ""])]),
+        ModelResponse([TextPart(""), ThinkingPart("foreign", signature="x", provider_name="openai")]),
+        ModelResponse([TextPart("c"), ToolCallPart("t", '{"broken', tool_call_id="toolu_1")]),
+    ]
+    system, turns = codec.map_messages(messages)
+    assert system == []
+    assert turns == [
+        {"role": "user", "content": [{"type": "text", "text": "a"}, {"type": "text", "text": "b"}]},
+        {
+            "role": "assistant",
+            "content": [
+                {"type": "text", "text": "c"},
+                {"type": "tool_use", "id": "toolu_1", "name": "t", "input": {}},
+            ],
+        },
+    ]
+
+
+def test_only_the_latest_instructions_are_sent() -> None:
+    messages: list[ModelMessage] = [
+        ModelRequest([UserPromptPart("a")], instructions="old"),
+        ModelResponse([TextPart("b")]),
+        ModelRequest([UserPromptPart("c")], instructions="new"),
+    ]
+    assert codec.map_messages(messages)[0] == [{"type": "text", "text": "new"}]
+
+
+@pytest.mark.parametrize(
+    "item",
+    [
+        AudioUrl("https://x/a.mp3"),
+        DocumentUrl("https://x/a.docx"),
+        BinaryContent(b"x", "audio/wav"),
+        BinaryContent(b"x", "image/tiff"),
+    ],
+)
+def test_unsupported_content_is_a_user_error(item: Any) -> None:
+    with pytest.raises(UserError):
+        codec.map_messages([ModelRequest([UserPromptPart([item])])])
+
+
+def test_cache_messages_skips_thinking_blocks() -> None:
+    messages: list[ModelMessage] = [
+        ModelRequest([UserPromptPart("a")]),
+        ModelResponse([TextPart("b"), ThinkingPart("t", signature="s", provider_name="anthropic")]),
+    ]
+    body, _ = body_for({"anthropic_cache_messages": True}, messages=messages)
+    assert body["messages"][1]["content"] == [
+        {"type": "text", "text": "b", "cache_control": {"type": "ephemeral"}},
+        {"type": "thinking", "thinking": "t", "signature": "s"},
+    ]
+
+
+# ------------------------------------------------------------------------------------------- response
+
+
+def test_text_citations_are_kept_and_server_blocks_skipped() -> None:
+    citation = {
+        "type": "char_location",
+        "cited_text": "x",
+        "document_index": 0,
+        "start_char_index": 0,
+        "end_char_index": 1,
+    }
+    body = {
+        "id": "msg_1",
+        "type": "message",
+        "model": "claude-x",
+        "content": [
+            {"type": "server_tool_use", "id": "srvtoolu_1", "name": "web_search", "input": {}},
+            {"type": "text", "text": "x", "citations": [citation]},
+        ],
+        "stop_reason": "end_turn",
+        "usage": {"input_tokens": 1, "output_tokens": 2, "server_tool_use": {"web_search_requests": 1}},
+    }
+    response = codec.parse_response(body)
+    [part] = response.parts
+    assert isinstance(part, TextPart) and part.provider_details == {"citations": [citation]}
+    assert response.usage.details == {"web_search_requests": 1}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        [],
+        {"type": "message"},
+        {"content": [1]},
+        {"content": [{"type": "text"}]},
+        {"content": [{"type": "tool_use", "name": "x"}]},
+    ],
+)
+def test_malformed_messages_are_unexpected_model_behavior(body: Any) -> None:
+    with pytest.raises(UnexpectedModelBehavior):
+        codec.parse_response(body)
+
+
+def test_an_error_object_in_a_200_body_is_a_model_http_error() -> None:
+    with pytest.raises(ModelHTTPError) as info:
+        codec.parse_response(
+            {"type": "error", "error": {"type": "rate_limit_error", "message": "slow"}}, model_name="m"
+        )
+    assert info.value.status_code == 429
+
+
+# ------------------------------------------------------------------------------------------- stream
+
+
+def sse(data: dict[str, Any], event: str | None = None) -> SSEEvent:
+    return SSEEvent(json.dumps(data), event or data["type"])
+
+
+def test_stream_without_message_stop_is_unexpected() -> None:
+    parser = codec.AnthropicStreamParser(model_name="m")
+    parser.feed(sse({"type": "message_start", "message": {"id": "msg", "usage": {"input_tokens": 3}}}))
+    with pytest.raises(UnexpectedModelBehavior, match="message_stop"):
+        parser.close()
+
+
+@pytest.mark.parametrize(
+    ("etype", "status"),
+    [("overloaded_error", 529), ("rate_limit_error", 429), ("api_error", 500), ("brand_new_error", 500)],
+)
+def test_stream_error_event_status(etype: str, status: int) -> None:
+    parser = codec.AnthropicStreamParser(model_name="m")
+    with pytest.raises(ModelHTTPError) as info:
+        parser.feed(sse({"type": "error", "error": {"type": etype, "message": "x"}}))
+    assert info.value.status_code == status and info.value.model_name == "m"
+
+
+def test_stream_garbage_is_typed() -> None:
+    parser = codec.AnthropicStreamParser(model_name="m")
+    with pytest.raises(UnexpectedModelBehavior):
+        parser.feed(SSEEvent("{not json", "message_start"))
+    with pytest.raises(UnexpectedModelBehavior):
+        parser.feed(sse({"type": "content_block_delta", "delta": {"type": "text_delta", "text": "x"}}))
+    with pytest.raises(UnexpectedModelBehavior):
+        parser.feed(
+            sse(
+                {
+                    "type": "content_block_delta",
+                    "index": 5,
+                    "delta": {"type": "input_json_delta", "partial_json": "{"},
+                }
+            )
+        )
+
+
+def test_stream_truncated_tool_input_is_kept_as_text() -> None:
+    parser = codec.AnthropicStreamParser(model_name="m")
+    parser.feed(
+        sse(
+            {
+                "type": "content_block_start",
+                "index": 0,
+                "content_block": {"type": "tool_use", "id": "t1", "name": "f", "input": {}},
+            }
+        )
+    )
+    parser.feed(
+        sse(
+            {
+                "type": "content_block_delta",
+                "index": 0,
+                "delta": {"type": "input_json_delta", "partial_json": '{"a": "unfinis'},
+            }
+        )
+    )
+    parser.feed(sse({"type": "content_block_stop", "index": 0}))
+    [part] = parser.parts.get_parts()
+    assert isinstance(part, ToolCallPart) and part.args == '{"a": "unfinis'
+
+
+def test_stream_citations_delta_attaches_to_the_text_part() -> None:
+    parser = codec.AnthropicStreamParser(model_name="m")
+    citation = {"type": "char_location", "cited_text": "grass is green"}
+    parser.feed(
+        sse({"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}})
+    )
+    parser.feed(
+        sse(
+            {
+                "type": "content_block_delta",
+                "index": 0,
+                "delta": {"type": "citations_delta", "citation": citation},
+            }
+        )
+    )
+    parser.feed(
+        sse({"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "Green."}})
+    )
+    parser.feed(
+        sse(
+            {
+                "type": "content_block_delta",
+                "index": 0,
+                "delta": {"type": "citations_delta", "citation": citation},
+            }
+        )
+    )
+    [part] = parser.parts.get_parts()
+    assert (
+        isinstance(part, TextPart)
+        and part.content == "Green."
+        and part.provider_details == {"citations": [citation]}
+    )
+
+
+# ------------------------------------------------------------------------------------------- inverse
+
+SAMPLES = [
+    ModelResponse(
+        [
+            ThinkingPart("Let me think.", signature="sig123", provider_name="anthropic"),
+            ThinkingPart("", provider_name="anthropic", provider_details={"redacted_thinking": "opaque=="}),
+            TextPart("Here you go: " + "x" * 50),
+            ToolCallPart(
+                "get_weather", {"city": "Paris", "nested": {"a": [1, 2, None]}}, tool_call_id="toolu_1"
+            ),
+            ToolCallPart("noop", {}, tool_call_id="toolu_2"),
+        ],
+        usage=RequestUsage(
+            input_tokens=500,
+            output_tokens=77,
+            cache_read_tokens=200,
+            cache_write_tokens=100,
+            details={"ephemeral_5m_input_tokens": 100},
+        ),
+        model_name="claude-sonnet-4-5-20250929",
+        provider_name="anthropic",
+        provider_response_id="msg_round",
+        finish_reason="tool_call",
+        provider_details={"stop_reason": "tool_use"},
+    ),
+    ModelResponse(
+        [TextPart("Stopped at")],
+        usage=RequestUsage(input_tokens=5, output_tokens=3),
+        model_name="claude-3-5-haiku-20241022",
+        provider_name="anthropic",
+        provider_response_id="msg_seq",
+        finish_reason="stop",
+        provider_details={"stop_reason": "stop_sequence", "stop_sequence": "###"},
+    ),
+]
+
+
+def summary(r: ModelResponse) -> tuple[Any, ...]:
+    return (
+        [(type(p), vars(p)) for p in r.parts],
+        vars(r.usage),
+        r.finish_reason,
+        r.model_name,
+        r.provider_response_id,
+        r.provider_details,
+    )
+
+
+@pytest.mark.parametrize("response", SAMPLES)
+def test_encode_response_round_trips(response: ModelResponse) -> None:
+    assert summary(codec.parse_response(codec.encode_response(response))) == summary(response)
+
+
+@pytest.mark.parametrize("response", SAMPLES)
+@pytest.mark.parametrize("chunk_size", [1, 7, 1000])
+def test_encode_stream_round_trips(response: ModelResponse, chunk_size: int) -> None:
+    raw = codec.encode_stream(response, chunk_size=chunk_size)
+    assert summary(codec.parse_stream(raw)) == summary(response)
+
+
+def test_encode_response_maps_finish_reasons_without_details() -> None:
+    for finish, stop in [
+        ("stop", "end_turn"),
+        ("length", "max_tokens"),
+        ("tool_call", "tool_use"),
+        ("content_filter", "refusal"),
+    ]:
+        body = codec.encode_response(ModelResponse([TextPart("x")], finish_reason=finish))  # type: ignore[arg-type]
+        assert body["stop_reason"] == stop
+        assert codec.parse_response(body).finish_reason == finish
