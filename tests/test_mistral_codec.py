@@ -36,12 +36,21 @@ from wireai.usage import RequestUsage
 
 WEATHER = ToolDefinition(
     "get_weather",
-    {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"], "additionalProperties": False},
+    {
+        "type": "object",
+        "properties": {"city": {"type": "string"}},
+        "required": ["city"],
+        "additionalProperties": False,
+    },
     "Get the weather for a city",
 )
 FINAL = ToolDefinition(
     "final_result",
-    {"type": "object", "properties": {"city": {"type": "string"}, "country": {"type": "string"}}, "required": ["city", "country"]},
+    {
+        "type": "object",
+        "properties": {"city": {"type": "string"}, "country": {"type": "string"}},
+        "required": ["city", "country"],
+    },
     "The final response",
     kind="output",
 )
@@ -54,7 +63,9 @@ SCHEMA = {
 
 
 def model_for(server: ReplayServer, name: str = "mistral-small-latest", **kwargs: Any) -> MistralModel:
-    return MistralModel(name, provider=MistralProvider(api_key="test-key", base_url=server.url, max_retries=0), **kwargs)
+    return MistralModel(
+        name, provider=MistralProvider(api_key="test-key", base_url=server.url, max_retries=0), **kwargs
+    )
 
 
 def check_body(body: dict[str, Any]) -> None:
@@ -83,7 +94,12 @@ def run_case(
     return responses
 
 
-def stream_case(name: str, messages: list[ModelMessage], params: ModelRequestParameters, model_name: str = "mistral-small-latest") -> tuple[ModelResponse, list[Any]]:
+def stream_case(
+    name: str,
+    messages: list[ModelMessage],
+    params: ModelRequestParameters,
+    model_name: str = "mistral-small-latest",
+) -> tuple[ModelResponse, list[Any]]:
     case = load_case("mistral", name)
     check_body(case.exchanges[0].body)
     with ReplayServer(case) as server:
@@ -109,7 +125,16 @@ def user(text: str) -> ModelRequest:
 def test_text_with_system_prompt_and_settings_maps_seed_to_random_seed_and_reads_cached_tokens() -> None:
     [response] = run_case(
         "text",
-        [([ModelRequest([SystemPromptPart("Be concise."), UserPromptPart("What is the capital of France?")])], ModelRequestParameters())],
+        [
+            (
+                [
+                    ModelRequest(
+                        [SystemPromptPart("Be concise."), UserPromptPart("What is the capital of France?")]
+                    )
+                ],
+                ModelRequestParameters(),
+            )
+        ],
         settings={"temperature": 0.2, "max_tokens": 100, "seed": 7},
     )
     assert response.parts == [TextPart("The capital of France is Paris.")]
@@ -124,7 +149,10 @@ def test_parallel_tool_calls_then_results_with_tool_name_and_a_retry() -> None:
     params = ModelRequestParameters(function_tools=[WEATHER])
     first = [user("Weather in Paris and London?")]
     calls = ModelResponse(
-        [ToolCallPart("get_weather", '{"city": "Paris"}', "D681PevKs"), ToolCallPart("get_weather", '{"city": "Londres"}', "T4kyR2fQx")]
+        [
+            ToolCallPart("get_weather", '{"city": "Paris"}', "D681PevKs"),
+            ToolCallPart("get_weather", '{"city": "Londres"}', "T4kyR2fQx"),
+        ]
     )
     second: list[ModelMessage] = [
         *first,
@@ -146,14 +174,22 @@ def test_parallel_tool_calls_then_results_with_tool_name_and_a_retry() -> None:
 
 def test_tool_output_mode_sends_tool_choice_any() -> None:
     params = ModelRequestParameters(output_mode="tool", output_tools=[FINAL], allow_text_output=False)
-    [response] = run_case("tool_output", [([user("Largest city in Japan?")], params)], model_name="mistral-large-latest")
-    assert response.parts == [ToolCallPart("final_result", '{"city": "Tokyo", "country": "Japan"}', "aB3dE5gH7")]
+    [response] = run_case(
+        "tool_output", [([user("Largest city in Japan?")], params)], model_name="mistral-large-latest"
+    )
+    assert response.parts == [
+        ToolCallPart("final_result", '{"city": "Tokyo", "country": "Japan"}', "aB3dE5gH7")
+    ]
     assert response.tool_calls[0].args_as_dict() == {"city": "Tokyo", "country": "Japan"}
 
 
 def test_native_output_sends_response_format_json_schema() -> None:
-    params = ModelRequestParameters(output_mode="native", output_object=OutputObjectDefinition(SCHEMA, "CityLocation", strict=True))
-    [response] = run_case("native_output", [([user("Largest city in Japan?")], params)], model_name="mistral-large-latest")
+    params = ModelRequestParameters(
+        output_mode="native", output_object=OutputObjectDefinition(SCHEMA, "CityLocation", strict=True)
+    )
+    [response] = run_case(
+        "native_output", [([user("Largest city in Japan?")], params)], model_name="mistral-large-latest"
+    )
     assert response.parts == [TextPart('{"city": "Tokyo", "country": "Japan"}')]
 
 
@@ -178,12 +214,16 @@ def test_multimodal_content_chunks() -> None:
         BinaryContent(b"\x89PNG\r\n\x1a\n", "image/png"),
         DocumentUrl("https://example.com/report.pdf"),
     ]
-    [response] = run_case("multimodal", [([ModelRequest([UserPromptPart(content)])], ModelRequestParameters())])
+    [response] = run_case(
+        "multimodal", [([ModelRequest([UserPromptPart(content)])], ModelRequestParameters())]
+    )
     assert response.text == "A cat and a report."
 
 
 def test_length_finish_reason() -> None:
-    [response] = run_case("length", [([user("Tell me a story.")], ModelRequestParameters())], settings={"max_tokens": 5})
+    [response] = run_case(
+        "length", [([user("Tell me a story.")], ModelRequestParameters())], settings={"max_tokens": 5}
+    )
     assert response.finish_reason == "length"
     assert response.provider_details == {"finish_reason": "length"}
 
@@ -213,7 +253,9 @@ def test_stream_text_deltas_and_usage_from_the_last_chunk() -> None:
 
 
 def test_stream_tool_arguments_split_over_chunks_and_parallel_calls_reusing_index_zero() -> None:
-    response, _ = stream_case("stream_tools", [user("Weather in Paris and Rome?")], ModelRequestParameters(function_tools=[WEATHER]))
+    response, _ = stream_case(
+        "stream_tools", [user("Weather in Paris and Rome?")], ModelRequestParameters(function_tools=[WEATHER])
+    )
     assert response.parts == [
         ToolCallPart("get_weather", '{"city": "Paris"}', "D681PevKs"),
         ToolCallPart("get_weather", '{"city": "Rome"}', "R0me12345"),
@@ -223,7 +265,9 @@ def test_stream_tool_arguments_split_over_chunks_and_parallel_calls_reusing_inde
 
 
 def test_stream_thinking_chunks_in_list_content() -> None:
-    response, _ = stream_case("stream_thinking", [user("What is 2 + 2?")], ModelRequestParameters(), "magistral-small-latest")
+    response, _ = stream_case(
+        "stream_thinking", [user("What is 2 + 2?")], ModelRequestParameters(), "magistral-small-latest"
+    )
     assert response.parts == [ThinkingPart("Two plus two is four.", provider_name="mistral"), TextPart("4")]
     assert response.model_name == "magistral-small-latest"
 
@@ -245,7 +289,9 @@ def test_stream_cut_before_finish_raises_unexpected_model_behavior() -> None:
     parser = codec.MistralStreamParser(model_name="m")
     from wireai.transport.sse import SSEEvent
 
-    parser.feed(SSEEvent(json.dumps({"id": "x", "model": "m", "choices": [{"index": 0, "delta": {"content": "Hi"}}]})))
+    parser.feed(
+        SSEEvent(json.dumps({"id": "x", "model": "m", "choices": [{"index": 0, "delta": {"content": "Hi"}}]}))
+    )
     with pytest.raises(UnexpectedModelBehavior):
         parser.close()
 
@@ -259,11 +305,18 @@ def test_foreign_tool_call_ids_map_to_nine_alphanumerics_consistently() -> None:
         ModelResponse([ToolCallPart("get_weather", {"city": "Paris"}, "call_abc123_from_openai")]),
         ModelRequest([ToolReturnPart("get_weather", "sunny", "call_abc123_from_openai")]),
     ]
-    body = codec.build_request(messages, {}, ModelRequestParameters(function_tools=[WEATHER]), model="mistral-small-latest")
+    body = codec.build_request(
+        messages, {}, ModelRequestParameters(function_tools=[WEATHER]), model="mistral-small-latest"
+    )
     check_body(body)
     mapped = body["messages"][1]["tool_calls"][0]["id"]
     assert len(mapped) == 9 and mapped.isalnum()
-    assert body["messages"][2] == {"role": "tool", "tool_call_id": mapped, "name": "get_weather", "content": "sunny"}
+    assert body["messages"][2] == {
+        "role": "tool",
+        "tool_call_id": mapped,
+        "name": "get_weather",
+        "content": "sunny",
+    }
     assert codec.mistral_tool_call_id("call_abc123_from_openai") == mapped
     assert codec.mistral_tool_call_id("D681PevKs") == "D681PevKs"
 
@@ -271,12 +324,24 @@ def test_foreign_tool_call_ids_map_to_nine_alphanumerics_consistently() -> None:
 def test_instructions_retry_without_tool_and_thinking_round_trip_in_history() -> None:
     messages: list[ModelMessage] = [
         ModelRequest([UserPromptPart("q")], instructions="Answer in French."),
-        ModelResponse([ThinkingPart("hmm", signature="sig", provider_name="mistral"), ThinkingPart("other", provider_name="anthropic"), TextPart("oui")]),
+        ModelResponse(
+            [
+                ThinkingPart("hmm", signature="sig", provider_name="mistral"),
+                ThinkingPart("other", provider_name="anthropic"),
+                TextPart("oui"),
+            ]
+        ),
         ModelRequest([RetryPromptPart("bad output")]),
     ]
     body = codec.build_request(
         messages,
-        {"mistral_safe_prompt": True, "stop_sequences": ["END"], "top_p": 0.5, "presence_penalty": 0.1, "frequency_penalty": 0.2},
+        {
+            "mistral_safe_prompt": True,
+            "stop_sequences": ["END"],
+            "top_p": 0.5,
+            "presence_penalty": 0.1,
+            "frequency_penalty": 0.2,
+        },
         ModelRequestParameters(output_mode="prompted"),
         model="mistral-small-latest",
         stream=True,
@@ -309,7 +374,9 @@ def test_instructions_retry_without_tool_and_thinking_round_trip_in_history() ->
 def test_parallel_tool_calls_setting_and_binary_pdf_audio_and_rejected_video() -> None:
     params = ModelRequestParameters(function_tools=[WEATHER])
     content = [BinaryContent(b"%PDF-1.4", "application/pdf"), BinaryContent(b"ID3", "audio/mpeg")]
-    body = codec.build_request([ModelRequest([UserPromptPart(content)])], {"parallel_tool_calls": False}, params, model="m")
+    body = codec.build_request(
+        [ModelRequest([UserPromptPart(content)])], {"parallel_tool_calls": False}, params, model="m"
+    )
     check_body(body)
     assert body["parallel_tool_calls"] is False
     assert body["messages"][0]["content"] == [
@@ -317,21 +384,41 @@ def test_parallel_tool_calls_setting_and_binary_pdf_audio_and_rejected_video() -
         {"type": "input_audio", "input_audio": "SUQz"},
     ]
     with pytest.raises(UserError):
-        codec.build_request([ModelRequest([UserPromptPart([VideoUrl("https://x/v.mp4")])])], {}, params, model="m")
+        codec.build_request(
+            [ModelRequest([UserPromptPart([VideoUrl("https://x/v.mp4")])])], {}, params, model="m"
+        )
 
 
 @pytest.mark.parametrize(
-    ("wire", "ours"), [("stop", "stop"), ("length", "length"), ("model_length", "length"), ("error", "error"), ("tool_calls", "tool_call")]
+    ("wire", "ours"),
+    [
+        ("stop", "stop"),
+        ("length", "length"),
+        ("model_length", "length"),
+        ("error", "error"),
+        ("tool_calls", "tool_call"),
+    ],
 )
 def test_every_finish_reason(wire: str, ours: str) -> None:
-    body = {"id": "x", "model": "m", "choices": [{"index": 0, "message": {"role": "assistant", "content": "a"}, "finish_reason": wire}]}
+    body = {
+        "id": "x",
+        "model": "m",
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": "a"}, "finish_reason": wire}],
+    }
     assert codec.parse_response(body, model_name="m").finish_reason == ours
 
 
 @pytest.mark.parametrize(
     "body",
-    [None, [], {"choices": []}, {"choices": [1]}, {"choices": [{"message": None}]}, {"choices": [{"message": {"content": 5}}]},
-     {"choices": [{"message": {"tool_calls": [{"function": {}}]}}]}],
+    [
+        None,
+        [],
+        {"choices": []},
+        {"choices": [1]},
+        {"choices": [{"message": None}]},
+        {"choices": [{"message": {"content": 5}}]},
+        {"choices": [{"message": {"tool_calls": [{"function": {}}]}}]},
+    ],
 )
 def test_malformed_bodies_raise_unexpected_model_behavior(body: Any) -> None:
     with pytest.raises(UnexpectedModelBehavior):
@@ -342,7 +429,11 @@ def test_malformed_bodies_raise_unexpected_model_behavior(body: Any) -> None:
 
 
 ROUND_TRIP = [
-    ModelResponse([TextPart("Hello there, general Kenobi!")], RequestUsage(input_tokens=10, output_tokens=5), finish_reason="stop"),
+    ModelResponse(
+        [TextPart("Hello there, general Kenobi!")],
+        RequestUsage(input_tokens=10, output_tokens=5),
+        finish_reason="stop",
+    ),
     ModelResponse(
         [
             ThinkingPart("Let me think about it carefully.", provider_name="mistral"),
@@ -352,7 +443,10 @@ ROUND_TRIP = [
         finish_reason="length",
     ),
     ModelResponse(
-        [ToolCallPart("get_weather", '{"city": "Paris"}', "D681PevKs"), ToolCallPart("get_weather", '{"city": "Rome, Italy"}', "R0me12345")],
+        [
+            ToolCallPart("get_weather", '{"city": "Paris"}', "D681PevKs"),
+            ToolCallPart("get_weather", '{"city": "Rome, Italy"}', "R0me12345"),
+        ],
         RequestUsage(input_tokens=20, output_tokens=7),
         finish_reason="tool_call",
     ),

@@ -1,0 +1,115 @@
+"""Property tests for the cohere stream parser: any re-chunking gives the same response; garbage and truncation fail typed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from wireai.codecs import cohere as codec
+from wireai.exceptions import ModelAPIError, UnexpectedModelBehavior
+from wireai.testing.fixtures import list_cases, load_case
+from wireai.transport.sse import SSEDecoder
+
+STREAMS = [name for name in list_cases("cohere") if name.startswith("stream_")]
+RAW = {name: load_case("cohere", name).exchanges[0].raw_body() for name in STREAMS}
+
+
+def parse(chunks: list[bytes]) -> tuple[Any, ...]:
+    parser = codec.CohereStreamParser(model_name="m")
+    decoder = SSEDecoder()
+    for chunk in chunks:
+        for event in decoder.feed(chunk):
+            parser.feed(event)
+    for event in decoder.close():
+        parser.feed(event)
+    parser.close()
+    return (
+        parser.parts.get_parts(),
+        parser.usage,
+        parser.finish_reason,
+        parser.provider_response_id,
+        parser.model_name,
+    )
+
+
+def outcome(chunks: list[bytes]) -> Any:
+    try:
+        return parse(chunks)
+    except (UnexpectedModelBehavior, ModelAPIError) as exc:  # ModelHTTPError included
+        return type(exc)
+
+
+def split(raw: bytes, cuts: list[int]) -> list[bytes]:
+    points = sorted({c % (len(raw) + 1) for c in cuts})
+    pieces, last = [], 0
+    for p in points:
+        pieces.append(raw[last:p])
+        last = p
+    pieces.append(raw[last:])
+    return pieces
+
+
+@pytest.mark.parametrize("name", STREAMS)
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(cuts=st.lists(st.integers(min_value=0, max_value=10_000), max_size=30))
+def test_any_rechunking_gives_the_same_response(name: str, cuts: list[int]) -> None:
+    raw = RAW[name]
+    assert outcome(split(raw, cuts)) == outcome([raw])
+
+
+@pytest.mark.parametrize("name", STREAMS)
+@settings(max_examples=40, deadline=None)
+@given(data=st.data())
+def test_truncation_and_garbage_give_a_result_or_a_typed_error(name: str, data: st.DataObject) -> None:
+    raw = RAW[name]
+    cut = data.draw(st.integers(min_value=0, max_value=len(raw)))
+    garbage = data.draw(st.binary(max_size=64))
+    at = data.draw(st.integers(min_value=0, max_value=cut))
+    mangled = raw[:at] + garbage + raw[at:cut]
+    outcome([mangled])  # must not raise anything else
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    body=st.recursive(
+        st.none() | st.booleans() | st.integers() | st.text(max_size=5),
+        lambda kids: (
+            st.lists(kids, max_size=3)
+            | st.dictionaries(
+                st.sampled_from(
+                    [
+                        "id",
+                        "model",
+                        "choices",
+                        "message",
+                        "content",
+                        "tool_calls",
+                        "function",
+                        "name",
+                        "arguments",
+                        "finish_reason",
+                        "usage",
+                        "type",
+                        "text",
+                        "thinking",
+                        "delta",
+                        "index",
+                        "tokens",
+                        "billed_units",
+                    ]
+                ),
+                kids,
+                max_size=4,
+            )
+        ),
+        max_leaves=20,
+    )
+)
+def test_random_json_bodies_parse_or_fail_typed(body: Any) -> None:
+    try:
+        codec.parse_response(body, model_name="m")
+    except (UnexpectedModelBehavior, ModelAPIError):
+        pass
