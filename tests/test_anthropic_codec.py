@@ -137,14 +137,12 @@ def test_betas_from_settings_and_extra_headers_are_joined_once() -> None:
     }
 
 
-def test_prompted_output_adds_the_schema_to_system() -> None:
+def test_prompted_output_adds_nothing_the_agent_puts_the_schema_in_instructions() -> None:
     schema = {"type": "object", "properties": {"a": {"type": "integer"}}}
     body, _ = body_for(
         params=ModelRequestParameters(output_mode="prompted", output_object=OutputObjectDefinition(schema))
     )
-    [block] = body["system"]
-    assert json.dumps(schema) in block["text"]
-    assert "tools" not in body and "output_config" not in body
+    assert "system" not in body and "tools" not in body and "output_config" not in body
 
 
 def test_same_role_turns_merge_and_empty_text_is_dropped() -> None:

@@ -34,7 +34,6 @@ from ..messages import (
     ToolReturnPart,
     UserPromptPart,
 )
-from ..profiles import DEFAULT_PROMPTED_OUTPUT_TEMPLATE
 from ..settings import ModelSettings
 from ..tools import ToolDefinition
 from ..transport.sse import SSEDecoder, SSEEvent, encode_sse
@@ -113,7 +112,6 @@ class RequestOptions:
     metadata: dict[str, Any] | None = None
     service_tier: str | None = None
     effort: str | None = None
-    prompted_output_template: str = DEFAULT_PROMPTED_OUTPUT_TEMPLATE
     betas: list[str] = field(default_factory=list)
 
 
@@ -128,15 +126,11 @@ def build_request(
     output_schema: dict[str, Any] | None = None,
     allow_text_output: bool = True,
 ) -> dict[str, Any]:
-    """The Messages request body for this conversation (no `None`s: the API rejects some of them)."""
+    """The Messages request body for this conversation (no `None`s: the API rejects some of them).
+
+    Prompted output needs nothing here: the agent puts the schema into the instructions.
+    """
     system, turns = map_messages(messages)
-    if output_mode == "prompted" and output_schema is not None:
-        system.append(
-            {
-                "type": "text",
-                "text": options.prompted_output_template.format(schema=json.dumps(output_schema)),
-            }
-        )
     if system and options.cache_instructions:
         system[-1]["cache_control"] = _cache_control(options.cache_instructions)
     if turns and options.cache_messages:

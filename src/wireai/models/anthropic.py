@@ -178,7 +178,6 @@ class AnthropicModel(HTTPModel):
             metadata=s.get("anthropic_metadata"),
             service_tier=s.get("anthropic_service_tier"),
             effort=s.get("anthropic_effort"),
-            prompted_output_template=self.profile.prompted_output_template,
         )
         body = codec.build_request(
             messages,
