@@ -9,8 +9,8 @@ import json
 from typing import Any
 
 import pytest
-from support import assert_protocol_valid, assert_spec_valid
 
+from support import assert_protocol_valid, assert_spec_valid
 from wireai.exceptions import ModelHTTPError, UnexpectedModelBehavior
 from wireai.messages import (
     BinaryContent,
