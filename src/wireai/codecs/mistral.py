@@ -473,7 +473,7 @@ class MistralStreamParser(StreamParser):
             if not isinstance(call, dict):
                 raise UnexpectedModelBehavior("Mistral: a tool call delta is not an object", data)
             function: dict[str, Any] = call["function"] if isinstance(call.get("function"), dict) else {}
-            index = call.get("index") if isinstance(call.get("index"), int) else 0
+            index: int = call["index"] if isinstance(call.get("index"), int) else 0
             name = function.get("name") if isinstance(function.get("name"), str) else None
             arguments = function.get("arguments")
             if isinstance(arguments, dict):
