@@ -61,7 +61,7 @@ class BedrockProvider(Provider):
 
         env_token = os.environ.get("AWS_BEARER_TOKEN_BEDROCK")
         self._auth: httpx.Auth
-        self.region_name = self._region(region_name, profile_name)
+        self.region_name = region_name or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
         if api_key:
             self._auth = BearerAuth(api_key)
         elif aws_access_key_id is not None:
@@ -87,21 +87,13 @@ class BedrockProvider(Provider):
         else:
             self.base_url = f"https://bedrock-runtime.{self._require_region(profile_name)}.amazonaws.com"
 
-    @staticmethod
-    def _region(region_name: str | None, profile_name: str | None) -> str | None:
-        """The argument, `AWS_REGION`, `AWS_DEFAULT_REGION`, then the profile's `region` (when botocore is there)."""
-        region = region_name or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
-        if region:
-            return region
-        try:
-            botocore = import_botocore()
-        except UserError:
-            return None  # the bearer-token path needs no botocore; a region is only required later
-        session = botocore.session.Session(profile=profile_name)
-        value = session.get_config_variable("region")
-        return str(value) if value else None
-
     def _require_region(self, profile_name: str | None) -> str:
+        """The region, once needed: the argument or `AWS_REGION`/`AWS_DEFAULT_REGION`, else the profile's."""
+        if not self.region_name:
+            # Only now botocore is consulted, so a bearer key with `base_url` never imports it.
+            session = import_botocore().session.Session(profile=profile_name)
+            value = session.get_config_variable("region")
+            self.region_name = str(value) if value else None
         if not self.region_name:
             raise UserError(
                 "No AWS region for Bedrock: pass `region_name=` to `BedrockProvider`, set `AWS_REGION` "
