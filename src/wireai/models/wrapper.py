@@ -1,0 +1,65 @@
+"""`WrapperModel`: a model that delegates to another, the base for models that add behaviour around one."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from ..messages import ModelMessage, ModelResponse
+from ..profiles import ModelProfile
+from ..settings import ModelSettings
+from . import Model, ModelRequestParameters, StreamedResponse, infer_model
+
+__all__ = ["WrapperModel"]
+
+
+class WrapperModel(Model):
+    def __init__(self, wrapped: Model | str):
+        self.wrapped = infer_model(wrapped)
+
+    async def request(
+        self,
+        messages: list[ModelMessage],
+        model_settings: ModelSettings | None,
+        model_request_parameters: ModelRequestParameters,
+    ) -> ModelResponse:
+        return await self.wrapped.request(messages, model_settings, model_request_parameters)
+
+    @asynccontextmanager
+    async def request_stream(
+        self,
+        messages: list[ModelMessage],
+        model_settings: ModelSettings | None,
+        model_request_parameters: ModelRequestParameters,
+    ) -> AsyncIterator[StreamedResponse]:
+        async with self.wrapped.request_stream(messages, model_settings, model_request_parameters) as stream:
+            yield stream
+
+    def customize_request_parameters(
+        self, model_request_parameters: ModelRequestParameters
+    ) -> ModelRequestParameters:
+        return self.wrapped.customize_request_parameters(model_request_parameters)
+
+    @property
+    def model_name(self) -> str:
+        return self.wrapped.model_name
+
+    @property
+    def system(self) -> str:
+        return self.wrapped.system
+
+    @property
+    def settings(self) -> ModelSettings | None:
+        return self.wrapped.settings
+
+    @property
+    def profile(self) -> ModelProfile:
+        return self.wrapped.profile
+
+    @property
+    def base_url(self) -> str | None:
+        return self.wrapped.base_url
+
+    def __getattr__(self, item: str) -> Any:
+        return getattr(self.wrapped, item)
