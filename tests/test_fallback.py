@@ -160,7 +160,9 @@ def anthropic_sse(text: str) -> bytes:
         ),
         (
             "content_block_delta",
-            '{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"%s"}}' % text,
+            json.dumps(
+                {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": text}}
+            ),
         ),
         ("content_block_stop", '{"type":"content_block_stop","index":0}'),
         (
