@@ -1,0 +1,710 @@
+"""wireai vs pydantic-ai vs the bare-httpx floor, side by side, in one run on one machine.
+
+    python benchmarks/run.py                      # everything (venvs, mock, all figures), ~10 min
+    python benchmarks/run.py --write-results      # ... and rewrite benchmarks/RESULTS.md
+    python benchmarks/run.py --smoke              # seconds: current interpreter, tiny N (CI)
+
+What it does (see benchmarks/README.md for the method and why):
+1. creates throwaway venvs under ``benchmarks/.venvs/`` (git-ignored): the floor (httpx +
+   pydantic), the httpx2 floor, wireai core and wireai with all extras (from this checkout),
+   ``pydantic-ai-slim[openai,anthropic]`` (latest) and an empty one for the footprint baseline;
+2. starts ``mock_server.py`` (loopback OpenAI chat completions + Anthropic messages);
+3. measures each figure in a fresh subprocess of the right venv (``worker.py``);
+4. prints a markdown table with every stack, the ratios wireai/floor and wireai/pydantic-ai,
+   the goals of issue 12 met or missed, and the versions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from stacks import DEFAULT_ORDER, FLOOR, PAI, STACKS, WIREAI, Stack  # noqa: E402
+
+REPO = HERE.parent
+VENVS = HERE / ".venvs"
+WORK = HERE / ".work"
+VENDORS = ("openai", "anthropic")
+_IMPORTTIME_RE = re.compile(r"^import time:\s+(\d+)\s+\|\s+(\d+) \| ( *)(\S.*)$")
+
+
+def log(msg: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+def clean_env() -> dict[str, str]:
+    """The environment of every measured subprocess: no venv leaking in, no user site."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME", "PYTHONSTARTUP")
+    }
+    env["PYTHONNOUSERSITE"] = "1"
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
+# ------------------------------------------------------------------------------------------- venvs
+
+
+def venv_python(path: Path) -> Path:
+    return path / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+
+
+def site_packages(venv: Path) -> Path:
+    out = subprocess.run(
+        [str(venv_python(venv)), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=clean_env(),
+    )
+    return Path(out.stdout.strip())
+
+
+def pip(venv: Path, *args: str) -> None:
+    cmd = [str(venv_python(venv)), "-m", "pip", "install", "-q", "--disable-pip-version-check", *args]
+    log("  " + " ".join(cmd[1:]))
+    out = subprocess.run(cmd, capture_output=True, text=True, env=clean_env())
+    if out.returncode != 0:  # pip's own warnings are noise unless the install failed
+        sys.stderr.write(out.stdout + out.stderr)
+        raise subprocess.CalledProcessError(out.returncode, cmd)
+
+
+def make_venv(path: Path, base_python: str, recreate: bool) -> bool:
+    """Create `path` unless it exists; True when it was (re)created."""
+    if recreate and path.exists():
+        shutil.rmtree(path)
+    if venv_python(path).exists():
+        return False
+    log(f"creating venv {path.relative_to(REPO)}")
+    subprocess.run([base_python, "-m", "venv", str(path)], check=True, env=clean_env())
+    return True
+
+
+def build_wheel(base_python: str) -> Path:
+    """A wheel of this checkout: both wireai venvs install the same build of the code under test."""
+    dist = WORK / "dist"
+    shutil.rmtree(dist, ignore_errors=True)
+    dist.mkdir(parents=True)
+    builder = VENVS / "_builder"
+    make_venv(builder, base_python, recreate=False)
+    log(f"building wireai wheel from {REPO}")
+    cmd = [str(venv_python(builder)), "-m", "pip", "wheel", "-q", "--disable-pip-version-check"]
+    out = subprocess.run(
+        [*cmd, "--no-deps", "-w", str(dist), str(REPO)], capture_output=True, text=True, env=clean_env()
+    )
+    if out.returncode != 0:
+        sys.stderr.write(out.stdout + out.stderr)
+        raise SystemExit("building the wireai wheel failed")
+    wheels = sorted(dist.glob("wireai-*.whl"))
+    if not wheels:
+        raise SystemExit(f"no wireai wheel built in {dist}")
+    return wheels[-1]
+
+
+def ensure_stack_venv(stack: Stack, base_python: str, recreate: bool, wheel: Path | None) -> Path:
+    path = VENVS / stack.name
+    created = make_venv(path, base_python, recreate)
+    marker = path / ".bench-requirements"
+    reqs = list(stack.requirements)
+    if stack.local:
+        assert wheel is not None
+        reqs = [r.replace("{repo}", str(wheel)) for r in reqs]
+        # deps (and extras) first, then the freshly built wireai over whatever version was there
+        pip(path, *reqs)
+        pip(path, "--force-reinstall", "--no-deps", str(wheel))
+    elif created or not marker.exists() or marker.read_text() != "\n".join(reqs):
+        pip(path, "--upgrade", *reqs)
+        marker.write_text("\n".join(reqs))
+    return path
+
+
+def footprint(venv: Path) -> tuple[float, int]:
+    """(apparent MiB, number of distributions) of a venv's site-packages."""
+    sp = site_packages(venv)
+    size = 0
+    for root, _dirs, files in os.walk(sp):
+        for name in files:
+            try:
+                size += os.lstat(os.path.join(root, name)).st_size
+            except OSError:
+                pass
+    dists = len(list(sp.glob("*.dist-info")))
+    return size / 2**20, dists
+
+
+# ------------------------------------------------------------------------------------ mock server
+
+
+class Mock:
+    """The loopback mock in its own process (this interpreter; stdlib only)."""
+
+    def __init__(self) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, str(HERE / "mock_server.py"), "--port", "0"],
+            stdout=subprocess.PIPE,
+            text=True,
+            env=clean_env(),
+        )
+        assert self.proc.stdout is not None
+        line = self.proc.stdout.readline().strip()
+        if not line.isdigit():
+            self.proc.kill()
+            raise SystemExit(f"mock server did not start: {line!r}")
+        self.root = f"http://127.0.0.1:{line}"
+
+    def stats(self) -> dict[str, Any]:
+        with urllib.request.urlopen(f"{self.root}/__stats", timeout=10) as r:
+            return json.loads(r.read())
+
+    def close(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+# ----------------------------------------------------------------------------------- measurements
+
+
+def summary(values: list[float]) -> dict[str, float]:
+    return {"median": statistics.median(values), "min": min(values), "max": max(values), "runs": len(values)}
+
+
+def _run_timed(cmd: list[str]) -> tuple[float, float, float, int]:
+    """(wall s, CPU s, peak RSS KiB, returncode) of one fresh process."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=clean_env())
+    _pid, status, rusage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t0
+    if proc.stderr is not None:
+        err = proc.stderr.read()
+        proc.stderr.close()
+    else:
+        err = b""
+    code = os.waitstatus_to_exitcode(status)
+    proc.returncode = code
+    if code != 0:
+        raise RuntimeError(f"{' '.join(cmd[:3])} failed ({code}): {err.decode(errors='replace')[-2000:]}")
+    return wall, rusage.ru_utime + rusage.ru_stime, float(rusage.ru_maxrss), code
+
+
+def _importtime_totals(python: str, code: str) -> tuple[float, float]:
+    """(sum of top-level cumulative µs, sum of all self µs) of `python -X importtime -c code`."""
+    out = subprocess.run(
+        [python, "-X", "importtime", "-c", code], capture_output=True, text=True, env=clean_env()
+    )
+    if out.returncode != 0:
+        raise RuntimeError(f"-X importtime failed: {out.stderr[-2000:]}")
+    top = selfs = 0.0
+    for line in out.stderr.splitlines():
+        m = _IMPORTTIME_RE.match(line)
+        if not m:
+            continue
+        selfs += int(m.group(1))
+        if not m.group(3):
+            top += int(m.group(2))
+    return top, selfs
+
+
+def measure_startup(python: str, stack: Stack, runs: int) -> dict[str, Any]:
+    """Cold import (-X importtime) and import+construct wall/CPU/RSS, each net of a bare `-c pass`.
+
+    Pairs run back to back (stack, then bare) and the first pair is discarded (disk cache warm-up),
+    as in shared/research/perf-baseline.md.
+    """
+    construct = f"{stack.import_code}; {stack.construct_code}"
+    imp, imp_self, wall, wall_abs, bare, cpu, rss = [], [], [], [], [], [], []
+    for i in range(runs + 1):
+        top, selfs = _importtime_totals(python, stack.import_code)
+        btop, bselfs = _importtime_totals(python, "pass")
+        w, c, r, _ = _run_timed([python, "-c", construct])
+        bw, bc, _br, _ = _run_timed([python, "-c", "pass"])
+        if i == 0:
+            continue
+        imp.append((top - btop) / 1000)
+        imp_self.append((selfs - bselfs) / 1000)
+        wall.append((w - bw) * 1000)
+        wall_abs.append(w * 1000)
+        bare.append(bw * 1000)
+        cpu.append(c * 1000)
+        rss.append(r / 1024 if sys.platform != "darwin" else r / 2**20)
+    return {
+        "import_ms": summary(imp),
+        "import_self_ms": summary(imp_self),
+        "construct_ms": summary(wall),
+        "cold_wall_ms": summary(wall_abs),
+        "bare_wall_ms": summary(bare),
+        "cold_cpu_ms": summary(cpu),
+        "rss_mib": summary(rss),
+    }
+
+
+def run_worker(python: str, *args: str, timeout: float = 900) -> dict[str, Any]:
+    cmd = [python, str(HERE / "worker.py"), *args]
+    out = subprocess.run(cmd, capture_output=True, text=True, env=clean_env(), timeout=timeout)
+    if out.returncode != 0:
+        raise RuntimeError(f"worker {' '.join(args[:3])} failed: {out.stderr.strip()[-3000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def measure_stack(
+    python: str, stack: Stack, mock: Mock, cfg: argparse.Namespace, result: dict[str, Any]
+) -> None:
+    """Fill `result` with every figure of one stack; a failing figure is recorded, not fatal."""
+    errors: list[str] = result.setdefault("errors", [])
+
+    def attempt(label: str, fn: Any) -> Any:
+        try:
+            return fn()
+        except Exception as exc:  # a stack that cannot run a figure shows n/a, the run goes on
+            msg = f"{label}: {exc}"
+            errors.append(msg)
+            log(f"  ! {stack.name} {msg[:400]}")
+            return None
+
+    result["versions"] = attempt("versions", lambda: run_worker(python, "versions", "--stack", stack.name))
+    log(f"{stack.name}: startup ({cfg.import_runs} runs)")
+    startup = attempt("startup", lambda: measure_startup(python, stack, cfg.import_runs))
+    if startup:
+        result.update(startup)
+    if not stack.runs_requests:
+        return
+    for vendor in cfg.vendors:
+        for structured in (False, True):
+            mode = "structured" if structured else "plain"
+            log(f"{stack.name}: {vendor} {mode} requests ({cfg.rounds} x {cfg.requests})")
+            args = ["requests", "--stack", stack.name, "--vendor", vendor, "--base", mock.root]
+            args += ["-n", str(cfg.requests), "--rounds", str(cfg.rounds)]
+            if structured:
+                args.append("--structured")
+            r = attempt(f"{vendor} {mode} requests", lambda args=args: run_worker(python, *args))
+            if r:
+                result.setdefault("requests", {}).setdefault(vendor, {})[mode] = r
+        log(f"{stack.name}: {vendor} stream ({cfg.rounds} x {cfg.deltas} deltas)")
+        args = ["stream", "--stack", stack.name, "--vendor", vendor, "--base", mock.root]
+        args += ["-n", str(cfg.deltas), "--rounds", str(cfg.rounds)]
+        r = attempt(f"{vendor} stream", lambda args=args: run_worker(python, *args))
+        if r:
+            result.setdefault("stream", {})[vendor] = r
+
+
+# ----------------------------------------------------------------------------------------- report
+
+
+def machine() -> dict[str, Any]:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {
+        "platform": platform.platform(),
+        "machine": platform.machine(),
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+    }
+
+
+def _get(d: Any, *path: str) -> Any:
+    for key in path:
+        if not isinstance(d, dict) or key not in d:
+            return None
+        d = d[key]
+    return d
+
+
+def _fmt(v: float | None, digits: int = 0) -> str:
+    if v is None:
+        return "n/a"
+    return f"{v:,.{digits}f}"
+
+
+def _cell(s: dict[str, float] | None, digits: int = 0, spread: bool = True) -> str:
+    if not s:
+        return "n/a"
+    med = _fmt(s["median"], digits)
+    if not spread or s.get("runs", 1) < 2:
+        return med
+    return f"{med} <sub>{_fmt(s['min'], digits)}–{_fmt(s['max'], digits)}</sub>"
+
+
+def _req_summary(
+    results: dict[str, Any], stack: str, vendor: str, mode: str, key: str = "us_per_req"
+) -> dict[str, float] | None:
+    r = _get(results, stack, "requests", vendor, mode)
+    return summary(r[key]) if r else None
+
+
+def _stream_summary(
+    results: dict[str, Any], stack: str, vendor: str, key: str = "cpu_us_per_delta"
+) -> dict[str, float] | None:
+    r = _get(results, stack, "stream", vendor)
+    return summary(r[key]) if r else None
+
+
+def _ratio(a: float | None, b: float | None) -> float | None:
+    if a is None or b is None or b == 0:
+        return None
+    return a / b
+
+
+def goals(
+    results: dict[str, Any], vendors: tuple[str, ...]
+) -> list[tuple[str, str, str, str, str, str, str, str]]:
+    """Rows: figure, wireai, floor, pydantic-ai, wireai/floor, wireai/PAI, goal, verdict."""
+    rows: list[tuple[str, str, str, str, str, str, str, str]] = []
+
+    def med(s: dict[str, float] | None) -> float | None:
+        return s["median"] if s else None
+
+    def verdict(ok: bool | None) -> str:
+        return "n/a" if ok is None else ("**met**" if ok else "**MISSED**")
+
+    def r2(x: float | None) -> str:
+        return "n/a" if x is None else f"{x:.2f}×"
+
+    w, f, p = (_get(results, s, "construct_ms", "median") for s in (WIREAI, FLOOR, PAI))
+    rf, rp = _ratio(w, f), _ratio(w, p)
+    ok = None if rf is None else (rf <= 1.3 and (rp is None or rp <= 0.2))
+    rows.append(
+        (
+            "import + construct ms (net)",
+            _fmt(w),
+            _fmt(f),
+            _fmt(p),
+            r2(rf),
+            r2(rp),
+            "≤ 1.3× floor, ≤ 0.2× PAI",
+            verdict(ok),
+        )
+    )
+
+    w, f, p = (_get(results, s, "rss_mib", "median") for s in (WIREAI, FLOOR, PAI))
+    rf = _ratio(w, f)
+    rows.append(
+        (
+            "RSS after construct MiB",
+            _fmt(w, 1),
+            _fmt(f, 1),
+            _fmt(p, 1),
+            r2(rf),
+            r2(_ratio(w, p)),
+            "≤ 1.3× floor",
+            verdict(None if rf is None else rf <= 1.3),
+        )
+    )
+
+    w, f, p = (_get(results, s, "footprint", "mib") for s in (WIREAI, FLOOR, PAI))
+    rf = _ratio(w, f)
+    rows.append(
+        (
+            "footprint MiB (core install)",
+            _fmt(w, 1),
+            _fmt(f, 1),
+            _fmt(p, 1),
+            r2(rf),
+            r2(_ratio(w, p)),
+            "≤ 1.5× floor",
+            verdict(None if rf is None else rf <= 1.5),
+        )
+    )
+
+    for vendor in vendors:
+        for mode, limit in (("plain", 150.0), ("structured", 250.0)):
+            w, f, p = (med(_req_summary(results, s, vendor, mode)) for s in (WIREAI, FLOOR, PAI))
+            over = None if w is None or f is None else w - f
+            pover = None if p is None or f is None else p - f
+            label = f"{vendor} {mode}: overhead µs/req over floor"
+            rows.append(
+                (
+                    label,
+                    _fmt(over, 0) if over is not None else "n/a",
+                    "0",
+                    _fmt(pover, 0) if pover is not None else "n/a",
+                    r2(_ratio(w, f)),
+                    r2(_ratio(w, p)),
+                    f"≤ {limit:.0f} µs",
+                    verdict(None if over is None else over <= limit),
+                )
+            )
+    for vendor in vendors:
+        w, f, p = (med(_stream_summary(results, s, vendor)) for s in (WIREAI, FLOOR, PAI))
+        rf = _ratio(w, f)
+        rows.append(
+            (
+                f"{vendor} stream CPU µs/delta",
+                _fmt(w, 2),
+                _fmt(f, 2),
+                _fmt(p, 2),
+                r2(rf),
+                r2(_ratio(w, p)),
+                "≤ 2× floor",
+                verdict(None if rf is None else rf <= 2.0),
+            )
+        )
+    return rows
+
+
+def _versions(v: dict[str, str] | None) -> str:
+    if not v:
+        return "n/a"
+    return ", ".join(f"{k} {val}" for k, val in v.items() if k != "python")
+
+
+def render(report: dict[str, Any]) -> str:
+    results: dict[str, Any] = report["results"]
+    order = [s for s in report["stacks"] if s in results]
+    vendors = tuple(report["config"]["vendors"])
+    cfg = report["config"]
+    m = report["machine"]
+    out: list[str] = []
+    out.append(
+        f"Run {report['date']} on {m['cpu']} ({m['cores']} cores), {m['platform']}, Python {m['python']}."
+    )
+    out.append(
+        f"Settings: {cfg['import_runs']} cold starts per stack, {cfg['rounds']} rounds of {cfg['requests']} requests, "
+        f"{cfg['rounds']} streams of {cfg['deltas']} deltas; medians, <sub>min–max</sub> where shown. "
+        f"Total run time {report['elapsed_s'] / 60:.1f} min."
+        + (" **Smoke mode: tiny N, figures meaningless.**" if cfg.get("smoke") else "")
+    )
+    out.append("")
+    out.append("### Goals (issue 12): wireai against the floor and pydantic-ai, same run")
+    out.append("")
+    out.append(
+        "| figure | wireai | floor | pydantic-ai | wireai/floor | wireai/pydantic-ai | goal | verdict |"
+    )
+    out.append("|---|---:|---:|---:|---:|---:|---|---|")
+    for row in goals(results, vendors):
+        out.append("| " + " | ".join(row) + " |")
+    out.append("")
+    out.append("### Start-up and size")
+    out.append("")
+    out.append(
+        "| stack | versions | import ms | import+construct ms (net) | cold CPU ms | RSS MiB | footprint MiB (dists) |"
+    )
+    out.append("|---|---|---:|---:|---:|---:|---:|")
+    for s in order:
+        r = results[s]
+        fp = r.get("footprint")
+        fp_cell = f"{fp['mib']:.1f} ({fp['dists']})" if fp else "n/a"
+        out.append(
+            f"| {s} | {_versions(r.get('versions'))} | {_cell(r.get('import_ms'))} | {_cell(r.get('construct_ms'))} | "
+            f"{_cell(r.get('cold_cpu_ms'), spread=False)} | {_cell(r.get('rss_mib'), 1, spread=False)} | {fp_cell} |"
+        )
+    out.append("")
+    out.append("### Per request (sequential `agent.run('hi')`), µs/req wall; overhead = minus the floor's")
+    out.append("")
+    head = "| stack |"
+    sep = "|---|"
+    for vendor in vendors:
+        for mode in ("plain", "structured"):
+            head += f" {vendor} {mode} | overhead | CPU |"
+            sep += "---:|---:|---:|"
+    out.append(head)
+    out.append(sep)
+    for s in order:
+        if not STACKS[s].runs_requests:
+            continue
+        row = f"| {s} |"
+        for vendor in vendors:
+            for mode in ("plain", "structured"):
+                wall = _req_summary(results, s, vendor, mode)
+                cpu = _req_summary(results, s, vendor, mode, "cpu_us_per_req")
+                floor = _req_summary(results, FLOOR, vendor, mode)
+                over = None if wall is None or floor is None else wall["median"] - floor["median"]
+                over_cell = "n/a" if over is None else f"{over:+,.0f}"
+                row += f" {_cell(wall)} | {over_cell} | {_cell(cpu, spread=False)} |"
+        out.append(row)
+    out.append("")
+    out.append(
+        "### Streaming (`run_stream` + `stream_text(delta=True)`; floor: httpx line loop + json.loads)"
+    )
+    out.append("")
+    head = "| stack |"
+    sep = "|---|"
+    for vendor in vendors:
+        head += f" {vendor} CPU µs/delta | ×floor | deltas/s | seen |"
+        sep += "---:|---:|---:|---:|"
+    out.append(head)
+    out.append(sep)
+    for s in order:
+        if not STACKS[s].runs_requests:
+            continue
+        row = f"| {s} |"
+        for vendor in vendors:
+            cpu = _stream_summary(results, s, vendor)
+            wall = _stream_summary(results, s, vendor, "us_per_delta")
+            floor = _stream_summary(results, FLOOR, vendor)
+            ratio = _ratio(cpu["median"] if cpu else None, floor["median"] if floor else None)
+            rate = None if not wall else 1e6 / wall["median"]
+            seen = _get(results, s, "stream", vendor, "deltas_seen")
+            row += f" {_cell(cpu, 2)} | {'n/a' if ratio is None else f'{ratio:.1f}×'} | {_fmt(rate)} | {seen[0] if seen else 'n/a'} |"
+        out.append(row)
+    out.append("")
+    mock = report.get("mock") or {}
+    if mock.get("requests"):
+        out.append(
+            f"Mock server (stdlib asyncio, one process, cached bodies): {mock['requests']:,} requests, "
+            f"{mock['cpu_us_per_request']:.0f} µs CPU per request on average."
+        )
+    if report.get("empty_footprint"):
+        e = report["empty_footprint"]
+        out.append(
+            f"Footprint is site-packages minus an empty venv's ({e['mib']:.1f} MiB, {e['dists']} dists)."
+        )
+    errors = [(s, e) for s in order for e in results[s].get("errors", [])]
+    if errors:
+        out.append("")
+        out.append("Errors (figures shown as n/a):")
+        for s, e in errors:
+            out.append(f"- {s}: {e.splitlines()[-1][:300] if e.splitlines() else e}")
+    return "\n".join(out) + "\n"
+
+
+# ------------------------------------------------------------------------------------------- main
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument(
+        "--stacks", default=",".join(DEFAULT_ORDER), help="comma-separated, from: " + ", ".join(STACKS)
+    )
+    p.add_argument("--vendors", default=",".join(VENDORS))
+    p.add_argument("--requests", type=int, default=2000, help="sequential runs per round (default 2000)")
+    p.add_argument("--rounds", type=int, default=3, help="rounds per request/stream figure (default 3)")
+    p.add_argument(
+        "--deltas", type=int, default=20000, help="text deltas in the streamed reply (default 20000)"
+    )
+    p.add_argument(
+        "--import-runs", type=int, default=15, help="cold starts per stack (default 15, +1 discarded)"
+    )
+    p.add_argument("--python", default=sys.executable, help="interpreter the venvs are made from")
+    p.add_argument("--recreate", action="store_true", help="delete and recreate the venvs")
+    p.add_argument("--smoke", action="store_true", help="no venvs: this interpreter, floor + wireai, tiny N")
+    p.add_argument("--json", type=Path, help="also write the raw results here")
+    p.add_argument("--output", type=Path, help="also write the markdown report here")
+    p.add_argument("--write-results", action="store_true", help="rewrite benchmarks/RESULTS.md with this run")
+    cfg = p.parse_args(argv)
+    cfg.stacks = [s.strip() for s in cfg.stacks.split(",") if s.strip()]
+    cfg.vendors = tuple(v.strip() for v in cfg.vendors.split(",") if v.strip())
+    for s in cfg.stacks:
+        if s not in STACKS:
+            p.error(f"unknown stack {s!r}")
+    if cfg.smoke:
+        cfg.stacks = [s for s in cfg.stacks if s in (FLOOR, WIREAI)] or [FLOOR]
+        cfg.requests, cfg.rounds, cfg.deltas, cfg.import_runs = (
+            min(cfg.requests, 5),
+            1,
+            min(cfg.deltas, 50),
+            1,
+        )
+    return cfg
+
+
+def main(argv: list[str] | None = None) -> int:
+    cfg = parse_args(argv)
+    started = time.perf_counter()
+    report: dict[str, Any] = {
+        "date": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": machine(),
+        "stacks": cfg.stacks,
+        "config": {
+            "requests": cfg.requests,
+            "rounds": cfg.rounds,
+            "deltas": cfg.deltas,
+            "import_runs": cfg.import_runs,
+            "vendors": list(cfg.vendors),
+            "smoke": cfg.smoke,
+        },
+        "results": {},
+    }
+    pythons: dict[str, str] = {}
+    if cfg.smoke:
+        pythons = {s: sys.executable for s in cfg.stacks}
+    else:
+        VENVS.mkdir(parents=True, exist_ok=True)
+        wheel = build_wheel(cfg.python) if any(STACKS[s].local for s in cfg.stacks) else None
+        empty = VENVS / "empty"
+        make_venv(empty, cfg.python, cfg.recreate)
+        e_mib, e_dists = footprint(empty)
+        report["empty_footprint"] = {"mib": e_mib, "dists": e_dists}
+        for s in cfg.stacks:
+            try:
+                venv = ensure_stack_venv(STACKS[s], cfg.python, cfg.recreate, wheel)
+            except subprocess.CalledProcessError as exc:
+                report["results"][s] = {"errors": [f"install: {exc}"]}
+                continue
+            mib, dists = footprint(venv)
+            report["results"][s] = {"footprint": {"mib": mib - e_mib, "dists": dists - e_dists}}
+            pythons[s] = str(venv_python(venv))
+
+    mock = Mock()
+    try:
+        before = mock.stats()
+        for s in cfg.stacks:
+            if s not in pythons:
+                continue
+            measure_stack(pythons[s], STACKS[s], mock, cfg, report["results"].setdefault(s, {}))
+        after = mock.stats()
+        served = after["requests"] - before["requests"]
+        report["mock"] = {
+            "requests": served,
+            "cpu_s": after["cpu_s"] - before["cpu_s"],
+            "cpu_us_per_request": (after["cpu_s"] - before["cpu_s"]) / max(served, 1) * 1e6,
+        }
+    finally:
+        mock.close()
+    report["elapsed_s"] = time.perf_counter() - started
+
+    text = render(report)
+    print(text)
+    WORK.mkdir(parents=True, exist_ok=True)
+    (WORK / "latest.json").write_text(json.dumps(report, indent=1))
+    (WORK / "latest.md").write_text(text)
+    if cfg.json:
+        cfg.json.write_text(json.dumps(report, indent=1))
+    if cfg.output:
+        cfg.output.write_text(text)
+    if cfg.write_results and not cfg.smoke:
+        write_results(text)
+    return 0
+
+
+def write_results(table: str) -> None:
+    """Replace the generated section of RESULTS.md, keeping any hand-written notes below it."""
+    path = HERE / "RESULTS.md"
+    begin, end = "<!-- results:begin -->", "<!-- results:end -->"
+    block = f"{begin}\n{table}{end}"
+    if path.exists() and begin in path.read_text():
+        old = path.read_text()
+        new = old[: old.index(begin)] + block + old[old.index(end) + len(end) :]
+    else:
+        new = f"# Benchmark results\n\nGenerated by `python benchmarks/run.py --write-results`.\n\n{block}\n"
+    path.write_text(new)
+    log(f"wrote {path.relative_to(REPO)}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

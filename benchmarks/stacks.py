@@ -1,0 +1,107 @@
+"""The stacks the benchmark compares: what each venv installs, and the code each one runs.
+
+Standard library only: the harness imports this module, and so does `worker.py` inside every
+stack's venv (where only that stack's packages exist).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# A base URL that is never contacted: constructing a client must not need the mock server.
+CONSTRUCT_URL = "http://127.0.0.1:9/v1"
+OPENAI_MODEL = "gpt-4o"
+ANTHROPIC_MODEL = "claude-sonnet-4-5"
+
+
+@dataclass(frozen=True)
+class Stack:
+    """One side of the comparison.
+
+    `kind` selects the client code in `worker.py`; `requirements` are pip arguments, where the
+    token ``{repo}`` stands for the wireai checkout the harness lives in. `import_code` and
+    `construct_code` are the cold-start snippet (the stack's equivalent of importing the agent
+    API and building `Agent(OpenAIModel('gpt-4o', provider=OpenAIProvider(base_url=..., api_key='x')))`).
+    """
+
+    name: str
+    kind: str
+    requirements: tuple[str, ...]
+    import_code: str
+    construct_code: str
+    dists: tuple[str, ...]
+    runs_requests: bool = True
+    local: bool = False  # installs the local checkout: reinstalled on every run
+    notes: tuple[str, ...] = field(default=())
+
+
+_WIREAI_IMPORT = (
+    "from wireai import Agent; from wireai.models.openai import OpenAIModel; "
+    "from wireai.providers.openai import OpenAIProvider"
+)
+_WIREAI_CONSTRUCT = (
+    f"Agent(OpenAIModel({OPENAI_MODEL!r}, provider=OpenAIProvider(base_url={CONSTRUCT_URL!r}, api_key='x')))"
+)
+
+_PAI_IMPORT = (
+    "from pydantic_ai import Agent; from pydantic_ai.models.openai import OpenAIChatModel; "
+    "from pydantic_ai.providers.openai import OpenAIProvider"
+)
+_PAI_CONSTRUCT = f"Agent(OpenAIChatModel({OPENAI_MODEL!r}, provider=OpenAIProvider(base_url={CONSTRUCT_URL!r}, api_key='x')))"
+
+STACKS: dict[str, Stack] = {
+    s.name: s
+    for s in (
+        Stack(
+            name="floor",
+            kind="floor",
+            requirements=("httpx", "pydantic"),
+            import_code="import httpx, pydantic",
+            construct_code=f"httpx.AsyncClient(base_url={CONSTRUCT_URL!r})",
+            dists=("httpx", "pydantic"),
+        ),
+        Stack(
+            name="floor-httpx2",
+            kind="floor-httpx2",
+            requirements=("httpx2", "pydantic"),
+            import_code="import httpx2, pydantic",
+            construct_code=f"httpx2.AsyncClient(base_url={CONSTRUCT_URL!r})",
+            dists=("httpx2", "pydantic"),
+            notes=("the HTTP client fork pydantic-ai and openai 3.x ride on; reference only",),
+        ),
+        Stack(
+            name="wireai",
+            kind="wireai",
+            requirements=("{repo}",),
+            import_code=_WIREAI_IMPORT,
+            construct_code=_WIREAI_CONSTRUCT,
+            dists=("wireai", "httpx", "pydantic"),
+            local=True,
+        ),
+        Stack(
+            name="wireai-all",
+            kind="wireai",
+            requirements=("{repo}[vertexai,bedrock]",),
+            import_code=_WIREAI_IMPORT,
+            construct_code=_WIREAI_CONSTRUCT,
+            dists=("wireai", "httpx", "pydantic", "google-auth", "botocore"),
+            runs_requests=False,
+            local=True,
+            notes=("all extras: import, RSS and footprint only (same code path as core for requests)",),
+        ),
+        Stack(
+            name="pai-slim",
+            kind="pai",
+            requirements=("pydantic-ai-slim[openai,anthropic]",),
+            import_code=_PAI_IMPORT,
+            construct_code=_PAI_CONSTRUCT,
+            dists=("pydantic-ai-slim", "pydantic", "openai", "anthropic", "httpx", "httpx2"),
+        ),
+    )
+}
+
+# Column order of the tables; the floor is what every ratio divides by.
+DEFAULT_ORDER = ("floor", "floor-httpx2", "wireai", "wireai-all", "pai-slim")
+FLOOR = "floor"
+WIREAI = "wireai"
+PAI = "pai-slim"

@@ -1,0 +1,106 @@
+"""The benchmark harness keeps working: `benchmarks/run.py --smoke` end to end, plus the mock's wire shapes.
+
+Smoke mode uses this interpreter (no venvs, no pydantic-ai) and tiny N; nothing here asserts a
+time, only that every figure was produced and the mock speaks both vendors' formats.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
+
+
+def _load(name: str):
+    sys.path.insert(0, str(BENCH))
+    try:
+        spec = importlib.util.spec_from_file_location(f"_bench_{name}", BENCH / f"{name}.py")
+        assert spec and spec.loader
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+    finally:
+        sys.path.remove(str(BENCH))
+
+
+def _wireai_agent_available() -> bool:
+    code = (
+        "from wireai import Agent; from wireai.models.openai import OpenAIModel; "
+        "from wireai.models.anthropic import AnthropicModel"
+    )
+    return subprocess.run([sys.executable, "-c", code], capture_output=True).returncode == 0
+
+
+def test_mock_answers_a_tool_call_when_tools_are_sent_and_text_after_the_tool_result():
+    mock = _load("mock_server").Responder()
+    tools = [
+        {
+            "type": "function",
+            "function": {
+                "name": "final_result",
+                "parameters": {
+                    "type": "object",
+                    "properties": {"city": {"type": "string"}, "n": {"type": "integer"}},
+                },
+            },
+        }
+    ]
+    body = json.dumps(
+        {"model": "m", "messages": [{"role": "user", "content": "hi"}], "tools": tools}
+    ).encode()
+    reply = mock.respond(b"POST", b"/v1/chat/completions", body)
+    data = json.loads(reply.split(b"\r\n\r\n", 1)[1])
+    call = data["choices"][0]["message"]["tool_calls"][0]["function"]
+    assert call["name"] == "final_result" and json.loads(call["arguments"]) == {"city": "Paris", "n": 1}
+
+    after = json.dumps(
+        {"model": "m", "tools": tools, "messages": [{"role": "tool", "content": "ok"}]}
+    ).encode()
+    data = json.loads(mock.respond(b"POST", b"/v1/chat/completions", after).split(b"\r\n\r\n", 1)[1])
+    assert data["choices"][0]["message"]["content"]
+
+
+def test_mock_streams_n_text_deltas_for_both_vendors():
+    mock = _load("mock_server").Responder()
+    body = json.dumps(
+        {"model": "m", "stream": True, "messages": [], "stream_options": {"include_usage": True}}
+    ).encode()
+    sse = mock.respond(b"POST", b"/d7/v1/chat/completions", body).split(b"\r\n\r\n", 1)[1].decode()
+    chunks = [json.loads(line[6:]) for line in sse.splitlines() if line.startswith("data: {")]
+    assert sum(1 for c in chunks for ch in c["choices"] if ch["delta"].get("content")) == 7
+    assert chunks[-1]["usage"] and sse.rstrip().endswith("data: [DONE]")
+
+    sse = mock.respond(b"POST", b"/d5/v1/messages", body).split(b"\r\n\r\n", 1)[1].decode()
+    events = [json.loads(line[6:]) for line in sse.splitlines() if line.startswith("data: ")]
+    assert [e["type"] for e in events].count("content_block_delta") == 5
+    assert events[0]["type"] == "message_start" and events[-1]["type"] == "message_stop"
+
+
+@pytest.mark.timeout(120)
+def test_smoke_run_produces_every_figure_for_the_floor_and_wireai(tmp_path):
+    out = tmp_path / "bench.json"
+    proc = subprocess.run(
+        [sys.executable, str(BENCH / "run.py"), "--smoke", "--import-runs", "1", "--json", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=110,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "### Goals (issue 12)" in proc.stdout
+    report = json.loads(out.read_text())
+    stacks = ["floor"] + (["wireai"] if _wireai_agent_available() else [])
+    for name in stacks:
+        r = report["results"][name]
+        assert not r.get("errors"), r.get("errors")
+        assert r["construct_ms"]["median"] is not None and r["rss_mib"]["median"] > 0
+        for vendor in ("openai", "anthropic"):
+            for mode in ("plain", "structured"):
+                assert len(r["requests"][vendor][mode]["us_per_req"]) == 1
+            assert r["stream"][vendor]["deltas_seen"] == [50]
+    assert report["mock"]["requests"] > 0
