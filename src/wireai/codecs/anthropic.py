@@ -682,7 +682,7 @@ def _stop_reason(response: ModelResponse) -> str:
         return raw
     if response.finish_reason is None:
         return "tool_use" if response.tool_calls else "end_turn"
-    return _STOP_REASONS[response.finish_reason]
+    return _STOP_REASONS.get(response.finish_reason, "end_turn")
 
 
 def _encode_usage(usage: RequestUsage) -> dict[str, Any]:
