@@ -25,7 +25,14 @@ from wireai.providers.openrouter import OpenRouterProvider
 from wireai.providers.perplexity import PerplexityProvider
 from wireai.testing.server import LoopbackServer, RecordedRequest, Reply
 
-ENV_VARS = ("OPENAI_API_KEY", "OPENAI_BASE_URL", "AZURE_OPENAI_ENDPOINT", "AZURE_OPENAI_API_KEY", "OPENAI_API_VERSION", "OLLAMA_BASE_URL")
+ENV_VARS = (
+    "OPENAI_API_KEY",
+    "OPENAI_BASE_URL",
+    "AZURE_OPENAI_ENDPOINT",
+    "AZURE_OPENAI_API_KEY",
+    "OPENAI_API_VERSION",
+    "OLLAMA_BASE_URL",
+)
 
 
 @pytest.fixture(autouse=True)
@@ -82,13 +89,19 @@ def test_organization_project_headers_and_openai_base_url_env(monkeypatch: pytes
         result = Agent(OpenAIModel("gpt-4o", provider=provider)).run_sync("hi")
     assert result.output == "Paris"
     headers = server.requests[0].headers
-    assert (headers["authorization"], headers["openai-organization"], headers["openai-project"]) == ("Bearer sk", "org-1", "proj-1")
+    assert (headers["authorization"], headers["openai-organization"], headers["openai-project"]) == (
+        "Bearer sk",
+        "org-1",
+        "proj-1",
+    )
 
 
 class FakeAsyncOpenAI:
     """Looks like `openai.AsyncOpenAI` to the provider: only the attributes it reads."""
 
-    def __init__(self, base_url: str, api_key: str, organization: str | None = None, project: str | None = None):
+    def __init__(
+        self, base_url: str, api_key: str, organization: str | None = None, project: str | None = None
+    ):
         self.base_url = base_url
         self.api_key = api_key
         self.organization = organization
@@ -120,7 +133,9 @@ def test_openai_client_duck_typed() -> None:
 
 def test_seed_async_azure_openai_client_uses_deployment_url_and_api_key_header() -> None:
     with text_server() as server:
-        client = FakeAsyncAzureOpenAI(azure_endpoint=server.url, api_version="2024-07-01-preview", api_key="your-api-key")
+        client = FakeAsyncAzureOpenAI(
+            azure_endpoint=server.url, api_version="2024-07-01-preview", api_key="your-api-key"
+        )
         model = OpenAIModel("gpt-4o", provider=OpenAIProvider(openai_client=client))
         result = Agent(model).run_sync("hi")
     assert result.output == "Paris"
@@ -138,7 +153,11 @@ def test_azure_provider_deployments_form(monkeypatch: pytest.MonkeyPatch) -> Non
         monkeypatch.setenv("AZURE_OPENAI_API_KEY", "az-key")
         monkeypatch.setenv("OPENAI_API_VERSION", "2024-10-21")
         model = infer_model("azure:my-gpt4o-deployment")
-        response = asyncio.run(model.request([ModelRequest([UserPromptPart("hi")])], {"temperature": 0.5}, ModelRequestParameters()))
+        response = asyncio.run(
+            model.request(
+                [ModelRequest([UserPromptPart("hi")])], {"temperature": 0.5}, ModelRequestParameters()
+            )
+        )
     assert response.text == "Paris"
     request = server.requests[0]
     assert request.path == "/openai/deployments/my-gpt4o-deployment/chat/completions?api-version=2024-10-21"
@@ -150,7 +169,11 @@ def test_azure_provider_deployments_form(monkeypatch: pytest.MonkeyPatch) -> Non
 def test_azure_provider_v1_form_keeps_model_in_body() -> None:
     with text_server() as server:
         provider = AzureProvider(azure_endpoint=server.url, api_version="v1", api_key="az-key")
-        asyncio.run(OpenAIModel("gpt-4o", provider=provider).request([ModelRequest([UserPromptPart("hi")])], None, ModelRequestParameters()))
+        asyncio.run(
+            OpenAIModel("gpt-4o", provider=provider).request(
+                [ModelRequest([UserPromptPart("hi")])], None, ModelRequestParameters()
+            )
+        )
     request = server.requests[0]
     assert request.path == "/openai/v1/chat/completions"
     assert request.json()["model"] == "gpt-4o"
@@ -167,15 +190,27 @@ def test_seed_ollama_city_location_structured_output() -> None:
     def handler(request: RecordedRequest) -> Reply:
         body = request.json()
         assert body["tool_choice"] == "required" and body["tools"][0]["function"]["name"] == "final_result"
-        call = {"id": "call_1", "type": "function", "function": {"name": "final_result", "arguments": '{"city":"London","country":"United Kingdom"}'}}
-        return completion({"content": "", "tool_calls": [call]}, {"prompt_tokens": 57, "completion_tokens": 8, "total_tokens": 65})
+        call = {
+            "id": "call_1",
+            "type": "function",
+            "function": {"name": "final_result", "arguments": '{"city":"London","country":"United Kingdom"}'},
+        }
+        return completion(
+            {"content": "", "tool_calls": [call]},
+            {"prompt_tokens": 57, "completion_tokens": 8, "total_tokens": 65},
+        )
 
     with LoopbackServer(handler) as server:
-        ollama_model = OpenAIModel(model_name="llama3.2", provider=OpenAIProvider(base_url=server.url + "/v1"))
+        ollama_model = OpenAIModel(
+            model_name="llama3.2", provider=OpenAIProvider(base_url=server.url + "/v1")
+        )
         agent = Agent(ollama_model, result_type=CityLocation)
         result = agent.run_sync("Where were the olympics held in 2012?")
     assert repr(result.data) == "CityLocation(city='London', country='United Kingdom')"
-    assert repr(result.usage()) == "Usage(requests=1, request_tokens=57, response_tokens=8, total_tokens=65, details=None)"
+    assert (
+        repr(result.usage())
+        == "Usage(requests=1, request_tokens=57, response_tokens=8, total_tokens=65, details=None)"
+    )
     assert "authorization" not in server.requests[0].headers
     assert_protocol_valid("openai_chat", server.requests[0].json())
     assert_spec_valid("openai", server.requests[0].json())
@@ -183,11 +218,18 @@ def test_seed_ollama_city_location_structured_output() -> None:
 
 @pytest.mark.parametrize(
     ("model_name", "path"),
-    [("anthropic/claude-3.5-sonnet", "/api/v1"), ("grok-2-1212", "/v1"), ("sonar-pro", ""), ("model_name", "/x")],
+    [
+        ("anthropic/claude-3.5-sonnet", "/api/v1"),
+        ("grok-2-1212", "/v1"),
+        ("sonar-pro", ""),
+        ("model_name", "/x"),
+    ],
 )
 def test_seed_compatible_hosts_via_openai_provider(model_name: str, path: str) -> None:
     with text_server() as server:
-        model = OpenAIModel(model_name, provider=OpenAIProvider(base_url=server.url + path, api_key="your-api-key"))
+        model = OpenAIModel(
+            model_name, provider=OpenAIProvider(base_url=server.url + path, api_key="your-api-key")
+        )
         result = Agent(model).run_sync("hi")
     assert result.output == "Paris"
     assert server.requests[0].path == path + "/chat/completions"
@@ -197,7 +239,9 @@ def test_seed_compatible_hosts_via_openai_provider(model_name: str, path: str) -
 def test_seed_deepseek_provider_with_custom_http_client() -> None:
     with text_server() as server:
         custom_http_client = AsyncClient(timeout=30)
-        provider = DeepSeekProvider(api_key="your-deepseek-api-key", http_client=custom_http_client, base_url=server.url)
+        provider = DeepSeekProvider(
+            api_key="your-deepseek-api-key", http_client=custom_http_client, base_url=server.url
+        )
         assert provider.client is custom_http_client
         result = Agent(OpenAIModel("deepseek-chat", provider=provider)).run_sync("hi")
     assert result.output == "Paris"
@@ -209,7 +253,12 @@ def test_seed_deepseek_provider_with_custom_http_client() -> None:
     ("name", "cls", "env", "base"),
     [
         ("deepseek:deepseek-chat", DeepSeekProvider, "DEEPSEEK_API_KEY", "https://api.deepseek.com"),
-        ("openrouter:anthropic/claude-3.5-sonnet", OpenRouterProvider, "OPENROUTER_API_KEY", "https://openrouter.ai/api/v1"),
+        (
+            "openrouter:anthropic/claude-3.5-sonnet",
+            OpenRouterProvider,
+            "OPENROUTER_API_KEY",
+            "https://openrouter.ai/api/v1",
+        ),
         ("grok:grok-3", GrokProvider, "XAI_API_KEY", "https://api.x.ai/v1"),
         ("perplexity:sonar", PerplexityProvider, "PERPLEXITY_API_KEY", "https://api.perplexity.ai"),
         ("ollama:llama3.2", OllamaProvider, None, "http://localhost:11434/v1"),
@@ -232,8 +281,14 @@ def test_model_strings_resolve_to_their_provider(
 
 def test_openrouter_app_headers_and_reasoning_field() -> None:
     with LoopbackServer(lambda r: completion({"content": "4", "reasoning": "2+2=4"})) as server:
-        provider = OpenRouterProvider(api_key="or-key", app_url="https://myapp.example", app_title="My App", base_url=server.url)
-        response = asyncio.run(OpenAIModel("openai/o3", provider=provider).request([ModelRequest([UserPromptPart("2+2")])], None, ModelRequestParameters()))
+        provider = OpenRouterProvider(
+            api_key="or-key", app_url="https://myapp.example", app_title="My App", base_url=server.url
+        )
+        response = asyncio.run(
+            OpenAIModel("openai/o3", provider=provider).request(
+                [ModelRequest([UserPromptPart("2+2")])], None, ModelRequestParameters()
+            )
+        )
     headers = server.requests[0].headers
     assert headers["http-referer"] == "https://myapp.example" and headers["x-title"] == "My App"
     assert [p.part_kind for p in response.parts] == ["thinking", "text"]
@@ -242,10 +297,20 @@ def test_openrouter_app_headers_and_reasoning_field() -> None:
 def test_perplexity_citations_kept_in_provider_details() -> None:
     citations = ["https://en.wikipedia.org/wiki/2012_Summer_Olympics"]
     results = [{"title": "2012 Summer Olympics", "url": citations[0]}]
-    with LoopbackServer(lambda r: completion({"content": "London [1]."}, citations=citations, search_results=results)) as server:
+    with LoopbackServer(
+        lambda r: completion({"content": "London [1]."}, citations=citations, search_results=results)
+    ) as server:
         provider = PerplexityProvider(api_key="pplx", base_url=server.url)
-        response = asyncio.run(OpenAIModel("sonar-pro", provider=provider).request([ModelRequest([UserPromptPart("q")])], None, ModelRequestParameters()))
-    assert response.provider_details == {"citations": citations, "search_results": results, "finish_reason": "stop"}
+        response = asyncio.run(
+            OpenAIModel("sonar-pro", provider=provider).request(
+                [ModelRequest([UserPromptPart("q")])], None, ModelRequestParameters()
+            )
+        )
+    assert response.provider_details == {
+        "citations": citations,
+        "search_results": results,
+        "finish_reason": "stop",
+    }
 
 
 def test_ollama_base_url_env_and_no_key(monkeypatch: pytest.MonkeyPatch) -> None:

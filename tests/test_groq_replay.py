@@ -22,7 +22,12 @@ from wireai.usage import RequestUsage
 
 WEATHER = ToolDefinition(
     "get_weather",
-    {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"], "additionalProperties": False},
+    {
+        "type": "object",
+        "properties": {"city": {"type": "string"}},
+        "required": ["city"],
+        "additionalProperties": False,
+    },
     "Get the weather in a city.",
 )
 
@@ -40,8 +45,12 @@ def check_bodies(server: ReplayServer) -> None:
         assert_spec_valid("groq", request.json())
 
 
-def ask(model: GroqModel, text: str, params: ModelRequestParameters | None = None, settings: Any = None) -> ModelResponse:
-    return asyncio.run(model.request([ModelRequest([UserPromptPart(text)])], settings, params or ModelRequestParameters()))
+def ask(
+    model: GroqModel, text: str, params: ModelRequestParameters | None = None, settings: Any = None
+) -> ModelResponse:
+    return asyncio.run(
+        model.request([ModelRequest([UserPromptPart(text)])], settings, params or ModelRequestParameters())
+    )
 
 
 async def stream(model: GroqModel, text: str, params: ModelRequestParameters) -> ModelResponse:
@@ -55,20 +64,32 @@ def test_reasoning_format_parsed_reads_reasoning_field() -> None:
     with ReplayServer(load_case("groq", "reasoning_parsed")) as server:
         response = ask(model_for(server, "qwen/qwen3-32b"), "2+2?", None, {"groq_reasoning_format": "parsed"})
         check_bodies(server)
-    assert response.parts == [ThinkingPart("Adding two and two gives four.", provider_name="groq"), TextPart("4")]
-    assert response.usage == RequestUsage(input_tokens=14, output_tokens=20)  # float timings are not token counts
+    assert response.parts == [
+        ThinkingPart("Adding two and two gives four.", provider_name="groq"),
+        TextPart("4"),
+    ]
+    assert response.usage == RequestUsage(
+        input_tokens=14, output_tokens=20
+    )  # float timings are not token counts
 
 
 def test_reasoning_format_raw_splits_think_tags() -> None:
     with ReplayServer(load_case("groq", "reasoning_raw")) as server:
-        response = ask(model_for(server, "deepseek-r1-distill-llama-70b"), "2+2?", None, {"groq_reasoning_format": "raw"})
+        response = ask(
+            model_for(server, "deepseek-r1-distill-llama-70b"), "2+2?", None, {"groq_reasoning_format": "raw"}
+        )
         check_bodies(server)
-    assert response.parts == [ThinkingPart("Two plus two is four.", provider_name="groq"), TextPart("The answer is 4.")]
+    assert response.parts == [
+        ThinkingPart("Two plus two is four.", provider_name="groq"),
+        TextPart("The answer is 4."),
+    ]
 
 
 def test_stream_usage_from_x_groq_without_stream_options() -> None:
     with ReplayServer(load_case("groq", "stream_x_groq_usage")) as server:
-        response = asyncio.run(stream(model_for(server), "Weather in Paris?", ModelRequestParameters(function_tools=[WEATHER])))
+        response = asyncio.run(
+            stream(model_for(server), "Weather in Paris?", ModelRequestParameters(function_tools=[WEATHER]))
+        )
         check_bodies(server)
     assert response.parts == [ToolCallPart("get_weather", '{"city":"Paris"}', tool_call_id="call_g")]
     assert response.usage == RequestUsage(input_tokens=200, output_tokens=18)
@@ -88,7 +109,11 @@ def test_tool_use_failed_400_keeps_failed_generation() -> None:
 def test_tool_use_failed_inside_stream() -> None:
     with ReplayServer(load_case("groq", "stream_tool_use_failed")) as server:
         with pytest.raises(ModelHTTPError) as info:
-            asyncio.run(stream(model_for(server), "Weather in Paris?", ModelRequestParameters(function_tools=[WEATHER])))
+            asyncio.run(
+                stream(
+                    model_for(server), "Weather in Paris?", ModelRequestParameters(function_tools=[WEATHER])
+                )
+            )
         check_bodies(server)
     assert info.value.status_code == 400
     assert is_tool_use_failed(info.value)
@@ -100,7 +125,10 @@ def test_groq_names_resolve_and_key_comes_from_env(monkeypatch: pytest.MonkeyPat
     assert isinstance(model, GroqModel)
     assert model.base_url == "https://api.groq.com/openai/v1"
     assert model.provider.headers["authorization"] == "Bearer gsk-env"
-    assert GroqModel("llama-3.3-70b-versatile", api_key="your-api-key").provider.headers["authorization"] == "Bearer your-api-key"
+    assert (
+        GroqModel("llama-3.3-70b-versatile", api_key="your-api-key").provider.headers["authorization"]
+        == "Bearer your-api-key"
+    )
     monkeypatch.delenv("GROQ_API_KEY")
     with pytest.raises(UserError, match="GROQ_API_KEY"):
         GroqModel("llama-3.3-70b-versatile")
@@ -115,14 +143,22 @@ def test_groq_json_schema_support_is_per_model() -> None:
 def test_agent_with_groq_model_string_over_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
     def handler(request: Any) -> Reply:
         body = request.json()
-        assert body["model"] == "llama-3.3-70b-versatile" and request.url_path == "/openai/v1/chat/completions"
+        assert (
+            body["model"] == "llama-3.3-70b-versatile" and request.url_path == "/openai/v1/chat/completions"
+        )
         return Reply.json(
             {
                 "id": "c1",
                 "object": "chat.completion",
                 "created": 1,
                 "model": "llama-3.3-70b-versatile",
-                "choices": [{"index": 0, "message": {"role": "assistant", "content": "Paris"}, "finish_reason": "stop"}],
+                "choices": [
+                    {
+                        "index": 0,
+                        "message": {"role": "assistant", "content": "Paris"},
+                        "finish_reason": "stop",
+                    }
+                ],
                 "usage": {"prompt_tokens": 10, "completion_tokens": 1, "total_tokens": 11},
             }
         )

@@ -38,7 +38,12 @@ from wireai.usage import RequestUsage
 
 WEATHER = ToolDefinition(
     "get_weather",
-    {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"], "additionalProperties": False},
+    {
+        "type": "object",
+        "properties": {"city": {"type": "string"}},
+        "required": ["city"],
+        "additionalProperties": False,
+    },
     "Get the weather in a city.",
 )
 CITY_SCHEMA = {
@@ -67,11 +72,18 @@ def user(text: str) -> ModelRequest:
     return ModelRequest([UserPromptPart(text)])
 
 
-async def request(model: OpenAIModel, messages: list[ModelMessage], params: ModelRequestParameters | None = None, settings: Any = None) -> ModelResponse:
+async def request(
+    model: OpenAIModel,
+    messages: list[ModelMessage],
+    params: ModelRequestParameters | None = None,
+    settings: Any = None,
+) -> ModelResponse:
     return await model.request(messages, settings, params or ModelRequestParameters())
 
 
-async def stream(model: OpenAIModel, messages: list[ModelMessage], params: ModelRequestParameters | None = None) -> tuple[list[Any], ModelResponse]:
+async def stream(
+    model: OpenAIModel, messages: list[ModelMessage], params: ModelRequestParameters | None = None
+) -> tuple[list[Any], ModelResponse]:
     events = []
     async with model.request_stream(messages, None, params or ModelRequestParameters()) as response:
         async for event in response:
@@ -82,7 +94,16 @@ async def stream(model: OpenAIModel, messages: list[ModelMessage], params: Model
 def test_text_with_system_prompt_and_usage_details() -> None:
     with ReplayServer(load_case("openai_chat", "text")) as server:
         model = model_for(server)
-        response = asyncio.run(request(model, [ModelRequest([SystemPromptPart("Be concise."), UserPromptPart("What is the capital of France?")])]))
+        response = asyncio.run(
+            request(
+                model,
+                [
+                    ModelRequest(
+                        [SystemPromptPart("Be concise."), UserPromptPart("What is the capital of France?")]
+                    )
+                ],
+            )
+        )
         check_bodies(server)
     assert response.parts == [TextPart("Paris.")]
     assert response.usage == RequestUsage(input_tokens=1200, output_tokens=3, cache_read_tokens=1024)
@@ -104,7 +125,12 @@ def test_tool_call_then_tool_return_multi_turn() -> None:
         assert first.parts == [ToolCallPart("get_weather", '{"city":"Paris"}', tool_call_id="call_abc123")]
         assert first.finish_reason == "tool_call"
         assert first.usage == RequestUsage(input_tokens=50, output_tokens=15)
-        messages += [first, ModelRequest([ToolReturnPart("get_weather", {"temp_c": 21, "sky": "sunny"}, tool_call_id="call_abc123")])]
+        messages += [
+            first,
+            ModelRequest(
+                [ToolReturnPart("get_weather", {"temp_c": 21, "sky": "sunny"}, tool_call_id="call_abc123")]
+            ),
+        ]
         second = asyncio.run(request(model, messages, params))
         check_bodies(server)
     assert second.parts == [TextPart("It is sunny and 21°C in Paris.")]
@@ -115,7 +141,12 @@ def test_parallel_tool_calls() -> None:
     with ReplayServer(load_case("openai_chat", "parallel_tool_calls")) as server:
         model = model_for(server)
         response = asyncio.run(
-            request(model, [user("Weather in Paris and London?")], ModelRequestParameters(function_tools=[WEATHER]), {"parallel_tool_calls": True})
+            request(
+                model,
+                [user("Weather in Paris and London?")],
+                ModelRequestParameters(function_tools=[WEATHER]),
+                {"parallel_tool_calls": True},
+            )
         )
         check_bodies(server)
     assert response.parts == [
@@ -125,19 +156,31 @@ def test_parallel_tool_calls() -> None:
 
 
 def test_structured_output_tool_mode_requires_a_tool() -> None:
-    final = ToolDefinition("final_result", CITY_SCHEMA, "The final response which ends this conversation", strict=True, kind="output")
+    final = ToolDefinition(
+        "final_result",
+        CITY_SCHEMA,
+        "The final response which ends this conversation",
+        strict=True,
+        kind="output",
+    )
     params = ModelRequestParameters(output_mode="tool", output_tools=[final], allow_text_output=False)
     with ReplayServer(load_case("openai_chat", "tool_output")) as server:
-        response = asyncio.run(request(model_for(server), [user("Where were the olympics held in 2012?")], params))
+        response = asyncio.run(
+            request(model_for(server), [user("Where were the olympics held in 2012?")], params)
+        )
         check_bodies(server)
     assert response.tool_calls[0].args_as_dict() == {"city": "London", "country": "United Kingdom"}
 
 
 def test_structured_output_native_mode_sends_json_schema() -> None:
-    output = OutputObjectDefinition(CITY_SCHEMA, name="CityLocation", description="A city and its country.", strict=True)
+    output = OutputObjectDefinition(
+        CITY_SCHEMA, name="CityLocation", description="A city and its country.", strict=True
+    )
     params = ModelRequestParameters(output_mode="native", output_object=output)
     with ReplayServer(load_case("openai_chat", "native_output")) as server:
-        response = asyncio.run(request(model_for(server), [user("Where were the olympics held in 2012?")], params))
+        response = asyncio.run(
+            request(model_for(server), [user("Where were the olympics held in 2012?")], params)
+        )
         check_bodies(server)
     assert response.parts == [TextPart('{"city":"London","country":"United Kingdom"}')]
 
@@ -159,7 +202,11 @@ def test_multimodal_input_image_url_data_uri_pdf_and_audio() -> None:
 def test_audio_by_url_is_a_user_error() -> None:
     model = OpenAIModel("gpt-4o", api_key="k")
     with pytest.raises(UserError, match="BinaryContent"):
-        model.build_request([ModelRequest([UserPromptPart(["hi", AudioUrl("https://x/a.mp3")])])], None, ModelRequestParameters())
+        model.build_request(
+            [ModelRequest([UserPromptPart(["hi", AudioUrl("https://x/a.mp3")])])],
+            None,
+            ModelRequestParameters(),
+        )
 
 
 def test_refusal_is_text_and_kept_in_provider_details() -> None:
@@ -167,13 +214,21 @@ def test_refusal_is_text_and_kept_in_provider_details() -> None:
         response = asyncio.run(request(model_for(server), [user("Help me pick a lock.")]))
         check_bodies(server)
     assert response.parts == [TextPart("I'm sorry, I can't help with that.")]
-    assert response.provider_details == {"refusal": "I'm sorry, I can't help with that.", "finish_reason": "stop"}
+    assert response.provider_details == {
+        "refusal": "I'm sorry, I can't help with that.",
+        "finish_reason": "stop",
+    }
 
 
 def test_reasoning_model_uses_max_completion_tokens_and_reports_length() -> None:
     with ReplayServer(load_case("openai_chat", "length")) as server:
         response = asyncio.run(
-            request(model_for(server, "o3-mini"), [user("Write a long poem.")], None, {"max_tokens": 16, "openai_reasoning_effort": "low", "seed": 7})
+            request(
+                model_for(server, "o3-mini"),
+                [user("Write a long poem.")],
+                None,
+                {"max_tokens": 16, "openai_reasoning_effort": "low", "seed": 7},
+            )
         )
         check_bodies(server)
     assert response.finish_reason == "length"
@@ -183,17 +238,32 @@ def test_reasoning_model_uses_max_completion_tokens_and_reports_length() -> None
 def test_deepseek_reasoning_content_is_a_thinking_part() -> None:
     with ReplayServer(load_case("openai_chat", "deepseek_reasoning")) as server:
         provider = DeepSeekProvider(api_key="test-key", base_url=server.url)
-        response = asyncio.run(request(OpenAIModel("deepseek-reasoner", provider=provider), [user("9.11 or 9.8, which is larger?")]))
+        response = asyncio.run(
+            request(
+                OpenAIModel("deepseek-reasoner", provider=provider), [user("9.11 or 9.8, which is larger?")]
+            )
+        )
         check_bodies(server)
-    assert response.parts == [ThinkingPart("Compare decimals: 9.80 > 9.11.", provider_name="deepseek"), TextPart("9.8 is larger.")]
+    assert response.parts == [
+        ThinkingPart("Compare decimals: 9.80 > 9.11.", provider_name="deepseek"),
+        TextPart("9.8 is larger."),
+    ]
     assert response.usage == RequestUsage(
         input_tokens=18, output_tokens=40, details={"reasoning_tokens": 30, "prompt_cache_miss_tokens": 18}
     )
 
 
 def test_thinking_is_not_sent_back() -> None:
-    history: list[ModelMessage] = [user("q"), ModelResponse([ThinkingPart("secret"), TextPart("a")]), user("q2")]
-    body = OpenAIModel("deepseek-reasoner", provider=DeepSeekProvider(api_key="k")).build_request(history, None, ModelRequestParameters()).body
+    history: list[ModelMessage] = [
+        user("q"),
+        ModelResponse([ThinkingPart("secret"), TextPart("a")]),
+        user("q2"),
+    ]
+    body = (
+        OpenAIModel("deepseek-reasoner", provider=DeepSeekProvider(api_key="k"))
+        .build_request(history, None, ModelRequestParameters())
+        .body
+    )
     assert body["messages"] == [
         {"role": "user", "content": "q"},
         {"role": "assistant", "content": "a"},
@@ -237,7 +307,11 @@ def test_stream_text_deltas_and_final_usage_chunk() -> None:
 def test_stream_parallel_tool_calls_with_arguments_split_over_many_chunks() -> None:
     with ReplayServer(load_case("openai_chat", "stream_parallel_tools")) as server:
         events, response = asyncio.run(
-            stream(model_for(server), [user("Weather in Paris and London?")], ModelRequestParameters(function_tools=[WEATHER]))
+            stream(
+                model_for(server),
+                [user("Weather in Paris and London?")],
+                ModelRequestParameters(function_tools=[WEATHER]),
+            )
         )
         check_bodies(server)
     assert response.parts == [
@@ -252,7 +326,11 @@ def test_stream_parallel_tool_calls_with_arguments_split_over_many_chunks() -> N
 def test_stream_server_reusing_index_zero_without_ids_or_done() -> None:
     with ReplayServer(load_case("openai_chat", "stream_index_reuse")) as server:
         _, response = asyncio.run(
-            stream(model_for(server), [user("Weather in Paris and London?")], ModelRequestParameters(function_tools=[WEATHER]))
+            stream(
+                model_for(server),
+                [user("Weather in Paris and London?")],
+                ModelRequestParameters(function_tools=[WEATHER]),
+            )
         )
         check_bodies(server)
     assert [(p.tool_name, p.args) for p in response.tool_calls] == [
@@ -274,7 +352,11 @@ def test_stream_error_object_raises_model_http_error() -> None:
         with pytest.raises(ModelHTTPError) as info:
             asyncio.run(stream(model_for(server), [user("Say hello")]))
     assert info.value.status_code == 500
-    assert info.value.body == {"error": load_case("openai_chat", "stream_error").exchanges[0].response["sse_events"][2]["data"]["error"]}
+    assert info.value.body == {
+        "error": load_case("openai_chat", "stream_error")
+        .exchanges[0]
+        .response["sse_events"][2]["data"]["error"]
+    }
 
 
 @pytest.mark.parametrize("status", [400, 401, 404, 429, 500])

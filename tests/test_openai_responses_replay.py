@@ -32,7 +32,12 @@ from wireai.usage import RequestUsage
 
 WEATHER = ToolDefinition(
     "get_weather",
-    {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"], "additionalProperties": False},
+    {
+        "type": "object",
+        "properties": {"city": {"type": "string"}},
+        "required": ["city"],
+        "additionalProperties": False,
+    },
     "Get the weather in a city.",
     strict=True,
 )
@@ -61,11 +66,18 @@ def user(text: str, instructions: str | None = None) -> ModelRequest:
     return ModelRequest([UserPromptPart(text)], instructions=instructions)
 
 
-async def request(model: OpenAIResponsesModel, messages: list[ModelMessage], params: ModelRequestParameters | None = None, settings: Any = None) -> ModelResponse:
+async def request(
+    model: OpenAIResponsesModel,
+    messages: list[ModelMessage],
+    params: ModelRequestParameters | None = None,
+    settings: Any = None,
+) -> ModelResponse:
     return await model.request(messages, settings, params or ModelRequestParameters())
 
 
-async def stream(model: OpenAIResponsesModel, messages: list[ModelMessage], params: ModelRequestParameters | None = None) -> tuple[list[Any], ModelResponse]:
+async def stream(
+    model: OpenAIResponsesModel, messages: list[ModelMessage], params: ModelRequestParameters | None = None
+) -> tuple[list[Any], ModelResponse]:
     events = []
     async with model.request_stream(messages, None, params or ModelRequestParameters()) as response:
         async for event in response:
@@ -75,7 +87,14 @@ async def stream(model: OpenAIResponsesModel, messages: list[ModelMessage], para
 
 def test_text_with_instructions_and_cached_tokens() -> None:
     with ReplayServer(load_case("openai_responses", "text")) as server:
-        response = asyncio.run(request(model_for(server), [user("What is the capital of France?", "Be concise.")], None, {"max_tokens": 100}))
+        response = asyncio.run(
+            request(
+                model_for(server),
+                [user("What is the capital of France?", "Be concise.")],
+                None,
+                {"max_tokens": 100},
+            )
+        )
         check_bodies(server)
     assert response.parts == [TextPart("Paris.", id="msg_67ccd2bf17f0")]
     assert response.usage == RequestUsage(input_tokens=2000, output_tokens=2, cache_read_tokens=1536)
@@ -97,7 +116,12 @@ def test_parallel_function_calls_and_outputs_multi_turn() -> None:
         assert first.finish_reason == "tool_call"
         messages += [
             first,
-            ModelRequest([ToolReturnPart("get_weather", "sunny", "call_1"), ToolReturnPart("get_weather", "rainy", "call_2")]),
+            ModelRequest(
+                [
+                    ToolReturnPart("get_weather", "sunny", "call_1"),
+                    ToolReturnPart("get_weather", "rainy", "call_2"),
+                ]
+            ),
         ]
         second = asyncio.run(request(model, messages, params))
         check_bodies(server)
@@ -105,9 +129,13 @@ def test_parallel_function_calls_and_outputs_multi_turn() -> None:
 
 
 def test_native_output_uses_text_format() -> None:
-    params = ModelRequestParameters(output_mode="native", output_object=OutputObjectDefinition(CITY, name="CityLocation", strict=True))
+    params = ModelRequestParameters(
+        output_mode="native", output_object=OutputObjectDefinition(CITY, name="CityLocation", strict=True)
+    )
     with ReplayServer(load_case("openai_responses", "native_output")) as server:
-        response = asyncio.run(request(model_for(server), [user("Where were the olympics held in 2012?")], params))
+        response = asyncio.run(
+            request(model_for(server), [user("Where were the olympics held in 2012?")], params)
+        )
         check_bodies(server)
     assert response.text == '{"city":"London","country":"United Kingdom"}'
 
@@ -125,13 +153,19 @@ def test_reasoning_summaries_and_encrypted_content_with_image_and_pdf_input() ->
         "openai_include": ["reasoning.encrypted_content"],
     }
     with ReplayServer(load_case("openai_responses", "reasoning")) as server:
-        response = asyncio.run(request(model_for(server, "o3"), [ModelRequest([UserPromptPart(content)])], None, settings))
+        response = asyncio.run(
+            request(model_for(server, "o3"), [ModelRequest([UserPromptPart(content)])], None, settings)
+        )
         check_bodies(server)
     assert response.parts == [
-        ThinkingPart("Looking at the image.\n\nIt is a cat.", id="rs_1", signature="gAAAAB-enc", provider_name="openai"),
+        ThinkingPart(
+            "Looking at the image.\n\nIt is a cat.", id="rs_1", signature="gAAAAB-enc", provider_name="openai"
+        ),
         TextPart("A cat, and a report.", id="msg_67ccd2bf17f0"),
     ]
-    assert response.usage == RequestUsage(input_tokens=900, output_tokens=300, details={"reasoning_tokens": 256})
+    assert response.usage == RequestUsage(
+        input_tokens=900, output_tokens=300, details={"reasoning_tokens": 256}
+    )
 
 
 def test_reasoning_item_goes_back_as_input() -> None:
@@ -144,7 +178,12 @@ def test_reasoning_item_goes_back_as_input() -> None:
     body = model.build_request(history, None, ModelRequestParameters()).body
     assert body["input"] == [
         {"role": "user", "content": "q"},
-        {"type": "reasoning", "id": "rs_1", "summary": [{"type": "summary_text", "text": "why"}], "encrypted_content": "enc"},
+        {
+            "type": "reasoning",
+            "id": "rs_1",
+            "summary": [{"type": "summary_text", "text": "why"}],
+            "encrypted_content": "enc",
+        },
         {"role": "assistant", "content": "a"},
         {"role": "user", "content": "q2"},
     ]
@@ -154,7 +193,9 @@ def test_reasoning_item_goes_back_as_input() -> None:
 
 def test_incomplete_max_output_tokens_is_length() -> None:
     with ReplayServer(load_case("openai_responses", "incomplete")) as server:
-        response = asyncio.run(request(model_for(server), [user("Write a long poem.")], None, {"max_tokens": 16}))
+        response = asyncio.run(
+            request(model_for(server), [user("Write a long poem.")], None, {"max_tokens": 16})
+        )
         check_bodies(server)
     assert response.finish_reason == "length"
     assert response.provider_details == {"status": "incomplete", "incomplete_reason": "max_output_tokens"}
@@ -162,7 +203,13 @@ def test_incomplete_max_output_tokens_is_length() -> None:
 
 def test_stream_reasoning_text_and_split_function_arguments() -> None:
     with ReplayServer(load_case("openai_responses", "stream_reasoning_text_tool")) as server:
-        events, response = asyncio.run(stream(model_for(server), [user("Weather in Paris?")], ModelRequestParameters(function_tools=[WEATHER])))
+        events, response = asyncio.run(
+            stream(
+                model_for(server),
+                [user("Weather in Paris?")],
+                ModelRequestParameters(function_tools=[WEATHER]),
+            )
+        )
         check_bodies(server)
     assert response.parts == [
         ThinkingPart("Need weather.", id="rs_s", provider_name="openai"),
@@ -172,13 +219,25 @@ def test_stream_reasoning_text_and_split_function_arguments() -> None:
     assert response.finish_reason == "tool_call"
     assert response.usage == RequestUsage(input_tokens=50, output_tokens=20, details={"reasoning_tokens": 12})
     assert response.provider_response_id == "resp_67ccd2bed1ec8190"
-    assert [type(e.part).__name__ for e in events if isinstance(e, PartStartEvent)] == ["ThinkingPart", "TextPart", "ToolCallPart"]
+    assert [type(e.part).__name__ for e in events if isinstance(e, PartStartEvent)] == [
+        "ThinkingPart",
+        "TextPart",
+        "ToolCallPart",
+    ]
 
 
 def test_stream_arguments_only_in_output_item_done() -> None:
     with ReplayServer(load_case("openai_responses", "stream_args_only_in_done")) as server:
-        _, response = asyncio.run(stream(model_for(server), [user("Weather in Paris?")], ModelRequestParameters(function_tools=[WEATHER])))
-    assert response.parts == [ToolCallPart("get_weather", '{"city":"Paris"}', tool_call_id="call_s", id="fc_s")]
+        _, response = asyncio.run(
+            stream(
+                model_for(server),
+                [user("Weather in Paris?")],
+                ModelRequestParameters(function_tools=[WEATHER]),
+            )
+        )
+    assert response.parts == [
+        ToolCallPart("get_weather", '{"city":"Paris"}', tool_call_id="call_s", id="fc_s")
+    ]
 
 
 def test_stream_response_failed_raises_http_error() -> None:

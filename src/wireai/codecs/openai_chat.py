@@ -619,11 +619,17 @@ class _ThinkTagSplitter:
         self.inside = False
         self.buffer = ""
         self.blocks = 0  # incremented when a thought closes, so the text after it is a new part
+        self.strip = False
 
     def feed(self, text: str) -> list[tuple[bool, str]]:
         self.buffer += text
         out: list[tuple[bool, str]] = []
         while True:
+            if self.strip:  # newlines right after a tag are layout, not content
+                self.buffer = self.buffer.lstrip("\n")
+                if not self.buffer:
+                    return out
+                self.strip = False
             tag = "</think>" if self.inside else "<think>"
             at = self.buffer.find(tag)
             if at >= 0:
@@ -632,8 +638,8 @@ class _ThinkTagSplitter:
                 self.buffer = self.buffer[at + len(tag) :]
                 if self.inside:
                     self.blocks += 1
-                    self.buffer = self.buffer.lstrip("\n")
                 self.inside = not self.inside
+                self.strip = True
                 continue
             keep = _partial_suffix(self.buffer, tag)
             emit = self.buffer[: len(self.buffer) - keep]
