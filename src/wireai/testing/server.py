@@ -75,6 +75,7 @@ class LoopbackServer:
         self.requests: list[RecordedRequest] = []
         self.open_connections = 0
         self.total_connections = 0
+        self.max_open_connections = 0
         self._loop: asyncio.AbstractEventLoop | None = None
         self._server: asyncio.base_events.Server | None = None
         self._thread: threading.Thread | None = None
@@ -95,7 +96,9 @@ class LoopbackServer:
             loop = asyncio.new_event_loop()
             self._loop = loop
             try:
-                self._server = loop.run_until_complete(asyncio.start_server(self._serve, self.host, self.port))
+                self._server = loop.run_until_complete(
+                    asyncio.start_server(self._serve, self.host, self.port)
+                )
                 self.port = self._server.sockets[0].getsockname()[1]
             except BaseException as exc:  # pragma: no cover - port in use etc.
                 errors.append(exc)
@@ -159,6 +162,7 @@ class LoopbackServer:
         with self._lock:
             self.open_connections += 1
             self.total_connections += 1
+            self.max_open_connections = max(self.max_open_connections, self.open_connections)
         self._writers.add(writer)
         try:
             while True:
@@ -166,9 +170,12 @@ class LoopbackServer:
                 if request is None:
                     return
                 self.requests.append(request)
-                reply = self.handler(request)
-                if inspect.isawaitable(reply):
-                    reply = await reply
+                try:
+                    reply = self.handler(request)
+                    if inspect.isawaitable(reply):
+                        reply = await reply
+                except Exception as exc:  # a broken test handler shows up as a 500 naming the error
+                    reply = Reply.json({"error": {"message": f"loopback handler failed: {exc!r}"}}, 500)
                 keep_alive = await self._write_reply(writer, reply)
                 if not keep_alive or request.headers.get("connection", "").lower() == "close":
                     return
