@@ -1,0 +1,60 @@
+"""Test LLM code on the real wire, offline: fake vendors, record/replay cassettes, a re-chunking fuzzer.
+
+Names are imported on first use, so `import wireai.testing` (and the pytest plugin that loads in
+every test run) stays light.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .cassette import Cassette, CassetteMismatchError, CassetteRecorder, CassetteReplayer, redact_headers, redact_url
+    from .fakes import (
+        FakeAnthropic,
+        FakeBedrock,
+        FakeCohere,
+        FakeGemini,
+        FakeGoogleCredentials,
+        FakeGroq,
+        FakeMistral,
+        FakeOpenAI,
+        FakeOpenAIResponses,
+        FakeVendor,
+        FakeVertex,
+        fake_vendor,
+    )
+    from .fixtures import ReplayServer, load_case
+    from .rechunk import parse_chunks, rechunk, split_events, stream_rechunked
+    from .server import LoopbackServer, RecordedRequest, Reply
+
+_WHERE: dict[str, str] = {
+    **dict.fromkeys(
+        ["FakeAnthropic", "FakeBedrock", "FakeCohere", "FakeGemini", "FakeGoogleCredentials", "FakeGroq",
+         "FakeMistral", "FakeOpenAI", "FakeOpenAIResponses", "FakeVendor", "FakeVertex", "fake_vendor"],
+        "fakes",
+    ),  # fmt: skip
+    **dict.fromkeys(
+        ["Cassette", "CassetteMismatchError", "CassetteRecorder", "CassetteReplayer", "redact_headers", "redact_url"],
+        "cassette",
+    ),
+    **dict.fromkeys(["parse_chunks", "rechunk", "split_events", "stream_rechunked"], "rechunk"),
+    **dict.fromkeys(["LoopbackServer", "RecordedRequest", "Reply"], "server"),
+    **dict.fromkeys(["ReplayServer", "load_case"], "fixtures"),
+}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'wireai.testing' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_WHERE])
