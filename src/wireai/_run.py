@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 
 from ._output import OutputSchema, OutputValidationError
-from .exceptions import ModelRetry, UnexpectedModelBehavior, UserError
+from .exceptions import ModelHTTPError, ModelRetry, UnexpectedModelBehavior, UserError
 from .messages import (
     ModelMessage,
     ModelRequest,
@@ -188,11 +188,27 @@ class Runner:
             self.limits.check_tokens(self.usage)
 
     async def request(self) -> ModelResponse:
-        self.check_before_request()
-        params = await self.request_parameters()
-        response = await self.model.request(self.messages, self.settings, params)
-        self.add_response(response)
-        return response
+        while True:
+            self.check_before_request()
+            params = await self.request_parameters()
+            try:
+                response = await self.model.request(self.messages, self.settings, params)
+            except ModelHTTPError as exc:
+                self.retry_with_feedback(exc)
+                continue
+            self.add_response(response)
+            return response
+
+    def retry_with_feedback(self, exc: ModelHTTPError) -> None:
+        """Turn a vendor-side rejection of the model's generation into a retry prompt, or re-raise."""
+        feedback = self.model.retry_feedback(exc)
+        if feedback is None:
+            raise exc
+        self.usage.requests += 1
+        self._count_output_retry(None)
+        last = self.messages[-1]
+        assert isinstance(last, ModelRequest)
+        last.parts.append(RetryPromptPart(feedback))
 
     # ----------------------------------------------------------------------------------------- responses
 

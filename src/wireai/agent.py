@@ -11,7 +11,7 @@ from ._function_schema import takes_run_context
 from ._output import OutputSchema, build_output_schema
 from ._run import Runner, captured_messages
 from ._sync import run_sync
-from .exceptions import UserError
+from .exceptions import ModelHTTPError, UserError
 from .messages import ModelMessage, UserContent
 from .models import Model, infer_model
 from .result import AgentRunResult, StreamedRunResult, find_final_result
@@ -291,12 +291,16 @@ class Agent(Generic[AgentDepsT, OutputDataT]):
         while True:
             runner.check_before_request()
             params = await runner.request_parameters()
-            async with runner.model.request_stream(runner.messages, runner.settings, params) as streamed:
-                final_event = await find_final_result(streamed, runner.output_schema)
-                if final_event is not None:
-                    yield StreamedRunResult(runner, streamed, final_event)
-                    return
-                response = streamed.get()
+            try:
+                async with runner.model.request_stream(runner.messages, runner.settings, params) as streamed:
+                    final_event = await find_final_result(streamed, runner.output_schema)
+                    if final_event is not None:
+                        yield StreamedRunResult(runner, streamed, final_event)
+                        return
+                    response = streamed.get()
+            except ModelHTTPError as exc:
+                runner.retry_with_feedback(exc)
+                continue
             runner.add_response(response)
             final = await runner.handle_response(response)
             if final is not None:  # e.g. a final result only valid once complete

@@ -114,6 +114,14 @@ class Model(ABC):
             return model_request_parameters
         return _transform_schemas(model_request_parameters, transformer)
 
+    def retry_feedback(self, error: Exception) -> str | None:
+        """Feedback for the model when `error` means "the model's own output was unusable, ask again".
+
+        Some vendors reject a generation themselves (Groq's `tool_use_failed` 400); the agent then
+        retries with this text as a retry prompt instead of failing the run.
+        """
+        return None
+
     @property
     @abstractmethod
     def model_name(self) -> str:

@@ -141,7 +141,9 @@ class HTTPModel(Model):
         finally:
             await response.aclose()
 
-    async def _send(self, prepared: PreparedRequest, model_settings: ModelSettings | None, *, stream: bool) -> httpx.Response:
+    async def _send(
+        self, prepared: PreparedRequest, model_settings: ModelSettings | None, *, stream: bool
+    ) -> httpx.Response:
         provider = self._provider
         headers = {**provider.headers, "content-type": "application/json", **prepared.headers}
         timeout = None
@@ -194,7 +196,9 @@ class HTTPStreamedResponse(StreamedResponse):
                     yield item
             parser.close()
         except httpx.TimeoutException as exc:
-            raise ModelAPIError(model_name, f"The stream stalled: no data within the read timeout ({type(exc).__name__})") from exc
+            raise ModelAPIError(
+                model_name, f"The stream stalled: no data within the read timeout ({type(exc).__name__})"
+            ) from exc
         except httpx.HTTPError as exc:
             raise ModelAPIError(model_name, f"The stream broke off: {exc!r}") from exc
         finally:

@@ -2,8 +2,8 @@
 
 A tool call Groq's server could not parse comes back as HTTP 400 `{"error": {"code":
 "tool_use_failed", "failed_generation": "..."}}` (inside the stream too). It is raised as a
-`ModelHTTPError` whose `body` keeps `failed_generation`; `is_tool_use_failed(exc)` tells the agent
-(or the caller) that a retry with feedback is the right answer, not a failure.
+`ModelHTTPError` whose `body` keeps `failed_generation`; `GroqModel.retry_feedback` turns it into
+a retry prompt, so the agent asks again (counted against its output retries) instead of failing.
 """
 
 from __future__ import annotations
@@ -73,6 +73,15 @@ class GroqModel(OpenAIChatModel):
             openai_client=groq_client,
             settings=settings,
             profile=profile,
+        )
+
+    def retry_feedback(self, error: Exception) -> str | None:
+        generation = tool_use_failed_generation(error)
+        if generation is None:
+            return None
+        return (
+            "Your tool call could not be parsed by the server (it must be a tool name and a JSON object "
+            f"of arguments). You generated:\n{generation}\nCall the tool again with valid JSON arguments."
         )
 
 

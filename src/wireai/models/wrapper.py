@@ -41,6 +41,9 @@ class WrapperModel(Model):
     ) -> ModelRequestParameters:
         return self.wrapped.customize_request_parameters(model_request_parameters)
 
+    def retry_feedback(self, error: Exception) -> str | None:
+        return self.wrapped.retry_feedback(error)
+
     @property
     def model_name(self) -> str:
         return self.wrapped.model_name
