@@ -10,7 +10,14 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .cassette import Cassette, CassetteMismatchError, CassetteRecorder, CassetteReplayer, redact_headers, redact_url
+    from .cassette import (
+        Cassette,
+        CassetteMismatchError,
+        CassetteRecorder,
+        CassetteReplayer,
+        redact_headers,
+        redact_url,
+    )
     from .fakes import (
         FakeAnthropic,
         FakeBedrock,
@@ -31,12 +38,32 @@ if TYPE_CHECKING:
 
 _WHERE: dict[str, str] = {
     **dict.fromkeys(
-        ["FakeAnthropic", "FakeBedrock", "FakeCohere", "FakeGemini", "FakeGoogleCredentials", "FakeGroq",
-         "FakeMistral", "FakeOpenAI", "FakeOpenAIResponses", "FakeVendor", "FakeVertex", "fake_vendor"],
+        [
+            "FakeAnthropic",
+            "FakeBedrock",
+            "FakeCohere",
+            "FakeGemini",
+            "FakeGoogleCredentials",
+            "FakeGroq",
+            "FakeMistral",
+            "FakeOpenAI",
+            "FakeOpenAIResponses",
+            "FakeVendor",
+            "FakeVertex",
+            "fake_vendor",
+        ],
         "fakes",
     ),  # fmt: skip
     **dict.fromkeys(
-        ["Cassette", "CassetteMismatchError", "CassetteRecorder", "CassetteReplayer", "redact_headers", "redact_url"],
+        [
+            "Cassette",
+            "CassetteMismatchError",
+            "CassetteRecorder",
+            "CassetteReplayer",
+            "redact_headers",
+            "redact_url",
+            "use_cassette",
+        ],
         "cassette",
     ),
     **dict.fromkeys(["parse_chunks", "rechunk", "split_events", "stream_rechunked"], "rechunk"),
@@ -44,7 +71,36 @@ _WHERE: dict[str, str] = {
     **dict.fromkeys(["ReplayServer", "load_case"], "fixtures"),
 }
 
-__all__ = sorted(_WHERE)
+__all__ = [
+    "Cassette",
+    "CassetteMismatchError",
+    "CassetteRecorder",
+    "CassetteReplayer",
+    "FakeAnthropic",
+    "FakeBedrock",
+    "FakeCohere",
+    "FakeGemini",
+    "FakeGoogleCredentials",
+    "FakeGroq",
+    "FakeMistral",
+    "FakeOpenAI",
+    "FakeOpenAIResponses",
+    "FakeVendor",
+    "FakeVertex",
+    "LoopbackServer",
+    "RecordedRequest",
+    "Reply",
+    "ReplayServer",
+    "fake_vendor",
+    "load_case",
+    "parse_chunks",
+    "rechunk",
+    "redact_headers",
+    "redact_url",
+    "split_events",
+    "stream_rechunked",
+    "use_cassette",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -158,7 +158,9 @@ class FakeVendor:
         self, calls: list[tuple[str, dict[str, Any] | str]], *, usage: RequestUsage | None = None
     ) -> FakeVendor:
         """Parallel tool calls in one response."""
-        parts: list[ModelResponsePart] = [ToolCallPart(name, args, self._next_call_id()) for name, args in calls]
+        parts: list[ModelResponsePart] = [
+            ToolCallPart(name, args, self._next_call_id()) for name, args in calls
+        ]
         return self.add_response(self._response(parts, usage, "tool_call", None))
 
     def add_error(
@@ -172,7 +174,11 @@ class FakeVendor:
         """A non-2xx answer; `body` defaults to the vendor's own error shape for that status."""
         if body is None:
             body = self.error_body(status, message or _default_message(status))
-        self._queue.append(_Script("error", status=status, body=body, headers={**self.error_headers(status), **(headers or {})}))
+        self._queue.append(
+            _Script(
+                "error", status=status, body=body, headers={**self.error_headers(status), **(headers or {})}
+            )
+        )
         return self
 
     def add_rate_limit(self, retry_after: float = 0.2, body: Any = None) -> FakeVendor:
@@ -188,9 +194,13 @@ class FakeVendor:
         self._queue.append(_Script("stall", response=response, seconds=seconds, mid_stream=mid_stream))
         return self
 
-    def add_drop_mid_stream(self, response: ModelResponse | None = None, *, after_events: int = 1) -> FakeVendor:
+    def add_drop_mid_stream(
+        self, response: ModelResponse | None = None, *, after_events: int = 1
+    ) -> FakeVendor:
         """Send the first `after_events` events of `response`'s stream, then cut the connection."""
-        response = response or self._response([TextPart("this answer is cut off before its end")], None, "stop", None)
+        response = response or self._response(
+            [TextPart("this answer is cut off before its end")], None, "stop", None
+        )
         self._queue.append(_Script("drop", response=response, after_events=after_events))
         return self
 
@@ -254,14 +264,22 @@ class FakeVendor:
             return self._render(response, request, stream, script.headers)
         if not stream:  # a drop of a JSON answer: half the body, then the socket closes
             body = json.dumps(self.encode_json(response, request)).encode()
-            return Reply(200, {"content-type": "application/json"}, chunks=[body[: len(body) // 2]], drop=True)
-        events: list[bytes | float] = list(split_events(self.encode_stream(response, request), self.stream_format))
+            return Reply(
+                200, {"content-type": "application/json"}, chunks=[body[: len(body) // 2]], drop=True
+            )
+        events: list[bytes | float] = list(
+            split_events(self.encode_stream(response, request), self.stream_format)
+        )
         if script.kind == "stall":
             events.insert(min(1, len(events)), script.seconds)
             return Reply(200, {"content-type": self.stream_content_type}, chunks=events)
-        return Reply(200, {"content-type": self.stream_content_type}, chunks=events[: script.after_events], drop=True)
+        return Reply(
+            200, {"content-type": self.stream_content_type}, chunks=events[: script.after_events], drop=True
+        )
 
-    def _render(self, response: ModelResponse, request: RecordedRequest, stream: bool, headers: dict[str, str]) -> Reply:
+    def _render(
+        self, response: ModelResponse, request: RecordedRequest, stream: bool, headers: dict[str, str]
+    ) -> Reply:
         if not stream:
             return Reply.json(self.encode_json(response, request), 200, headers)
         chunks: list[bytes | float] = []
@@ -308,7 +326,10 @@ class FakeOpenAI(FakeVendor):
         from ..codecs import openai_chat
 
         body = _json_or_none(request) or {}
-        usage = isinstance(body.get("stream_options"), dict) and body["stream_options"].get("include_usage") is True
+        usage = (
+            isinstance(body.get("stream_options"), dict)
+            and body["stream_options"].get("include_usage") is True
+        )
         return openai_chat.encode_stream(response, reasoning_field=self.reasoning_field, include_usage=usage)
 
     def error_body(self, status: int, message: str) -> Any:
@@ -344,7 +365,9 @@ class FakeOpenAIResponses(FakeOpenAI):
         from ..models.openai import OpenAIResponsesModel
 
         kwargs.setdefault("api_key", FAKE_API_KEY)
-        return OpenAIResponsesModel(model_name or self.default_model, base_url=self.url + self.base_path, **kwargs)
+        return OpenAIResponsesModel(
+            model_name or self.default_model, base_url=self.url + self.base_path, **kwargs
+        )
 
 
 class FakeGroq(FakeOpenAI):
@@ -428,7 +451,9 @@ class FakeGemini(FakeVendor):
         return gemini.encode_stream(response, text_chunk=8)
 
     def error_body(self, status: int, message: str) -> Any:
-        return {"error": {"code": status, "message": message, "status": _GOOGLE_STATUS.get(status, "UNKNOWN")}}
+        return {
+            "error": {"code": status, "message": message, "status": _GOOGLE_STATUS.get(status, "UNKNOWN")}
+        }
 
     def model(self, model_name: str | None = None, **kwargs: Any) -> HTTPModel:
         from ..models.gemini import GeminiModel
@@ -567,7 +592,9 @@ class FakeBedrock(FakeVendor):
         return {"message": message}
 
     def error_headers(self, status: int) -> dict[str, str]:
-        kind = _BEDROCK_ERRORS.get(status, "InternalServerException" if status >= 500 else "ValidationException")
+        kind = _BEDROCK_ERRORS.get(
+            status, "InternalServerException" if status >= 500 else "ValidationException"
+        )
         return {"x-amzn-errortype": f"{kind}:http://internal.amazon.com/coral/com.amazon.bedrock/"}
 
     def model(self, model_name: str | None = None, **kwargs: Any) -> HTTPModel:

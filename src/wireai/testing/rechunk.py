@@ -167,7 +167,9 @@ async def stream_rechunked(
     )
     pieces: list[bytes | float] = list(rechunk(data, seed))
     server = LoopbackServer(lambda request: Reply(200, {"content-type": ctype}, chunks=pieces))
-    history = list(messages) if messages else [ModelRequest(parts=[UserPromptPart("hello")])]
+    history: list[ModelMessage] = (
+        list(messages) if messages else [ModelRequest(parts=[UserPromptPart("hello")])]
+    )
     provider: Any = model.provider
     with server:
         saved = provider.__dict__.get("base_url", _MISSING), provider.__dict__.get("_base_url", _MISSING)

@@ -1,0 +1,254 @@
+"""Chunking never changes a result: every stream fixture of every protocol, cut anywhere, parses the same.
+
+Fixtures are discovered from `src/wireai/fixtures/**` at collection time, so a stream fixture
+added by any protocol is fuzzed here without touching this file. Each one is parsed by the model
+its protocol uses (that model's own stream parser and decoder), once as one chunk and then cut by
+`rechunk` at hypothesis-chosen seeds; the outcome — parts, usage, finish reason, ids, or the
+error type and message — must not change. Garbage and truncation must give a result or a typed
+wireai error, nothing else.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import replace
+from typing import Any
+from urllib.parse import unquote
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from wireai.exceptions import ModelAPIError, ModelHTTPError, UnexpectedModelBehavior
+from wireai.messages import ModelResponse, ToolCallPart
+from wireai.models._http import HTTPModel
+from wireai.testing import fakes
+from wireai.testing.fixtures import Exchange, fixtures_dir, list_cases, load_case
+from wireai.testing.rechunk import interesting_offsets, parse_chunks, rechunk, split_events, stream_rechunked
+
+TYPED_ERRORS = (UnexpectedModelBehavior, ModelHTTPError, ModelAPIError)
+STREAM_KEYS = ("sse", "sse_file", "sse_events", "eventstream")
+FAKE_URL = "http://127.0.0.1:9"
+
+# ------------------------------------------------------------------------------------- discovery
+
+_FAKE_FOR_PROTOCOL: dict[str, type[fakes.FakeVendor]] = {
+    "anthropic": fakes.FakeAnthropic,
+    "openai_chat": fakes.FakeOpenAI,
+    "openai": fakes.FakeOpenAI,
+    "openai_responses": fakes.FakeOpenAIResponses,
+    "groq": fakes.FakeGroq,
+    "gemini": fakes.FakeGemini,
+    "vertex": fakes.FakeVertex,
+    "mistral": fakes.FakeMistral,
+    "cohere": fakes.FakeCohere,
+    "bedrock": fakes.FakeBedrock,
+}
+# OpenAI-compatible hosts whose quirks (reasoning fields, usage) come from their provider's profile.
+_COMPATIBLE_HOSTS = {"azure", "deepseek", "grok", "ollama", "openrouter", "perplexity"}
+
+
+def _model_name(exchange: Exchange) -> str:
+    body = exchange.body if isinstance(exchange.body, dict) else {}
+    if isinstance(body.get("model"), str):
+        return str(body["model"])
+    path = exchange.request.get("path", "").split("?")[0]
+    if "/models/" in path:
+        return unquote(path.split("/models/")[1].split(":")[0])
+    if path.startswith("/model/"):
+        return unquote(path.split("/")[2])
+    if "/deployments/" in path:
+        return path.split("/deployments/")[1].split("/")[0]
+    return "fake-model"
+
+
+def model_for(protocol: str, case: str, exchange: Exchange) -> HTTPModel:
+    """The model a user would point at this fixture's vendor (offline: it is never sent a request)."""
+    vendor = case if protocol == "demo" else protocol
+    if vendor.startswith("deepseek"):
+        vendor = "deepseek"
+    name = _model_name(exchange)
+    if vendor in _COMPATIBLE_HOSTS:
+        from wireai.models.openai import OpenAIChatModel
+
+        kwargs: dict[str, Any] = {"api_key": "fake", "base_url": FAKE_URL}
+        if vendor == "azure":
+            kwargs["api_version"] = "2024-10-21"
+        from wireai.providers import infer_provider
+
+        return OpenAIChatModel(name, provider=infer_provider(vendor, **kwargs))
+    try:
+        fake_class = _FAKE_FOR_PROTOCOL[vendor]
+    except KeyError:
+        raise AssertionError(
+            f"stream fixture {protocol}/{case}: no model known for {vendor!r}; add it to tests/test_testing_rechunk.py"
+        ) from None
+    return fake_class().model(name)
+
+
+def stream_fixtures() -> list[Any]:
+    params = []
+    for protocol_dir in sorted(p for p in fixtures_dir().iterdir() if p.is_dir()):
+        protocol = protocol_dir.name
+        for case in list_cases(protocol):
+            for index, exchange in enumerate(load_case(protocol, case).exchanges):
+                if any(key in exchange.response for key in STREAM_KEYS):
+                    params.append(pytest.param(protocol, case, index, id=f"{protocol}/{case}#{index}"))
+    return params
+
+
+STREAM_FIXTURES = stream_fixtures()
+
+
+def load_stream(protocol: str, case: str, index: int) -> tuple[HTTPModel, bytes]:
+    exchange = load_case(protocol, case).exchanges[index]
+    return model_for(protocol, case, exchange), exchange.raw_body()
+
+
+def outcome(model: HTTPModel, chunks: list[bytes]) -> Any:
+    """What a stream gives, comparable across runs: the response without its timestamp, or the error."""
+    try:
+        response = parse_chunks(model, chunks)
+    except TYPED_ERRORS as exc:
+        return ("error", type(exc).__name__, str(exc), getattr(exc, "body", None))
+    return summary(response)
+
+
+def summary(response: ModelResponse) -> Any:
+    # Vendors that send no tool call ids (Gemini) get fresh random ones per parse: compare positions instead.
+    parts = [
+        replace(p, tool_call_id="<generated>")
+        if isinstance(p, ToolCallPart) and p.tool_call_id.startswith("pyd_ai_")
+        else p
+        for p in response.parts
+    ]
+    return (
+        "ok",
+        parts,
+        response.usage,
+        response.model_name,
+        response.finish_reason,
+        response.provider_response_id,
+        response.provider_details,
+    )
+
+
+# ------------------------------------------------------------------------------------- rechunk itself
+
+
+def test_discovery_finds_the_stream_fixtures_of_every_protocol() -> None:
+    protocols = {p.values[0] for p in STREAM_FIXTURES}
+    assert {
+        "anthropic",
+        "bedrock",
+        "cohere",
+        "gemini",
+        "mistral",
+        "openai_chat",
+        "openai_responses",
+    } <= protocols
+    assert len(STREAM_FIXTURES) >= 30
+
+
+@given(data=st.binary(max_size=300), seed=st.integers(0, 2**32))
+def test_rechunk_pieces_join_back_to_the_input(data: bytes, seed: int) -> None:
+    pieces = rechunk(data, seed)
+    assert b"".join(pieces) == data
+    assert all(pieces)
+    assert rechunk(data, seed) == pieces  # seeded: a failing split can be replayed
+
+
+def test_rechunk_respects_max_pieces() -> None:
+    data = bytes(range(200))
+    for seed in range(20):
+        pieces = rechunk(data, seed, max_pieces=3)
+        assert 1 <= len(pieces) <= 3 and b"".join(pieces) == data
+
+
+def test_rechunk_cuts_inside_utf8_sequences_and_sse_lines_across_seeds() -> None:
+    data = 'data: {"text": "héllo wörld ✓ 🙂"}\r\n\r\ndata: [DONE]\n\n'.encode()
+    nasty = set(interesting_offsets(data))
+    continuation = {i for i, b in enumerate(data) if 0x80 <= b <= 0xBF}
+    assert continuation <= nasty
+    assert data.index(b"\n") in nasty  # between CR and LF
+    hit: set[int] = set()
+    for seed in range(200):
+        offsets = 0
+        for piece in rechunk(data, seed)[:-1]:
+            offsets += len(piece)
+            hit.add(offsets)
+    assert continuation & hit and data.index(b"\n") in hit
+
+
+def test_rechunk_cuts_inside_event_stream_preludes() -> None:
+    from wireai.transport.eventstream import encode_message
+
+    frames = [
+        encode_message({":event-type": "messageStart", ":message-type": "event"}, {"role": "assistant"})
+    ] * 3
+    data = b"".join(frames)
+    assert split_events(data, "eventstream") == frames
+    size = len(frames[0])
+    assert {1, 4, 8, 11, size + 1, size + 8} <= set(interesting_offsets(data))
+
+
+def test_split_events_keeps_sse_events_whole() -> None:
+    data = b"event: a\ndata: 1\n\nevent: b\r\ndata: 2\r\n\r\n"
+    assert split_events(data) == [b"event: a\ndata: 1\n\n", b"event: b\ndata: 2\n\n"]
+
+
+# ------------------------------------------------------------------------------------- every fixture
+
+
+@pytest.mark.parametrize(("protocol", "case", "index"), STREAM_FIXTURES)
+def test_every_stream_fixture_parses_the_same_however_it_is_chunked(
+    protocol: str, case: str, index: int
+) -> None:
+    model, raw = load_stream(protocol, case, index)
+    whole = outcome(model, [raw])
+    assert outcome(model, split_events(raw, model.stream_format)) == whole
+    assert outcome(model, [raw[i : i + 1] for i in range(len(raw))]) == whole  # byte by byte
+
+    @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(seed=st.integers(0, 2**32))
+    def check(seed: int) -> None:
+        assert outcome(model, rechunk(raw, seed)) == whole, f"rechunk(raw, seed={seed}) changed the result"
+
+    check()
+
+
+@pytest.mark.parametrize(("protocol", "case", "index"), STREAM_FIXTURES)
+def test_garbage_and_truncation_of_every_stream_fixture_give_a_result_or_a_typed_error(
+    protocol: str, case: str, index: int
+) -> None:
+    model, raw = load_stream(protocol, case, index)
+    rng = random.Random(f"{protocol}/{case}/{index}")
+    variants = [raw[: rng.randrange(len(raw) + 1)] for _ in range(15)]
+    for _ in range(15):
+        mutated = bytearray(raw)
+        for _ in range(rng.randint(1, 8)):
+            mutated[rng.randrange(len(mutated))] = rng.randrange(256)
+        variants.append(bytes(mutated))
+    variants.append(bytes(rng.randrange(256) for _ in range(200)))
+    for data in variants:
+        try:
+            parse_chunks(model, rechunk(data, rng.random()))
+        except TYPED_ERRORS:
+            pass
+
+
+# ------------------------------------------------------------------------------------- over a real socket
+
+
+@pytest.mark.parametrize(
+    ("protocol", "case"),
+    [("anthropic", "stream_tool_use"), ("openai_chat", "stream_parallel_tools"), ("bedrock", "stream_tool_fragments"),
+     ("gemini", "stream_tools"), ("mistral", "stream_tools"), ("cohere", "stream_tools")],
+)  # fmt: skip
+async def test_stream_rechunked_over_loopback_matches_the_offline_parse(protocol: str, case: str) -> None:
+    index = next(i for i, p in enumerate(STREAM_FIXTURES) if p.values[:2] == (protocol, case))
+    model, raw = load_stream(*STREAM_FIXTURES[index].values)
+    whole = outcome(model, [raw])
+    for seed in range(3):
+        assert summary(await stream_rechunked(model, raw, seed)) == whole
+    assert model.provider.base_url.startswith(FAKE_URL.rsplit(":", 1)[0])  # the model's URL is given back
