@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Iterable, Sequence
+from typing import Any, Protocol
 
 from .._parts_manager import ModelResponsePartsManager
-from ..messages import FinishReason, ModelResponseStreamEvent
+from ..messages import FinishReason, ModelMessage, ModelRequest, ModelResponse, ModelResponseStreamEvent
 from ..usage import RequestUsage
 
-__all__ = ["NO_EVENTS", "StreamParser"]
+__all__ = ["NO_EVENTS", "StreamParser", "latest_instructions", "parse_stream_with"]
 
 NO_EVENTS: Sequence[ModelResponseStreamEvent] = ()
 
@@ -35,3 +35,42 @@ class StreamParser:
 
     def close(self) -> None:
         """Check the stream ended the way the vendor ends a complete response."""
+
+    def response(self, provider_name: str | None = None) -> ModelResponse:
+        """The response assembled so far."""
+        return ModelResponse(
+            parts=self.parts.get_parts(),
+            usage=self.usage,
+            model_name=self.model_name,
+            provider_name=provider_name,
+            provider_response_id=self.provider_response_id,
+            finish_reason=self.finish_reason,
+            provider_details=self.provider_details,
+        )
+
+
+class _Decoder(Protocol):
+    def feed(self, chunk: bytes) -> Sequence[Any]: ...
+
+    def close(self) -> Sequence[Any]: ...
+
+
+def parse_stream_with(
+    parser: StreamParser, decoder: _Decoder, chunks: bytes | Iterable[bytes], provider_name: str | None
+) -> ModelResponse:
+    """Run a whole stream body (or its chunks) through a decoder and parser, as a streamed request would."""
+    for chunk in [chunks] if isinstance(chunks, bytes) else chunks:
+        for event in decoder.feed(chunk):
+            parser.feed(event)
+    for event in decoder.close():
+        parser.feed(event)
+    parser.close()
+    return parser.response(provider_name)
+
+
+def latest_instructions(messages: Sequence[ModelMessage]) -> str | None:
+    """Only the most recent request's instructions apply (the agent re-evaluates them every request)."""
+    for message in reversed(messages):
+        if isinstance(message, ModelRequest) and message.instructions:
+            return message.instructions
+    return None

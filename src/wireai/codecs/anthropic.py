@@ -38,7 +38,7 @@ from ..settings import ModelSettings
 from ..tools import ToolDefinition
 from ..transport.sse import SSEDecoder, SSEEvent, encode_sse
 from ..usage import RequestUsage
-from ._base import NO_EVENTS, StreamParser
+from ._base import NO_EVENTS, StreamParser, latest_instructions, parse_stream_with
 
 __all__ = [
     "ANTHROPIC_VERSION",
@@ -196,7 +196,7 @@ def map_messages(messages: Sequence[ModelMessage]) -> tuple[list[dict[str, Any]]
         else:
             turns.append({"role": role, "content": blocks})
 
-    instructions: str | None = None
+    instructions = latest_instructions(messages)
     for message in messages:
         if isinstance(message, ModelRequest):
             blocks: list[dict[str, Any]] = []
@@ -227,8 +227,6 @@ def map_messages(messages: Sequence[ModelMessage]) -> tuple[list[dict[str, Any]]
                             }
                         )
             add("user", blocks)
-            if message.instructions:
-                instructions = message.instructions  # only the latest request's instructions apply
         elif isinstance(message, ModelResponse):
             add("assistant", _assistant_content(message))
     if instructions:
@@ -618,22 +616,8 @@ _HANDLERS: dict[str, Any] = {
 
 def parse_stream(chunks: bytes | Iterable[bytes], *, model_name: str = "") -> ModelResponse:
     """A whole SSE body (or its chunks) -> the `ModelResponse` a streamed request would give."""
-    parser = AnthropicStreamParser(model_name=model_name)
-    decoder = SSEDecoder()
-    for chunk in [chunks] if isinstance(chunks, bytes) else chunks:
-        for event in decoder.feed(chunk):
-            parser.feed(event)
-    for event in decoder.close():
-        parser.feed(event)
-    parser.close()
-    return ModelResponse(
-        parts=parser.parts.get_parts(),
-        usage=parser.usage,
-        model_name=parser.model_name,
-        provider_name=PROVIDER_NAME,
-        provider_response_id=parser.provider_response_id,
-        finish_reason=parser.finish_reason,
-        provider_details=parser.provider_details,
+    return parse_stream_with(
+        AnthropicStreamParser(model_name=model_name), SSEDecoder(), chunks, PROVIDER_NAME
     )
 
 

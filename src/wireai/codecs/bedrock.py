@@ -43,7 +43,7 @@ from ..settings import ModelSettings
 from ..tools import ToolDefinition
 from ..transport.eventstream import EventStreamDecoder, EventStreamMessage, encode_message
 from ..usage import RequestUsage
-from ._base import NO_EVENTS, StreamParser
+from ._base import NO_EVENTS, StreamParser, latest_instructions, parse_stream_with
 
 __all__ = [
     "FINISH_REASONS",
@@ -210,7 +210,7 @@ def map_messages(messages: Sequence[ModelMessage]) -> tuple[list[dict[str, Any]]
     """
     system: list[dict[str, Any]] = []
     out: list[dict[str, Any]] = []
-    instructions: str | None = None
+    instructions = latest_instructions(messages)
     documents = _DocumentNamer()
 
     def add(role: str, content: list[dict[str, Any]]) -> None:
@@ -223,8 +223,6 @@ def map_messages(messages: Sequence[ModelMessage]) -> tuple[list[dict[str, Any]]
 
     for message in messages:
         if isinstance(message, ModelRequest):
-            if message.instructions:
-                instructions = message.instructions
             user: list[dict[str, Any]] = []
             for part in message.parts:
                 if isinstance(part, SystemPromptPart):
@@ -567,21 +565,8 @@ class BedrockStreamParser(StreamParser):
 
 def parse_stream(chunks: bytes | Iterable[bytes], *, model_name: str = "") -> ModelResponse:
     """A whole ConverseStream body (or its chunks) -> the `ModelResponse` a streamed request would give."""
-    parser = BedrockStreamParser(model_name=model_name)
-    decoder = EventStreamDecoder()
-    for chunk in [chunks] if isinstance(chunks, bytes) else chunks:
-        for message in decoder.feed(chunk):
-            parser.feed(message)
-    for message in decoder.close():
-        parser.feed(message)
-    parser.close()
-    return ModelResponse(
-        parts=parser.parts.get_parts(),
-        usage=parser.usage,
-        model_name=parser.model_name,
-        provider_name=PROVIDER_NAME,
-        finish_reason=parser.finish_reason,
-        provider_details=parser.provider_details,
+    return parse_stream_with(
+        BedrockStreamParser(model_name=model_name), EventStreamDecoder(), chunks, PROVIDER_NAME
     )
 
 

@@ -41,7 +41,7 @@ from ..settings import ModelSettings
 from ..tools import ToolDefinition
 from ..transport.sse import encode_sse
 from ..usage import RequestUsage
-from ._base import NO_EVENTS, StreamParser
+from ._base import NO_EVENTS, StreamParser, latest_instructions
 
 __all__ = [
     "FINISH_REASONS",
@@ -141,9 +141,7 @@ def map_tool(tool: ToolDefinition) -> dict[str, Any]:
 def map_messages(messages: Sequence[ModelMessage]) -> list[dict[str, Any]]:
     """Our history as Cohere `messages`; the latest request's `instructions` lead as a system message."""
     out: list[dict[str, Any]] = []
-    instructions = next(
-        (m.instructions for m in reversed(messages) if isinstance(m, ModelRequest) and m.instructions), None
-    )
+    instructions = latest_instructions(messages)
     if instructions:
         out.append({"role": "system", "content": instructions})
     for message in messages:

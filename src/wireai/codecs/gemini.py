@@ -35,7 +35,7 @@ from ..messages import (
 from ..tools import ToolDefinition
 from ..transport.sse import encode_sse
 from ..usage import RequestUsage
-from ._base import NO_EVENTS, StreamParser
+from ._base import NO_EVENTS, StreamParser, latest_instructions
 from .gemini_schema import strip_json_schema, to_gemini_schema
 
 __all__ = [
@@ -204,7 +204,7 @@ def map_messages(messages: Sequence[ModelMessage]) -> tuple[list[str], list[dict
     function responses in one `user` turn."""
     system: list[str] = []
     contents: list[dict[str, Any]] = []
-    instructions: str | None = None
+    instructions = latest_instructions(messages)
 
     def add(role: str, parts: list[dict[str, Any]]) -> None:
         if not parts:
@@ -216,8 +216,6 @@ def map_messages(messages: Sequence[ModelMessage]) -> tuple[list[str], list[dict
 
     for message in messages:
         if isinstance(message, ModelRequest):
-            if message.instructions:
-                instructions = message.instructions
             parts: list[dict[str, Any]] = []
             for part in message.parts:
                 if isinstance(part, SystemPromptPart):

@@ -43,7 +43,7 @@ from ..settings import ModelSettings
 from ..tools import ToolDefinition
 from ..transport.sse import encode_sse
 from ..usage import RequestUsage
-from ._base import NO_EVENTS, StreamParser
+from ._base import NO_EVENTS, StreamParser, latest_instructions
 
 if TYPE_CHECKING:
     from ..models import ModelRequestParameters
@@ -184,19 +184,16 @@ def build_request(
 
 def map_messages(messages: Sequence[ModelMessage], opts: ChatOptions) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
-    instructions: str | None = None
     for message in messages:
         if isinstance(message, ModelRequest):
-            if message.instructions:
-                instructions = message.instructions
             for part in message.parts:
                 out.append(_request_part(part, opts))
         elif isinstance(message, ModelResponse):
             assistant = _assistant_message(message)
             if assistant is not None:
                 out.append(assistant)
+    instructions = latest_instructions(messages)
     if instructions:
-        # Only the latest request's instructions apply; they lead the conversation.
         out.insert(0, {"role": opts.system_role, "content": instructions})
     return out
 

@@ -36,7 +36,7 @@ from ..settings import ModelSettings
 from ..tools import ToolDefinition
 from ..transport.sse import encode_sse
 from ..usage import RequestUsage
-from ._base import NO_EVENTS, StreamParser
+from ._base import NO_EVENTS, StreamParser, latest_instructions
 from .openai_chat import _int, _pieces, _timestamp, error_status
 
 if TYPE_CHECKING:
@@ -133,16 +133,13 @@ def build_request(
 
 def map_input(messages: Sequence[ModelMessage]) -> tuple[str | None, list[dict[str, Any]]]:
     items: list[dict[str, Any]] = []
-    instructions: str | None = None
     for message in messages:
         if isinstance(message, ModelRequest):
-            if message.instructions:
-                instructions = message.instructions
             for part in message.parts:
                 items.append(_request_item(part))
         elif isinstance(message, ModelResponse):
             items.extend(_response_items(message))
-    return instructions, items
+    return latest_instructions(messages), items
 
 
 def _request_item(part: Any) -> dict[str, Any]:

@@ -205,17 +205,9 @@ class HTTPStreamedResponse(StreamedResponse):
             await self._response.aclose()
 
     def get(self) -> ModelResponse:
-        parser = self._parser
-        return ModelResponse(
-            parts=self._parts_manager.get_parts(),
-            usage=parser.usage,
-            model_name=parser.model_name,
-            timestamp=self._timestamp,
-            provider_name=self._provider_name,
-            provider_response_id=parser.provider_response_id,
-            finish_reason=parser.finish_reason,
-            provider_details=parser.provider_details,
-        )
+        response = self._parser.response(self._provider_name)
+        response.timestamp = self._timestamp
+        return response
 
     def usage(self) -> RequestUsage:
         return self._parser.usage
