@@ -19,3 +19,12 @@ def pytest_pycollect_makeitem(collector: Any, name: str, obj: Any) -> None:
     # parametrized async tests work too.
     if collector.funcnamefilter(name) and inspect.iscoroutinefunction(obj):
         pytest.mark.anyio(obj)
+
+
+# Every request body the codecs build in this session is checked by test_protocols_schemas.py.
+from schema_collector import (  # noqa: E402, F401
+    pytest_collection_modifyitems,
+    pytest_configure,
+    pytest_runtest_setup,
+    pytest_runtest_teardown,
+)

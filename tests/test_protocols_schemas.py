@@ -1,0 +1,96 @@
+"""Every request body built in the test suite, and every fixture's expected request, matches
+`protocols/<protocol>.request.schema.json` — the JSON Schema of the request subset wireai emits.
+
+The bodies are collected by `schema_collector.py` (wired into conftest): each codec's
+`build_request` is wrapped for the whole session and the check below runs last.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+import schema_collector
+from support import assert_protocol_valid
+
+from wireai._demo import run_rows
+from wireai._demo.vendors import VENDORS
+from wireai.testing.fixtures import fixtures_dir
+
+ROOT = Path(__file__).resolve().parents[1]
+SCHEMAS = sorted((ROOT / "protocols").glob("*.request.schema.json"))
+# Fixture folders that are not named after their protocol.
+FIXTURE_PROTOCOL = {"groq": "openai_chat", "vertex": "gemini"}
+DEMO_PROTOCOL = {v.key: v.protocol for v in VENDORS}
+
+
+def _protocol_of_fixture(folder: str, case: str) -> str:
+    if folder == "demo":
+        return DEMO_PROTOCOL[case]
+    return FIXTURE_PROTOCOL.get(folder, folder)
+
+
+def _fixture_bodies() -> list[Any]:
+    params = []
+    for path in sorted(fixtures_dir().glob("*/*.json")):
+        folder, case = path.parent.name, path.stem
+        data = json.loads(path.read_text("utf-8"))
+        for i, exchange in enumerate(data.get("exchanges", [])):
+            body = exchange.get("request", {}).get("body")
+            if isinstance(body, dict):
+                params.append(pytest.param(_protocol_of_fixture(folder, case), body, id=f"{folder}/{case}#{i}"))
+    return params
+
+
+@pytest.mark.parametrize("schema_path", SCHEMAS, ids=[p.name.split(".")[0] for p in SCHEMAS])
+def test_schema_is_draft_2020_12_and_closed_at_the_top(schema_path: Path) -> None:
+    schema = json.loads(schema_path.read_text("utf-8"))
+    assert schema.get("$schema") == "https://json-schema.org/draft/2020-12/schema"
+    jsonschema.Draft202012Validator.check_schema(schema)
+    # A misspelt top-level field must be caught: that is what the schema is for.
+    validator = jsonschema.Draft202012Validator(schema)
+    assert list(validator.iter_errors({"tmeperature": 0.5})), f"{schema_path.name} accepts unknown fields"
+
+
+@pytest.mark.parametrize(("protocol", "body"), _fixture_bodies())
+def test_fixture_request_body_matches_its_schema(protocol: str, body: Any) -> None:
+    assert_protocol_valid(protocol, body)
+
+
+def test_every_codec_with_a_schema_is_wrapped() -> None:
+    import importlib
+
+    for schema_path in SCHEMAS:
+        protocol = schema_path.name.split(".")[0]
+        module = importlib.import_module(f"wireai.codecs.{protocol}")
+        assert hasattr(module.build_request, "__wireai_original__"), f"{protocol}.build_request is not collected"
+
+
+async def test_demo_runs_build_a_body_for_every_protocol() -> None:
+    """So the whole-suite check has something for every protocol even when this file runs alone."""
+    before = len(schema_collector.COLLECTED)
+    rows = await run_rows(["openai", "openai_responses", "anthropic", "gemini", "mistral", "cohere", "bedrock"])
+    assert all(r.ok for r in rows), [r.error for r in rows if not r.ok]
+    seen = {c.protocol for c in schema_collector.COLLECTED[before:]}
+    assert seen == {p.name.split(".")[0] for p in SCHEMAS}
+
+
+def test_every_request_body_built_in_the_suite_matches_its_schema() -> None:
+    """Runs last (see schema_collector): every body every codec built during this session."""
+    from support import _protocol_validator
+
+    assert schema_collector.COLLECTED, "no request bodies were collected"
+    failures: dict[str, set[str]] = defaultdict(set)
+    for item in schema_collector.COLLECTED:
+        validator = _protocol_validator(item.protocol)
+        for error in validator.iter_errors(item.body):
+            failures[item.nodeid].add(f"{item.protocol} {list(error.path)}: {error.message[:200]}")
+    report = "\n".join(f"{nodeid}\n    " + "\n    ".join(sorted(errs)[:5]) for nodeid, errs in sorted(failures.items()))
+    assert not failures, (
+        f"{len(failures)} tests built request bodies outside protocols/*.request.schema.json "
+        f"(fix the codec or the schema; mark deliberate ones with @pytest.mark.wireai_schema_exempt):\n{report}"
+    )
