@@ -379,6 +379,23 @@ class FakeGroq(FakeOpenAI):
     base_path = "/openai/v1"
     reasoning_field = "reasoning"
 
+    def encode_stream(self, response: ModelResponse, request: RecordedRequest) -> bytes:
+        """Groq puts the stream's usage in `x_groq.usage` of the chunk carrying `finish_reason`."""
+        from ..codecs import openai_chat
+        from ..transport.sse import encode_sse
+
+        raw = openai_chat.encode_stream(response, reasoning_field=self.reasoning_field, include_usage=False)
+        usage = openai_chat.encode_response(response)["usage"]
+        out: list[bytes] = []
+        for event in split_events(raw):
+            data = event.decode().removeprefix("data: ").strip()
+            chunk = json.loads(data) if data.startswith("{") else None
+            if chunk and any(c.get("finish_reason") for c in chunk.get("choices", [])):
+                chunk["x_groq"] = {"id": "req_fake", "usage": usage}
+                event = encode_sse(json.dumps(chunk))
+            out.append(event)
+        return b"".join(out)
+
     def model(self, model_name: str | None = None, **kwargs: Any) -> HTTPModel:
         from ..models.groq import GroqModel
 
@@ -546,7 +563,7 @@ class FakeCohere(FakeVendor):
         return cohere.encode_stream(response)
 
     def error_body(self, status: int, message: str) -> Any:
-        return {"id": str(uuid.uuid4()), "message": message}
+        return {"id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{status}:{message}")), "message": message}
 
     def model(self, model_name: str | None = None, **kwargs: Any) -> HTTPModel:
         from ..models.cohere import CohereModel
