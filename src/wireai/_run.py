@@ -6,7 +6,6 @@ output) and a loop keeps the per-request overhead to what the work needs.
 
 from __future__ import annotations
 
-import asyncio
 import inspect
 from collections.abc import Callable, Sequence
 from contextvars import ContextVar
@@ -299,6 +298,8 @@ class Runner:
         if len(calls) == 1:
             return [await self._run_tool(calls[0])]
         # Parallel calls from one response run concurrently; results keep the calls' order.
+        import asyncio
+
         return list(await asyncio.gather(*(self._run_tool(c) for c in calls)))
 
     async def _run_tool(self, call: ToolCallPart) -> ModelRequestPart:

@@ -10,7 +10,6 @@ from typing import Any, Generic, Literal, TypeVar, overload
 from ._function_schema import takes_run_context
 from ._output import OutputSchema, build_output_schema
 from ._run import Runner, captured_messages
-from ._sync import run_sync
 from .exceptions import ModelHTTPError, UserError
 from .messages import ModelMessage, UserContent
 from .models import Model, infer_model
@@ -243,6 +242,8 @@ class Agent(Generic[AgentDepsT, OutputDataT]):
         result_type: Any = None,
     ) -> AgentRunResult[Any]:
         """`run` from synchronous code (also works when called inside a running event loop)."""
+        from ._sync import run_sync
+
         return run_sync(
             self.run(
                 user_prompt,

@@ -7,7 +7,6 @@ into `ModelHTTPError`, for JSON requests and for streams alike.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import random
 import weakref
@@ -41,7 +40,7 @@ def create_async_http_client(timeout: float | httpx.Timeout | None = None) -> ht
     )
 
 
-_loop_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, httpx.AsyncClient] = weakref.WeakKeyDictionary()
+_loop_clients: weakref.WeakKeyDictionary[Any, httpx.AsyncClient] = weakref.WeakKeyDictionary()
 
 
 def cached_async_http_client() -> httpx.AsyncClient:
@@ -51,6 +50,8 @@ def cached_async_http_client() -> httpx.AsyncClient:
     called several times (each with a fresh loop) never reuses a socket of a closed loop
     ("Event loop is closed"). Called outside any loop, it returns a new, unshared client.
     """
+    import asyncio  # not at module level: `import wireai` must not pay for asyncio
+
     try:
         loop = asyncio.get_running_loop()
     except RuntimeError:
@@ -112,24 +113,37 @@ async def send(
     Raises `ModelHTTPError` for a non-2xx answer (body parsed as JSON when it is JSON) and
     `ModelAPIError` when the vendor could not be reached or timed out.
     """
+    from asyncio import sleep
+
     policy = retry or RetryPolicy()
     waited = 0.0
     attempt = 0
     request_timeout: Any = timeout if timeout is not None else httpx.USE_CLIENT_DEFAULT
     while True:
         attempt += 1
-        request = client.build_request(method, url, content=content, headers=headers, params=params, timeout=request_timeout)
+        request = client.build_request(
+            method, url, content=content, headers=headers, params=params, timeout=request_timeout
+        )
         try:
-            response = await client.send(request, stream=stream, auth=auth if auth is not None else httpx.USE_CLIENT_DEFAULT)
-        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.RemoteProtocolError, httpx.PoolTimeout) as exc:
+            response = await client.send(
+                request, stream=stream, auth=auth if auth is not None else httpx.USE_CLIENT_DEFAULT
+            )
+        except (
+            httpx.ConnectError,
+            httpx.ConnectTimeout,
+            httpx.RemoteProtocolError,
+            httpx.PoolTimeout,
+        ) as exc:
             delay = policy.delay(attempt, None)
             if delay is None or waited + delay > policy.max_total_wait:
                 raise ModelAPIError(model_name, f"Could not reach {_origin(url)}: {exc!r}") from exc
             waited += delay
-            await asyncio.sleep(delay)
+            await sleep(delay)
             continue
         except httpx.TimeoutException as exc:
-            raise ModelAPIError(model_name, f"Request to {_origin(url)} timed out ({type(exc).__name__})") from exc
+            raise ModelAPIError(
+                model_name, f"Request to {_origin(url)} timed out ({type(exc).__name__})"
+            ) from exc
         except httpx.HTTPError as exc:
             raise ModelAPIError(model_name, f"Request to {_origin(url)} failed: {exc!r}") from exc
 
@@ -146,7 +160,7 @@ async def send(
             delay = policy.delay(attempt, response.headers)
             if delay is not None and waited + delay <= policy.max_total_wait:
                 waited += delay
-                await asyncio.sleep(delay)
+                await sleep(delay)
                 continue
         raise ModelHTTPError(status, model_name, error_body(raw), dict(response.headers))
 
@@ -169,7 +183,8 @@ def parse_json_body(response: httpx.Response, model_name: str) -> Any:
     except ValueError as exc:
         content_type = response.headers.get("content-type", "?")
         raise UnexpectedModelBehavior(
-            f"{model_name}: expected a JSON body, got invalid JSON ({content_type}, {len(raw)} bytes): {exc}", raw
+            f"{model_name}: expected a JSON body, got invalid JSON ({content_type}, {len(raw)} bytes): {exc}",
+            raw,
         ) from None
 
 
