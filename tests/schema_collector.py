@@ -69,7 +69,8 @@ def install() -> list[str]:
 
 def pytest_configure(config: Any) -> None:
     config.addinivalue_line(
-        "markers", "wireai_schema_exempt: request bodies built by this test are not checked against protocols/"
+        "markers",
+        "wireai_schema_exempt: request bodies built by this test are not checked against protocols/",
     )
     install()
 

@@ -14,9 +14,9 @@ from typing import Any
 
 import jsonschema
 import pytest
+
 import schema_collector
 from support import assert_protocol_valid
-
 from wireai._demo import run_rows
 from wireai._demo.vendors import VENDORS
 from wireai.testing.fixtures import fixtures_dir
@@ -42,7 +42,9 @@ def _fixture_bodies() -> list[Any]:
         for i, exchange in enumerate(data.get("exchanges", [])):
             body = exchange.get("request", {}).get("body")
             if isinstance(body, dict):
-                params.append(pytest.param(_protocol_of_fixture(folder, case), body, id=f"{folder}/{case}#{i}"))
+                params.append(
+                    pytest.param(_protocol_of_fixture(folder, case), body, id=f"{folder}/{case}#{i}")
+                )
     return params
 
 
@@ -67,13 +69,17 @@ def test_every_codec_with_a_schema_is_wrapped() -> None:
     for schema_path in SCHEMAS:
         protocol = schema_path.name.split(".")[0]
         module = importlib.import_module(f"wireai.codecs.{protocol}")
-        assert hasattr(module.build_request, "__wireai_original__"), f"{protocol}.build_request is not collected"
+        assert hasattr(module.build_request, "__wireai_original__"), (
+            f"{protocol}.build_request is not collected"
+        )
 
 
 async def test_demo_runs_build_a_body_for_every_protocol() -> None:
     """So the whole-suite check has something for every protocol even when this file runs alone."""
     before = len(schema_collector.COLLECTED)
-    rows = await run_rows(["openai", "openai_responses", "anthropic", "gemini", "mistral", "cohere", "bedrock"])
+    rows = await run_rows(
+        ["openai", "openai_responses", "anthropic", "gemini", "mistral", "cohere", "bedrock"]
+    )
     assert all(r.ok for r in rows), [r.error for r in rows if not r.ok]
     seen = {c.protocol for c in schema_collector.COLLECTED[before:]}
     assert seen == {p.name.split(".")[0] for p in SCHEMAS}
@@ -89,7 +95,9 @@ def test_every_request_body_built_in_the_suite_matches_its_schema() -> None:
         validator = _protocol_validator(item.protocol)
         for error in validator.iter_errors(item.body):
             failures[item.nodeid].add(f"{item.protocol} {list(error.path)}: {error.message[:200]}")
-    report = "\n".join(f"{nodeid}\n    " + "\n    ".join(sorted(errs)[:5]) for nodeid, errs in sorted(failures.items()))
+    report = "\n".join(
+        f"{nodeid}\n    " + "\n    ".join(sorted(errs)[:5]) for nodeid, errs in sorted(failures.items())
+    )
     assert not failures, (
         f"{len(failures)} tests built request bodies outside protocols/*.request.schema.json "
         f"(fix the codec or the schema; mark deliberate ones with @pytest.mark.wireai_schema_exempt):\n{report}"

@@ -85,7 +85,9 @@ def _parser() -> argparse.ArgumentParser:
         "through the real model classes, providers, codecs and transport, against a loopback server replaying "
         "fixtures shipped in the package. No network, no keys, no extras.",
     )
-    demo.add_argument("vendors", nargs="*", metavar="VENDOR", help="only these rows (e.g. openai anthropic bedrock)")
+    demo.add_argument(
+        "vendors", nargs="*", metavar="VENDOR", help="only these rows (e.g. openai anthropic bedrock)"
+    )
 
     run = sub.add_parser(
         "run",
@@ -93,12 +95,18 @@ def _parser() -> argparse.ArgumentParser:
         description="Stream the model's answer to stdout as it arrives; usage goes to stderr at the end.",
     )
     _model_args(run)
-    run.add_argument("--output-schema", metavar="FILE", type=Path,
-                     help="a JSON Schema file: the answer is a JSON object matching it, printed when complete")
+    run.add_argument(
+        "--output-schema",
+        metavar="FILE",
+        type=Path,
+        help="a JSON Schema file: the answer is a JSON object matching it, printed when complete",
+    )
     run.add_argument("prompt", nargs="?", default="-", help="the prompt; '-' or absent reads it from stdin")
 
     chat = sub.add_parser(
-        "chat", help="interactive multi-turn chat", description="A multi-turn chat keeping history; /exit to quit."
+        "chat",
+        help="interactive multi-turn chat",
+        description="A multi-turn chat keeping history; /exit to quit.",
     )
     _model_args(chat)
 
@@ -113,8 +121,12 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _model_args(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("-m", "--model", required=True,
-                        help="'provider:model-name' (e.g. openai:gpt-4o, anthropic:claude-3-5-sonnet-latest) or 'test'")
+    parser.add_argument(
+        "-m",
+        "--model",
+        required=True,
+        help="'provider:model-name' (e.g. openai:gpt-4o, anthropic:claude-3-5-sonnet-latest) or 'test'",
+    )
     parser.add_argument("--system", metavar="TEXT", help="a system prompt")  # fmt: skip
 
 
@@ -141,6 +153,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `wireai models | head`: stop quietly, as other CLI tools do
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
     except CLIError as exc:
         print(f"wireai: error: {exc}", file=sys.stderr)
         return exc.code
@@ -231,7 +247,9 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _turn(agent: Any, prompt: str, history: Any, out: TextIO, *, structured: bool = False) -> tuple[Any, Any]:
+async def _turn(
+    agent: Any, prompt: str, history: Any, out: TextIO, *, structured: bool = False
+) -> tuple[Any, Any]:
     """One streamed run: text deltas written as they arrive (a structured output printed once complete)."""
     async with agent.run_stream(prompt, message_history=history) as result:
         if structured:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import TextIO
 
 from ..testing.fixtures import FixtureCase, ReplayServer, load_case
+from ..testing.server import LoopbackServer
 from .scenario import FORECAST, HAIKU, TOOL_NAME, Forecast, RunOutcome, run_streamed, run_structured
 from .vendors import VENDORS, DemoVendor
 
@@ -34,7 +35,7 @@ class DemoRow:
         return self.error is None
 
 
-def _check(case: FixtureCase, server: ReplayServer, outcome: RunOutcome, vendor: DemoVendor) -> None:
+def _check(case: FixtureCase, server: LoopbackServer, outcome: RunOutcome, vendor: DemoVendor) -> None:
     """Raise AssertionError naming the first thing that differs from what the fixture encodes."""
     requests = server.requests
     if len(requests) != len(case.exchanges):
@@ -42,7 +43,9 @@ def _check(case: FixtureCase, server: ReplayServer, outcome: RunOutcome, vendor:
     for i, (got, exchange) in enumerate(zip(requests, case.exchanges)):
         want = exchange.request
         if got.method != want.get("method", "POST") or got.path != want.get("path", got.path):
-            raise AssertionError(f"request {i + 1} went to {got.method} {got.path}, expected {want.get('path')}")
+            raise AssertionError(
+                f"request {i + 1} went to {got.method} {got.path}, expected {want.get('path')}"
+            )
         for name, value in want.get("headers", {}).items():
             if got.headers.get(name) != value:
                 raise AssertionError(f"request {i + 1}: header {name} is {got.headers.get(name)!r}")
@@ -54,7 +57,9 @@ def _check(case: FixtureCase, server: ReplayServer, outcome: RunOutcome, vendor:
         raise AssertionError(f"tools called {outcome.tools_called!r}")
     want_in, want_out = _fixture_usage(len(case.exchanges))
     if (outcome.input_tokens, outcome.output_tokens) != (want_in, want_out):
-        raise AssertionError(f"usage {outcome.input_tokens}/{outcome.output_tokens}, expected {want_in}/{want_out}")
+        raise AssertionError(
+            f"usage {outcome.input_tokens}/{outcome.output_tokens}, expected {want_in}/{want_out}"
+        )
 
 
 def _fixture_usage(exchanges: int) -> tuple[int, int]:
@@ -123,12 +128,18 @@ def run_demo(keys: Sequence[str] | None = None, *, out: TextIO | None = None) ->
     stream = out or sys.stdout
     unknown = sorted(set(keys or ()) - {v.key for v in VENDORS})
     if unknown:
-        print(f"wireai demo: unknown vendor {', '.join(unknown)}; known: {', '.join(v.key for v in VENDORS)}", file=sys.stderr)
+        print(
+            f"wireai demo: unknown vendor {', '.join(unknown)}; known: {', '.join(v.key for v in VENDORS)}",
+            file=sys.stderr,
+        )
         return 2
     start = time.perf_counter()
     rows = asyncio.run(run_rows(keys))
     total = time.perf_counter() - start
-    print("wireai demo: real model classes, providers, codecs and transport against loopback replays (offline)", file=stream)
+    print(
+        "wireai demo: real model classes, providers, codecs and transport against loopback replays (offline)",
+        file=stream,
+    )
     print("each row: a Forecast after one get_weather tool call, then a streamed haiku\n", file=stream)
     print(format_table(rows), file=stream)
     ok = sum(r.ok for r in rows)

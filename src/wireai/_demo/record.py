@@ -46,8 +46,14 @@ def encode_reply(protocol: str, response: ModelResponse, *, stream: bool, host: 
         from ..codecs import anthropic
 
         if not stream:
-            return {"status": 200, "json": anthropic.encode_response(response, model_name=name, id="msg_01Demo")}
-        return {"status": 200, "sse": anthropic.encode_stream(response, model_name=name, id="msg_01Demo").decode()}
+            return {
+                "status": 200,
+                "json": anthropic.encode_response(response, model_name=name, id="msg_01Demo"),
+            }
+        return {
+            "status": 200,
+            "sse": anthropic.encode_stream(response, model_name=name, id="msg_01Demo").decode(),
+        }
     if protocol == "gemini":
         from ..codecs import gemini
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -32,7 +33,7 @@ STRUCTURED_PROMPT = "What is the weather in Paris? Answer with a forecast."
 STREAM_PROMPT = "Write a haiku about talking to models over plain HTTP."
 HAIKU = "No SDK between,\njust bytes on a loopback wire -\nthe model answers."
 WEATHER = {"city": "Paris", "temperature_c": 18.5, "conditions": "sunny"}
-FORECAST = {"city": "Paris", "temperature_c": 18.5, "summary": "Sunny and mild"}
+FORECAST: dict[str, Any] = {"city": "Paris", "temperature_c": 18.5, "summary": "Sunny and mild"}
 FIXED_TIME = datetime(2025, 3, 7, 12, 0, tzinfo=timezone.utc)
 TOOL_NAME = "get_weather"
 OUTPUT_TOOL_NAME = "final_result"  # the agent's default output tool
@@ -72,13 +73,17 @@ async def run_structured(model: Model, outcome: RunOutcome) -> None:
     from ..agent import Agent
 
     # A host without function calling (Perplexity) answers from the prompt, in its native JSON mode.
-    agent = Agent(model, output_type=Forecast, tools=[get_weather] if model.profile.supports_tools else [])
+    agent: Agent[None, Forecast] = Agent(
+        model, output_type=Forecast, tools=[get_weather] if model.profile.supports_tools else []
+    )
     result = await agent.run(STRUCTURED_PROMPT)
     outcome.forecast = result.output
     for message in result.all_messages():
         if isinstance(message, ModelRequest):
             outcome.tools_called += [
-                p.tool_name for p in message.parts if isinstance(p, ToolReturnPart) and p.tool_name == TOOL_NAME
+                p.tool_name
+                for p in message.parts
+                if isinstance(p, ToolReturnPart) and p.tool_name == TOOL_NAME
             ]
     usage = result.usage()
     outcome.input_tokens += usage.input_tokens
@@ -89,7 +94,7 @@ async def run_streamed(model: Model, outcome: RunOutcome) -> None:
     """Plain text streamed as it arrives; `deltas` counts the pieces the caller saw (no debouncing)."""
     from ..agent import Agent
 
-    agent = Agent(model)
+    agent: Agent[None, str] = Agent(model)
     async with agent.run_stream(STREAM_PROMPT) as result:
         async for delta in result.stream_text(delta=True, debounce_by=None):
             outcome.text += delta
@@ -118,7 +123,9 @@ def scripted_responses(
             )
         )
     output_part = (
-        TextPart(json.dumps(FORECAST)) if native else ToolCallPart(OUTPUT_TOOL_NAME, dict(FORECAST), tool_call_id=second)
+        TextPart(json.dumps(FORECAST))
+        if native
+        else ToolCallPart(OUTPUT_TOOL_NAME, dict(FORECAST), tool_call_id=second)
     )
     return [
         *responses,

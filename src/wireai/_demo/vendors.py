@@ -75,14 +75,18 @@ def _anthropic(url: str) -> Model:
     from ..models.anthropic import AnthropicModel
     from ..providers.anthropic import AnthropicProvider
 
-    return AnthropicModel("claude-3-5-sonnet-latest", provider=AnthropicProvider(api_key=DEMO_KEY, base_url=url))
+    return AnthropicModel(
+        "claude-3-5-sonnet-latest", provider=AnthropicProvider(api_key=DEMO_KEY, base_url=url)
+    )
 
 
 def _gemini(url: str) -> Model:
     from ..models.gemini import GeminiModel
     from ..providers.google_gla import GoogleGLAProvider
 
-    return GeminiModel("gemini-2.0-flash", provider=GoogleGLAProvider(api_key=DEMO_KEY, base_url=f"{url}/v1beta"))
+    return GeminiModel(
+        "gemini-2.0-flash", provider=GoogleGLAProvider(api_key=DEMO_KEY, base_url=f"{url}/v1beta")
+    )
 
 
 def _vertex(url: str) -> Model:
@@ -103,7 +107,9 @@ def _groq(url: str) -> Model:
     from ..models.groq import GroqModel
     from ..providers.groq import GroqProvider
 
-    return GroqModel("llama-3.3-70b-versatile", provider=GroqProvider(api_key=DEMO_KEY, base_url=f"{url}/openai/v1"))
+    return GroqModel(
+        "llama-3.3-70b-versatile", provider=GroqProvider(api_key=DEMO_KEY, base_url=f"{url}/openai/v1")
+    )
 
 
 def _mistral(url: str) -> Model:
@@ -128,7 +134,9 @@ def _bedrock(url: str) -> Model:
     return BedrockConverseModel("anthropic.claude-3-5-sonnet-20241022-v2:0", provider=provider)
 
 
-def _compatible(provider_module: str, provider_class: str, model_name: str, path: str) -> Callable[[str], Model]:
+def _compatible(
+    provider_module: str, provider_class: str, model_name: str, path: str
+) -> Callable[[str], Model]:
     """An OpenAI-compatible host: `OpenAIModel(name, provider=<Host>Provider(...))`, as PydanticAI documents it."""
 
     def build(url: str) -> Model:
@@ -142,6 +150,8 @@ def _compatible(provider_module: str, provider_class: str, model_name: str, path
     return build
 
 
+_GEMINI_IDS = ("pyd_ai_demo_weather", "pyd_ai_demo_output")
+
 VENDORS: list[DemoVendor] = [
     DemoVendor("openai", "OpenAI chat", "openai_chat", "gpt-4o", _openai),
     DemoVendor("openai_responses", "OpenAI Responses", "openai_responses", "gpt-4o", _openai_responses,
@@ -149,8 +159,9 @@ VENDORS: list[DemoVendor] = [
     DemoVendor("azure", "Azure OpenAI", "openai_chat", "gpt-4o", _azure, auth_header="api-key"),
     DemoVendor("anthropic", "Anthropic", "anthropic", "claude-3-5-sonnet-latest", _anthropic,
                ("toolu_01DemoWeather", "toolu_01DemoOutput"), auth_header="x-api-key"),
-    DemoVendor("gemini", "Gemini (GLA)", "gemini", "gemini-2.0-flash", _gemini, auth_header="x-goog-api-key"),
-    DemoVendor("vertex", "Vertex AI", "gemini", "gemini-2.0-flash", _vertex),
+    # Gemini sends no function-call ids; `pyd_ai_` ids are the ones wireai makes up, left off the wire.
+    DemoVendor("gemini", "Gemini (GLA)", "gemini", "gemini-2.0-flash", _gemini, _GEMINI_IDS, "x-goog-api-key"),
+    DemoVendor("vertex", "Vertex AI", "gemini", "gemini-2.0-flash", _vertex, _GEMINI_IDS),
     DemoVendor("groq", "Groq", "openai_chat", "llama-3.3-70b-versatile", _groq),
     DemoVendor("mistral", "Mistral", "mistral", "mistral-large-latest", _mistral, ("D3moW3thr", "D3moOutpt")),
     DemoVendor("cohere", "Cohere", "cohere", "command-r-plus", _cohere),
