@@ -87,20 +87,24 @@ class ModelResponsePartsManager:
             if not content and signature is None and provider_details is None:
                 return None
             part = ThinkingPart(
-                content or "", id=id, signature=signature, provider_name=provider_name, provider_details=provider_details
+                content or "",
+                id=id,
+                signature=signature,
+                provider_name=provider_name,
+                provider_details=provider_details,
             )
             return self._start(vendor_part_id, part, content)
         builder = self._builders[index]
-        part = builder.part
-        assert isinstance(part, ThinkingPart)
+        thinking = builder.part
+        assert isinstance(thinking, ThinkingPart)
         if content:
             builder.chunks.append(content)
         if signature is not None:
-            part.signature = (part.signature or "") + signature
+            thinking.signature = (thinking.signature or "") + signature
         if provider_details:
-            part.provider_details = {**(part.provider_details or {}), **provider_details}
+            thinking.provider_details = {**(thinking.provider_details or {}), **provider_details}
         if id is not None:
-            part.id = id
+            thinking.id = id
         if not content and signature is None:
             return None
         return PartDeltaEvent(index, ThinkingPartDelta(content or None, signature))
@@ -126,7 +130,11 @@ class ModelResponsePartsManager:
             open_builder = self._builders[index]
             open_part = open_builder.part
             assert isinstance(open_part, ToolCallPart)
-            new_id = tool_call_id and open_part.tool_call_id != tool_call_id and not open_part.tool_call_id.startswith("pyd_ai_")
+            new_id = (
+                tool_call_id
+                and open_part.tool_call_id != tool_call_id
+                and not open_part.tool_call_id.startswith("pyd_ai_")
+            )
             if new_id or (open_part.tool_name and open_builder.chunks):
                 index = None
             elif open_part.tool_name == tool_name:
@@ -139,12 +147,12 @@ class ModelResponsePartsManager:
                 part.tool_call_id = tool_call_id
             return self._start(vendor_part_id, part, args)
         builder = self._builders[index]
-        part = builder.part
-        assert isinstance(part, ToolCallPart)
+        call = builder.part
+        assert isinstance(call, ToolCallPart)
         if tool_name:
-            part.tool_name += tool_name
+            call.tool_name += tool_name
         if tool_call_id:
-            part.tool_call_id = tool_call_id
+            call.tool_call_id = tool_call_id
         if args:
             builder.chunks.append(args)
         if not (tool_name or args or tool_call_id):
@@ -219,7 +227,9 @@ class ModelResponsePartsManager:
             return None
         return index
 
-    def _start(self, vendor_part_id: Hashable | None, part: ModelResponsePart, first: str | None) -> PartStartEvent:
+    def _start(
+        self, vendor_part_id: Hashable | None, part: ModelResponsePart, first: str | None
+    ) -> PartStartEvent:
         index = len(self._builders)
         self._builders.append(_Builder(part, first))
         if vendor_part_id is not None:
@@ -245,5 +255,9 @@ def _copy(part: ModelResponsePart) -> ModelResponsePart:
             provider_details=part.provider_details,
         )
     return ToolCallPart(
-        part.tool_name, part.args, tool_call_id=part.tool_call_id, id=part.id, provider_details=part.provider_details
+        part.tool_name,
+        part.args,
+        tool_call_id=part.tool_call_id,
+        id=part.id,
+        provider_details=part.provider_details,
     )

@@ -116,7 +116,9 @@ class ModelHTTPError(ModelAPIError):
         self.status_code = status_code
         self.body = body
         self.headers = {k.lower(): v for k, v in (headers or {}).items()}
-        super().__init__(model_name, f"status_code: {status_code}, model_name: {model_name}, body: {snippet(body)}")
+        super().__init__(
+            model_name, f"status_code: {status_code}, model_name: {model_name}, body: {snippet(body)}"
+        )
 
     @property
     def retry_after(self) -> float | None:
@@ -150,11 +152,11 @@ def parse_retry_after(headers: Mapping[str, str]) -> float | None:
         return None
 
 
-class FallbackExceptionGroup(ExceptionGroup):  # type: ignore[type-arg,misc]
+class FallbackExceptionGroup(ExceptionGroup):
     """Every model of a `FallbackModel` failed; `.exceptions` holds each model's error in order."""
 
     def __new__(cls, message: str, exceptions: Sequence[Exception]) -> FallbackExceptionGroup:
         return super().__new__(cls, message, exceptions)
 
-    def derive(self, excs: Sequence[Exception]) -> FallbackExceptionGroup:  # keeps the type under except*
+    def derive(self, excs: Sequence[Exception]) -> FallbackExceptionGroup:  # type: ignore[override]  # keeps the type under except*
         return FallbackExceptionGroup(self.message, excs)

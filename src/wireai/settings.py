@@ -31,5 +31,5 @@ class ModelSettings(TypedDict, total=False):
 def merge_model_settings(base: ModelSettings | None, overrides: ModelSettings | None) -> ModelSettings | None:
     """Later settings win key by key (model defaults < agent < run)."""
     if base and overrides:
-        return base | overrides  # type: ignore[return-value]
+        return base | overrides
     return overrides or base
