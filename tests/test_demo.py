@@ -63,6 +63,7 @@ def test_demo_prints_a_row_per_vendor_all_ok() -> None:
         "tok",
         "deltas",
         "time",
+        "result",
     ]
     rows = lines[header + 2 : header + 2 + len(VENDORS)]
     for vendor, row in zip(VENDORS, rows):

@@ -96,7 +96,7 @@ def _cell_output(row: DemoRow) -> str:
 
 
 def format_table(rows: Sequence[DemoRow]) -> str:
-    header = ("vendor", "model", "output", "tool called", "in/out tok", "deltas", "time", "")
+    header = ("vendor", "model", "output", "tool called", "in/out tok", "deltas", "time", "result")
     lines: list[tuple[str, ...]] = [header]
     for row in rows:
         o = row.outcome
