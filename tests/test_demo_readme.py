@@ -1,0 +1,88 @@
+"""The README's quick start runs as written: OpenAI fails (401), FallbackModel moves on to Anthropic,
+the structured output and the stream come back. Vendors are loopback servers reached through the
+providers' documented base-URL env vars, so the code is byte for byte the README's."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from wireai.codecs import anthropic
+from wireai.messages import ModelResponse, TextPart, ToolCallPart
+from wireai.testing.server import LoopbackServer, RecordedRequest, Reply
+from wireai.usage import RequestUsage
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def _quick_start() -> str:
+    text = README.read_text("utf-8")
+    section = text.split("## Quick start", 1)[1]
+    match = re.search(r"```python\n(.*?)```", section, re.S)
+    assert match, "no python block under '## Quick start'"
+    return match.group(1)
+
+
+def test_readme_has_the_two_setup_commands_ci_uses() -> None:
+    text = README.read_text("utf-8")
+    ci = (README.parent / ".ci" / "run").read_text("utf-8")
+    assert "python -m pip install . && wireai demo" in text
+    assert "python -m pip install -e '.[test]' && python -m pytest" in text
+    assert "python -m pip install -q -e '.[test]'" in ci and "python -m pytest" in ci and 'wireai" demo' in ci
+
+
+def test_quick_start_is_about_twenty_lines() -> None:
+    code = [line for line in _quick_start().splitlines() if line.strip()]
+    assert len(code) <= 26
+
+
+def _anthropic(request: RecordedRequest) -> Reply:
+    body = request.json()
+    if body.get("stream"):
+        response = ModelResponse(
+            [TextPart("Why did the packet cross the wire?")],
+            usage=RequestUsage(input_tokens=9, output_tokens=9),
+        )
+        sse = anthropic.encode_stream(response, model_name=body["model"], chunk_size=6)
+        return Reply(200, {"content-type": "text/event-stream"}, chunks=[sse])
+    call = ToolCallPart(
+        body["tools"][0]["name"], {"city": "London", "country": "United Kingdom"}, tool_call_id="toolu_1"
+    )
+    response = ModelResponse(
+        [call], usage=RequestUsage(input_tokens=57, output_tokens=8), finish_reason="tool_call"
+    )
+    return Reply.json(anthropic.encode_response(response, model_name=body["model"]))
+
+
+def test_quick_start_runs_as_written(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    invalid_key = {
+        "error": {
+            "message": "Incorrect API key provided",
+            "type": "invalid_request_error",
+            "code": "invalid_api_key",
+        }
+    }
+    with (
+        LoopbackServer(lambda r: Reply.json(invalid_key, 401)) as openai,
+        LoopbackServer(_anthropic) as claude,
+    ):
+        monkeypatch.setenv("OPENAI_API_KEY", "sk-not-valid")
+        monkeypatch.setenv("OPENAI_BASE_URL", openai.url + "/v1")
+        monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test")
+        monkeypatch.setenv("ANTHROPIC_BASE_URL", claude.url)
+        namespace: dict[str, Any] = {"__name__": "readme_quick_start"}
+        exec(compile(_quick_start(), str(README), "exec"), namespace)
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "city='London' country='United Kingdom'"
+    assert out[1] == "Usage(requests=1, request_tokens=57, response_tokens=8, total_tokens=65, details=None)"
+    assert out[2] == "Why did the packet cross the wire?"
+    assert [r.path for r in openai.requests] == ["/v1/chat/completions"]
+    assert [r.json()["model"] for r in claude.requests] == [
+        "claude-3-5-sonnet-latest",
+        "claude-3-5-haiku-latest",
+    ]
