@@ -166,7 +166,12 @@ class StreamedRunResult(Generic[OutputDataT]):
                 yield self._output
             return
         if delta:
-            async for chunk in _debounce_join(self._text_deltas(), debounce_by):
+            chunks = (
+                self._text_deltas()
+                if debounce_by is None
+                else _debounce_join(self._text_deltas(), debounce_by)
+            )
+            async for chunk in chunks:
                 yield chunk
         else:
             text = ""

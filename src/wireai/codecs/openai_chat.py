@@ -43,7 +43,7 @@ from ..settings import ModelSettings
 from ..tools import ToolDefinition
 from ..transport.sse import encode_sse
 from ..usage import RequestUsage
-from ._base import NO_EVENTS, StreamParser, latest_instructions
+from ._base import NO_EVENTS, StreamParser, latest_instructions, loads
 
 if TYPE_CHECKING:
     from ..models import ModelRequestParameters
@@ -309,7 +309,7 @@ def _response_format(params: ModelRequestParameters, opts: ChatOptions) -> dict[
 
 def error_status(error: Any, default: int = 500) -> int:
     """An HTTP status for an error a vendor reported in a 200 body or inside a stream."""
-    if not isinstance(error, Mapping):
+    if not isinstance(error, dict):
         return default
     code = error.get("code")
     if isinstance(code, int) and 400 <= code <= 599:
@@ -342,15 +342,15 @@ def parse_response(
 ) -> ModelResponse:
     """A `chat.completion` body as a `ModelResponse` (args kept as the raw JSON string sent)."""
     opts = options or ChatOptions()
-    if not isinstance(body, Mapping):
+    if not isinstance(body, dict):
         raise UnexpectedModelBehavior(f"{model_name}: expected a chat.completion object", snippet(body))
     _raise_error(body, model_name)
     choices = body.get("choices")
-    if not isinstance(choices, list) or not choices or not isinstance(choices[0], Mapping):
+    if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
         raise UnexpectedModelBehavior(f"{model_name}: chat.completion without choices", snippet(body))
     choice = choices[0]
     message = choice.get("message")
-    if not isinstance(message, Mapping):
+    if not isinstance(message, dict):
         raise UnexpectedModelBehavior(f"{model_name}: choice without a message", snippet(body))
     parts: list[ModelResponsePart] = []
     details: dict[str, Any] = {}
@@ -390,8 +390,8 @@ def parse_response(
 
 
 def _tool_call(call: Any, model_name: str) -> ToolCallPart:
-    function = call.get("function") if isinstance(call, Mapping) else None
-    if not isinstance(function, Mapping) or not isinstance(function.get("name"), str):
+    function = call.get("function") if isinstance(call, dict) else None
+    if not isinstance(function, dict) or not isinstance(function.get("name"), str):
         raise UnexpectedModelBehavior(f"{model_name}: malformed tool call", snippet(call))
     arguments = function.get("arguments")
     if isinstance(arguments, (dict, list)):  # some compatible hosts send an object, not a string
@@ -434,13 +434,13 @@ def _int(value: Any) -> int:
 
 def parse_usage(usage: Any, opts: ChatOptions | None = None) -> RequestUsage:
     """OpenAI usage: `prompt_tokens` already includes cached tokens; the rest goes into `details`."""
-    if not isinstance(usage, Mapping):
+    if not isinstance(usage, dict):
         return RequestUsage()
     details: dict[str, int] = {}
     prompt_details = usage.get("prompt_tokens_details")
-    prompt_details = prompt_details if isinstance(prompt_details, Mapping) else {}
+    prompt_details = prompt_details if isinstance(prompt_details, dict) else {}
     completion_details = usage.get("completion_tokens_details")
-    completion_details = completion_details if isinstance(completion_details, Mapping) else {}
+    completion_details = completion_details if isinstance(completion_details, dict) else {}
     cached = _int(prompt_details.get("cached_tokens")) or _int(
         usage.get("prompt_cache_hit_tokens")
     )  # DeepSeek
@@ -489,38 +489,43 @@ class ChatStreamParser(StreamParser):
 
     def feed(self, event: Any) -> Sequence[ModelResponseStreamEvent]:
         data = getattr(event, "data", event)
-        if not isinstance(data, str) or not data.strip():
+        if not isinstance(data, str):
             return NO_EVENTS
-        if data.strip() == "[DONE]":
-            self.done = True
-            return self._flush_think()
+        if data[:1] != "{":
+            stripped = data.strip()
+            if not stripped:
+                return NO_EVENTS
+            if stripped == "[DONE]":
+                self.done = True
+                return self._flush_think()
         try:
-            chunk = json.loads(data)
+            chunk = loads(data)
         except ValueError:
             raise UnexpectedModelBehavior(
                 f"{self.model_name}: invalid JSON in stream", snippet(data)
             ) from None
-        if not isinstance(chunk, Mapping):
+        if not isinstance(chunk, dict):
             raise UnexpectedModelBehavior(f"{self.model_name}: unexpected stream chunk", snippet(data))
         _raise_error(chunk, self.model_name)
         self._metadata(chunk)
         out: list[ModelResponseStreamEvent] = []
         choices = chunk.get("choices")
         for choice in choices if isinstance(choices, list) else ():
-            if isinstance(choice, Mapping) and choice.get("index", 0) == 0:
+            if isinstance(choice, dict) and choice.get("index", 0) == 0:
                 self._choice(choice, out)
         return out
 
     def _metadata(self, chunk: Mapping[str, Any]) -> None:
-        if isinstance(chunk.get("id"), str) and self.provider_response_id is None:
+        if self.provider_response_id is None and isinstance(chunk.get("id"), str):
             self.provider_response_id = chunk["id"]
-        if isinstance(chunk.get("model"), str) and chunk["model"]:
-            self.model_name = chunk["model"]
+        model = chunk.get("model")
+        if model and type(model) is str:
+            self.model_name = model
         usage = chunk.get("usage")
-        if self.options.x_groq_usage and not isinstance(usage, Mapping):
+        if self.options.x_groq_usage and not isinstance(usage, dict):
             x_groq = chunk.get("x_groq")
-            usage = x_groq.get("usage") if isinstance(x_groq, Mapping) else None
-        if isinstance(usage, Mapping):
+            usage = x_groq.get("usage") if isinstance(x_groq, dict) else None
+        if isinstance(usage, dict):
             self.usage = parse_usage(usage, self.options)
         for name in self.options.detail_fields:
             if chunk.get(name) is not None:
@@ -528,7 +533,21 @@ class ChatStreamParser(StreamParser):
 
     def _choice(self, choice: Mapping[str, Any], out: list[ModelResponseStreamEvent]) -> None:
         delta = choice.get("delta")
-        if isinstance(delta, Mapping):
+        if (
+            type(delta) is dict
+            and len(delta) == 1
+            and self._think is None
+            and choice.get("finish_reason") is None
+        ):
+            # The common chunk, one text fragment (`{"content": "..."}`): no other field to look at.
+            content = delta.get("content")
+            if type(content) is str:
+                if content:
+                    event = self.parts.handle_text_delta(_TEXT, content)
+                    if event is not None:
+                        out.append(event)
+                return
+        if isinstance(delta, dict):
             for name in self.options.reasoning_fields:
                 reasoning = delta.get(name)
                 if isinstance(reasoning, str) and reasoning:
@@ -553,7 +572,7 @@ class ChatStreamParser(StreamParser):
                 self.provider_details = {**details, "refusal": details.get("refusal", "") + refusal}
             tool_calls = delta.get("tool_calls")
             for call in tool_calls if isinstance(tool_calls, list) else ():
-                if isinstance(call, Mapping):
+                if isinstance(call, dict):
                     self._add(out, self._tool_delta(call))
         raw_finish = choice.get("finish_reason")
         if isinstance(raw_finish, str):
@@ -563,7 +582,7 @@ class ChatStreamParser(StreamParser):
 
     def _tool_delta(self, call: Mapping[str, Any]) -> ModelResponseStreamEvent | None:
         function = call.get("function")
-        function = function if isinstance(function, Mapping) else {}
+        function = function if isinstance(function, dict) else {}
         name = function.get("name") if isinstance(function.get("name"), str) else None
         arguments = function.get("arguments")
         if isinstance(arguments, (dict, list)):

@@ -231,7 +231,7 @@ def _raise_error(error: Any, model_name: str, body: Any) -> None:
 
 
 def parse_response(body: Any, *, model_name: str, provider_name: str | None = None) -> ModelResponse:
-    if not isinstance(body, Mapping):
+    if not isinstance(body, dict):
         raise UnexpectedModelBehavior(f"{model_name}: expected a response object", snippet(body))
     _raise_error(body.get("error"), model_name, dict(body))
     output = body.get("output")
@@ -254,14 +254,14 @@ def parse_response(body: Any, *, model_name: str, provider_name: str | None = No
 
 
 def _output_item(item: Any, model_name: str, provider_name: str | None) -> list[ModelResponsePart]:
-    if not isinstance(item, Mapping):
+    if not isinstance(item, dict):
         raise UnexpectedModelBehavior(f"{model_name}: malformed output item", snippet(item))
     kind = item.get("type")
     item_id = item.get("id") if isinstance(item.get("id"), str) else None
     if kind == "message":
         parts: list[ModelResponsePart] = []
         for content in item.get("content") or ():
-            if not isinstance(content, Mapping):
+            if not isinstance(content, dict):
                 continue
             if content.get("type") == "output_text" and isinstance(content.get("text"), str):
                 parts.append(TextPart(content["text"], id=item_id))
@@ -281,8 +281,8 @@ def _output_item(item: Any, model_name: str, provider_name: str | None) -> list[
             )
         ]
     if kind == "reasoning":
-        texts = [s.get("text", "") for s in item.get("summary") or () if isinstance(s, Mapping)]
-        texts += [c.get("text", "") for c in item.get("content") or () if isinstance(c, Mapping)]
+        texts = [s.get("text", "") for s in item.get("summary") or () if isinstance(s, dict)]
+        texts += [c.get("text", "") for c in item.get("content") or () if isinstance(c, dict)]
         encrypted = item.get("encrypted_content") if isinstance(item.get("encrypted_content"), str) else None
         if not any(texts) and not encrypted:
             return []  # nothing to show or send back (ask for `reasoning.encrypted_content` to keep it)
@@ -304,7 +304,7 @@ def _finish(body: Mapping[str, Any], has_calls: bool) -> tuple[FinishReason | No
     details: dict[str, Any] = {"status": status}
     if status == "incomplete":
         incomplete = body.get("incomplete_details")
-        reason = incomplete.get("reason") if isinstance(incomplete, Mapping) else None
+        reason = incomplete.get("reason") if isinstance(incomplete, dict) else None
         if isinstance(reason, str):
             details["incomplete_reason"] = reason
         return INCOMPLETE_REASONS.get(reason, "length") if isinstance(reason, str) else "length", details
@@ -315,12 +315,12 @@ def _finish(body: Mapping[str, Any], has_calls: bool) -> tuple[FinishReason | No
 
 
 def parse_usage(usage: Any) -> RequestUsage:
-    if not isinstance(usage, Mapping):
+    if not isinstance(usage, dict):
         return RequestUsage()
     input_details = usage.get("input_tokens_details")
-    input_details = input_details if isinstance(input_details, Mapping) else {}
+    input_details = input_details if isinstance(input_details, dict) else {}
     output_details = usage.get("output_tokens_details")
-    output_details = output_details if isinstance(output_details, Mapping) else {}
+    output_details = output_details if isinstance(output_details, dict) else {}
     details = {k: v for k, v in output_details.items() if _int(v)}
     details.update({k: v for k, v in input_details.items() if k != "cached_tokens" and _int(v)})
     return RequestUsage(
@@ -360,7 +360,7 @@ class ResponsesStreamParser(StreamParser):
             raise UnexpectedModelBehavior(
                 f"{self.model_name}: invalid JSON in stream", snippet(data)
             ) from None
-        if not isinstance(payload, Mapping):
+        if not isinstance(payload, dict):
             raise UnexpectedModelBehavior(f"{self.model_name}: unexpected stream event", snippet(data))
         kind = payload.get("type") or getattr(event, "event", None)
         handler = _HANDLERS.get(kind) if isinstance(kind, str) else None
@@ -375,7 +375,7 @@ class ResponsesStreamParser(StreamParser):
 
     def _response(self, payload: Mapping[str, Any]) -> None:
         response = payload.get("response")
-        if not isinstance(response, Mapping):
+        if not isinstance(response, dict):
             return None
         if isinstance(response.get("id"), str):
             self.provider_response_id = response["id"]
@@ -388,7 +388,7 @@ class ResponsesStreamParser(StreamParser):
     def _end(self, payload: Mapping[str, Any]) -> None:
         self._response(payload)
         response = payload.get("response")
-        if isinstance(response, Mapping):
+        if isinstance(response, dict):
             _raise_error(response.get("error"), self.model_name, dict(payload))
             finish, details = _finish(response, self._has_calls)
             self.finish_reason = finish
@@ -397,7 +397,7 @@ class ResponsesStreamParser(StreamParser):
 
     def _failed(self, payload: Mapping[str, Any]) -> None:
         response = payload.get("response")
-        error = response.get("error") if isinstance(response, Mapping) else None
+        error = response.get("error") if isinstance(response, dict) else None
         raise ModelHTTPError(error_status(error), self.model_name, dict(payload))
 
     def _error(self, payload: Mapping[str, Any]) -> None:
@@ -405,7 +405,7 @@ class ResponsesStreamParser(StreamParser):
 
     def _item_added(self, payload: Mapping[str, Any]) -> ModelResponseStreamEvent | None:
         item = payload.get("item")
-        if not isinstance(item, Mapping) or item.get("type") != "function_call":
+        if not isinstance(item, dict) or item.get("type") != "function_call":
             return None
         self._has_calls = True
         name = item.get("name") if isinstance(item.get("name"), str) else None
@@ -418,7 +418,7 @@ class ResponsesStreamParser(StreamParser):
 
     def _item_done(self, payload: Mapping[str, Any]) -> ModelResponseStreamEvent | None:
         item = payload.get("item")
-        if not isinstance(item, Mapping):
+        if not isinstance(item, dict):
             return None
         key = self._key(payload)
         if item.get("type") == "function_call":
