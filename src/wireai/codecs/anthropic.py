@@ -38,7 +38,7 @@ from ..settings import ModelSettings
 from ..tools import ToolDefinition
 from ..transport.sse import SSEDecoder, SSEEvent, encode_sse
 from ..usage import RequestUsage
-from ._base import NO_EVENTS, StreamParser, latest_instructions, parse_stream_with
+from ._base import NO_EVENTS, StreamParser, latest_instructions, loads, parse_stream_with
 
 __all__ = [
     "ANTHROPIC_VERSION",
@@ -474,7 +474,7 @@ class AnthropicStreamParser(StreamParser):
         if event.event == "ping" or not event.data.strip():
             return NO_EVENTS
         try:
-            data = json.loads(event.data)
+            data = loads(event.data)
         except ValueError:
             raise UnexpectedModelBehavior(
                 "Anthropic stream: an event's data is not JSON", event.data

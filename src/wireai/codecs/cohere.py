@@ -41,7 +41,7 @@ from ..settings import ModelSettings
 from ..tools import ToolDefinition
 from ..transport.sse import encode_sse
 from ..usage import RequestUsage
-from ._base import NO_EVENTS, StreamParser, latest_instructions
+from ._base import NO_EVENTS, StreamParser, latest_instructions, loads
 
 __all__ = [
     "FINISH_REASONS",
@@ -321,7 +321,7 @@ class CohereStreamParser(StreamParser):
         if data == "[DONE]" or not data.strip():
             return NO_EVENTS
         try:
-            frame = json.loads(data)
+            frame = loads(data)
         except ValueError:
             raise UnexpectedModelBehavior("Cohere: a stream event is not JSON", data) from None
         if not isinstance(frame, dict):

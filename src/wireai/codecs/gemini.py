@@ -35,7 +35,7 @@ from ..messages import (
 from ..tools import ToolDefinition
 from ..transport.sse import encode_sse
 from ..usage import RequestUsage
-from ._base import NO_EVENTS, StreamParser, latest_instructions
+from ._base import NO_EVENTS, StreamParser, latest_instructions, loads
 from .gemini_schema import strip_json_schema, to_gemini_schema
 
 __all__ = [
@@ -499,7 +499,7 @@ class GeminiStreamParser(StreamParser):
         if not isinstance(data, str) or not data.strip():
             return NO_EVENTS
         try:
-            chunk = json.loads(data)
+            chunk = loads(data)
         except ValueError:
             raise UnexpectedModelBehavior("Gemini stream chunk is not JSON", snippet(data)) from None
         if not isinstance(chunk, dict):

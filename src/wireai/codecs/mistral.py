@@ -51,7 +51,7 @@ from ..settings import ModelSettings
 from ..tools import ToolDefinition
 from ..transport.sse import encode_sse
 from ..usage import RequestUsage
-from ._base import NO_EVENTS, StreamParser, latest_instructions
+from ._base import NO_EVENTS, StreamParser, latest_instructions, loads
 
 __all__ = [
     "FINISH_REASONS",
@@ -411,7 +411,7 @@ class MistralStreamParser(StreamParser):
         if not data.strip():
             return NO_EVENTS
         try:
-            chunk = json.loads(data)
+            chunk = loads(data)
         except ValueError:
             raise UnexpectedModelBehavior("Mistral: a stream event is not JSON", data) from None
         if not isinstance(chunk, dict):

@@ -36,7 +36,7 @@ from ..settings import ModelSettings
 from ..tools import ToolDefinition
 from ..transport.sse import encode_sse
 from ..usage import RequestUsage
-from ._base import NO_EVENTS, StreamParser, latest_instructions
+from ._base import NO_EVENTS, StreamParser, latest_instructions, loads
 from .openai_chat import _int, _pieces, _timestamp, error_status
 
 if TYPE_CHECKING:
@@ -355,7 +355,7 @@ class ResponsesStreamParser(StreamParser):
         if not isinstance(data, str) or not data.strip() or data.strip() == "[DONE]":
             return NO_EVENTS
         try:
-            payload = json.loads(data)
+            payload = loads(data)
         except ValueError:
             raise UnexpectedModelBehavior(
                 f"{self.model_name}: invalid JSON in stream", snippet(data)
