@@ -35,8 +35,10 @@ def assert_spec_valid(vendor: str, body: Any, operation: str | None = None, *, s
     if module is None:
         return
     errors = module.validate(vendor, body, operation, strict=strict)
-    assert errors == [], f"{vendor} {operation or ''} body does not match the vendor spec:\n" + "\n".join(errors) + (
-        "\n" + json.dumps(body, indent=1)[:3000]
+    assert errors == [], (
+        f"{vendor} {operation or ''} body does not match the vendor spec:\n"
+        + "\n".join(errors)
+        + ("\n" + json.dumps(body, indent=1)[:3000])
     )
 
 

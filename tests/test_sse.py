@@ -25,7 +25,7 @@ def test_line_endings_comments_multiline_and_fields() -> None:
         b"event: message_start\r\n"
         b"id: 7\r\n"
         b"retry: 1500\r\n"
-        b"data: {\"a\":\r\n"
+        b'data: {"a":\r\n'
         b"data: 1}\r\n\r\n"
         b"data:no-space\r\r"
         b"data: x\n\n"
@@ -77,7 +77,9 @@ def test_event_size_cap() -> None:
 events_strategy = st.lists(
     st.tuples(
         st.one_of(st.none(), st.sampled_from(["message_start", "content_block_delta", "ping"])),
-        st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\n\x00"), max_size=40),
+        st.text(
+            alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\n\x00"), max_size=40
+        ),
     ),
     max_size=12,
 )
@@ -85,7 +87,9 @@ events_strategy = st.lists(
 
 @settings(max_examples=300, deadline=None)
 @given(events=events_strategy, line_end=st.sampled_from(["\n", "\r\n", "\r"]), data=st.data())
-def test_any_chunking_decodes_identically(events: list[tuple[str | None, str]], line_end: str, data: st.DataObject) -> None:
+def test_any_chunking_decodes_identically(
+    events: list[tuple[str | None, str]], line_end: str, data: st.DataObject
+) -> None:
     raw = b"".join(encode_sse(d, e) for e, d in events).replace(b"\n", line_end.encode())
     expected = [SSEEvent(d, e or "message") for e, d in events]
     assert decode([raw]) == expected

@@ -26,7 +26,9 @@ def test_429_with_retry_after_then_200_is_retried_after_the_asked_delay() -> Non
 
         async def main() -> tuple[httpx.Response, float]:
             start = time.monotonic()
-            response = await send(cached_async_http_client(), "POST", server.url + "/v1/x", model_name="m", content=b"{}")
+            response = await send(
+                cached_async_http_client(), "POST", server.url + "/v1/x", model_name="m", content=b"{}"
+            )
             return response, time.monotonic() - start
 
         response, elapsed = asyncio.run(main())
@@ -44,10 +46,14 @@ def test_retry_after_ms_wins_and_x_should_retry_false_stops() -> None:
 
 
 def test_non_2xx_becomes_model_http_error_with_parsed_body_and_headers() -> None:
-    body = {"error": {"message": "Incorrect API key", "type": "invalid_request_error", "code": "invalid_api_key"}}
+    body = {
+        "error": {"message": "Incorrect API key", "type": "invalid_request_error", "code": "invalid_api_key"}
+    }
     with scripted(Reply.json(body, 401, {"x-request-id": "req_1"})) as server:
         with pytest.raises(ModelHTTPError) as info:
-            asyncio.run(send(cached_async_http_client(), "POST", server.url, model_name="gpt-4o", content=b"{}"))
+            asyncio.run(
+                send(cached_async_http_client(), "POST", server.url, model_name="gpt-4o", content=b"{}")
+            )
     err = info.value
     assert (err.status_code, err.model_name, err.body) == (401, "gpt-4o", body)
     assert err.headers["x-request-id"] == "req_1"
@@ -55,10 +61,18 @@ def test_non_2xx_becomes_model_http_error_with_parsed_body_and_headers() -> None
 
 
 def test_html_error_page_from_a_proxy_is_kept_as_text() -> None:
-    with scripted(Reply(502, {"content-type": "text/html"}, b"<html>Bad gateway</html>"), *[Reply(502)] * 3) as server:
+    with scripted(
+        Reply(502, {"content-type": "text/html"}, b"<html>Bad gateway</html>"), *[Reply(502)] * 3
+    ) as server:
         with pytest.raises(ModelHTTPError) as info:
             asyncio.run(
-                send(cached_async_http_client(), "POST", server.url, model_name="m", retry=RetryPolicy(max_retries=0))
+                send(
+                    cached_async_http_client(),
+                    "POST",
+                    server.url,
+                    model_name="m",
+                    retry=RetryPolicy(max_retries=0),
+                )
             )
     assert info.value.body == "<html>Bad gateway</html>"
 
@@ -66,7 +80,13 @@ def test_html_error_page_from_a_proxy_is_kept_as_text() -> None:
 def test_connection_refused_is_a_model_api_error_naming_the_host() -> None:
     with pytest.raises(ModelAPIError, match="Could not reach http://127.0.0.1:9/"):
         asyncio.run(
-            send(cached_async_http_client(), "POST", "http://127.0.0.1:9/v1?key=secret", model_name="m", retry=RetryPolicy(max_retries=0))
+            send(
+                cached_async_http_client(),
+                "POST",
+                "http://127.0.0.1:9/v1?key=secret",
+                model_name="m",
+                retry=RetryPolicy(max_retries=0),
+            )
         )
 
 

@@ -88,7 +88,13 @@ class Usage:
         return new
 
     def has_values(self) -> bool:
-        return bool(self.input_tokens or self.output_tokens or self.cache_read_tokens or self.cache_write_tokens or self.details)
+        return bool(
+            self.input_tokens
+            or self.output_tokens
+            or self.cache_read_tokens
+            or self.cache_write_tokens
+            or self.details
+        )
 
     def __repr__(self) -> str:
         # The seed prints `Usage(requests=1, request_tokens=57, response_tokens=8, total_tokens=65, details=None)`.
@@ -138,8 +144,12 @@ class UsageLimits:
         response_tokens_limit: int | None = None,
     ):
         self.request_limit = request_limit
-        self.input_tokens_limit = input_tokens_limit if input_tokens_limit is not None else request_tokens_limit
-        self.output_tokens_limit = output_tokens_limit if output_tokens_limit is not None else response_tokens_limit
+        self.input_tokens_limit = (
+            input_tokens_limit if input_tokens_limit is not None else request_tokens_limit
+        )
+        self.output_tokens_limit = (
+            output_tokens_limit if output_tokens_limit is not None else response_tokens_limit
+        )
         self.total_tokens_limit = total_tokens_limit
 
     @property
@@ -151,13 +161,18 @@ class UsageLimits:
         return self.output_tokens_limit
 
     def has_token_limits(self) -> bool:
-        return any(x is not None for x in (self.input_tokens_limit, self.output_tokens_limit, self.total_tokens_limit))
+        return any(
+            x is not None
+            for x in (self.input_tokens_limit, self.output_tokens_limit, self.total_tokens_limit)
+        )
 
     def check_before_request(self, usage: Usage) -> None:
         from .exceptions import UsageLimitExceeded
 
         if self.request_limit is not None and usage.requests >= self.request_limit:
-            raise UsageLimitExceeded(f"The next request would exceed the request_limit of {self.request_limit}")
+            raise UsageLimitExceeded(
+                f"The next request would exceed the request_limit of {self.request_limit}"
+            )
 
     def check_tokens(self, usage: Usage) -> None:
         from .exceptions import UsageLimitExceeded
@@ -168,4 +183,6 @@ class UsageLimits:
             ("total_tokens_limit", usage.total_tokens, self.total_tokens_limit),
         ):
             if limit is not None and value > limit:
-                raise UsageLimitExceeded(f"Exceeded the {name} of {limit} ({name.removesuffix('_limit')}={value})")
+                raise UsageLimitExceeded(
+                    f"Exceeded the {name} of {limit} ({name.removesuffix('_limit')}={value})"
+                )

@@ -127,7 +127,9 @@ class ReplayServer(LoopbackServer):
 
     def _answer(self, request: RecordedRequest) -> Reply:
         if self._next >= len(self.exchanges):
-            return Reply.json({"error": {"message": f"replay: unexpected request #{self._next + 1} {request.path}"}}, 500)
+            return Reply.json(
+                {"error": {"message": f"replay: unexpected request #{self._next + 1} {request.path}"}}, 500
+            )
         exchange = self.exchanges[self._next]
         self._next += 1
         return exchange.reply()
@@ -143,7 +145,9 @@ class ReplayServer(LoopbackServer):
             if "path" in want:
                 assert got.path == want["path"], f"request {i}: path {got.path!r} != {want['path']!r}"
             if "body" in want:
-                assert got.json() == want["body"], f"request {i}: body differs:\n{got.json()}\n!=\n{want['body']}"
+                assert got.json() == want["body"], (
+                    f"request {i}: body differs:\n{got.json()}\n!=\n{want['body']}"
+                )
             if headers:
                 for name, value in want.get("headers", {}).items():
                     assert got.headers.get(name.lower()) == value, (
