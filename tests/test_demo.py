@@ -122,18 +122,21 @@ def _tampered(protocol_key: str, mutate: Any) -> Any:
 
 
 def test_a_vendor_error_fails_its_row_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    def overloaded(case: FixtureCase) -> None:
+    def rejected(case: FixtureCase) -> None:
         case.exchanges[-1].response = {
-            "status": 529,
-            "json": {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}},
+            "status": 400,
+            "json": {
+                "type": "error",
+                "error": {"type": "invalid_request_error", "message": "max_tokens: too large"},
+            },
         }
 
-    monkeypatch.setattr(demo, "load_case", _tampered("anthropic", overloaded))
+    monkeypatch.setattr(demo, "load_case", _tampered("anthropic", rejected))
     out = io.StringIO()
     assert run_demo(["openai", "anthropic"], out=out) == 1
     text = out.getvalue()
     assert "1/2 vendors OK" in text
-    assert "\nAnthropic: ModelHTTPError: " in text
+    assert "\nAnthropic: ModelHTTPError: " in text and "400" in text
     [row] = [line for line in text.splitlines() if line.startswith("Anthropic ")]
     assert row.endswith("FAIL")
 
