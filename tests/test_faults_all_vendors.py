@@ -1,0 +1,155 @@
+"""The same misbehaviours, served by every vendor's fake over a real socket: typed errors, never a hang.
+
+Bodies that are not JSON, HTML pages from proxies, truncated or non-UTF-8 bodies, gzip, unknown
+fields, streams cut mid-event or before their final message, and a wrong stream content-type.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import json
+from typing import Any
+
+import pytest
+
+from wireai import Agent, ModelHTTPError, UnexpectedModelBehavior
+from wireai.exceptions import ModelAPIError
+from wireai.messages import ModelResponse, TextPart
+from wireai.testing import (
+    FakeAnthropic,
+    FakeBedrock,
+    FakeCohere,
+    FakeGemini,
+    FakeGroq,
+    FakeMistral,
+    FakeOpenAI,
+    FakeOpenAIResponses,
+    FakeVendor,
+    FakeVertex,
+)
+from wireai.testing.server import RecordedRequest, Reply
+from wireai.usage import RequestUsage
+
+FAKES = [
+    FakeOpenAI,
+    FakeOpenAIResponses,
+    FakeGroq,
+    FakeAnthropic,
+    FakeGemini,
+    FakeVertex,
+    FakeMistral,
+    FakeCohere,
+    FakeBedrock,
+]
+TYPED = (UnexpectedModelBehavior, ModelAPIError)  # ModelHTTPError is a ModelAPIError
+ANSWER = ModelResponse(
+    [TextPart("hello from the fake vendor")],
+    usage=RequestUsage(input_tokens=5, output_tokens=6),
+    finish_reason="stop",
+)
+
+
+def probe(fake: FakeVendor, stream: bool) -> RecordedRequest:
+    """A request as the model would send it, for asking the fake's encoders what the vendor would answer."""
+    path = {
+        FakeGemini: "/v1beta/models/m:streamGenerateContent?alt=sse",
+        FakeBedrock: "/model/m/converse-stream",
+    }
+    for cls, stream_path in path.items():
+        if isinstance(fake, cls):
+            return RecordedRequest(
+                "POST",
+                stream_path
+                if stream
+                else stream_path.replace("streamGenerateContent?alt=sse", "generateContent").replace(
+                    "converse-stream", "converse"
+                ),
+                {},
+                b"{}",
+            )
+    return RecordedRequest("POST", "/", {}, json.dumps({"model": "m", "stream": stream}).encode())
+
+
+def run(fake: FakeVendor, *, stream: bool) -> str:
+    model = fake.model()
+    model.provider.max_retries = 0
+
+    async def main() -> str:
+        agent = Agent(model)
+        if not stream:
+            return (await agent.run("hi")).output
+        async with agent.run_stream("hi") as result:
+            return await result.get_output()
+
+    return asyncio.run(asyncio.wait_for(main(), 10))  # a hang fails the test instead of the suite
+
+
+@pytest.fixture(params=FAKES, ids=lambda cls: cls.__name__)
+def fake(request: pytest.FixtureRequest) -> Any:
+    with request.param() as vendor:
+        yield vendor
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "error", "shown"),
+    [
+        (200, b"this is not json", UnexpectedModelBehavior, "this is not json"),
+        (
+            200,
+            b"<html><body>Sign in to the proxy</body></html>",
+            UnexpectedModelBehavior,
+            "Sign in to the proxy",
+        ),
+        (200, b'{"id": "x", "trunc', UnexpectedModelBehavior, "trunc"),
+        (200, b"\xff\xfe\xfd not utf-8", UnexpectedModelBehavior, "not utf-8"),
+        (502, b"<html>502 Bad Gateway</html>", ModelHTTPError, "502 Bad Gateway"),
+    ],
+    ids=["not-json", "html-200", "truncated-json", "invalid-utf8", "html-502"],
+)
+def test_bad_bodies_are_typed_errors_showing_the_body(
+    fake: FakeVendor, status: int, body: bytes, error: type[Exception], shown: str
+) -> None:
+    fake.add_reply(Reply(status, {"content-type": "text/html"}, body))
+    with pytest.raises(error) as info:
+        run(fake, stream=False)
+    assert shown in str(info.value)
+
+
+def test_gzip_bodies_and_unknown_fields_are_read(fake: FakeVendor) -> None:
+    body = fake.encode_json(ANSWER, probe(fake, False))
+    body["a_field_from_the_future"] = {"nested": [1, 2]}
+    raw = gzip.compress(json.dumps(body).encode())
+    fake.add_reply(Reply(200, {"content-type": "application/json", "content-encoding": "gzip"}, raw))
+    assert run(fake, stream=False) == "hello from the fake vendor"
+
+
+def test_stream_with_a_wrong_content_type_is_still_read(fake: FakeVendor) -> None:
+    raw = fake.encode_stream(ANSWER, probe(fake, True))
+    fake.add_reply(Reply(200, {"content-type": "application/json"}, chunks=[raw]))
+    assert run(fake, stream=True) == "hello from the fake vendor"
+
+
+@pytest.mark.parametrize("cut", [0.5, 0.9, 0.97])
+def test_stream_cut_anywhere_is_a_typed_error(fake: FakeVendor, cut: float) -> None:
+    raw = fake.encode_stream(ANSWER, probe(fake, True))
+    fake.add_reply(
+        Reply(200, {"content-type": "text/event-stream"}, chunks=[raw[: int(len(raw) * cut)]], drop=True)
+    )
+    with pytest.raises(TYPED):
+        run(fake, stream=True)
+
+
+def test_stream_ending_cleanly_before_its_final_message_is_a_typed_error(fake: FakeVendor) -> None:
+    raw = fake.encode_stream(ANSWER, probe(fake, True))
+    if isinstance(fake, FakeBedrock):
+        from wireai.transport.eventstream import EventStreamDecoder, encode_message
+
+        messages = EventStreamDecoder().feed(raw)
+        kept = b"".join(encode_message(m.headers, m.payload) for m in messages[:2])
+    else:
+        events = raw.split(b"\n\n")
+        kept = b"\n\n".join(events[:2]) + b"\n\n"
+    fake.add_reply(Reply(200, {"content-type": "text/event-stream"}, chunks=[kept]))
+    with pytest.raises(TYPED):
+        run(fake, stream=True)
