@@ -1,0 +1,114 @@
+"""TestModel and FunctionModel details, and `infer_model` name resolution."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import pytest
+from pydantic import BaseModel
+
+from wireai import Agent, UserError
+from wireai.messages import (
+    ModelMessage,
+    ModelResponse,
+    PartDeltaEvent,
+    PartStartEvent,
+    TextPart,
+    ThinkingPart,
+    ThinkingPartDelta,
+)
+from wireai.models import KnownModelName, ModelRequestParameters, infer_model
+from wireai.models.function import AgentInfo, DeltaThinkingCall, FunctionModel
+from wireai.models.test import TestModel
+
+
+class Answer(BaseModel):
+    n: int
+    label: str
+
+
+def test_test_model_options() -> None:
+    model = TestModel(call_tools=["a"], seed=3)
+    agent = Agent(model, output_type=Answer)
+    called: list[str] = []
+
+    @agent.tool_plain
+    def a(x: int) -> int:
+        called.append("a")
+        return x
+
+    @agent.tool_plain
+    def b() -> str:
+        called.append("b")
+        return "b"
+
+    result = agent.run_sync("hi")
+    assert called == ["a"]
+    assert result.output == Answer(n=3, label="d")  # seeded data
+    custom = Agent(TestModel(custom_result_args={"n": 7, "label": "x"}), output_type=Answer).run_sync("hi")
+    assert custom.output == Answer(n=7, label="x")
+    assert Agent(TestModel(custom_output_args=5), output_type=int).run_sync("hi").output == 5
+
+
+async def test_function_model_streams_thinking_then_text() -> None:
+    async def stream(messages: list[ModelMessage], info: AgentInfo) -> Any:
+        yield {0: DeltaThinkingCall("Let me ")}
+        yield {0: DeltaThinkingCall("think.", signature="sig")}
+        yield "Done."
+
+    model = FunctionModel(stream_function=stream)
+    async with model.request_stream([], None, ModelRequestParameters()) as response:
+        events = [e async for e in response]
+    assert isinstance(events[0], PartStartEvent) and events[0].part == ThinkingPart("Let me ")
+    assert isinstance(events[1], PartDeltaEvent) and events[1].delta == ThinkingPartDelta("think.", "sig")
+    assert response.get().parts == [ThinkingPart("Let me think.", signature="sig"), TextPart("Done.")]
+    assert response.usage().output_tokens > 0
+    assert model.model_name == "function:stream"
+
+
+def test_function_model_gets_agent_info_and_may_be_async() -> None:
+    seen: list[AgentInfo] = []
+
+    async def answer(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
+        seen.append(info)
+        return ModelResponse([TextPart("ok")])
+
+    agent = Agent(FunctionModel(answer), model_settings={"temperature": 0.1})
+
+    @agent.tool_plain
+    def tool() -> None:
+        return None
+
+    assert agent.run_sync("hi", model_settings={"max_tokens": 5}).output == "ok"
+    info = seen[0]
+    assert (
+        [t.name for t in info.function_tools] == ["tool"]
+        and info.allow_text_output
+        and info.output_tools == []
+    )
+    assert info.model_settings == {"temperature": 0.1, "max_tokens": 5}
+
+
+def test_infer_model_names() -> None:
+    assert isinstance(infer_model("test"), TestModel)
+    with pytest.raises(UserError, match="write it as 'provider:model-name'"):
+        infer_model("mystery-model")
+    with pytest.raises(UserError, match="Unknown model provider 'nope'"):
+        infer_model("nope:x")
+    assert "openai:gpt-4o" in KnownModelName.__args__  # type: ignore[attr-defined]
+
+
+def test_import_wireai_loads_no_vendor_module_or_sdk() -> None:
+    import subprocess
+
+    code = (
+        "import sys, wireai; from wireai import Agent;"
+        "bad = [m for m in sys.modules if m.startswith(('wireai.codecs.', 'wireai.models.', 'wireai.providers.',"
+        " 'botocore', 'google', 'openai', 'anthropic', 'boto3', 'groq', 'mistralai', 'cohere', 'asyncio'))];"
+        "print(bad)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert out == "[]"
