@@ -127,9 +127,10 @@ def build_request(
 
     `json_schema` sends tool and output schemas as full JSON Schema (`parametersJsonSchema`,
     `responseJsonSchema`, Gemini 2.5+) instead of the converted OpenAPI subset; `vertex` allows the
-    Vertex-only `labels`.
+    Vertex-only `labels` and leaves out function-call `id`s, which Vertex's v1 `FunctionCall` and
+    `FunctionResponse` do not have (Vertex rejects unknown fields).
     """
-    system, contents = map_messages(messages)
+    system, contents = map_messages(messages, call_ids=not vertex)
     body: dict[str, Any] = {"contents": contents}
     if system:
         body["systemInstruction"] = {"parts": [{"text": "\n\n".join(system)}]}
@@ -199,7 +200,9 @@ def _function_declaration(tool: ToolDefinition, json_schema: bool) -> dict[str, 
     return declaration
 
 
-def map_messages(messages: Sequence[ModelMessage]) -> tuple[list[str], list[dict[str, Any]]]:
+def map_messages(
+    messages: Sequence[ModelMessage], *, call_ids: bool = True
+) -> tuple[list[str], list[dict[str, Any]]]:
     """System texts and `contents`; adjacent turns of one role are merged, as Gemini wants parallel
     function responses in one `user` turn."""
     system: list[str] = []
@@ -224,17 +227,23 @@ def map_messages(messages: Sequence[ModelMessage]) -> tuple[list[str], list[dict
                     parts.extend(_user_parts(part))
                 elif isinstance(part, ToolReturnPart):
                     parts.append(
-                        _function_response(part.tool_name, part.tool_call_id, part.model_response_object())
+                        _function_response(
+                            part.tool_name,
+                            part.tool_call_id if call_ids else None,
+                            part.model_response_object(),
+                        )
                     )
                 elif isinstance(part, RetryPromptPart):
                     if part.tool_name is None:
                         parts.append({"text": part.model_response()})
                     else:
                         error = {"call_error": part.model_response()}
-                        parts.append(_function_response(part.tool_name, part.tool_call_id, error))
+                        parts.append(
+                            _function_response(part.tool_name, part.tool_call_id if call_ids else None, error)
+                        )
             add("user", parts)
         else:
-            add("model", _model_parts(message))
+            add("model", _model_parts(message, call_ids))
     if instructions:
         system.append(instructions)
     if not contents:
@@ -243,7 +252,7 @@ def map_messages(messages: Sequence[ModelMessage]) -> tuple[list[str], list[dict
     return system, contents
 
 
-def _function_response(name: str, tool_call_id: str, response: dict[str, Any]) -> dict[str, Any]:
+def _function_response(name: str, tool_call_id: str | None, response: dict[str, Any]) -> dict[str, Any]:
     function_response: dict[str, Any] = {"name": name, "response": response}
     if _is_vendor_id(tool_call_id):
         function_response = {"id": tool_call_id, **function_response}
@@ -274,7 +283,7 @@ def _user_parts(part: UserPromptPart) -> list[dict[str, Any]]:
     return out
 
 
-def _model_parts(response: ModelResponse) -> list[dict[str, Any]]:
+def _model_parts(response: ModelResponse, call_ids: bool = True) -> list[dict[str, Any]]:
     own = response.provider_name in PROVIDER_NAMES or response.provider_name is None
     out: list[dict[str, Any]] = []
     for part in response.parts:
@@ -290,7 +299,7 @@ def _model_parts(response: ModelResponse) -> list[dict[str, Any]]:
             signature = part.signature or signature
         else:
             call: dict[str, Any] = {"name": part.tool_name, "args": _args_dict(part)}
-            if _is_vendor_id(part.tool_call_id):
+            if call_ids and _is_vendor_id(part.tool_call_id):
                 call = {"id": part.tool_call_id, **call}
             item = {"functionCall": call}
             if not signature and not own:
