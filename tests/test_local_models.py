@@ -112,3 +112,22 @@ def test_import_wireai_loads_no_vendor_module_or_sdk() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout.strip()
     assert out == "[]"
+
+
+def test_azure_deployments_before_2024_09_send_no_stream_options() -> None:
+    from wireai.messages import ModelRequest, UserPromptPart
+    from wireai.models.openai import OpenAIModel
+    from wireai.providers.azure import AzureProvider
+
+    def stream_body(api_version: str) -> dict[str, Any]:
+        provider = AzureProvider(
+            azure_endpoint="https://x.openai.azure.com", api_version=api_version, api_key="k"
+        )
+        model = OpenAIModel("gpt-4o", provider=provider)
+        request = model.build_request(
+            [ModelRequest([UserPromptPart("hi")])], None, ModelRequestParameters(), stream=True
+        )
+        return request.body
+
+    assert "stream_options" not in stream_body("2024-07-01-preview")
+    assert stream_body("2024-10-21")["stream_options"] == {"include_usage": True}

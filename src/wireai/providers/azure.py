@@ -15,7 +15,7 @@ import httpx
 from ..exceptions import UserError
 from ..profiles import ModelProfile
 from . import env_key
-from .openai import OpenAIProvider, openai_model_profile
+from .openai import OpenAIProvider, azure_aware_profile, openai_model_profile
 
 __all__ = ["AzureProvider"]
 
@@ -65,4 +65,4 @@ class AzureProvider(OpenAIProvider):
         return found
 
     def model_profile(self, model_name: str) -> ModelProfile | None:
-        return openai_model_profile(model_name)
+        return azure_aware_profile(openai_model_profile(model_name), self._deployments, self._api_version)

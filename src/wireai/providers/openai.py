@@ -116,7 +116,18 @@ class OpenAIProvider(Provider):
         return Endpoint(self.url(path))
 
     def model_profile(self, model_name: str) -> ModelProfile | None:
-        return openai_model_profile(model_name)
+        return azure_aware_profile(openai_model_profile(model_name), self._deployments, self._api_version)
+
+
+def azure_aware_profile(profile: ModelProfile, deployments: bool, api_version: str | None) -> ModelProfile:
+    """Azure's deployments API rejects `stream_options` ("Unknown parameter") before 2024-09-01-preview.
+
+    API versions are dates (`2024-07-01-preview`, `2024-10-21`), so they compare as strings.
+    """
+    if not deployments or not api_version or api_version >= "2024-09-01":
+        return profile
+    chat = {**profile.extra.get("openai_chat", {}), "include_usage": False}
+    return profile.update(extra={**profile.extra, "openai_chat": chat})
 
 
 def _first_env(names: tuple[str, ...]) -> str | None:
