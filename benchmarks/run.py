@@ -570,7 +570,8 @@ def render(report: dict[str, Any]) -> str:
     m = report["machine"]
     out: list[str] = []
     out.append(
-        f"Run {report['date']} on {m['cpu']} ({m['cores']} cores), {m['platform']}, Python {m['python']}."
+        f"Run {report['date']} on {m['cpu']} ({m['cores']} cores), {m['platform']}, Python {m['python']}; "
+        f"wireai at {report.get('checkout', 'unknown')}."
     )
     out.append(
         f"Settings: {cfg['import_runs']} cold starts per stack, {cfg['rounds']} rounds of {cfg['requests']} requests, "
