@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import inspect
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -52,7 +51,12 @@ class RunContext(Generic[AgentDepsT]):
     run_step: int = 0
 
     def replace_with(self, **kwargs: Any) -> RunContext[AgentDepsT]:
-        return dataclasses.replace(self, **kwargs)
+        # A shallow copy with some fields changed; dataclasses.replace re-runs __init__ and costs
+        # several microseconds on every tool call and output validation.
+        new = object.__new__(RunContext)
+        new.__dict__.update(self.__dict__)
+        new.__dict__.update(kwargs)
+        return new
 
 
 ToolPrepareFunc = Callable[[RunContext[Any], ToolDefinition], Awaitable[Union[ToolDefinition, None]]]

@@ -158,6 +158,10 @@ class SSEDecoder:
             return
         if raw[:1] == b":":
             return  # comment / keep-alive
+        if raw[:6] == b"event:":  # the other line of nearly every named event (Anthropic, Cohere, Responses)
+            name_bytes = raw[7:] if raw[6:7] == b" " else raw[6:]
+            self._event = name_bytes.decode("utf-8", errors="replace")
+            return
         line = raw.decode("utf-8", errors="replace")
         name, sep, value = line.partition(":")
         if sep and value[:1] == " ":
