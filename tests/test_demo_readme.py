@@ -86,3 +86,12 @@ def test_quick_start_runs_as_written(
         "claude-3-5-sonnet-latest",
         "claude-3-5-haiku-latest",
     ]
+
+
+def test_testing_section_example_runs_as_written() -> None:
+    section = README.read_text("utf-8").split("## Testing your agent on the real wire, offline", 1)[1]
+    match = re.search(r"```python\n(.*?)```", section, re.S)
+    assert match, "no python block under the testing section"
+    namespace: dict[str, Any] = {}
+    exec(compile(match.group(1), "<README testing>", "exec"), namespace)
+    namespace["test_weather_agent"]()
