@@ -13,7 +13,7 @@ import httpx
 
 from .._parts_manager import ModelResponsePartsManager
 from ..codecs._base import StreamParser
-from ..exceptions import ModelAPIError
+from ..exceptions import ModelAPIError, UserError
 from ..messages import ModelMessage, ModelResponse, ModelResponseStreamEvent
 from ..profiles import ModelProfile
 from ..providers import Provider
@@ -23,7 +23,21 @@ from ..transport.sse import SSEDecoder
 from ..usage import RequestUsage
 from . import Model, ModelRequestParameters, StreamedResponse, check_allow_model_requests
 
-__all__ = ["HTTPModel", "HTTPStreamedResponse", "PreparedRequest"]
+__all__ = ["HTTPModel", "HTTPStreamedResponse", "PreparedRequest", "resolve_provider"]
+
+
+def resolve_provider(provider: str | Provider, **kwargs: Any) -> Provider:
+    """The provider a model constructor was given: a name is built with the options passed beside it
+    (`api_key=`, `base_url=`, `http_client=`, an SDK client...), an instance is used as it is."""
+    given = {name: value for name, value in kwargs.items() if value is not None}
+    if isinstance(provider, str):
+        from ..providers import infer_provider
+
+        return infer_provider(provider, **given)
+    if given:
+        names = ", ".join(f"`{name}`" for name in given)
+        raise UserError(f"Pass {names} to the provider, not beside a provider instance")
+    return provider
 
 
 @dataclass

@@ -14,10 +14,10 @@ from ..codecs._base import StreamParser
 from ..exceptions import UserError
 from ..messages import ModelMessage, ModelResponse
 from ..profiles import ModelProfile
-from ..providers import Provider, infer_provider
+from ..providers import Provider
 from ..settings import ModelSettings, merge_model_settings
 from . import ModelRequestParameters
-from ._http import HTTPModel, PreparedRequest
+from ._http import HTTPModel, PreparedRequest, resolve_provider
 
 __all__ = [
     "AnthropicModel",
@@ -117,12 +117,7 @@ class AnthropicModel(HTTPModel):
         settings: ModelSettings | None = None,
         profile: ModelProfile | None = None,
     ):
-        if isinstance(provider, str):
-            provider = infer_provider(provider, api_key=api_key, base_url=base_url, http_client=http_client)
-        elif api_key is not None or http_client is not None or base_url is not None:
-            raise UserError(
-                "Pass `api_key`, `http_client` and `base_url` to the provider, not beside a provider instance"
-            )
+        provider = resolve_provider(provider, api_key=api_key, base_url=base_url, http_client=http_client)
         super().__init__(
             model_name, provider, settings=settings, profile=profile or anthropic_model_profile(model_name)
         )

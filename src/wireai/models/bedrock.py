@@ -9,13 +9,12 @@ import httpx
 from .._parts_manager import ModelResponsePartsManager
 from ..codecs import bedrock as codec
 from ..codecs._base import StreamParser
-from ..exceptions import UserError
 from ..messages import ModelMessage, ModelResponse
 from ..profiles import ModelProfile
-from ..providers import Provider, infer_provider
+from ..providers import Provider
 from ..settings import ModelSettings
 from . import ModelRequestParameters
-from ._http import HTTPModel, PreparedRequest
+from ._http import HTTPModel, PreparedRequest, resolve_provider
 
 __all__ = ["BedrockConverseModel", "BedrockModelName", "BedrockModelSettings", "bedrock_model_profile"]
 
@@ -115,13 +114,7 @@ class BedrockConverseModel(HTTPModel):
         settings: ModelSettings | None = None,
         profile: ModelProfile | None = None,
     ):
-        if isinstance(provider, str):
-            kwargs: dict[str, Any] = {"api_key": api_key, "base_url": base_url, "http_client": http_client}
-            provider = infer_provider(provider, **{k: v for k, v in kwargs.items() if v is not None})
-        elif api_key is not None or http_client is not None or base_url is not None:
-            raise UserError(
-                "Pass `api_key`, `http_client` and `base_url` to the provider, not beside a provider instance"
-            )
+        provider = resolve_provider(provider, api_key=api_key, base_url=base_url, http_client=http_client)
         super().__init__(
             model_name, provider, settings=settings, profile=profile or bedrock_model_profile(model_name)
         )

@@ -11,11 +11,10 @@ from ..codecs import cohere as codec
 from ..codecs._base import StreamParser
 from ..messages import ModelMessage, ModelResponse
 from ..profiles import ModelProfile
-from ..providers import Provider, infer_provider
-from ..providers.cohere import CohereProvider
+from ..providers import Provider
 from ..settings import ModelSettings
 from . import ModelRequestParameters
-from ._http import HTTPModel, PreparedRequest
+from ._http import HTTPModel, PreparedRequest, resolve_provider
 
 __all__ = ["CohereModel", "CohereModelName", "CohereModelSettings"]
 
@@ -60,13 +59,9 @@ class CohereModel(HTTPModel):
         settings: ModelSettings | None = None,
         profile: ModelProfile | None = None,
     ):
-        if isinstance(provider, str):
-            if provider == "cohere":
-                provider = CohereProvider(
-                    api_key=api_key, base_url=base_url, http_client=http_client, cohere_client=cohere_client
-                )
-            else:
-                provider = infer_provider(provider)
+        provider = resolve_provider(
+            provider, api_key=api_key, base_url=base_url, http_client=http_client, cohere_client=cohere_client
+        )
         super().__init__(model_name, provider, settings=settings, profile=profile)
 
     def prepare(

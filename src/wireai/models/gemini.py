@@ -12,10 +12,10 @@ from ..codecs._base import StreamParser
 from ..exceptions import UserError
 from ..messages import ModelMessage, ModelResponse
 from ..profiles import ModelProfile
-from ..providers import Provider, infer_provider
+from ..providers import Provider
 from ..settings import ModelSettings
 from . import ModelRequestParameters
-from ._http import HTTPModel, PreparedRequest
+from ._http import HTTPModel, PreparedRequest, resolve_provider
 
 __all__ = ["GeminiModel", "GeminiModelName", "GeminiModelSettings", "GoogleModel", "GoogleModelSettings"]
 
@@ -67,18 +67,12 @@ class GeminiModel(HTTPModel):
         profile: ModelProfile | None = None,
     ):
         if isinstance(provider, str):
-            kwargs: dict[str, Any] = {"http_client": http_client, "base_url": base_url}
-            if api_key is not None:
-                if provider not in ("google-gla", "google", "gemini"):
-                    raise UserError(
-                        "`api_key=` is for the google-gla provider; Vertex AI uses Google credentials"
-                    )
-                kwargs["api_key"] = api_key
-            provider = infer_provider("google-gla" if provider == "gemini" else provider, **kwargs)
-        elif api_key is not None or http_client is not None or base_url is not None:
-            raise UserError(
-                "Pass `api_key`/`http_client`/`base_url` to the provider, not beside a provider instance"
-            )
+            if api_key is not None and provider not in ("google-gla", "google", "gemini"):
+                raise UserError(
+                    "`api_key=` is for the google-gla provider; Vertex AI uses Google credentials"
+                )
+            provider = "google-gla" if provider == "gemini" else provider
+        provider = resolve_provider(provider, api_key=api_key, base_url=base_url, http_client=http_client)
         super().__init__(model_name, provider, settings=settings, profile=profile)
 
     @property

@@ -12,11 +12,10 @@ from ..codecs import mistral as codec
 from ..codecs._base import StreamParser
 from ..messages import ModelMessage, ModelResponse
 from ..profiles import ModelProfile
-from ..providers import Provider, infer_provider
-from ..providers.mistral import MistralProvider
+from ..providers import Provider
 from ..settings import ModelSettings
 from . import ModelRequestParameters
-from ._http import HTTPModel, PreparedRequest
+from ._http import HTTPModel, PreparedRequest, resolve_provider
 
 __all__ = ["MistralModel", "MistralModelName", "MistralModelSettings"]
 
@@ -62,13 +61,9 @@ class MistralModel(HTTPModel):
         settings: ModelSettings | None = None,
         profile: ModelProfile | None = None,
     ):
-        if isinstance(provider, str):
-            if provider == "mistral":
-                provider = MistralProvider(
-                    api_key=api_key, base_url=base_url, http_client=http_client, mistral_client=client
-                )
-            else:
-                provider = infer_provider(provider)
+        provider = resolve_provider(
+            provider, api_key=api_key, base_url=base_url, http_client=http_client, mistral_client=client
+        )
         profile = profile or provider.model_profile(model_name) or ModelProfile()
         if json_mode_schema_prompt is not None:
             # The seed's knob for the JSON-mode prompt is our prompted-output template.

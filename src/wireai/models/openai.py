@@ -10,13 +10,12 @@ import httpx
 from .._parts_manager import ModelResponsePartsManager
 from ..codecs import openai_chat, openai_responses
 from ..codecs._base import StreamParser
-from ..exceptions import UserError
 from ..messages import ModelMessage, ModelResponse
 from ..profiles import ModelProfile
-from ..providers import Provider, infer_provider
+from ..providers import Provider
 from ..settings import ModelSettings
 from . import ModelRequestParameters
-from ._http import HTTPModel, PreparedRequest
+from ._http import HTTPModel, PreparedRequest, resolve_provider
 
 __all__ = [
     "OpenAIChatModel",
@@ -50,33 +49,6 @@ class OpenAIResponsesModelSettings(OpenAIModelSettings, total=False):
     openai_truncation: Literal["auto", "disabled"]
     openai_include: list[str]
     openai_text_verbosity: Literal["low", "medium", "high"]
-
-
-def resolve_provider(
-    provider: str | Provider,
-    *,
-    api_key: str | None,
-    base_url: str | None,
-    http_client: httpx.AsyncClient | None,
-    openai_client: Any = None,
-) -> Provider:
-    """A provider from a name (configured with the given key/URL/client) or the instance itself."""
-    if isinstance(provider, Provider):
-        if api_key or base_url or http_client or openai_client:
-            raise UserError(
-                "Pass `api_key`/`base_url`/`http_client` to the provider, not beside a provider instance"
-            )
-        return provider
-    kwargs: dict[str, Any] = {}
-    if api_key is not None:
-        kwargs["api_key"] = api_key
-    if base_url is not None:
-        kwargs["base_url"] = base_url
-    if http_client is not None:
-        kwargs["http_client"] = http_client
-    if openai_client is not None:
-        kwargs["openai_client"] = openai_client
-    return infer_provider(provider, **kwargs)
 
 
 class _OpenAIBase(HTTPModel):
