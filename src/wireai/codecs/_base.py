@@ -10,7 +10,28 @@ from .._parts_manager import ModelResponsePartsManager
 from ..messages import FinishReason, ModelMessage, ModelRequest, ModelResponse, ModelResponseStreamEvent
 from ..usage import RequestUsage
 
-__all__ = ["NO_EVENTS", "StreamParser", "latest_instructions", "loads", "parse_stream_with"]
+__all__ = [
+    "NO_EVENTS",
+    "StreamParser",
+    "latest_instructions",
+    "loads",
+    "parse_stream_with",
+    "pieces",
+    "token_count",
+]
+
+
+def token_count(value: Any) -> int:
+    """A vendor's token count, or 0 for anything that is not a number (some specs type them as doubles)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return 0
+    return int(value)
+
+
+def pieces(text: str, size: int) -> list[str]:
+    """`text` cut into `size`-character fragments, as the fake vendors stream it (empty text: none)."""
+    return [text[i : i + size] for i in range(0, len(text), max(size, 1))]
+
 
 _scan_once = json.JSONDecoder().scan_once  # type: ignore[attr-defined]  # set in __init__, not in the stubs
 

@@ -38,7 +38,7 @@ from ..settings import ModelSettings
 from ..tools import ToolDefinition
 from ..transport.sse import SSEDecoder, SSEEvent, encode_sse
 from ..usage import RequestUsage
-from ._base import NO_EVENTS, StreamParser, latest_instructions, loads, parse_stream_with
+from ._base import NO_EVENTS, StreamParser, latest_instructions, loads, parse_stream_with, pieces, token_count
 
 __all__ = [
     "ANTHROPIC_VERSION",
@@ -418,7 +418,7 @@ def _part(block: Any, body: Any) -> ModelResponsePart | None:
 
 def _usage(raw: dict[str, Any]) -> RequestUsage:
     """Anthropic counts fresh, cache-written and cache-read input separately; our input is their sum."""
-    counts = {key: _int(raw.get(key)) for key in _USAGE_COUNTS}
+    counts = {key: token_count(raw.get(key)) for key in _USAGE_COUNTS}
     details: dict[str, int] = {}
     for group in ("cache_creation", "server_tool_use"):
         for key, value in _as_dict(raw.get(group)).items():
@@ -719,17 +719,17 @@ def _encode_block_events(index: int, block: dict[str, Any], size: int) -> list[t
     deltas: list[dict[str, Any]] = []
     if kind == "text":
         start: dict[str, Any] = {"type": "text", "text": ""}
-        deltas = [{"type": "text_delta", "text": piece} for piece in _pieces(block["text"], size)]
+        deltas = [{"type": "text_delta", "text": piece} for piece in pieces(block["text"], size)]
         deltas += [{"type": "citations_delta", "citation": c} for c in block.get("citations", ())]
     elif kind == "tool_use":
         start = {**block, "input": {}}
         deltas = [{"type": "input_json_delta", "partial_json": ""}]
         deltas += [
-            {"type": "input_json_delta", "partial_json": p} for p in _pieces(json.dumps(block["input"]), size)
+            {"type": "input_json_delta", "partial_json": p} for p in pieces(json.dumps(block["input"]), size)
         ]
     elif kind == "thinking":
         start = {"type": "thinking", "thinking": ""}
-        deltas = [{"type": "thinking_delta", "thinking": piece} for piece in _pieces(block["thinking"], size)]
+        deltas = [{"type": "thinking_delta", "thinking": piece} for piece in pieces(block["thinking"], size)]
         if block["signature"]:
             deltas.append({"type": "signature_delta", "signature": block["signature"]})
     else:
@@ -742,10 +742,6 @@ def _encode_block_events(index: int, block: dict[str, Any], size: int) -> list[t
         ],
         ("content_block_stop", {"type": "content_block_stop", "index": index}),
     ]
-
-
-def _pieces(text: str, size: int) -> list[str]:
-    return [text[i : i + size] for i in range(0, len(text), max(size, 1))]
 
 
 # ============================================================================================ helpers
@@ -768,10 +764,6 @@ def _req_str(block: dict[str, Any], key: str) -> str:
     if not isinstance(value, str):
         raise _MissingField(key)
     return value
-
-
-def _int(value: Any) -> int:
-    return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
 def _index(data: dict[str, Any]) -> int:

@@ -43,7 +43,7 @@ from ..settings import ModelSettings
 from ..tools import ToolDefinition
 from ..transport.eventstream import EventStreamDecoder, EventStreamMessage, encode_message
 from ..usage import RequestUsage
-from ._base import NO_EVENTS, StreamParser, latest_instructions, parse_stream_with
+from ._base import NO_EVENTS, StreamParser, latest_instructions, parse_stream_with, token_count
 
 __all__ = [
     "FINISH_REASONS",
@@ -372,18 +372,14 @@ def _obj(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _int(value: Any) -> int:
-    return value if isinstance(value, int) and not isinstance(value, bool) else 0
-
-
 def read_usage(usage: Any) -> RequestUsage:
     """Bedrock's `inputTokens` leaves out cache reads and writes; ours includes them."""
     u = _obj(usage)
-    cache_read = _int(u.get("cacheReadInputTokens"))
-    cache_write = _int(u.get("cacheWriteInputTokens"))
+    cache_read = token_count(u.get("cacheReadInputTokens"))
+    cache_write = token_count(u.get("cacheWriteInputTokens"))
     return RequestUsage(
-        input_tokens=_int(u.get("inputTokens")) + cache_read + cache_write,
-        output_tokens=_int(u.get("outputTokens")),
+        input_tokens=token_count(u.get("inputTokens")) + cache_read + cache_write,
+        output_tokens=token_count(u.get("outputTokens")),
         cache_read_tokens=cache_read,
         cache_write_tokens=cache_write,
     )

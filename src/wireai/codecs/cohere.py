@@ -41,7 +41,7 @@ from ..settings import ModelSettings
 from ..tools import ToolDefinition
 from ..transport.sse import encode_sse
 from ..usage import RequestUsage
-from ._base import NO_EVENTS, StreamParser, latest_instructions, loads
+from ._base import NO_EVENTS, StreamParser, latest_instructions, loads, pieces, token_count
 
 __all__ = [
     "FINISH_REASONS",
@@ -286,16 +286,13 @@ def parse_usage(usage: Any) -> RequestUsage:
     if not isinstance(usage, dict):
         return RequestUsage()
 
-    def num(value: Any) -> int:
-        return int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0
-
     tokens = _obj(usage.get("tokens"))
     billed = _obj(usage.get("billed_units"))
-    details = {f"billed_{k}": num(v) for k, v in billed.items() if num(v)}
+    details = {f"billed_{k}": token_count(v) for k, v in billed.items() if token_count(v)}
     return RequestUsage(
-        input_tokens=num(tokens.get("input_tokens")) or num(billed.get("input_tokens")),
-        output_tokens=num(tokens.get("output_tokens")) or num(billed.get("output_tokens")),
-        cache_read_tokens=num(usage.get("cached_tokens")),
+        input_tokens=token_count(tokens.get("input_tokens")) or token_count(billed.get("input_tokens")),
+        output_tokens=token_count(tokens.get("output_tokens")) or token_count(billed.get("output_tokens")),
+        cache_read_tokens=token_count(usage.get("cached_tokens")),
         details=details or None,
     )
 
@@ -414,10 +411,6 @@ def encode_response(response: ModelResponse) -> dict[str, Any]:
     }
 
 
-def _pieces(text: str, size: int) -> list[str]:
-    return [text[i : i + size] for i in range(0, len(text), size)] or [""]
-
-
 def encode_stream(response: ModelResponse, *, chunk_size: int = 8) -> bytes:
     """The SSE stream Cohere would send for `response`: text and arguments split every `chunk_size` chars."""
     frames: list[dict[str, Any]] = [
@@ -441,7 +434,7 @@ def encode_stream(response: ModelResponse, *, chunk_size: int = 8) -> bytes:
         if isinstance(part, ThinkingPart) and part.id == TOOL_PLAN_ID:
             frames.extend(
                 {"type": "tool-plan-delta", "delta": {"message": {"tool_plan": p}}}
-                for p in _pieces(part.content, chunk_size)
+                for p in (pieces(part.content, chunk_size) or [""])
             )
         elif isinstance(part, (TextPart, ThinkingPart)):
             key = "text" if isinstance(part, TextPart) else "thinking"
@@ -454,7 +447,7 @@ def encode_stream(response: ModelResponse, *, chunk_size: int = 8) -> bytes:
             )
             frames.extend(
                 {"type": "content-delta", "index": content_index, "delta": {"message": {"content": {key: p}}}}
-                for p in _pieces(part.content, chunk_size)
+                for p in (pieces(part.content, chunk_size) or [""])
             )
             frames.append({"type": "content-end", "index": content_index})
             content_index += 1
@@ -473,7 +466,7 @@ def encode_stream(response: ModelResponse, *, chunk_size: int = 8) -> bytes:
                     "index": tool_index,
                     "delta": {"message": {"tool_calls": {"function": {"arguments": p}}}},
                 }
-                for p in _pieces(part.args_as_json_str(), chunk_size)
+                for p in (pieces(part.args_as_json_str(), chunk_size) or [""])
             )
             frames.append({"type": "tool-call-end", "index": tool_index})
             tool_index += 1

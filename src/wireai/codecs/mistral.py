@@ -51,7 +51,7 @@ from ..settings import ModelSettings
 from ..tools import ToolDefinition
 from ..transport.sse import encode_sse
 from ..usage import RequestUsage
-from ._base import NO_EVENTS, StreamParser, latest_instructions, loads
+from ._base import NO_EVENTS, StreamParser, latest_instructions, loads, pieces, token_count
 
 __all__ = [
     "FINISH_REASONS",
@@ -355,17 +355,14 @@ def parse_usage(usage: Any) -> RequestUsage:
     if not isinstance(usage, dict):
         return RequestUsage()
 
-    def num(value: Any) -> int:
-        return value if isinstance(value, int) and not isinstance(value, bool) else 0
-
     cached = 0
     details = usage.get("prompt_tokens_details")
     if isinstance(details, dict):
-        cached = num(details.get("cached_tokens"))
-    cached = cached or num(usage.get("num_cached_tokens"))
+        cached = token_count(details.get("cached_tokens"))
+    cached = cached or token_count(usage.get("num_cached_tokens"))
     return RequestUsage(
-        input_tokens=num(usage.get("prompt_tokens")),
-        output_tokens=num(usage.get("completion_tokens")),
+        input_tokens=token_count(usage.get("prompt_tokens")),
+        output_tokens=token_count(usage.get("completion_tokens")),
         cache_read_tokens=cached,
     )
 
@@ -557,10 +554,6 @@ def encode_response(response: ModelResponse, *, model_name: str | None = None) -
     }
 
 
-def _pieces(text: str, size: int) -> list[str]:
-    return [text[i : i + size] for i in range(0, len(text), size)] or [""]
-
-
 def encode_stream(response: ModelResponse, *, model_name: str | None = None, chunk_size: int = 8) -> bytes:
     """The SSE stream Mistral would send for `response`: text and arguments split every `chunk_size` chars."""
     head = {
@@ -580,20 +573,20 @@ def encode_stream(response: ModelResponse, *, model_name: str | None = None, chu
     tool_index = 0
     for part in response.parts:
         if isinstance(part, TextPart):
-            out.extend(chunk({"content": piece}) for piece in _pieces(part.content, chunk_size))
+            out.extend(chunk({"content": piece}) for piece in (pieces(part.content, chunk_size) or [""]))
         elif isinstance(part, ThinkingPart):
-            for piece in _pieces(part.content, chunk_size):
+            for piece in pieces(part.content, chunk_size) or [""]:
                 think: dict[str, Any] = {"type": "thinking", "thinking": [{"type": "text", "text": piece}]}
                 out.append(chunk({"content": [think]}))
         elif isinstance(part, ToolCallPart):
-            pieces = _pieces(part.args_as_json_str(), chunk_size)
+            fragments = pieces(part.args_as_json_str(), chunk_size) or [""]
             first = {
                 "id": part.tool_call_id,
                 "index": tool_index,
-                "function": {"name": part.tool_name, "arguments": pieces[0]},
+                "function": {"name": part.tool_name, "arguments": fragments[0]},
             }
             out.append(chunk({"tool_calls": [first]}))
-            for piece in pieces[1:]:
+            for piece in fragments[1:]:
                 out.append(chunk({"tool_calls": [{"index": tool_index, "function": {"arguments": piece}}]}))
             tool_index += 1
     finish = _WIRE_FINISH.get(response.finish_reason or "stop", "stop")

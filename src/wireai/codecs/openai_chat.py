@@ -43,7 +43,7 @@ from ..settings import ModelSettings
 from ..tools import ToolDefinition
 from ..transport.sse import encode_sse
 from ..usage import RequestUsage
-from ._base import NO_EVENTS, StreamParser, latest_instructions, loads
+from ._base import NO_EVENTS, StreamParser, latest_instructions, loads, pieces, token_count
 
 if TYPE_CHECKING:
     from ..models import ModelRequestParameters
@@ -428,10 +428,6 @@ def _timestamp(created: Any) -> datetime:
     return datetime.now(timezone.utc)
 
 
-def _int(value: Any) -> int:
-    return value if isinstance(value, int) and not isinstance(value, bool) else 0
-
-
 def parse_usage(usage: Any, opts: ChatOptions | None = None) -> RequestUsage:
     """OpenAI usage: `prompt_tokens` already includes cached tokens; the rest goes into `details`."""
     if not isinstance(usage, dict):
@@ -441,21 +437,21 @@ def parse_usage(usage: Any, opts: ChatOptions | None = None) -> RequestUsage:
     prompt_details = prompt_details if isinstance(prompt_details, dict) else {}
     completion_details = usage.get("completion_tokens_details")
     completion_details = completion_details if isinstance(completion_details, dict) else {}
-    cached = _int(prompt_details.get("cached_tokens")) or _int(
+    cached = token_count(prompt_details.get("cached_tokens")) or token_count(
         usage.get("prompt_cache_hit_tokens")
     )  # DeepSeek
     for key, value in prompt_details.items():
-        if key != "cached_tokens" and _int(value):
+        if key != "cached_tokens" and token_count(value):
             details[f"input_{key}" if key == "audio_tokens" else key] = value
     for key, value in completion_details.items():
-        if _int(value):
+        if token_count(value):
             details[f"output_{key}" if key == "audio_tokens" else key] = value
     for key, value in usage.items():
-        if key not in ("prompt_tokens", "completion_tokens", "total_tokens") and _int(value):
+        if key not in ("prompt_tokens", "completion_tokens", "total_tokens") and token_count(value):
             details[key] = value
     return RequestUsage(
-        input_tokens=_int(usage.get("prompt_tokens")),
-        output_tokens=_int(usage.get("completion_tokens")),
+        input_tokens=token_count(usage.get("prompt_tokens")),
+        output_tokens=token_count(usage.get("completion_tokens")),
         cache_read_tokens=cached,
         details=details or None,
     )
@@ -773,15 +769,15 @@ def encode_stream(
     tool_index = 0
     for part in response.parts:
         if isinstance(part, ThinkingPart):
-            out.extend(chunk({reasoning_field: piece}) for piece in _pieces(part.content, fragment))
+            out.extend(chunk({reasoning_field: piece}) for piece in pieces(part.content, fragment))
         elif isinstance(part, TextPart):
-            out.extend(chunk({"content": piece}) for piece in _pieces(part.content, fragment))
+            out.extend(chunk({"content": piece}) for piece in pieces(part.content, fragment))
         elif isinstance(part, ToolCallPart):
             head = {"index": tool_index, "id": part.tool_call_id, "type": "function"}
             out.append(
                 chunk({"tool_calls": [{**head, "function": {"name": part.tool_name, "arguments": ""}}]})
             )
-            for piece in _pieces(part.args_as_json_str(), fragment):
+            for piece in pieces(part.args_as_json_str(), fragment):
                 out.append(chunk({"tool_calls": [{"index": tool_index, "function": {"arguments": piece}}]}))
             tool_index += 1
     out.append(chunk({}, _finish_back(response)))
@@ -790,7 +786,3 @@ def encode_stream(
     if done:
         out.append(encode_sse("[DONE]"))
     return b"".join(out)
-
-
-def _pieces(text: str, size: int) -> list[str]:
-    return [text[i : i + size] for i in range(0, len(text), max(size, 1))] or []

@@ -36,8 +36,8 @@ from ..settings import ModelSettings
 from ..tools import ToolDefinition
 from ..transport.sse import encode_sse
 from ..usage import RequestUsage
-from ._base import NO_EVENTS, StreamParser, latest_instructions, loads
-from .openai_chat import _int, _pieces, _timestamp, error_status
+from ._base import NO_EVENTS, StreamParser, latest_instructions, loads, pieces, token_count
+from .openai_chat import _timestamp, error_status
 
 if TYPE_CHECKING:
     from ..models import ModelRequestParameters
@@ -321,12 +321,12 @@ def parse_usage(usage: Any) -> RequestUsage:
     input_details = input_details if isinstance(input_details, dict) else {}
     output_details = usage.get("output_tokens_details")
     output_details = output_details if isinstance(output_details, dict) else {}
-    details = {k: v for k, v in output_details.items() if _int(v)}
-    details.update({k: v for k, v in input_details.items() if k != "cached_tokens" and _int(v)})
+    details = {k: v for k, v in output_details.items() if token_count(v)}
+    details.update({k: v for k, v in input_details.items() if k != "cached_tokens" and token_count(v)})
     return RequestUsage(
-        input_tokens=_int(usage.get("input_tokens")),
-        output_tokens=_int(usage.get("output_tokens")),
-        cache_read_tokens=_int(input_details.get("cached_tokens")),
+        input_tokens=token_count(usage.get("input_tokens")),
+        output_tokens=token_count(usage.get("output_tokens")),
+        cache_read_tokens=token_count(input_details.get("cached_tokens")),
         details=details or None,
     )
 
@@ -596,7 +596,7 @@ def encode_stream(response: ModelResponse, *, model: str | None = None, fragment
                     "content_index": 0,
                     "delta": p,
                 }
-                for p in _pieces(text, fragment)
+                for p in pieces(text, fragment)
             ]
             events.append(
                 {
@@ -621,7 +621,7 @@ def encode_stream(response: ModelResponse, *, model: str | None = None, fragment
                     "output_index": index,
                     "delta": p,
                 }
-                for p in _pieces(item["arguments"], fragment)
+                for p in pieces(item["arguments"], fragment)
             ]
             events.append(
                 {
@@ -644,7 +644,7 @@ def encode_stream(response: ModelResponse, *, model: str | None = None, fragment
                         "summary_index": s,
                         "delta": p,
                     }
-                    for p in _pieces(summary["text"], fragment)
+                    for p in pieces(summary["text"], fragment)
                 ]
         events.append({"type": "response.output_item.done", "output_index": index, "item": item})
     end = "response.completed" if final["status"] == "completed" else "response.incomplete"
