@@ -23,6 +23,7 @@ from wireai import (
     StructuredDict,
     TextOutput,
     Tool,
+    ToolOutput,
     UnexpectedModelBehavior,
     UsageLimitExceeded,
     UsageLimits,
@@ -715,3 +716,42 @@ async def test_test_model_streams_words_and_structured_output() -> None:
     agent2 = Agent(TestModel(), output_type=CityLocation)
     async with agent2.run_stream("hi") as result2:
         assert await result2.get_output() == CityLocation(city="a", country="b")
+
+
+def test_models_without_tools_reject_tools_and_tool_output_before_any_request() -> None:
+    from wireai.profiles import ModelProfile
+
+    model = FunctionModel(lambda m, i: ModelResponse([TextPart('{"city": "Paris", "country": "France"}')]))
+    model._profile = ModelProfile(supports_tools=False, supports_json_schema_output=True)
+    agent = Agent(model, output_type=ToolOutput(CityLocation))
+    with pytest.raises(
+        UserError, match="cannot call tools, so it cannot return output through an output tool"
+    ):
+        agent.run_sync("hi")
+    with_tool = Agent(model)
+
+    @with_tool.tool_plain
+    def lookup() -> str:
+        return "x"
+
+    with pytest.raises(UserError, match=r"cannot call tools; remove the agent's tools \(lookup\)"):
+        with_tool.run_sync("hi")
+    assert Agent(model, output_type=NativeOutput(CityLocation)).run_sync("hi").output == CityLocation(
+        city="Paris", country="France"
+    )
+
+
+def test_async_output_validator_and_async_instructions_with_context() -> None:
+    agent = Agent(text_reply("draft"), deps_type=str)
+
+    @agent.instructions
+    async def dynamic(ctx: RunContext[str]) -> str:
+        return f"Write for {ctx.deps}."
+
+    @agent.output_validator
+    async def polish(ctx: RunContext[str], output: str) -> str:
+        return f"{output} (for {ctx.deps})"
+
+    result = agent.run_sync("hi", deps="kids")
+    assert result.output == "draft (for kids)"
+    assert result.all_messages()[0].instructions == "Write for kids."  # type: ignore[union-attr]

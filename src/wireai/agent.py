@@ -321,10 +321,22 @@ class Agent(Generic[AgentDepsT, OutputDataT]):
     ) -> Runner:
         chosen = self._resolve_model(model)
         schema = self._output_schema(output_type if output_type is not None else self.output_type, chosen)
-        if schema.mode == "native" and not chosen.profile.supports_json_schema_output:
+        profile = chosen.profile
+        if schema.mode == "native" and not profile.supports_json_schema_output:
             raise UserError(
                 f"NativeOutput is not supported by {chosen.system}:{chosen.model_name}; use ToolOutput or PromptedOutput"
             )
+        if not profile.supports_tools:
+            if self._function_tools:
+                raise UserError(
+                    f"{chosen.system}:{chosen.model_name} cannot call tools; remove the agent's tools "
+                    f"({', '.join(self._function_tools)}) or use another model"
+                )
+            if schema.mode in ("tool", "tool_or_text"):
+                raise UserError(
+                    f"{chosen.system}:{chosen.model_name} cannot call tools, so it cannot return output through an "
+                    "output tool; use NativeOutput or PromptedOutput"
+                )
         override_deps = self._override_deps.get()
         return Runner(
             self,
