@@ -4,6 +4,7 @@ result or a typed error, never another exception)."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -256,3 +257,164 @@ def test_truncated_stream_without_finish_reason_is_unexpected() -> None:
     first_event = raw.split(b"\r\n\r\n")[0] + b"\r\n\r\n"
     with pytest.raises(UnexpectedModelBehavior, match="finishReason"):
         parse_stream(first_event)
+
+
+# ---------------------------------------------------------------------------------------------- finish reasons
+
+# Every value of the v1beta `Candidate.FinishReason` enum, as Google documents it.
+EXPECTED_FINISH = {
+    "FINISH_REASON_UNSPECIFIED": None,
+    "STOP": "stop",
+    "MAX_TOKENS": "length",
+    "SAFETY": "content_filter",
+    "RECITATION": "content_filter",
+    "LANGUAGE": "error",
+    "OTHER": None,
+    "BLOCKLIST": "content_filter",
+    "PROHIBITED_CONTENT": "content_filter",
+    "SPII": "content_filter",
+    "MALFORMED_FUNCTION_CALL": "error",
+    "IMAGE_SAFETY": "content_filter",
+    "IMAGE_PROHIBITED_CONTENT": "content_filter",
+    "IMAGE_OTHER": None,
+    "NO_IMAGE": "error",
+    "IMAGE_RECITATION": "content_filter",
+    "UNEXPECTED_TOOL_CALL": "error",
+    "TOO_MANY_TOOL_CALLS": "error",
+}
+
+
+def test_the_finish_reason_table_covers_the_whole_enum() -> None:
+    assert codec.FINISH_REASONS == EXPECTED_FINISH
+
+
+@pytest.mark.parametrize("raw", sorted(EXPECTED_FINISH))
+def test_every_finish_reason_is_read_from_bodies_and_streams(raw: str) -> None:
+    body = {
+        "candidates": [{"content": {"role": "model", "parts": [{"text": "x"}]}, "finishReason": raw}],
+        "usageMetadata": {"promptTokenCount": 2, "candidatesTokenCount": 1},
+    }
+    response = codec.parse_response(body, model_name="m")
+    assert response.parts == [TextPart("x")]
+    assert response.finish_reason == EXPECTED_FINISH[raw]
+    assert response.provider_details == {"finish_reason": raw}
+    parser = codec.GeminiStreamParser(model_name="m")
+    parser.feed(json.dumps(body))
+    parser.close()
+    assert parser.parts.get_parts() == [TextPart("x")]
+    assert parser.finish_reason == EXPECTED_FINISH[raw]
+    assert parser.provider_details == {"finish_reason": raw}
+    assert parser.usage == RequestUsage(input_tokens=2, output_tokens=1)
+
+
+@pytest.mark.parametrize("raw", ["SAFETY", "RECITATION", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII",
+                                 "MALFORMED_FUNCTION_CALL"])  # fmt: skip
+def test_a_refusal_without_content_names_its_reason(raw: str) -> None:
+    body = {"candidates": [{"finishReason": raw, "finishMessage": "why"}]}
+    with pytest.raises(UnexpectedModelBehavior, match=f"finishReason {raw} and no content: why"):
+        codec.parse_response(body, model_name="m")
+
+
+def test_max_tokens_without_content_is_an_empty_answer_not_an_error() -> None:
+    body = {"candidates": [{"content": {"role": "model"}, "finishReason": "MAX_TOKENS"}]}
+    response = codec.parse_response(body, model_name="m")
+    assert (response.parts, response.finish_reason) == ([], "length")
+
+
+# ---------------------------------------------------------------------------------------------- request fields
+
+PERSON = {
+    "type": "object",
+    "title": "Person",
+    "properties": {"name": {"type": "string", "title": "Name"}},
+    "required": ["name"],
+    "additionalProperties": False,
+}
+HELLO = [ModelRequest([UserPromptPart("hi")])]
+
+
+def test_every_generation_setting_thinking_config_and_safety_settings_on_the_wire() -> None:
+    body = codec.build_request(
+        HELLO,
+        {
+            "max_tokens": 100, "temperature": 0.5, "top_p": 0.8, "top_k": 20, "seed": 3,
+            "stop_sequences": ["END"], "presence_penalty": 0.25, "frequency_penalty": -0.5,
+            "gemini_thinking_config": {"thinking_budget": 0, "include_thoughts": False},
+            "google_safety_settings": [{"category": "HARM_CATEGORY_HATE_SPEECH", "threshold": "BLOCK_NONE"}],
+        },
+    )  # fmt: skip
+    assert body == {
+        "contents": [{"role": "user", "parts": [{"text": "hi"}]}],
+        "generationConfig": {
+            "maxOutputTokens": 100,
+            "temperature": 0.5,
+            "topP": 0.8,
+            "topK": 20,
+            "seed": 3,
+            "stopSequences": ["END"],
+            "presencePenalty": 0.25,
+            "frequencyPenalty": -0.5,
+            "thinkingConfig": {"thinkingBudget": 0, "includeThoughts": False},
+        },
+        "safetySettings": [{"category": "HARM_CATEGORY_HATE_SPEECH", "threshold": "BLOCK_NONE"}],
+    }
+    assert_protocol_valid("gemini", body)
+    assert_spec_valid("gemini", body)
+
+
+def test_function_calling_mode_is_auto_by_default_and_any_with_allowed_names_when_text_is_not_allowed() -> (
+    None
+):
+    now = ToolDefinition("now", description="Time now.")
+    final = ToolDefinition("final_result", PERSON, "The final answer.", kind="output")
+    auto = codec.build_request(HELLO, {}, function_tools=[now], output_tools=[final], allow_text_output=True)
+    assert "toolConfig" not in auto  # AUTO is Gemini's default: nothing to send
+    forced = codec.build_request(
+        HELLO, {}, function_tools=[now], output_tools=[final], allow_text_output=False
+    )
+    assert forced["toolConfig"] == {
+        "functionCallingConfig": {"mode": "ANY", "allowedFunctionNames": ["now", "final_result"]}
+    }
+    assert forced["tools"] == [
+        {
+            "functionDeclarations": [
+                {"name": "now", "description": "Time now."},
+                {
+                    "name": "final_result",
+                    "description": "The final answer.",
+                    "parameters": {
+                        "type": "OBJECT",
+                        "properties": {"name": {"type": "STRING"}},
+                        "required": ["name"],
+                    },
+                },
+            ]
+        }
+    ]
+    for body in (auto, forced):
+        assert_protocol_valid("gemini", body)
+        assert_spec_valid("gemini", body)
+
+
+def test_native_output_in_json_schema_mode_and_prompted_output() -> None:
+    native = codec.build_request(
+        HELLO, {}, output_mode="native", output_schema={"$schema": "x", **PERSON}, json_schema=True
+    )
+    assert native["generationConfig"] == {
+        "responseMimeType": "application/json",
+        "responseJsonSchema": PERSON,
+    }
+    converted = codec.build_request(HELLO, {}, output_mode="native", output_schema=PERSON)
+    assert converted["generationConfig"] == {
+        "responseMimeType": "application/json",
+        "responseSchema": {
+            "type": "OBJECT",
+            "properties": {"name": {"type": "STRING"}},
+            "required": ["name"],
+        },
+    }
+    prompted = codec.build_request(HELLO, {}, output_mode="prompted")
+    assert prompted["generationConfig"] == {"responseMimeType": "application/json"}
+    for body in (native, converted, prompted):
+        assert_protocol_valid("gemini", body)
+        assert_spec_valid("gemini", body)

@@ -68,6 +68,8 @@ FINISH_REASONS: dict[str, FinishReason | None] = {
     "IMAGE_SAFETY": "content_filter",
     "IMAGE_PROHIBITED_CONTENT": "content_filter",
     "IMAGE_RECITATION": "content_filter",
+    "IMAGE_OTHER": None,
+    "NO_IMAGE": "error",
     "UNEXPECTED_TOOL_CALL": "error",
     "TOO_MANY_TOOL_CALLS": "error",
 }
