@@ -266,6 +266,55 @@ def test_stream_without_message_stop_is_unexpected() -> None:
         parser.close()
 
 
+def test_stream_usage_is_cumulative_merged_never_added_or_zeroed() -> None:
+    """message_start has input and cache counts; each message_delta repeats cumulative totals (the
+    current API sends input and cache counts there too, some gateways send them as 0 or null)."""
+    parser = codec.AnthropicStreamParser(model_name="m")
+    start_usage = {
+        "input_tokens": 40,
+        "cache_creation_input_tokens": 1000,
+        "cache_read_input_tokens": 2000,
+        "output_tokens": 1,
+    }
+    parser.feed(sse({"type": "message_start", "message": {"id": "msg", "usage": start_usage}}))
+    parser.feed(
+        sse(
+            {
+                "type": "message_delta",
+                "delta": {"stop_reason": None},
+                "usage": {"output_tokens": 30, "server_tool_use": {"web_search_requests": 1}},
+            }
+        )
+    )
+    parser.feed(
+        sse(
+            {
+                "type": "message_delta",
+                "delta": {"stop_reason": "end_turn", "stop_sequence": None},
+                "usage": {
+                    "input_tokens": 0,
+                    "cache_creation_input_tokens": None,
+                    "cache_read_input_tokens": 2000,
+                    "output_tokens": 55,
+                    "server_tool_use": {"web_search_requests": 2},
+                },
+            }
+        )
+    )
+    parser.feed(sse({"type": "message_stop"}))
+    parser.close()
+    assert vars(parser.usage) == vars(
+        RequestUsage(
+            input_tokens=40 + 1000 + 2000,
+            output_tokens=55,
+            cache_read_tokens=2000,
+            cache_write_tokens=1000,
+            details={"web_search_requests": 2},
+        )
+    )
+    assert parser.finish_reason == "stop"
+
+
 @pytest.mark.parametrize(
     ("etype", "status"),
     [("overloaded_error", 529), ("rate_limit_error", 429), ("api_error", 500), ("brand_new_error", 500)],

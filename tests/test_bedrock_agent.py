@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from bedrock_service_model import assert_botocore_valid
 from support import assert_protocol_valid, assert_spec_valid
 from wireai.agent import Agent
 from wireai.codecs import bedrock as codec
@@ -31,6 +32,7 @@ def fake_bedrock(script: list[ModelResponse]) -> LoopbackServer:
         stream = request.path.endswith("/converse-stream")
         assert_protocol_valid("bedrock", body)
         assert_spec_valid("bedrock", body, "converse-stream" if stream else "converse")
+        assert_botocore_valid(body, stream=stream)
         response = queue.pop(0)
         if stream:
             return Reply(

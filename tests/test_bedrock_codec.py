@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bedrock_service_model import assert_botocore_valid
 from support import assert_protocol_valid, assert_spec_valid
 from wireai.codecs import bedrock as codec
 from wireai.exceptions import ModelAPIError, ModelHTTPError, UnexpectedModelBehavior, UserError
@@ -37,6 +38,7 @@ TOOL = ToolDefinition("lookup", {"type": "object", "properties": {"q": {"type": 
 def valid(body: dict[str, Any]) -> dict[str, Any]:
     assert_protocol_valid("bedrock", body)
     assert_spec_valid("bedrock", body, "converse")
+    assert_botocore_valid(body)
     return body
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from bedrock_service_model import assert_botocore_valid
 from support import assert_protocol_valid, assert_spec_valid
 from wireai.exceptions import ModelHTTPError, UnexpectedModelBehavior
 from wireai.messages import (
@@ -88,6 +89,7 @@ def check_bodies(server: LoopbackServer, *, stream: bool = False) -> None:
         body = request.json()
         assert_protocol_valid("bedrock", body)
         assert_spec_valid("bedrock", body, "converse-stream" if stream else "converse")
+        assert_botocore_valid(body, model_id=MODEL, stream=stream)
 
 
 def check_signed(server: LoopbackServer) -> None:

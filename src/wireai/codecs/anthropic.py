@@ -597,9 +597,14 @@ class AnthropicStreamParser(StreamParser):
         raise _error(data, self.model_name)
 
     def _merge_usage(self, raw: dict[str, Any]) -> None:
+        # Counts are cumulative, so they never go down: a `message_delta` that repeats `input_tokens`
+        # as 0 (as some Anthropic-compatible gateways do) must not erase `message_start`'s count.
         for key, value in raw.items():
-            if value is not None:
-                self._raw_usage[key] = value
+            if value is None:
+                continue
+            if key in _USAGE_COUNTS and token_count(value) < token_count(self._raw_usage.get(key)):
+                continue
+            self._raw_usage[key] = value
         self.usage = _usage(self._raw_usage)
 
 

@@ -43,7 +43,7 @@ from ..settings import ModelSettings
 from ..tools import ToolDefinition
 from ..transport.eventstream import EventStreamDecoder, EventStreamMessage, encode_message
 from ..usage import RequestUsage
-from ._base import NO_EVENTS, StreamParser, latest_instructions, parse_stream_with, token_count
+from ._base import NO_EVENTS, StreamParser, latest_instructions, parse_stream_with, pieces, token_count
 
 __all__ = [
     "FINISH_REASONS",
@@ -648,8 +648,8 @@ def encode_stream_messages(
 ) -> list[tuple[dict[str, Any], dict[str, Any]]]:
     """The ConverseStream messages (headers, payload) for `response`; text and tool input split every `chunk_size` chars."""
 
-    def pieces(text: str) -> list[str]:
-        return [text[i : i + chunk_size] for i in range(0, len(text), chunk_size)] or [""]
+    def split(text: str) -> list[str]:
+        return pieces(text, chunk_size) or [""]  # one empty delta still opens an empty part
 
     out = [_event("messageStart", {"role": "assistant"})]
     for index, part in enumerate(response.parts):
@@ -663,7 +663,7 @@ def encode_stream_messages(
                     },
                 )
             )
-            for piece in pieces(part.args_as_json_str()):
+            for piece in split(part.args_as_json_str()):
                 out.append(
                     _event(
                         "contentBlockDelta",
@@ -676,7 +676,7 @@ def encode_stream_messages(
             if isinstance(redacted, str):
                 reasoning_deltas.append({"redactedContent": redacted})
             else:
-                reasoning_deltas.extend({"text": piece} for piece in pieces(part.content) if piece)
+                reasoning_deltas.extend({"text": piece} for piece in pieces(part.content, chunk_size))
                 if part.signature:
                     reasoning_deltas.append({"signature": part.signature})
             for delta in reasoning_deltas:
@@ -687,7 +687,7 @@ def encode_stream_messages(
                     )
                 )
         else:
-            for piece in pieces(part.content):
+            for piece in split(part.content):
                 out.append(
                     _event("contentBlockDelta", {"contentBlockIndex": index, "delta": {"text": piece}})
                 )
