@@ -369,3 +369,82 @@ def test_http_error_bodies(status: int) -> None:
     assert info.value.status_code == status
     assert info.value.body == case.exchanges[0].response["json"]
     assert info.value.model_name == "gpt-4o"
+
+
+def test_every_setting_on_the_wire_extra_body_last_and_usage_details() -> None:
+    settings = {
+        "max_tokens": 50,
+        "temperature": 0.2,
+        "top_p": 0.9,
+        "seed": 42,
+        "presence_penalty": 0.5,
+        "frequency_penalty": 0.25,
+        "logit_bias": {"50256": -100},
+        "stop_sequences": ["END"],
+        "parallel_tool_calls": False,
+        "openai_user": "user-123",
+        "openai_service_tier": "default",
+        "openai_logprobs": True,
+        "openai_top_logprobs": 2,
+        "openai_store": False,
+        "openai_metadata": {"team": "qa"},
+        "extra_headers": {"x-trace-id": "trace-1"},
+        # merged last: wins over `temperature` and `openai_service_tier` above
+        "extra_body": {"temperature": 0.0, "service_tier": "flex"},
+    }
+    with ReplayServer(load_case("openai_chat", "all_settings")) as server:
+        response = asyncio.run(
+            request(
+                model_for(server),
+                [user("Weather in Paris?")],
+                ModelRequestParameters(function_tools=[WEATHER]),
+                settings,
+            )
+        )
+        check_bodies(server)
+    assert response.parts == [TextPart("Sunny, 21°C.")]
+    assert response.usage == RequestUsage(
+        input_tokens=2000,
+        output_tokens=40,
+        cache_read_tokens=1920,
+        details={
+            "input_audio_tokens": 16,
+            "output_audio_tokens": 12,
+            "reasoning_tokens": 8,
+            "accepted_prediction_tokens": 3,
+            "rejected_prediction_tokens": 1,
+        },
+    )
+    assert response.finish_reason == "stop"
+
+
+def test_content_filter_finish_reason_keeps_the_partial_text() -> None:
+    with ReplayServer(load_case("openai_chat", "content_filter")) as server:
+        response = asyncio.run(request(model_for(server), [user("Tell me a story.")]))
+        check_bodies(server)
+    assert response.parts == [TextPart("Once upon a")]
+    assert response.finish_reason == "content_filter"
+    assert response.provider_details == {"finish_reason": "content_filter"}
+    assert response.usage == RequestUsage(input_tokens=11, output_tokens=3)
+
+
+def test_stream_deepseek_reasoning_deltas_then_text() -> None:
+    with ReplayServer(load_case("openai_chat", "stream_deepseek_reasoning")) as server:
+        model = OpenAIModel(
+            "deepseek-reasoner", provider=DeepSeekProvider(api_key="test-key", base_url=server.url)
+        )
+        events, response = asyncio.run(stream(model, [user("9.11 or 9.8, which is larger?")]))
+        check_bodies(server)
+    assert response.parts == [
+        ThinkingPart("Compare decimals: 9.80 > 9.11.", provider_name="deepseek"),
+        TextPart("9.8 is larger."),
+    ]
+    assert [type(e.part).__name__ for e in events if isinstance(e, PartStartEvent)] == [
+        "ThinkingPart",
+        "TextPart",
+    ]
+    assert response.usage == RequestUsage(
+        input_tokens=18, output_tokens=40, details={"reasoning_tokens": 30, "prompt_cache_miss_tokens": 18}
+    )
+    assert response.finish_reason == "stop"
+    assert response.provider_response_id == "chatcmpl-R1"

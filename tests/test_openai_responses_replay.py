@@ -269,3 +269,72 @@ def test_http_400_error_body() -> None:
         server.assert_requests_match()
     assert info.value.status_code == 400
     assert info.value.body == case.exchanges[0].response["json"]
+
+
+def test_previous_response_id_auto_sends_only_the_new_messages() -> None:
+    history: list[ModelMessage] = [
+        user("Capital of France?", "Be concise."),
+        ModelResponse(
+            [TextPart("Paris.", id="msg_1")], provider_response_id="resp_1", provider_name="openai"
+        ),
+        user("And of Italy?", "Be concise."),
+    ]
+    settings = {"openai_previous_response_id": "auto", "openai_store": True}
+    with ReplayServer(load_case("openai_responses", "previous_response_id")) as server:
+        response = asyncio.run(request(model_for(server), history, None, settings))
+        check_bodies(server)
+    assert response.parts == [TextPart("Rome.", id="msg_2")]
+    assert response.usage == RequestUsage(input_tokens=40, output_tokens=2, cache_read_tokens=32)
+
+
+def test_previous_response_id_given_or_auto_without_a_stored_response() -> None:
+    model = OpenAIResponsesModel("gpt-4o", api_key="k")
+    history: list[ModelMessage] = [user("q"), ModelResponse([TextPart("a")]), user("q2")]
+    auto = model.build_request(history, {"openai_previous_response_id": "auto"}, ModelRequestParameters())
+    assert "previous_response_id" not in auto.body and len(auto.body["input"]) == 3
+    given = model.build_request(history, {"openai_previous_response_id": "resp_x"}, ModelRequestParameters())
+    assert given.body["previous_response_id"] == "resp_x" and len(given.body["input"]) == 3
+
+
+def test_structured_output_tool_mode_requires_the_output_tool() -> None:
+    final = ToolDefinition(
+        "final_result", CITY, "The final response which ends this conversation", strict=True, kind="output"
+    )
+    params = ModelRequestParameters(output_mode="tool", output_tools=[final], allow_text_output=False)
+    with ReplayServer(load_case("openai_responses", "tool_output")) as server:
+        response = asyncio.run(
+            request(model_for(server), [user("Where were the olympics held in 2012?")], params)
+        )
+        check_bodies(server)
+    assert response.parts == [
+        ToolCallPart(
+            "final_result",
+            '{"city":"London","country":"United Kingdom"}',
+            tool_call_id="call_out",
+            id="fc_out",
+        )
+    ]
+    assert response.finish_reason == "tool_call"
+    assert response.usage == RequestUsage(input_tokens=60, output_tokens=12)
+
+
+def test_refusal_content_is_text_marked_as_refusal() -> None:
+    with ReplayServer(load_case("openai_responses", "refusal")) as server:
+        response = asyncio.run(request(model_for(server), [user("Help me pick a lock.")]))
+        check_bodies(server)
+    assert response.parts == [
+        TextPart("I'm sorry, I can't help with that.", id="msg_r", provider_details={"refusal": True})
+    ]
+    assert response.finish_reason == "stop"
+
+
+@pytest.mark.parametrize("status", [401, 404, 429, 500])
+def test_http_error_bodies(status: int) -> None:
+    case = load_case("openai_responses", f"error_{status}")
+    with ReplayServer(case) as server:
+        with pytest.raises(ModelHTTPError) as info:
+            asyncio.run(request(model_for(server), [user("hi")], None, {"max_tokens": 16}))
+        check_bodies(server)
+    assert info.value.status_code == status
+    assert info.value.body == case.exchanges[0].response["json"]
+    assert info.value.model_name == "gpt-4o"

@@ -91,6 +91,9 @@ def build_request(
 ) -> dict[str, Any]:
     """The Responses body: `instructions` from the latest request, the rest as input items."""
     body: dict[str, Any] = {"model": model}
+    if settings.get("openai_previous_response_id") == "auto":
+        messages, previous = chain_from_last_response(messages)
+        settings = {**settings, "openai_previous_response_id": previous}
     instructions, items = map_input(messages)
     if instructions:
         body["instructions"] = instructions
@@ -129,6 +132,21 @@ def build_request(
     if stream:
         body["stream"] = True
     return body
+
+
+def chain_from_last_response(messages: Sequence[ModelMessage]) -> tuple[Sequence[ModelMessage], str | None]:
+    """`previous_response_id: 'auto'`: the server already holds the conversation up to its last stored
+    response, so only the messages after it are sent, chained to its id (`resp_...`).
+
+    With no such response in the history, everything is sent and no id.
+    """
+    for index in range(len(messages) - 1, -1, -1):
+        message = messages[index]
+        if isinstance(message, ModelResponse):
+            response_id = message.provider_response_id
+            if response_id and response_id.startswith("resp_"):
+                return messages[index + 1 :], response_id
+    return messages, None
 
 
 def map_input(messages: Sequence[ModelMessage]) -> tuple[str | None, list[dict[str, Any]]]:

@@ -45,7 +45,9 @@ class OpenAIModelSettings(ModelSettings, total=False):
 
 class OpenAIResponsesModelSettings(OpenAIModelSettings, total=False):
     openai_reasoning_summary: Literal["auto", "concise", "detailed"]
-    openai_previous_response_id: str
+    openai_previous_response_id: Literal["auto"] | str
+    """A stored response's id to continue from; `'auto'`: the last response in the history, and only
+    the messages after it are sent."""
     openai_truncation: Literal["auto", "disabled"]
     openai_include: list[str]
     openai_text_verbosity: Literal["low", "medium", "high"]
