@@ -293,6 +293,44 @@ def test_every_stop_reason_maps_to_a_finish_reason(stop_reason: str, finish_reas
     assert response.provider_details is not None and response.provider_details["stopReason"] == stop_reason
 
 
+def test_every_documented_stop_reason_from_the_fixture() -> None:
+    messages: list[ModelMessage] = [
+        ModelRequest([UserPromptPart("Count to 100, then check the weather in Paris.")])
+    ]
+    settings = {"max_tokens": 50, "stop_sequences": ["###"]}
+    params = ModelRequestParameters(function_tools=[WEATHER])
+    with ReplayServer(load_case("bedrock", "stop_reasons")) as server:
+        model = make_model(server.url)
+
+        async def main() -> list[ModelResponse]:
+            return [await model.request(messages, settings, params) for _ in server.exchanges]
+
+        responses = asyncio.run(main())
+    server.assert_requests_match()
+    check_bodies(server)
+    check_signed(server)
+    assert [(r.finish_reason, (r.provider_details or {}).get("stopReason")) for r in responses] == [
+        ("stop", "end_turn"),
+        ("tool_call", "tool_use"),
+        ("length", "max_tokens"),
+        ("stop", "stop_sequence"),
+        ("content_filter", "guardrail_intervened"),
+        ("content_filter", "content_filtered"),
+    ]
+    assert [r.provider_details for r in responses][4] == {
+        "stopReason": "guardrail_intervened",
+        "latencyMs": 204,
+    }
+    assert responses[1].parts == [
+        ToolCallPart("get_weather", {"city": "Paris"}, tool_call_id="tooluse_kZJMlvQmRJ6eAyJE5GIl7Q")
+    ]
+    assert responses[4].parts == [TextPart("Sorry, the model cannot answer this question.")]
+    assert responses[5].parts == []
+    assert [r.usage for r in responses] == [
+        RequestUsage(input_tokens=402, output_tokens=o) for o in (12, 54, 50, 9, 0, 0)
+    ]
+
+
 # --------------------------------------------------------------------------------------------- HTTP errors
 
 
