@@ -11,8 +11,17 @@ import pytest
 from support import assert_protocol_valid, assert_spec_valid
 from wireai import Agent
 from wireai.exceptions import ModelHTTPError, UserError
-from wireai.messages import ModelRequest, ModelResponse, TextPart, ThinkingPart, ToolCallPart, UserPromptPart
-from wireai.models import ModelRequestParameters, infer_model
+from wireai.messages import (
+    ModelMessage,
+    ModelRequest,
+    ModelResponse,
+    TextPart,
+    ThinkingPart,
+    ToolCallPart,
+    ToolReturnPart,
+    UserPromptPart,
+)
+from wireai.models import ModelRequestParameters, OutputObjectDefinition, infer_model
 from wireai.models.groq import GroqModel, is_tool_use_failed, tool_use_failed_generation
 from wireai.providers.groq import GroqProvider
 from wireai.testing.fixtures import ReplayServer, load_case
@@ -168,3 +177,73 @@ def test_agent_with_groq_model_string_over_loopback(monkeypatch: pytest.MonkeyPa
         monkeypatch.setenv("GROQ_BASE_URL", server.url + "/openai/v1")
         result = Agent("groq:llama-3.3-70b-versatile").run_sync("Capital of France?")
     assert result.output == "Paris"
+
+
+def test_parallel_tool_calls_then_tool_results_multi_turn() -> None:
+    params = ModelRequestParameters(function_tools=[WEATHER])
+    settings: Any = {"parallel_tool_calls": True}
+    with ReplayServer(load_case("groq", "parallel_tools_multi_turn")) as server:
+        model = model_for(server)
+        messages: list[ModelMessage] = [ModelRequest([UserPromptPart("Weather in Paris and London?")])]
+        first = asyncio.run(model.request(messages, settings, params))
+        assert first.parts == [
+            ToolCallPart("get_weather", '{"city":"Paris"}', tool_call_id="call_p"),
+            ToolCallPart("get_weather", '{"city":"London"}', tool_call_id="call_l"),
+        ]
+        assert first.finish_reason == "tool_call"
+        assert first.usage == RequestUsage(input_tokens=220, output_tokens=40)
+        messages += [
+            first,
+            ModelRequest(
+                [
+                    ToolReturnPart("get_weather", "sunny", tool_call_id="call_p"),
+                    ToolReturnPart("get_weather", "rainy", tool_call_id="call_l"),
+                ]
+            ),
+        ]
+        second = asyncio.run(model.request(messages, settings, params))
+        check_bodies(server)
+    assert second.parts == [TextPart("Paris is sunny, London is rainy.")]
+    assert second.finish_reason == "stop"
+    assert second.provider_response_id == "chatcmpl-g2"
+
+
+def test_native_output_json_schema_on_a_model_that_supports_it() -> None:
+    city = {
+        "type": "object",
+        "properties": {"city": {"type": "string"}, "country": {"type": "string"}},
+        "required": ["city", "country"],
+        "additionalProperties": False,
+    }
+    params = ModelRequestParameters(
+        output_mode="native", output_object=OutputObjectDefinition(city, name="CityLocation", strict=True)
+    )
+    with ReplayServer(load_case("groq", "native_output")) as server:
+        response = ask(
+            model_for(server, "openai/gpt-oss-120b"), "Where were the olympics held in 2012?", params
+        )
+        check_bodies(server)
+    assert response.parts == [TextPart('{"city":"London","country":"United Kingdom"}')]
+    assert response.model_name == "openai/gpt-oss-120b"
+    assert response.usage == RequestUsage(input_tokens=90, output_tokens=14)
+
+
+def test_length_finish_reason() -> None:
+    with ReplayServer(load_case("groq", "length")) as server:
+        response = ask(model_for(server), "Write a long poem.", None, {"max_tokens": 8})
+        check_bodies(server)
+    assert response.parts == [TextPart("Roses are red, violets are")]
+    assert response.finish_reason == "length"
+    assert response.provider_details == {"finish_reason": "length"}
+
+
+@pytest.mark.parametrize("status", [401, 422, 429, 500])
+def test_http_error_bodies(status: int) -> None:
+    case = load_case("groq", f"error_{status}")
+    with ReplayServer(case) as server:
+        with pytest.raises(ModelHTTPError) as info:
+            ask(model_for(server), "hi")
+        check_bodies(server)
+    assert info.value.status_code == status
+    assert info.value.body == case.exchanges[0].response["json"]
+    assert not is_tool_use_failed(info.value)
