@@ -18,6 +18,7 @@ from wireai.messages import (
     BinaryContent,
     DocumentUrl,
     ImageUrl,
+    ModelMessage,
     ModelRequest,
     ModelResponse,
     RetryPromptPart,
@@ -158,6 +159,39 @@ def test_consecutive_same_role_turns_are_merged_and_plain_retries_are_user_text(
     assert body["messages"][2]["content"] == [
         {"toolResult": {"toolUseId": "t1", "content": [{"text": "[1, 2]"}], "status": "success"}}
     ]
+
+
+def test_tool_history_without_tools_still_sends_a_tool_config() -> None:
+    """Converse rejects toolUse/toolResult blocks unless `toolConfig` is defined (a common failure when
+    a text-only request continues a conversation that used tools): the history's tools are declared."""
+    history: list[ModelMessage] = [
+        ModelRequest([UserPromptPart("Weather in Paris?")]),
+        ModelResponse(
+            [
+                ToolCallPart("get_weather", {"city": "Paris"}, tool_call_id="t1"),
+                ToolCallPart("get_weather", {"city": "Lyon"}, tool_call_id="t2"),
+                ToolCallPart("get_time", {}, tool_call_id="t3"),
+            ]
+        ),
+        ModelRequest(
+            [
+                ToolReturnPart("get_weather", "sunny", tool_call_id="t1"),
+                ToolReturnPart("get_weather", "rain", tool_call_id="t2"),
+                ToolReturnPart("get_time", "noon", tool_call_id="t3"),
+            ]
+        ),
+    ]
+    anything = {"json": {"type": "object", "properties": {}}}
+    assert valid(codec.build_request(history, {}))["toolConfig"] == {
+        "tools": [
+            {"toolSpec": {"name": "get_weather", "inputSchema": anything}},
+            {"toolSpec": {"name": "get_time", "inputSchema": anything}},
+        ]
+    }
+    assert valid(codec.build_request(history, {}, tools=[TOOL]))["toolConfig"]["tools"] == [
+        {"toolSpec": {"name": "lookup", "inputSchema": {"json": TOOL.parameters_json_schema}}}
+    ]
+    assert "toolConfig" not in valid(codec.build_request(history[:1], {}))
 
 
 def test_thinking_from_another_vendor_is_not_replayed() -> None:

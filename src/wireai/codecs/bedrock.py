@@ -165,6 +165,10 @@ def build_request(
             thinking_on = isinstance(thinking, dict) and thinking.get("type") in ("enabled", "adaptive")
             tool_config["toolChoice"] = {"auto": {}} if allow_text_output or thinking_on else {"any": {}}
         body["toolConfig"] = tool_config
+    elif history_tools := _tools_in_history(bedrock_messages):
+        # Converse rejects toolUse/toolResult blocks in the history unless `toolConfig` is defined
+        # (a ValidationException), e.g. a text-only run continuing a conversation that used tools.
+        body["toolConfig"] = {"tools": history_tools}
 
     if output_mode == "native" and output_schema is not None:
         json_schema: dict[str, Any] = {"schema": json.dumps(output_schema, ensure_ascii=False)}
@@ -190,6 +194,17 @@ def build_request(
     if s.get("bedrock_service_tier"):
         body["serviceTier"] = {"type": s["bedrock_service_tier"]}
     return body
+
+
+def _tools_in_history(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A declaration for each tool the history called, taking any object: enough for Converse to accept it."""
+    names = dict.fromkeys(
+        block["toolUse"]["name"] for message in messages for block in message["content"] if "toolUse" in block
+    )
+    return [
+        {"toolSpec": {"name": name, "inputSchema": {"json": {"type": "object", "properties": {}}}}}
+        for name in names
+    ]
 
 
 def _tool_spec(tool: ToolDefinition) -> dict[str, Any]:
