@@ -191,3 +191,61 @@ async def test_stream_falls_back_on_an_error_before_the_first_event_only() -> No
                 text = [t async for t in result.stream_text(delta=True, debounce_by=None)]
             assert "".join(text) == "Paris"
             assert len(bad.requests) == 1 and len(good.requests) == 1
+
+
+def test_provider_name_strings_and_each_models_own_settings(
+    servers: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    openai_server, anthropic_server = servers
+    monkeypatch.setenv("OPENAI_API_KEY", "openai-key")
+    strings = FallbackModel("openai:gpt-4o", "anthropic:claude-3-5-sonnet-latest")
+    assert [type(m).__name__ for m in strings.models] == ["OpenAIChatModel", "AnthropicModel"]
+    assert Agent(strings).run_sync("capital?").output == "Paris"
+
+    openai_model = OpenAIModel("gpt-4o", settings={"max_tokens": 7, "temperature": 0.5})
+    anthropic_model = AnthropicModel("claude-3-5-sonnet-latest", settings={"max_tokens": 9})
+    assert Agent(FallbackModel(openai_model, anthropic_model)).run_sync("capital?").output == "Paris"
+    first, second = openai_server.requests[-1].json(), anthropic_server.requests[-1].json()
+    assert (first["max_tokens"], first["temperature"]) == (7, 0.5)
+    assert second["max_tokens"] == 9 and "temperature" not in second
+    assert openai_server.requests[-1].headers["authorization"] == "Bearer openai-key"
+    assert anthropic_server.requests[-1].headers["x-api-key"] == "anthropic-key"
+
+
+async def test_stream_does_not_fall_back_after_its_first_event() -> None:
+    overloaded = (
+        b'event: error\ndata: {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}\n\n'
+    )
+    started = anthropic_sse("Par").split(b"event: content_block_stop")[0]
+    with LoopbackServer(
+        lambda r: Reply(200, {"content-type": "text/event-stream"}, chunks=[started, 0.05, overloaded])
+    ) as bad:
+        with LoopbackServer(
+            lambda r: Reply(200, {"content-type": "text/event-stream"}, chunks=[anthropic_sse("Paris")])
+        ) as good:
+            first = AnthropicModel("claude-3-5-sonnet-latest", api_key="k", base_url=bad.url)
+            second = AnthropicModel("claude-3-5-sonnet-latest", api_key="k", base_url=good.url)
+            seen: list[str] = []
+            with pytest.raises(ModelAPIError, match="Overloaded"):
+                async with Agent(FallbackModel(first, second)).run_stream("capital?") as result:
+                    async for text in result.stream_text(delta=True, debounce_by=None):
+                        seen.append(text)
+            assert "".join(seen) == "Par"  # what the caller saw is not thrown away or replaced
+            assert len(bad.requests) == 1 and good.requests == []
+
+
+async def test_stream_with_every_model_failing_raises_the_group() -> None:
+    with LoopbackServer(lambda r: Reply.json(OPENAI_401, 401)) as openai_server:
+        with LoopbackServer(lambda r: Reply.json(ANTHROPIC_401, 401)) as anthropic_server:
+            openai_model = OpenAIModel("gpt-4o", api_key="bad", base_url=openai_server.url + "/v1")
+            anthropic_model = AnthropicModel(
+                "claude-3-5-sonnet-latest", api_key="bad", base_url=anthropic_server.url
+            )
+            with pytest.raises(FallbackExceptionGroup) as info:
+                async with Agent(FallbackModel(openai_model, anthropic_model)).run_stream("hi") as result:
+                    await result.get_output()
+    assert [(type(e), e.status_code) for e in info.value.exceptions] == [(ModelHTTPError, 401)] * 2
+    assert [e.body for e in info.value.exceptions] == [OPENAI_401, ANTHROPIC_401]
+    from exceptiongroup import ExceptionGroup  # the builtin on 3.11+, the backport before
+
+    assert isinstance(info.value, ExceptionGroup)
