@@ -4,7 +4,8 @@ Gemini's `Schema` has no `$ref`, `$defs`, `additionalProperties`, `const`, `oneO
 lists, spells types in upper case, and marks `type` REQUIRED. Pydantic emits all of those, so tool
 and output schemas are rewritten here: references are inlined (a recursive reference cannot be,
 and is a `UserError` pointing at the full-JSON-Schema fields), `anyOf [X, null]` becomes
-`nullable`, `const` becomes a one-value `enum`, and keys Gemini rejects are dropped.
+`nullable`, `const` becomes a one-value `enum`, a real union is a bare `anyOf` (Gemini allows no
+sibling fields beside it), and keys Gemini rejects are dropped.
 """
 
 from __future__ import annotations
@@ -148,8 +149,12 @@ def _convert(schema: Any, defs: dict[str, Any], seen: tuple[str, ...]) -> dict[s
             out["description"] = f"{out['description']} {note}" if "description" in out else note
     elif gemini_type == "ARRAY":
         items = schema.get("items")
-        if isinstance(items, list):  # tuple form: Gemini has one item schema
-            items = items[0] if items else {}
+        if isinstance(items, list):  # draft-07 tuple form
+            items = {"anyOf": items} if items else {}
+        prefix = schema.get("prefixItems")
+        if items is None and isinstance(prefix, list) and prefix:
+            # `tuple[int, str]`: Gemini has one item schema, so a tuple's positions become a union.
+            items = {"anyOf": prefix} if len(prefix) > 1 else prefix[0]
         out["items"] = _convert(items if items is not None else {"type": "string"}, defs, seen)
     return out
 
@@ -159,14 +164,26 @@ def _union(
 ) -> dict[str, Any]:
     non_null = [o for o in options if not (isinstance(o, dict) and o.get("type") == "null")]
     nullable = len(non_null) < len(options)
-    outer = {k: v for k, v in schema.items() if k in ("description", "default") and v is not None}
+    if not non_null:
+        return {"type": "STRING", "nullable": True}
     if len(non_null) == 1:
         converted = _convert(non_null[0], defs, seen)
-        converted.update(outer)
-    else:
-        members = [_convert(o, defs, seen) for o in non_null]
-        # `type` is REQUIRED on every Schema; for a union the first member's type is the honest default.
-        converted = {"type": members[0]["type"] if members else "STRING", "anyOf": members, **outer}
-    if nullable:
-        converted["nullable"] = True
-    return converted
+        converted.update(
+            {k: v for k, v in schema.items() if k in ("description", "default") and v is not None}
+        )
+        if nullable:
+            converted["nullable"] = True
+        return converted
+    # Gemini rejects a Schema that sets any field beside `anyOf` ("When using any_of, it must be the
+    # only field set"), so the union's description and nullability move into its members.
+    members: list[dict[str, Any]] = []
+    for option in non_null:
+        member = _convert(option, defs, seen)
+        members.extend(member["anyOf"] if set(member) == {"anyOf"} else [member])
+    description = schema.get("description")
+    for member in members:
+        if description and "description" not in member:
+            member["description"] = description
+        if nullable:
+            member["nullable"] = True
+    return {"anyOf": members}
