@@ -32,6 +32,7 @@ from wireai.models import ModelRequestParameters, OutputObjectDefinition
 from wireai.models.openai import OpenAIModel
 from wireai.providers.deepseek import DeepSeekProvider
 from wireai.providers.openai import OpenAIProvider
+from wireai.providers.openrouter import OpenRouterProvider
 from wireai.testing.fixtures import ReplayServer, load_case
 from wireai.tools import ToolDefinition
 from wireai.usage import RequestUsage
@@ -448,3 +449,42 @@ def test_stream_deepseek_reasoning_deltas_then_text() -> None:
     )
     assert response.finish_reason == "stop"
     assert response.provider_response_id == "chatcmpl-R1"
+
+
+def test_openrouter_settings_headers_reasoning_deltas_then_error_chunk() -> None:
+    case = load_case("openai_chat", "openrouter_stream_error")
+    settings: Any = {
+        "openrouter_reasoning": {"effort": "high"},
+        "openrouter_provider": {"order": ["DeepInfra"], "allow_fallbacks": False},
+        "openrouter_models": ["deepseek/deepseek-r1", "openai/o3-mini"],
+    }
+    events: list[Any] = []
+
+    async def run(model: OpenAIModel) -> None:
+        messages: list[ModelMessage] = [user("2+2?")]
+        async with model.request_stream(messages, settings, ModelRequestParameters()) as response:
+            async for event in response:
+                events.append(event)
+
+    with ReplayServer(case) as server:
+        provider = OpenRouterProvider(
+            api_key="or-key",
+            app_url="https://myapp.example",
+            app_title="My App",
+            base_url=server.url + "/api/v1",
+        )
+        provider.max_retries = 0
+        with pytest.raises(ModelHTTPError) as info:
+            asyncio.run(run(OpenAIModel("deepseek/deepseek-r1", provider=provider)))
+        server.assert_requests_match()
+    body = server.requests[0].json()
+    assert_protocol_valid("openai_chat", body)
+    # OpenRouter's own fields are not in OpenAI's spec; everything else is.
+    assert_spec_valid("openai", body, strict=False)
+    assert info.value.status_code == 502
+    assert info.value.body["error"]["message"] == "Provider disconnected unexpectedly"  # type: ignore[index]
+    assert events[0] == PartStartEvent(0, ThinkingPart("Two and ", provider_name="openrouter"))
+    assert [type(e.part).__name__ for e in events if isinstance(e, PartStartEvent)] == [
+        "ThinkingPart",
+        "TextPart",
+    ]

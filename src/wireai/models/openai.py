@@ -24,6 +24,7 @@ __all__ = [
     "OpenAIModelSettings",
     "OpenAIResponsesModel",
     "OpenAIResponsesModelSettings",
+    "OpenRouterModelSettings",
 ]
 
 OpenAIModelName = str
@@ -51,6 +52,17 @@ class OpenAIResponsesModelSettings(OpenAIModelSettings, total=False):
     openai_truncation: Literal["auto", "disabled"]
     openai_include: list[str]
     openai_text_verbosity: Literal["low", "medium", "high"]
+
+
+class OpenRouterModelSettings(OpenAIModelSettings, total=False):
+    """OpenRouter's own request fields (see `providers/openrouter.py`), sent after the prefix."""
+
+    openrouter_reasoning: dict[str, Any]
+    """`reasoning`: `{"effort": "high"}` or `{"max_tokens": 2000}`, `"exclude": true` to hide it."""
+    openrouter_provider: dict[str, Any]
+    """`provider`: routing preferences (`order`, `allow_fallbacks`, `only`, ...)."""
+    openrouter_models: list[str]
+    """`models`: fallback models tried in order."""
 
 
 class _OpenAIBase(HTTPModel):

@@ -1,4 +1,9 @@
-"""OpenRouter: OpenAI chat at `https://openrouter.ai/api/v1`, app attribution headers, `reasoning` field."""
+"""OpenRouter: OpenAI chat at `https://openrouter.ai/api/v1`, app attribution headers, `reasoning` field.
+
+Request-side `reasoning`, `provider` and `models` come from the `openrouter_*` settings
+(`OpenRouterModelSettings`); reasoning text comes back in `reasoning`. Errors after the model has
+started arrive as an `error` object in a 200 body or stream chunk (`finish_reason: error`).
+"""
 
 from __future__ import annotations
 
@@ -41,5 +46,14 @@ class OpenRouterProvider(OpenAIProvider):
         return ModelProfile(
             supports_json_schema_output=True,
             supports_json_object_output=True,
-            extra={"openai_chat": {"reasoning_fields": ("reasoning",)}},
+            extra={
+                "openai_chat": {
+                    "reasoning_fields": ("reasoning",),
+                    "setting_fields": {
+                        "openrouter_reasoning": "reasoning",
+                        "openrouter_provider": "provider",
+                        "openrouter_models": "models",
+                    },
+                }
+            },
         )
