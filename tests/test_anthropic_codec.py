@@ -266,6 +266,43 @@ def test_stream_without_message_stop_is_unexpected() -> None:
         parser.close()
 
 
+def test_stream_server_tool_blocks_and_their_input_deltas_are_skipped() -> None:
+    """A web search streams as a `server_tool_use` block whose input arrives in `input_json_delta`s,
+    then a `web_search_tool_result` block: neither is ours, neither may break the stream."""
+    events = [
+        {"type": "message_start", "message": {"id": "msg_ws", "model": "claude-sonnet-4-5",
+                                              "usage": {"input_tokens": 2679, "output_tokens": 3}}},
+        {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}},
+        {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "Let me search."}},
+        {"type": "content_block_stop", "index": 0},
+        {"type": "content_block_start", "index": 1, "content_block": {
+            "type": "server_tool_use", "id": "srvtoolu_014hJH82Qum7Td6UV8gDXThB", "name": "web_search", "input": {}}},
+        {"type": "content_block_delta", "index": 1, "delta": {"type": "input_json_delta", "partial_json": ""}},
+        {"type": "content_block_delta", "index": 1,
+         "delta": {"type": "input_json_delta", "partial_json": '{"query": "weather NYC today"}'}},
+        {"type": "content_block_stop", "index": 1},
+        {"type": "content_block_start", "index": 2, "content_block": {
+            "type": "web_search_tool_result", "tool_use_id": "srvtoolu_014hJH82Qum7Td6UV8gDXThB", "content": []}},
+        {"type": "content_block_stop", "index": 2},
+        {"type": "content_block_start", "index": 3, "content_block": {"type": "text", "text": ""}},
+        {"type": "content_block_delta", "index": 3, "delta": {"type": "text_delta", "text": "Sunny, 22 °C."}},
+        {"type": "content_block_stop", "index": 3},
+        {"type": "message_delta", "delta": {"stop_reason": "end_turn", "stop_sequence": None},
+         "usage": {"output_tokens": 510, "server_tool_use": {"web_search_requests": 1}}},
+        {"type": "message_stop"},
+    ]  # fmt: skip
+    body = "".join(f"event: {e['type']}\ndata: {json.dumps(e)}\n\n" for e in events).encode()
+    response = codec.parse_stream(body, model_name="claude-sonnet-4-5")
+    assert [vars(p) for p in response.parts] == [
+        vars(TextPart("Let me search.")),
+        vars(TextPart("Sunny, 22 °C.")),
+    ]
+    assert response.finish_reason == "stop"
+    assert vars(response.usage) == vars(
+        RequestUsage(input_tokens=2679, output_tokens=510, details={"web_search_requests": 1})
+    )
+
+
 def test_stream_usage_is_cumulative_merged_never_added_or_zeroed() -> None:
     """message_start has input and cache counts; each message_delta repeats cumulative totals (the
     current API sends input and cache counts there too, some gateways send them as 0 or null)."""

@@ -465,6 +465,7 @@ class AnthropicStreamParser(StreamParser):
         super().__init__(parts, model_name=model_name)
         self._raw_usage: dict[str, Any] = {}
         self._tool_blocks: dict[int, dict[str, Any]] = {}  # index -> input given in content_block_start
+        self._skipped_blocks: set[int] = set()  # server tool calls and block types newer than this codec
         self._stopped = False
         self._started = False
 
@@ -535,6 +536,7 @@ class AnthropicStreamParser(StreamParser):
                 provider_name=PROVIDER_NAME,
                 provider_details={_REDACTED: _str(block.get("data")) or ""},
             )
+        self._skipped_blocks.add(index)
         return None
 
     def _block_delta(self, data: dict[str, Any]) -> ModelResponseStreamEvent | None:
@@ -542,6 +544,8 @@ class AnthropicStreamParser(StreamParser):
         delta = _as_dict(data.get("delta"))
         kind = delta.get("type")
         parts = self.parts
+        if index in self._skipped_blocks:
+            return None  # e.g. the `input_json_delta`s of a `server_tool_use` (web search) block
         if kind == "text_delta":
             return parts.handle_text_delta(index, _str(delta.get("text")) or "")
         if kind == "input_json_delta":
@@ -568,6 +572,7 @@ class AnthropicStreamParser(StreamParser):
 
     def _block_stop(self, data: dict[str, Any]) -> None:
         index = _index(data)
+        self._skipped_blocks.discard(index)
         given = self._tool_blocks.pop(index, None)
         if given is None or not isinstance(self.parts.part_for(index), ToolCallPart):
             return
