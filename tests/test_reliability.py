@@ -14,6 +14,8 @@ import time
 import warnings
 from typing import Any
 
+import anyio
+import httpx
 import pytest
 
 from wireai import Agent, ModelHTTPError, UnexpectedModelBehavior, UserError
@@ -22,6 +24,7 @@ from wireai.messages import BinaryContent, ModelMessagesTypeAdapter
 from wireai.models.anthropic import AnthropicModel
 from wireai.models.openai import OpenAIModel
 from wireai.testing.server import LoopbackServer, RecordedRequest, Reply
+from wireai.transport.http import RetryPolicy, send
 
 SECRET = "sk-very-secret-key-123"
 
@@ -71,6 +74,22 @@ def test_request_timeout_from_model_settings() -> None:
         with pytest.raises(ModelAPIError, match="timed out"):
             agent.run_sync("hi", model_settings={"timeout": 0.3})
         assert time.monotonic() - start < 1.4
+
+
+def test_timeout_as_httpx_timeout_and_from_the_models_own_settings() -> None:
+    late = Reply(
+        200, {"content-type": "application/json"}, json.dumps(chat_completion("late")).encode(), delay=1.5
+    )
+    with LoopbackServer(lambda r: late) as server:
+        with pytest.raises(ModelAPIError, match=r"timed out \(ReadTimeout\)"):
+            Agent(openai(server, retries=0)).run_sync(
+                "hi", model_settings={"timeout": httpx.Timeout(10, read=0.3)}
+            )
+        own = OpenAIModel("gpt-4o", api_key=SECRET, base_url=server.url + "/v1", settings={"timeout": 0.3})
+        own.provider.max_retries = 0
+        with pytest.raises(ModelAPIError, match="timed out"):
+            Agent(own).run_sync("hi")
+        assert len(server.requests) == 2  # a timed-out request is not retried
 
 
 async def test_stalled_stream_ends_with_a_clear_error() -> None:
@@ -136,6 +155,53 @@ def test_4xx_other_than_408_409_429_is_not_retried_and_max_retries_zero_disables
         assert len(server.requests) == 1
 
 
+def test_connect_errors_are_retried_then_surface_naming_the_host(monkeypatch: pytest.MonkeyPatch) -> None:
+    slept: list[float] = []
+
+    async def fake_sleep(seconds: float) -> None:
+        slept.append(seconds)
+
+    monkeypatch.setattr(asyncio, "sleep", fake_sleep)
+    calls: list[httpx.Request] = []
+
+    def refuse_twice(request: httpx.Request) -> httpx.Response:
+        calls.append(request)
+        if len(calls) <= 2:
+            raise httpx.ConnectError("connection refused", request=request)
+        return httpx.Response(200, json={"ok": True})
+
+    async def call(policy: RetryPolicy) -> httpx.Response:
+        async with httpx.AsyncClient(transport=httpx.MockTransport(refuse_twice)) as client:
+            return await send(client, "POST", "http://vendor.test/v1/x", model_name="m", retry=policy)
+
+    assert asyncio.run(call(RetryPolicy())).json() == {"ok": True}
+    assert len(calls) == 3 and len(slept) == 2
+    calls.clear()
+    with pytest.raises(ModelAPIError, match=r"Could not reach http://vendor.test/v1/x: ConnectError"):
+        asyncio.run(call(RetryPolicy(max_retries=1)))
+    assert len(calls) == 2
+
+
+def test_total_retry_wait_is_capped(monkeypatch: pytest.MonkeyPatch) -> None:
+    slept: list[float] = []
+
+    async def fake_sleep(seconds: float) -> None:
+        slept.append(seconds)
+
+    monkeypatch.setattr(asyncio, "sleep", fake_sleep)
+    busy = httpx.MockTransport(lambda request: httpx.Response(503, headers={"retry-after": "4"}, json={}))
+
+    async def call() -> None:
+        async with httpx.AsyncClient(transport=busy) as client:
+            policy = RetryPolicy(max_retries=100, max_total_wait=10)
+            await send(client, "POST", "http://vendor.test/v1/x", model_name="m", retry=policy)
+
+    with pytest.raises(ModelHTTPError) as info:
+        asyncio.run(call())
+    assert info.value.status_code == 503
+    assert slept == [4.0, 4.0]  # a third wait would pass the 10 s cap: the error surfaces instead
+
+
 def test_a_stream_is_never_retried_after_it_started() -> None:
     dropped = Reply(200, SSE, chunks=[chunk({"role": "assistant", "content": "partial"})], drop=True)
     with scripted([dropped, Reply(200, SSE, chunks=[chunk({"content": "x"}, "stop")])]) as server:
@@ -176,21 +242,28 @@ async def test_100_cancelled_streams_leak_no_sockets_and_no_warnings() -> None:
         with warnings.catch_warnings():
             warnings.simplefilter("error", ResourceWarning)
             for i in range(100):
-                mode = i % 3
+                mode = i % 4
                 if mode == 0:
                     task = asyncio.create_task(consume_one(0))
                     await asyncio.sleep(0.02)
                     task.cancel()
                     with pytest.raises(asyncio.CancelledError):
                         await task
+                elif mode == 3:
+                    with anyio.move_on_after(0.02) as scope:  # an anyio cancel scope
+                        await consume_one(0)
+                    assert scope.cancelled_caught
                 else:
                     with pytest.raises(RuntimeError) if mode == 1 else _nothing():
                         await consume_one(mode)
             gc.collect()
-        # Every response was closed: connections were released, so what stays open is at most
-        # the pool's keep-alive allowance, and the pool still serves requests.
-        await asyncio.sleep(0.2)
-        assert server.open_connections <= 20
+        # Every response was closed, so its socket was closed (a half-read body cannot go back to
+        # the pool): the server sees all 100 connections end. Poll, since it notices asynchronously.
+        for _ in range(250):
+            if server.open_connections == 0:
+                break
+            await asyncio.sleep(0.02)
+        assert (server.open_connections, server.total_connections) == (0, 100)
         server.handler = lambda r: Reply.json(chat_completion("still fine"))
         assert (await agent.run("hi")).output == "still fine"
 
