@@ -4,6 +4,7 @@ the base URL, against a loopback server; and each OpenAI-compatible provider's U
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any
 
 import pytest
@@ -317,3 +318,39 @@ def test_ollama_base_url_env_and_no_key(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.setenv("OLLAMA_BASE_URL", "http://gpu-box:11434/v1")
     provider = OllamaProvider()
     assert provider.base_url == "http://gpu-box:11434/v1" and provider.headers == {}
+
+
+def test_perplexity_stream_keeps_citations_and_sends_no_stream_options() -> None:
+    citations = ["https://en.wikipedia.org/wiki/2012_Summer_Olympics"]
+    base = {"id": "pplx-1", "object": "chat.completion.chunk", "created": 1735689600, "model": "sonar-pro"}
+
+    def chunk(delta: dict[str, Any], finish: str | None = None, **extra: Any) -> bytes:
+        body = {**base, **extra, "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
+        return f"data: {json.dumps(body)}\n\n".encode()
+
+    usage = {"prompt_tokens": 5, "completion_tokens": 4, "total_tokens": 9}
+    chunks: list[bytes | float] = [
+        chunk({"role": "assistant", "content": "London "}, citations=citations),
+        chunk({"content": "[1]."}, citations=citations),
+        chunk({"content": ""}, "stop", citations=citations, usage=usage),
+        b"data: [DONE]\n\n",
+    ]
+
+    async def run(model: OpenAIModel) -> Any:
+        messages = [ModelRequest([UserPromptPart("q")])]
+        async with model.request_stream(messages, None, ModelRequestParameters()) as response:
+            async for _ in response:
+                pass
+        return response.get()
+
+    reply = Reply(200, {"content-type": "text/event-stream"}, chunks=chunks)
+    with LoopbackServer(lambda r: reply) as server:
+        provider = PerplexityProvider(api_key="pplx", base_url=server.url)
+        response = asyncio.run(run(OpenAIModel("sonar-pro", provider=provider)))
+    body = server.requests[0].json()
+    assert body == {"model": "sonar-pro", "messages": [{"role": "user", "content": "q"}], "stream": True}
+    assert_protocol_valid("openai_chat", body)
+    assert response.text == "London [1]."
+    assert response.provider_details == {"citations": citations, "finish_reason": "stop"}
+    assert (response.usage.input_tokens, response.usage.output_tokens) == (5, 4)
+    assert response.finish_reason == "stop"

@@ -488,3 +488,26 @@ def test_openrouter_settings_headers_reasoning_deltas_then_error_chunk() -> None
         "ThinkingPart",
         "TextPart",
     ]
+
+
+@pytest.mark.parametrize(
+    ("name", "role_arg", "role"),
+    [
+        ("gpt-4o", None, "system"),
+        ("o3-mini", "developer", "developer"),
+        ("o1-mini", None, "user"),  # o1-mini takes neither system nor developer messages
+    ],
+)
+def test_system_prompt_role_per_model_and_argument(name: str, role_arg: Any, role: str) -> None:
+    model = OpenAIModel(name, api_key="k", system_prompt_role=role_arg)
+    messages: list[ModelMessage] = [
+        ModelRequest([SystemPromptPart("Be terse."), UserPromptPart("hi")], instructions="Answer in French.")
+    ]
+    body = model.build_request(messages, None, ModelRequestParameters()).body
+    assert body["messages"] == [
+        {"role": role, "content": "Answer in French."},
+        {"role": role, "content": "Be terse."},
+        {"role": "user", "content": "hi"},
+    ]
+    assert_protocol_valid("openai_chat", body)
+    assert_spec_valid("openai", body)

@@ -12,11 +12,14 @@ from support import assert_protocol_valid, assert_spec_valid
 from wireai.exceptions import ModelHTTPError, UnexpectedModelBehavior
 from wireai.messages import (
     BinaryContent,
+    DocumentUrl,
     ImageUrl,
     ModelMessage,
     ModelRequest,
     ModelResponse,
     PartStartEvent,
+    RetryPromptPart,
+    SystemPromptPart,
     TextPart,
     ThinkingPart,
     ToolCallPart,
@@ -338,3 +341,48 @@ def test_http_error_bodies(status: int) -> None:
     assert info.value.status_code == status
     assert info.value.body == case.exchanges[0].response["json"]
     assert info.value.model_name == "gpt-4o"
+
+
+def test_input_items_for_system_document_url_and_retry_prompts() -> None:
+    history: list[ModelMessage] = [
+        ModelRequest(
+            [
+                SystemPromptPart("Be terse."),
+                UserPromptPart(["Summarise.", DocumentUrl("https://example.com/report.pdf")]),
+            ]
+        ),
+        ModelResponse([ToolCallPart("get_weather", "{}", tool_call_id="call_x", id="fc_x")]),
+        ModelRequest([RetryPromptPart("city is required", tool_name="get_weather", tool_call_id="call_x")]),
+        ModelResponse([TextPart("Sure.")]),
+        ModelRequest([RetryPromptPart("answer with JSON")]),
+    ]
+    body = (
+        OpenAIResponsesModel("gpt-4o", api_key="k")
+        .build_request(history, None, ModelRequestParameters(function_tools=[WEATHER]))
+        .body
+    )
+    retry_tool = history[2].parts[0]
+    retry_user = history[4].parts[0]
+    assert isinstance(retry_tool, RetryPromptPart) and isinstance(retry_user, RetryPromptPart)
+    assert body["input"] == [
+        {"role": "system", "content": "Be terse."},
+        {
+            "role": "user",
+            "content": [
+                {"type": "input_text", "text": "Summarise."},
+                {"type": "input_file", "file_url": "https://example.com/report.pdf"},
+            ],
+        },
+        {
+            "type": "function_call",
+            "call_id": "call_x",
+            "name": "get_weather",
+            "arguments": "{}",
+            "id": "fc_x",
+        },
+        {"type": "function_call_output", "call_id": "call_x", "output": retry_tool.model_response()},
+        {"role": "assistant", "content": "Sure."},
+        {"role": "user", "content": retry_user.model_response()},
+    ]
+    assert_protocol_valid("openai_responses", body)
+    assert_spec_valid("openai", body, "responses")
