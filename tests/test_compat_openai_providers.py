@@ -33,6 +33,8 @@ ENV_VARS = (
     "AZURE_OPENAI_API_KEY",
     "OPENAI_API_VERSION",
     "OLLAMA_BASE_URL",
+    "OPENROUTER_APP_URL",
+    "OPENROUTER_APP_TITLE",
 )
 
 
@@ -354,3 +356,16 @@ def test_perplexity_stream_keeps_citations_and_sends_no_stream_options() -> None
     assert response.provider_details == {"citations": citations, "finish_reason": "stop"}
     assert (response.usage.input_tokens, response.usage.output_tokens) == (5, 4)
     assert response.finish_reason == "stop"
+
+
+def test_openrouter_app_headers_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENROUTER_APP_URL", "https://env.example")
+    monkeypatch.setenv("OPENROUTER_APP_TITLE", "Env App")
+    assert OpenRouterProvider(api_key="k").headers == {
+        "authorization": "Bearer k",
+        "http-referer": "https://env.example",
+        "x-title": "Env App",
+    }
+    monkeypatch.delenv("OPENROUTER_APP_URL")
+    monkeypatch.delenv("OPENROUTER_APP_TITLE")
+    assert OpenRouterProvider(api_key="k").headers == {"authorization": "Bearer k"}

@@ -7,6 +7,7 @@ started arrive as an `error` object in a 200 body or stream chunk (`finish_reaso
 
 from __future__ import annotations
 
+import os
 from typing import Any, ClassVar
 
 import httpx
@@ -37,6 +38,8 @@ class OpenRouterProvider(OpenAIProvider):
             base_url=base_url, api_key=api_key, openai_client=openai_client, http_client=http_client
         )
         # Optional attribution: shown on openrouter.ai rankings.
+        app_url = app_url or os.environ.get("OPENROUTER_APP_URL")
+        app_title = app_title or os.environ.get("OPENROUTER_APP_TITLE")
         if app_url:
             self._default_headers["http-referer"] = app_url
         if app_title:
