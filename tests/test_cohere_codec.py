@@ -198,6 +198,25 @@ def test_native_output_sends_json_object_with_json_schema() -> None:
     assert response.text == '{"city": "Tokyo", "country": "Japan"}'
 
 
+def test_response_format_never_travels_beside_tools() -> None:
+    # Cohere: response_format "is not supported when used in combinations with the documents or tools parameters".
+    prompted = codec.build_request(
+        [user("Weather in Paris as JSON?")],
+        {},
+        ModelRequestParameters(function_tools=[WEATHER], output_mode="prompted"),
+        model="command-r-plus",
+    )
+    check_body(prompted)
+    assert "response_format" not in prompted and prompted["tools"][0]["function"]["name"] == "get_weather"
+    native = ModelRequestParameters(
+        function_tools=[WEATHER],
+        output_mode="native",
+        output_object=OutputObjectDefinition(SCHEMA, "CityLocation"),
+    )
+    with pytest.raises(UserError, match="NativeOutput cannot be combined with function tools"):
+        codec.build_request([user("x")], {}, native, model="command-r-plus")
+
+
 def test_thinking_setting_and_thinking_content() -> None:
     [response] = run_case(
         "thinking",

@@ -109,9 +109,15 @@ def build_request(
 
     output_object = params.output_object
     if params.output_mode == "native" and output_object is not None:
+        if tool_defs:
+            raise UserError(
+                "Cohere does not accept `response_format` together with `tools`, so NativeOutput cannot be "
+                "combined with function tools; use ToolOutput (the default) or PromptedOutput"
+            )
         # Cohere's only structured format: a JSON object, optionally held to a schema.
         body["response_format"] = {"type": "json_object", "json_schema": output_object.json_schema}
-    elif params.output_mode == "prompted":
+    elif params.output_mode == "prompted" and not tool_defs:
+        # With tools the prompt alone asks for JSON: Cohere rejects `response_format` beside `tools`.
         body["response_format"] = {"type": "json_object"}
 
     for ours, theirs in (
