@@ -4,17 +4,17 @@ Fixtures are discovered from `src/wireai/fixtures/**` at collection time, so a s
 added by any protocol is fuzzed here without touching this file. Each one is parsed by the model
 its protocol uses (that model's own stream parser and decoder), once as one chunk and then cut by
 `rechunk` at hypothesis-chosen seeds; the outcome — parts, usage, finish reason, ids, or the
-error type and message — must not change. Garbage and truncation must give a result or a typed
-wireai error, nothing else.
+error type and message — must not change. Garbage and truncation (hypothesis-chosen) of every
+stream fixture and every JSON response fixture must give a result or a typed wireai error, nothing else.
 """
 
 from __future__ import annotations
 
-import random
 from dataclasses import replace
 from typing import Any
 from urllib.parse import unquote
 
+import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -25,6 +25,7 @@ from wireai.models._http import HTTPModel
 from wireai.testing import fakes
 from wireai.testing.fixtures import Exchange, fixtures_dir, list_cases, load_case
 from wireai.testing.rechunk import interesting_offsets, parse_chunks, rechunk, split_events, stream_rechunked
+from wireai.transport.http import parse_json_body
 
 TYPED_ERRORS = (UnexpectedModelBehavior, ModelHTTPError, ModelAPIError)
 STREAM_KEYS = ("sse", "sse_file", "sse_events", "eventstream")
@@ -217,24 +218,69 @@ def test_every_stream_fixture_parses_the_same_however_it_is_chunked(
     check()
 
 
+def damaged(raw: bytes) -> st.SearchStrategy[bytes]:
+    """Ways a vendor's bytes arrive broken: cut short, bytes flipped, or nothing like the vendor at all."""
+    cut = st.integers(0, len(raw)).map(lambda n: raw[:n])
+    edits = st.lists(
+        st.tuples(st.integers(0, max(len(raw) - 1, 0)), st.integers(0, 255)), min_size=1, max_size=8
+    )
+
+    def flip(changes: list[tuple[int, int]]) -> bytes:
+        out = bytearray(raw)
+        for at, value in changes:
+            if out:
+                out[at] = value
+        return bytes(out)
+
+    return st.one_of(cut, edits.map(flip), st.binary(max_size=300))
+
+
 @pytest.mark.parametrize(("protocol", "case", "index"), STREAM_FIXTURES)
 def test_garbage_and_truncation_of_every_stream_fixture_give_a_result_or_a_typed_error(
     protocol: str, case: str, index: int
 ) -> None:
     model, raw = load_stream(protocol, case, index)
-    rng = random.Random(f"{protocol}/{case}/{index}")
-    variants = [raw[: rng.randrange(len(raw) + 1)] for _ in range(15)]
-    for _ in range(15):
-        mutated = bytearray(raw)
-        for _ in range(rng.randint(1, 8)):
-            mutated[rng.randrange(len(mutated))] = rng.randrange(256)
-        variants.append(bytes(mutated))
-    variants.append(bytes(rng.randrange(256) for _ in range(200)))
-    for data in variants:
+
+    @settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(data=damaged(raw), seed=st.integers(0, 2**32))
+    def check(data: bytes, seed: int) -> None:
         try:
-            parse_chunks(model, rechunk(data, rng.random()))
+            parse_chunks(model, rechunk(data, seed))
         except TYPED_ERRORS:
             pass
+
+    check()
+
+
+def json_fixtures() -> list[Any]:
+    params = []
+    for protocol_dir in sorted(p for p in fixtures_dir().iterdir() if p.is_dir()):
+        for case in list_cases(protocol_dir.name):
+            for index, exchange in enumerate(load_case(protocol_dir.name, case).exchanges):
+                if "json" in exchange.response and exchange.response.get("status", 200) == 200:
+                    params.append(
+                        pytest.param(protocol_dir.name, case, index, id=f"{protocol_dir.name}/{case}#{index}")
+                    )
+    return params
+
+
+@pytest.mark.parametrize(("protocol", "case", "index"), json_fixtures())
+def test_garbage_and_truncation_of_every_json_body_give_a_result_or_a_typed_error(
+    protocol: str, case: str, index: int
+) -> None:
+    """The non-stream path as `request` runs it: the 2xx body through `parse_json_body`, then the codec."""
+    exchange = load_case(protocol, case).exchanges[index]
+    model, raw = model_for(protocol, case, exchange), exchange.raw_body()
+
+    @settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(data=damaged(raw))
+    def check(data: bytes) -> None:
+        try:
+            model.parse(parse_json_body(httpx.Response(200, content=data), model.model_name))
+        except TYPED_ERRORS:
+            pass
+
+    check()
 
 
 # ------------------------------------------------------------------------------------- over a real socket
