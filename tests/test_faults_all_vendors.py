@@ -1,7 +1,8 @@
 """The same misbehaviours, served by every vendor's fake over a real socket: typed errors, never a hang.
 
 Bodies that are not JSON, HTML pages from proxies, truncated or non-UTF-8 bodies, gzip, unknown
-fields, streams cut mid-event or before their final message, and a wrong stream content-type.
+fields, streams cut mid-event or before their final message, a wrong stream content-type, unknown
+stream events and fields, and invalid UTF-8 inside a stream.
 """
 
 from __future__ import annotations
@@ -153,3 +154,54 @@ def test_stream_ending_cleanly_before_its_final_message_is_a_typed_error(fake: F
     fake.add_reply(Reply(200, {"content-type": "text/event-stream"}, chunks=[kept]))
     with pytest.raises(TYPED):
         run(fake, stream=True)
+
+
+def with_future_fields(line: bytes) -> bytes:
+    """An SSE `data:` line whose JSON object carries a field no codec knows (others unchanged)."""
+    if not line.startswith(b"data: {"):
+        return line
+    data = json.loads(line[6:])
+    data["a_field_from_the_future"] = {"nested": [1]}
+    return b"data: " + json.dumps(data).encode()
+
+
+def test_unknown_stream_events_and_fields_are_skipped(fake: FakeVendor) -> None:
+    raw = fake.encode_stream(ANSWER, probe(fake, True))
+    if isinstance(fake, FakeBedrock):
+        from wireai.transport.eventstream import EventStreamDecoder, encode_message
+
+        messages = EventStreamDecoder().feed(raw)
+        future = encode_message(
+            {":event-type": "aFutureEvent", ":content-type": "application/json", ":message-type": "event"},
+            {"future": True},
+        )
+        frames = [
+            encode_message(m.headers, {**json.loads(m.payload), "aFieldFromTheFuture": 1}) for m in messages
+        ]
+        raw = b"".join([frames[0], future, *frames[1:]])
+    else:
+        raw = b"\n".join(with_future_fields(line) for line in raw.split(b"\n"))
+        first, rest = raw.split(b"\n\n", 1)
+        future = b'event: a_future_event\ndata: {"type": "a_future_event", "future": true}\n\n'
+        raw = first + b"\n\n" + future + b": a comment line\n\n" + rest
+    assert raw.lower().count(b"future") > 2
+    fake.add_reply(Reply(200, {"content-type": "text/event-stream"}, chunks=[raw]))
+    assert run(fake, stream=True) == "hello from the fake vendor"
+
+
+def test_invalid_utf8_inside_a_stream_is_replaced_or_a_typed_error(fake: FakeVendor) -> None:
+    """SSE is decoded as the vendors' SDKs do (httpx: errors="replace"); Bedrock's frames are checked."""
+    raw = fake.encode_stream(ANSWER, probe(fake, True))
+    if isinstance(fake, FakeBedrock):
+        from wireai.transport.eventstream import EventStreamDecoder, encode_message
+
+        frames = [encode_message(m.headers, m.payload) for m in EventStreamDecoder().feed(raw)]
+        raw = b"".join(frame.replace(b"hello", b"hel\xfflo") for frame in frames)  # payload CRC now wrong
+        fake.add_reply(Reply(200, {"content-type": "application/vnd.amazon.eventstream"}, chunks=[raw]))
+        with pytest.raises(TYPED):
+            run(fake, stream=True)
+        return
+    fake.add_reply(
+        Reply(200, {"content-type": "text/event-stream"}, chunks=[raw.replace(b"hello", b"hel\xfflo")])
+    )
+    assert run(fake, stream=True) == "hel\ufffdlo from the fake vendor"
