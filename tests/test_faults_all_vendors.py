@@ -2,7 +2,7 @@
 
 Bodies that are not JSON, HTML pages from proxies, truncated or non-UTF-8 bodies, gzip, unknown
 fields, streams cut mid-event or before their final message, a wrong stream content-type, unknown
-stream events and fields, and invalid UTF-8 inside a stream.
+stream events and fields, invalid UTF-8 inside a stream; and the key sent shows nowhere but the wire.
 """
 
 from __future__ import annotations
@@ -205,3 +205,23 @@ def test_invalid_utf8_inside_a_stream_is_replaced_or_a_typed_error(fake: FakeVen
         Reply(200, {"content-type": "text/event-stream"}, chunks=[raw.replace(b"hello", b"hel\xfflo")])
     )
     assert run(fake, stream=True) == "hel\ufffdlo from the fake vendor"
+
+
+def test_the_key_sent_never_shows_in_errors_reprs_or_history(fake: FakeVendor) -> None:
+    secret = "sk-wireai-secret-0123456789"
+    model = fake.model() if isinstance(fake, FakeVertex) else fake.model(api_key=secret)
+    model.provider.max_retries = 0
+    fake.add_error(401, message="Invalid credentials")
+    if isinstance(fake, FakeVertex):
+        fake.add_error(401, message="Invalid credentials")  # Google auth refreshes the token once on a 401
+    fake.add_text("ok")
+    with pytest.raises(ModelHTTPError) as info:
+        Agent(model).run_sync("hi")
+    result = Agent(model).run_sync("hi")
+    sent = " ".join(fake.requests[0].headers.values())
+    if isinstance(fake, FakeVertex):
+        secret = fake.requests[0].headers["authorization"].removeprefix("Bearer ")  # the access token
+    assert secret in sent + fake.requests[0].path  # it went on the wire...
+    shown = [str(info.value), repr(info.value), repr(model), repr(model.provider), repr(Agent(model))]
+    shown.append(result.all_messages_json().decode())
+    assert [text for text in shown if secret in text] == []  # ...and nowhere else
