@@ -225,3 +225,30 @@ def test_the_key_sent_never_shows_in_errors_reprs_or_history(fake: FakeVendor) -
     shown = [str(info.value), repr(info.value), repr(model), repr(model.provider), repr(Agent(model))]
     shown.append(result.all_messages_json().decode())
     assert [text for text in shown if secret in text] == []  # ...and nowhere else
+
+
+UNSUPPORTED_MEDIA = {  # vendor -> (a MIME type it cannot take, what the UserError says)
+    FakeOpenAI: ("video/mp4", "does not accept video/mp4"),
+    FakeOpenAIResponses: ("video/mp4", "does not accept BinaryContent"),  # names no MIME type (yet)
+    FakeGroq: ("video/mp4", "does not accept video/mp4"),
+    FakeAnthropic: ("video/mp4", "does not accept 'video/mp4'"),
+    FakeMistral: ("video/mp4", "does not accept video/mp4"),
+    FakeCohere: ("audio/wav", "not audio/wav"),
+    FakeBedrock: ("application/x-made-up", "not 'application/x-made-up'"),
+    # Gemini takes any MIME type inline (video, audio, documents): the API decides, so nothing to reject here.
+}
+
+
+@pytest.mark.parametrize("fake_class", list(UNSUPPORTED_MEDIA), ids=lambda cls: cls.__name__)
+def test_binary_content_the_vendor_cannot_take_is_a_user_error_before_any_request(
+    fake_class: type[FakeVendor],
+) -> None:
+    from wireai import UserError
+    from wireai.messages import BinaryContent
+
+    media_type, message = UNSUPPORTED_MEDIA[fake_class]
+    with fake_class() as fake:
+        fake.add_text("never sent")
+        with pytest.raises(UserError, match=message):
+            Agent(fake.model()).run_sync(["describe", BinaryContent(b"\x00\x01", media_type=media_type)])
+        assert fake.requests == []
