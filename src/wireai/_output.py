@@ -76,7 +76,7 @@ def _load(data: str | dict[str, Any] | None, partial: bool) -> Any:
 @dataclass
 class OutputSchema:
     mode: OutputMode
-    allow_text: bool
+    allow_text: bool  # the answer may come as text: plain, or JSON text in native/prompted mode
     objects: list[_ObjectOutput] = field(default_factory=list)
     text_function: Callable[..., Any] | None = None
     template: str | None = None  # prompted mode: instructions telling the model the schema
@@ -200,10 +200,10 @@ def build_output_schema(
         obj = _single_object(
             output_type.outputs, output_type.name, output_type.description, output_type.strict
         )
-        return OutputSchema("native", False, [obj])
+        return OutputSchema("native", True, [obj])
     if isinstance(output_type, PromptedOutput):
         obj = _single_object(output_type.outputs, output_type.name, output_type.description, None)
-        return OutputSchema("prompted", False, [obj], template=output_type.template)
+        return OutputSchema("prompted", True, [obj], template=output_type.template)
 
     members = list(flatten_outputs(output_type))
     allow_text = str in members
@@ -223,7 +223,7 @@ def build_output_schema(
         and not isinstance(structured[0], ToolOutput)
     ):
         obj = _single_object(structured[0], tool_name, tool_description, None)
-        return OutputSchema(default_mode, False, [obj])  # type: ignore[arg-type]
+        return OutputSchema(default_mode, True, [obj])  # type: ignore[arg-type]
 
     objects = []
     multiple = len(structured) > 1

@@ -24,6 +24,11 @@ class ModelSettings(TypedDict, total=False):
     frequency_penalty: float
     logit_bias: dict[str, int]
     stop_sequences: list[str]
+    tool_choice: str
+    """`'auto'`, `'required'` (some tool must be called), `'none'`, or a tool's name to force that tool.
+
+    Unset, the codec chooses what the output mode needs: `required` when text output is not allowed.
+    """
     extra_headers: dict[str, str]
     extra_body: dict[str, Any]
 

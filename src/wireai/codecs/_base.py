@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
 from .._parts_manager import ModelResponsePartsManager
+from ..exceptions import UserError
 from ..messages import FinishReason, ModelMessage, ModelRequest, ModelResponse, ModelResponseStreamEvent
 from ..usage import RequestUsage
 
@@ -17,8 +18,28 @@ __all__ = [
     "loads",
     "parse_stream_with",
     "pieces",
+    "resolve_tool_choice",
     "token_count",
 ]
+
+
+def resolve_tool_choice(
+    settings: Mapping[str, Any], allow_text_output: bool, tool_names: Iterable[str]
+) -> str:
+    """`'auto'`, `'required'`, `'none'` or a tool name: the `tool_choice` setting, else what the output needs.
+
+    Each codec spells the answer its vendor's way; a name that is not one of this request's tools is
+    a `UserError` here rather than a vendor 400 later.
+    """
+    choice = settings.get("tool_choice")
+    if choice is None:
+        return "auto" if allow_text_output else "required"
+    names = list(tool_names)
+    if choice not in ("auto", "required", "none") and choice not in names:
+        raise UserError(
+            f"tool_choice {choice!r} is neither auto/required/none nor one of this request's tools {names}"
+        )
+    return str(choice)
 
 
 def token_count(value: Any) -> int:

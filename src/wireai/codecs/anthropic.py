@@ -38,7 +38,16 @@ from ..settings import ModelSettings
 from ..tools import ToolDefinition
 from ..transport.sse import SSEDecoder, SSEEvent, encode_sse
 from ..usage import RequestUsage
-from ._base import NO_EVENTS, StreamParser, latest_instructions, loads, parse_stream_with, pieces, token_count
+from ._base import (
+    NO_EVENTS,
+    StreamParser,
+    latest_instructions,
+    loads,
+    parse_stream_with,
+    pieces,
+    resolve_tool_choice,
+    token_count,
+)
 
 __all__ = [
     "ANTHROPIC_VERSION",
@@ -146,7 +155,9 @@ def build_request(
         if options.cache_tool_definitions:
             tools[-1]["cache_control"] = _cache_control(options.cache_tool_definitions)
         body["tools"] = tools
-        body["tool_choice"] = _tool_choice(settings, options, allow_text_output)
+        body["tool_choice"] = _tool_choice(
+            settings, options, allow_text_output, [t["name"] for t in body["tools"] if "name" in t]
+        )
 
     if options.thinking is not None:
         body["thinking"] = options.thinking
@@ -343,11 +354,21 @@ def _tool(tool: ToolDefinition) -> dict[str, Any]:
     return out
 
 
-def _tool_choice(settings: ModelSettings, options: RequestOptions, allow_text_output: bool) -> dict[str, Any]:
+def _tool_choice(
+    settings: ModelSettings, options: RequestOptions, allow_text_output: bool, tool_names: list[str]
+) -> dict[str, Any]:
     # With extended thinking on, the API accepts only `auto`/`none`: the agent's output validation
     # then asks again if the model answers in text.
     thinking_on = options.thinking is not None and options.thinking.get("type") != "disabled"
-    choice: dict[str, Any] = {"type": "auto" if allow_text_output or thinking_on else "any"}
+    wanted = resolve_tool_choice(settings, allow_text_output, tool_names)
+    if thinking_on and wanted != "none":
+        wanted = "auto"
+    if wanted in ("auto", "none"):
+        choice: dict[str, Any] = {"type": wanted}
+    elif wanted == "required":
+        choice = {"type": "any"}
+    else:
+        choice = {"type": "tool", "name": wanted}
     if settings.get("parallel_tool_calls") is False:
         choice["disable_parallel_tool_use"] = True
     return choice

@@ -43,7 +43,15 @@ from ..settings import ModelSettings
 from ..tools import ToolDefinition
 from ..transport.eventstream import EventStreamDecoder, EventStreamMessage, encode_message
 from ..usage import RequestUsage
-from ._base import NO_EVENTS, StreamParser, latest_instructions, parse_stream_with, pieces, token_count
+from ._base import (
+    NO_EVENTS,
+    StreamParser,
+    latest_instructions,
+    parse_stream_with,
+    pieces,
+    resolve_tool_choice,
+    token_count,
+)
 
 __all__ = [
     "FINISH_REASONS",
@@ -163,7 +171,17 @@ def build_request(
             # Claude refuses a forced tool while extended thinking is on; `auto` is the only choice then.
             thinking = additional.get("thinking")
             thinking_on = isinstance(thinking, dict) and thinking.get("type") in ("enabled", "adaptive")
-            tool_config["toolChoice"] = {"auto": {}} if allow_text_output or thinking_on else {"any": {}}
+            wanted = resolve_tool_choice(s, allow_text_output, (t.name for t in tools))
+            if wanted == "none":
+                raise UserError(
+                    "Bedrock Converse has no tool_choice 'none' (only auto, any and a named tool)"
+                )
+            if thinking_on:
+                wanted = "auto"
+            if wanted in ("auto", "required"):
+                tool_config["toolChoice"] = {"auto": {}} if wanted == "auto" else {"any": {}}
+            else:
+                tool_config["toolChoice"] = {"tool": {"name": wanted}}
         body["toolConfig"] = tool_config
     elif history_tools := _tools_in_history(bedrock_messages):
         # Converse rejects toolUse/toolResult blocks in the history unless `toolConfig` is defined

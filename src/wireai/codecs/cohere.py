@@ -41,7 +41,15 @@ from ..settings import ModelSettings
 from ..tools import ToolDefinition
 from ..transport.sse import encode_sse
 from ..usage import RequestUsage
-from ._base import NO_EVENTS, StreamParser, latest_instructions, loads, pieces, token_count
+from ._base import (
+    NO_EVENTS,
+    StreamParser,
+    latest_instructions,
+    loads,
+    pieces,
+    resolve_tool_choice,
+    token_count,
+)
 
 __all__ = [
     "FINISH_REASONS",
@@ -102,8 +110,11 @@ def build_request(
     tool_defs: list[ToolDefinition] = params.tool_defs
     if tool_defs:
         body["tools"] = [map_tool(t) for t in tool_defs]
-        if not params.allow_text_output:
-            body["tool_choice"] = "REQUIRED"
+        choice = resolve_tool_choice(s, params.allow_text_output, (t.name for t in tool_defs))
+        if choice not in ("auto", "required", "none"):
+            raise UserError("Cohere's tool_choice is REQUIRED or NONE only; it cannot force one named tool")
+        if choice != "auto":
+            body["tool_choice"] = choice.upper()
         if s.get("cohere_strict_tools") is not None:
             body["strict_tools"] = s["cohere_strict_tools"]
 

@@ -35,7 +35,7 @@ from ..messages import (
 from ..tools import ToolDefinition
 from ..transport.sse import encode_sse
 from ..usage import RequestUsage
-from ._base import NO_EVENTS, StreamParser, latest_instructions, loads
+from ._base import NO_EVENTS, StreamParser, latest_instructions, loads, resolve_tool_choice
 from .gemini_schema import strip_json_schema, to_gemini_schema
 
 __all__ = [
@@ -140,10 +140,15 @@ def build_request(
     tools = [*function_tools, *output_tools]
     if tools:
         body["tools"] = [{"functionDeclarations": [_function_declaration(t, json_schema) for t in tools]}]
-        if output_tools and not allow_text_output:
-            body["toolConfig"] = {
-                "functionCallingConfig": {"mode": "ANY", "allowedFunctionNames": [t.name for t in tools]}
-            }
+        wanted = resolve_tool_choice(settings, allow_text_output, (t.name for t in tools))
+        if wanted == "required":
+            calling: dict[str, Any] = {"mode": "ANY", "allowedFunctionNames": [t.name for t in tools]}
+        elif wanted == "none":
+            calling = {"mode": "NONE"}
+        elif wanted != "auto":
+            calling = {"mode": "ANY", "allowedFunctionNames": [wanted]}
+        if wanted != "auto":
+            body["toolConfig"] = {"functionCallingConfig": calling}
 
     generation: dict[str, Any] = {}
     for key, field_name in _GENERATION_SETTINGS.items():
@@ -190,9 +195,8 @@ def _camel_keys(value: dict[str, Any]) -> dict[str, Any]:
 
 
 def _function_declaration(tool: ToolDefinition, json_schema: bool) -> dict[str, Any]:
-    declaration: dict[str, Any] = {"name": tool.name}
-    if tool.description:
-        declaration["description"] = tool.description
+    # `description` is REQUIRED in Google's FunctionDeclaration: an undocumented tool sends "".
+    declaration: dict[str, Any] = {"name": tool.name, "description": tool.description or ""}
     schema = tool.parameters_json_schema
     if json_schema:
         declaration["parametersJsonSchema"] = strip_json_schema(schema)

@@ -51,7 +51,15 @@ from ..settings import ModelSettings
 from ..tools import ToolDefinition
 from ..transport.sse import encode_sse
 from ..usage import RequestUsage
-from ._base import NO_EVENTS, StreamParser, latest_instructions, loads, pieces, token_count
+from ._base import (
+    NO_EVENTS,
+    StreamParser,
+    latest_instructions,
+    loads,
+    pieces,
+    resolve_tool_choice,
+    token_count,
+)
 
 __all__ = [
     "FINISH_REASONS",
@@ -101,6 +109,9 @@ def mistral_tool_call_id(tool_call_id: str) -> str:
 # ============================================================================================ request
 
 
+_MISTRAL_CHOICE = {"auto": "auto", "required": "any", "none": "none"}
+
+
 def build_request(
     messages: Sequence[ModelMessage],
     settings: ModelSettings,
@@ -121,7 +132,11 @@ def build_request(
     if tool_defs:
         body["tools"] = [map_tool(t) for t in tool_defs]
         # Mistral's name for "must call some tool" is `any`.
-        body["tool_choice"] = "auto" if params.allow_text_output else "any"
+        choice = resolve_tool_choice(s, params.allow_text_output, (t.name for t in tool_defs))
+        body["tool_choice"] = _MISTRAL_CHOICE.get(choice) or {
+            "type": "function",
+            "function": {"name": choice},
+        }
         if "parallel_tool_calls" in s:
             body["parallel_tool_calls"] = s["parallel_tool_calls"]
 

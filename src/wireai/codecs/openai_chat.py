@@ -43,7 +43,15 @@ from ..settings import ModelSettings
 from ..tools import ToolDefinition
 from ..transport.sse import encode_sse
 from ..usage import RequestUsage
-from ._base import NO_EVENTS, StreamParser, latest_instructions, loads, pieces, token_count
+from ._base import (
+    NO_EVENTS,
+    StreamParser,
+    latest_instructions,
+    loads,
+    pieces,
+    resolve_tool_choice,
+    token_count,
+)
 
 if TYPE_CHECKING:
     from ..models import ModelRequestParameters
@@ -164,7 +172,12 @@ def build_request(
     tools = [tool_param(t, opts) for t in params.tool_defs]
     if tools:
         body["tools"] = tools
-        body["tool_choice"] = "auto" if params.allow_text_output else "required"
+        choice = resolve_tool_choice(settings, params.allow_text_output, (t.name for t in params.tool_defs))
+        body["tool_choice"] = (
+            choice
+            if choice in ("auto", "required", "none")
+            else {"type": "function", "function": {"name": choice}}
+        )
         if "parallel_tool_calls" in settings:
             body["parallel_tool_calls"] = settings["parallel_tool_calls"]
     response_format = _response_format(params, opts)

@@ -36,7 +36,15 @@ from ..settings import ModelSettings
 from ..tools import ToolDefinition
 from ..transport.sse import encode_sse
 from ..usage import RequestUsage
-from ._base import NO_EVENTS, StreamParser, latest_instructions, loads, pieces, token_count
+from ._base import (
+    NO_EVENTS,
+    StreamParser,
+    latest_instructions,
+    loads,
+    pieces,
+    resolve_tool_choice,
+    token_count,
+)
 from .openai_chat import _timestamp, error_status
 
 if TYPE_CHECKING:
@@ -101,7 +109,10 @@ def build_request(
     tools = [tool_param(t, supports_strict) for t in params.tool_defs]
     if tools:
         body["tools"] = tools
-        body["tool_choice"] = "auto" if params.allow_text_output else "required"
+        choice = resolve_tool_choice(settings, params.allow_text_output, (t.name for t in params.tool_defs))
+        body["tool_choice"] = (
+            choice if choice in ("auto", "required", "none") else {"type": "function", "name": choice}
+        )
     text: dict[str, Any] = {}
     if params.output_mode == "native" and params.output_object is not None:
         out = params.output_object
