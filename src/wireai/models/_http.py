@@ -13,7 +13,7 @@ import httpx
 
 from .._parts_manager import ModelResponsePartsManager
 from ..codecs._base import StreamParser
-from ..exceptions import ModelAPIError, UserError
+from ..exceptions import ModelAPIError, UnexpectedModelBehavior, UserError
 from ..messages import ModelMessage, ModelResponse, ModelResponseStreamEvent
 from ..profiles import ModelProfile
 from ..providers import Provider
@@ -137,7 +137,11 @@ class HTTPModel(Model):
         check_allow_model_requests()
         prepared = self.build_request(messages, model_settings, model_request_parameters)
         response = await self._send(prepared, model_settings, stream=False)
-        return self.parse(parse_json_body(response, self._model_name))
+        body = parse_json_body(response, self._model_name)
+        try:
+            return self.parse(body)
+        except _SHAPE_ERRORS as exc:
+            raise _shape_error(self._model_name, "response body", exc, body) from exc
 
     @asynccontextmanager
     async def request_stream(
@@ -180,6 +184,17 @@ class HTTPModel(Model):
         )
 
 
+# What a codec raises when valid JSON has an unexpected shape (a list where an object belongs...):
+# caught here, once for every codec, so callers only ever see UnexpectedModelBehavior.
+_SHAPE_ERRORS = (TypeError, KeyError, AttributeError, IndexError)
+
+
+def _shape_error(model_name: str, what: str, exc: Exception, body: Any) -> UnexpectedModelBehavior:
+    return UnexpectedModelBehavior(
+        f"{model_name}: unexpected {what} shape ({type(exc).__name__}: {exc})", body
+    )
+
+
 class HTTPStreamedResponse(StreamedResponse):
     """Bytes from the wire -> decoder (SSE or AWS event-stream) -> codec parser -> part events."""
 
@@ -199,6 +214,7 @@ class HTTPStreamedResponse(StreamedResponse):
             decoder = EventStreamDecoder()
         parser = self._parser
         model_name = self._model_name
+        event: Any = None
         try:
             async for chunk in self._response.aiter_bytes():
                 for event in decoder.feed(chunk):
@@ -209,6 +225,8 @@ class HTTPStreamedResponse(StreamedResponse):
                 for item in parser.feed(event):
                     yield item
             parser.close()
+        except _SHAPE_ERRORS as exc:
+            raise _shape_error(model_name, "stream event", exc, getattr(event, "data", event)) from exc
         except httpx.TimeoutException as exc:
             raise ModelAPIError(
                 model_name, f"The stream stalled: no data within the read timeout ({type(exc).__name__})"
