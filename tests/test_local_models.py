@@ -131,3 +131,24 @@ def test_azure_deployments_before_2024_09_send_no_stream_options() -> None:
 
     assert "stream_options" not in stream_body("2024-07-01-preview")
     assert stream_body("2024-10-21")["stream_options"] == {"include_usage": True}
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["openai", "azure", "deepseek", "openrouter", "grok", "perplexity", "ollama", "groq", "anthropic", "google-gla",
+     "google-vertex", "mistral", "cohere", "bedrock"],
+)  # fmt: skip
+def test_every_provider_takes_max_retries(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from wireai.providers import infer_provider
+
+    for var in ("OPENAI_API_KEY", "AZURE_OPENAI_API_KEY", "DEEPSEEK_API_KEY", "OPENROUTER_API_KEY", "XAI_API_KEY",
+                "PERPLEXITY_API_KEY", "GROQ_API_KEY", "ANTHROPIC_API_KEY", "GEMINI_API_KEY", "MISTRAL_API_KEY",
+                "CO_API_KEY", "AWS_BEARER_TOKEN_BEDROCK"):  # fmt: skip
+        monkeypatch.setenv(var, "k")
+    monkeypatch.setenv("AZURE_OPENAI_ENDPOINT", "https://x.openai.azure.com")
+    monkeypatch.setenv("OLLAMA_BASE_URL", "http://127.0.0.1:11434/v1")
+    monkeypatch.setenv("AWS_REGION", "us-east-1")
+    kwargs: dict[str, Any] = {"project_id": "p"} if name == "google-vertex" else {}
+    provider = infer_provider(name, max_retries=0, **kwargs)
+    assert provider.max_retries == 0 and provider.retry_policy.max_retries == 0
+    assert infer_provider(name, **kwargs).max_retries == 2

@@ -33,7 +33,11 @@ class AzureProvider(OpenAIProvider):
         openai_client: Any = None,
         http_client: httpx.AsyncClient | None = None,
         base_url: str | None = None,
+        *,
+        max_retries: int | None = None,
     ):
+        if max_retries is not None:
+            self.max_retries = max_retries
         if openai_client is not None:
             super().__init__(openai_client=openai_client)
             return

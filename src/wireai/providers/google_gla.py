@@ -31,7 +31,11 @@ class GoogleGLAProvider(Provider):
         api_key: str | None = None,
         http_client: httpx.AsyncClient | None = None,
         base_url: str | None = None,
+        *,
+        max_retries: int | None = None,
     ):
+        if max_retries is not None:
+            self.max_retries = max_retries
         self._api_key = env_key(api_key, "GEMINI_API_KEY", "GOOGLE_API_KEY", provider="google-gla")
         self._http_client = http_client
         self.base_url = (base_url or "https://generativelanguage.googleapis.com/v1beta").rstrip("/")

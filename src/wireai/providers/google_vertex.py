@@ -52,7 +52,10 @@ class GoogleVertexProvider(Provider):
         service_account_info: dict[str, Any] | None = None,
         credentials: Any = None,
         base_url: str | None = None,
+        max_retries: int | None = None,
     ):
+        if max_retries is not None:
+            self.max_retries = max_retries
         self.region = region
         self.model_publisher = model_publisher
         self._http_client = http_client

@@ -46,7 +46,11 @@ class OpenAIProvider(Provider):
         http_client: httpx.AsyncClient | None = None,
         organization: str | None = None,
         project: str | None = None,
+        *,
+        max_retries: int | None = None,
     ):
+        if max_retries is not None:
+            self.max_retries = max_retries
         self._api_version: str | None = None
         self._deployments = False  # Azure's `/deployments/{model}/...?api-version=` form
         self._key_header = "authorization"

@@ -33,7 +33,10 @@ class OpenRouterProvider(OpenAIProvider):
         base_url: str | None = None,
         openai_client: Any = None,
         http_client: httpx.AsyncClient | None = None,
+        max_retries: int | None = None,
     ):
+        if max_retries is not None:
+            self.max_retries = max_retries
         super().__init__(
             base_url=base_url, api_key=api_key, openai_client=openai_client, http_client=http_client
         )
