@@ -1,4 +1,5 @@
-"""Property tests for the mistral stream parser: any re-chunking gives the same response; garbage and truncation fail typed."""
+"""Property tests for the Mistral and Cohere stream parsers: any re-chunking gives the same response;
+garbage and truncation fail typed; random JSON bodies parse or fail typed."""
 
 from __future__ import annotations
 
@@ -8,17 +9,19 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from wireai.codecs import mistral as codec
+from wireai.codecs import cohere, mistral
 from wireai.exceptions import ModelAPIError, UnexpectedModelBehavior
 from wireai.testing.fixtures import list_cases, load_case
 from wireai.transport.sse import SSEDecoder
 
-STREAMS = [name for name in list_cases("mistral") if name.startswith("stream_")]
-RAW = {name: load_case("mistral", name).exchanges[0].raw_body() for name in STREAMS}
+CODECS: dict[str, Any] = {"mistral": mistral, "cohere": cohere}
+PARSERS: dict[str, Any] = {"mistral": mistral.MistralStreamParser, "cohere": cohere.CohereStreamParser}
+STREAMS = [(vendor, name) for vendor in CODECS for name in list_cases(vendor) if name.startswith("stream_")]
+RAW = {(vendor, name): load_case(vendor, name).exchanges[0].raw_body() for vendor, name in STREAMS}
 
 
-def parse(chunks: list[bytes]) -> tuple[Any, ...]:
-    parser = codec.MistralStreamParser(model_name="m")
+def parse(vendor: str, chunks: list[bytes]) -> tuple[Any, ...]:
+    parser = PARSERS[vendor](model_name="m")
     decoder = SSEDecoder()
     for chunk in chunks:
         for event in decoder.feed(chunk):
@@ -35,9 +38,9 @@ def parse(chunks: list[bytes]) -> tuple[Any, ...]:
     )
 
 
-def outcome(chunks: list[bytes]) -> Any:
+def outcome(vendor: str, chunks: list[bytes]) -> Any:
     try:
-        return parse(chunks)
+        return parse(vendor, chunks)
     except (UnexpectedModelBehavior, ModelAPIError) as exc:  # ModelHTTPError included
         return type(exc)
 
@@ -52,24 +55,26 @@ def split(raw: bytes, cuts: list[int]) -> list[bytes]:
     return pieces
 
 
-@pytest.mark.parametrize("name", STREAMS)
+@pytest.mark.parametrize("case", STREAMS, ids=lambda c: "/".join(c))
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(cuts=st.lists(st.integers(min_value=0, max_value=10_000), max_size=30))
-def test_any_rechunking_gives_the_same_response(name: str, cuts: list[int]) -> None:
-    raw = RAW[name]
-    assert outcome(split(raw, cuts)) == outcome([raw])
+def test_any_rechunking_gives_the_same_response(case: tuple[str, str], cuts: list[int]) -> None:
+    raw = RAW[case]
+    assert outcome(case[0], split(raw, cuts)) == outcome(case[0], [raw])
 
 
-@pytest.mark.parametrize("name", STREAMS)
+@pytest.mark.parametrize("case", STREAMS, ids=lambda c: "/".join(c))
 @settings(max_examples=40, deadline=None)
 @given(data=st.data())
-def test_truncation_and_garbage_give_a_result_or_a_typed_error(name: str, data: st.DataObject) -> None:
-    raw = RAW[name]
+def test_truncation_and_garbage_give_a_result_or_a_typed_error(
+    case: tuple[str, str], data: st.DataObject
+) -> None:
+    raw = RAW[case]
     cut = data.draw(st.integers(min_value=0, max_value=len(raw)))
     garbage = data.draw(st.binary(max_size=64))
     at = data.draw(st.integers(min_value=0, max_value=cut))
     mangled = raw[:at] + garbage + raw[at:cut]
-    outcome([mangled])  # must not raise anything else
+    outcome(case[0], [mangled])  # must not raise anything else
 
 
 @settings(max_examples=100, deadline=None)
@@ -109,7 +114,8 @@ def test_truncation_and_garbage_give_a_result_or_a_typed_error(name: str, data: 
     )
 )
 def test_random_json_bodies_parse_or_fail_typed(body: Any) -> None:
-    try:
-        codec.parse_response(body, model_name="m")
-    except (UnexpectedModelBehavior, ModelAPIError):
-        pass
+    for codec in CODECS.values():
+        try:
+            codec.parse_response(body, model_name="m")
+        except (UnexpectedModelBehavior, ModelAPIError):
+            pass
