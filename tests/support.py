@@ -57,3 +57,63 @@ def assert_protocol_valid(protocol: str, body: Any) -> None:
     assert not errors, f"{protocol} body outside protocols/{protocol}.request.schema.json:\n" + "\n".join(
         f"{list(e.path)}: {e.message}" for e in errors[:10]
     )
+
+
+def replay_requests(
+    protocol: str,
+    case_name: str,
+    model_for: Any,
+    steps: list[tuple[list[Any], Any]],
+    *,
+    settings: Any = None,
+    spec: str | None = None,
+) -> list[Any]:
+    """Run each (messages, params) step as a request against the case's replay server; check every
+    expected body against our schema and the vendor's spec, and every sent body against the case."""
+    import asyncio
+
+    from wireai.testing.fixtures import ReplayServer, load_case
+
+    case = load_case(protocol, case_name)
+    for exchange in case.exchanges:
+        assert_protocol_valid(protocol, exchange.body)
+        assert_spec_valid(spec or protocol, exchange.body)
+    with ReplayServer(case) as server:
+        model = model_for(server)
+
+        async def main() -> list[Any]:
+            return [await model.request(messages, settings, params) for messages, params in steps]
+
+        responses = asyncio.run(main())
+        server.assert_requests_match()
+    return responses
+
+
+def replay_stream(
+    protocol: str,
+    case_name: str,
+    model_for: Any,
+    messages: list[Any],
+    params: Any,
+    *,
+    spec: str | None = None,
+) -> tuple[Any, list[Any]]:
+    """Stream one request against the case's replay server: (the final response, every event)."""
+    import asyncio
+
+    from wireai.testing.fixtures import ReplayServer, load_case
+
+    case = load_case(protocol, case_name)
+    assert_protocol_valid(protocol, case.exchanges[0].body)
+    assert_spec_valid(spec or protocol, case.exchanges[0].body)
+    with ReplayServer(case) as server:
+        model = model_for(server)
+
+        async def main() -> tuple[Any, list[Any]]:
+            async with model.request_stream(messages, None, params) as stream:
+                events = [event async for event in stream]
+                return stream.get(), events
+
+        result = asyncio.run(main())
+        server.assert_requests_match()
+    return result

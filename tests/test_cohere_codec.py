@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from support import assert_protocol_valid, assert_spec_valid
+from support import assert_protocol_valid, assert_spec_valid, replay_requests, replay_stream
 from wireai.codecs import cohere as codec
 from wireai.exceptions import ModelHTTPError, UnexpectedModelBehavior, UserError
 from wireai.messages import (
@@ -76,18 +76,9 @@ def run_case(
     model_name: str = "command-r-plus",
     settings: Any = None,
 ) -> list[ModelResponse]:
-    case = load_case("cohere", name)
-    for exchange in case.exchanges:
-        check_body(exchange.body)
-    with ReplayServer(case) as server:
-        model = model_for(server, model_name)
-
-        async def main() -> list[ModelResponse]:
-            return [await model.request(m, settings, p) for m, p in steps]
-
-        responses = asyncio.run(main())
-        server.assert_requests_match()
-    return responses
+    return replay_requests(
+        "cohere", name, lambda server: model_for(server, model_name), steps, settings=settings
+    )
 
 
 def stream_case(
@@ -96,19 +87,7 @@ def stream_case(
     params: ModelRequestParameters,
     model_name: str = "command-r-plus",
 ) -> ModelResponse:
-    case = load_case("cohere", name)
-    check_body(case.exchanges[0].body)
-    with ReplayServer(case) as server:
-        model = model_for(server, model_name)
-
-        async def main() -> ModelResponse:
-            async with model.request_stream(messages, None, params) as stream:
-                [e async for e in stream]
-                return stream.get()
-
-        result = asyncio.run(main())
-        server.assert_requests_match()
-    return result
+    return replay_stream("cohere", name, lambda server: model_for(server, model_name), messages, params)[0]
 
 
 # ------------------------------------------------------------------------------------------- replayed cases

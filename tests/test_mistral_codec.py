@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from support import assert_protocol_valid, assert_spec_valid
+from support import assert_protocol_valid, assert_spec_valid, replay_requests, replay_stream
 from wireai.codecs import mistral as codec
 from wireai.exceptions import ModelHTTPError, UnexpectedModelBehavior, UserError
 from wireai.messages import (
@@ -80,18 +80,9 @@ def run_case(
     model_name: str = "mistral-small-latest",
     settings: Any = None,
 ) -> list[ModelResponse]:
-    case = load_case("mistral", name)
-    for exchange in case.exchanges:
-        check_body(exchange.body)
-    with ReplayServer(case) as server:
-        model = model_for(server, model_name)
-
-        async def main() -> list[ModelResponse]:
-            return [await model.request(m, settings, p) for m, p in steps]
-
-        responses = asyncio.run(main())
-        server.assert_requests_match()
-    return responses
+    return replay_requests(
+        "mistral", name, lambda server: model_for(server, model_name), steps, settings=settings
+    )
 
 
 def stream_case(
@@ -100,19 +91,7 @@ def stream_case(
     params: ModelRequestParameters,
     model_name: str = "mistral-small-latest",
 ) -> tuple[ModelResponse, list[Any]]:
-    case = load_case("mistral", name)
-    check_body(case.exchanges[0].body)
-    with ReplayServer(case) as server:
-        model = model_for(server, model_name)
-
-        async def main() -> tuple[ModelResponse, list[Any]]:
-            async with model.request_stream(messages, None, params) as stream:
-                events = [e async for e in stream]
-                return stream.get(), events
-
-        result = asyncio.run(main())
-        server.assert_requests_match()
-    return result
+    return replay_stream("mistral", name, lambda server: model_for(server, model_name), messages, params)
 
 
 def user(text: str) -> ModelRequest:
