@@ -1,0 +1,128 @@
+"""A conversation started on one vendor continues on any other (FallbackModel switches mid-run).
+
+The history holds every vendor's particulars — Anthropic thinking signatures and redacted
+thinking, Gemini thought signatures, OpenAI `call_...` ids, Bedrock `tooluse_...` ids — and every
+codec must turn it into a body its own vendor accepts (checked against the vendor's spec).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from support import assert_protocol_valid, assert_spec_valid
+from wireai.messages import (
+    ModelRequest,
+    ModelResponse,
+    RetryPromptPart,
+    SystemPromptPart,
+    TextPart,
+    ThinkingPart,
+    ToolCallPart,
+    ToolReturnPart,
+    UserPromptPart,
+)
+from wireai.models import ModelRequestParameters
+from wireai.testing import (
+    FakeAnthropic,
+    FakeBedrock,
+    FakeCohere,
+    FakeGemini,
+    FakeMistral,
+    FakeOpenAI,
+    FakeOpenAIResponses,
+    FakeVendor,
+    FakeVertex,
+)
+from wireai.tools import ToolDefinition
+
+WEATHER = ToolDefinition(
+    "get_weather",
+    {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]},
+    "Weather",
+)
+
+HISTORY = [
+    ModelRequest(
+        [SystemPromptPart("Be brief."), UserPromptPart("Weather in Paris and Rome?")],
+        instructions="Use metric.",
+    ),
+    ModelResponse(
+        [
+            ThinkingPart("Two cities.", signature="EqQBCkYIAxgCIkD", provider_name="anthropic"),
+            ThinkingPart(
+                "", provider_name="anthropic", provider_details={"redacted_thinking": "EmwKAhgBEgy3va"}
+            ),
+            TextPart("Checking both."),
+            ToolCallPart("get_weather", {"city": "Paris"}, tool_call_id="toolu_01A09q90qw90lq917835lq9"),
+        ],
+        provider_name="anthropic",
+    ),
+    ModelRequest([ToolReturnPart("get_weather", "sunny", tool_call_id="toolu_01A09q90qw90lq917835lq9")]),
+    ModelResponse(
+        [
+            ThinkingPart(
+                "Now Rome.",
+                provider_name="google-gla",
+                provider_details={"thought_signature": "CiQB0e2Kbw=="},
+            ),
+            ToolCallPart(
+                "get_weather",
+                {"city": "Rome"},
+                tool_call_id="call_abc123",
+                provider_details={"thought_signature": "CiQB0e2Kbw=="},
+            ),
+        ],
+        provider_name="google-gla",
+    ),
+    ModelRequest(
+        [RetryPromptPart("city must be capitalised", tool_name="get_weather", tool_call_id="call_abc123")]
+    ),
+    ModelResponse(
+        [ToolCallPart("get_weather", '{"city": "Rome"}', tool_call_id="tooluse_kZJMlvQmRJ6eAyJE5GIl7Q")],
+        provider_name="bedrock",
+    ),
+    ModelRequest(
+        [ToolReturnPart("get_weather", {"temp_c": 21}, tool_call_id="tooluse_kZJMlvQmRJ6eAyJE5GIl7Q")]
+    ),
+    ModelResponse([TextPart("Paris is sunny, Rome 21 °C.")], provider_name="openai"),
+    ModelRequest([UserPromptPart("And tomorrow?")]),
+]
+
+# fake, spec vendor, spec operation
+VENDORS: list[tuple[type[FakeVendor], str, str | None]] = [
+    (FakeOpenAI, "openai", None),
+    (FakeOpenAIResponses, "openai", "responses"),
+    (FakeAnthropic, "anthropic", None),
+    (FakeGemini, "gemini", None),
+    (FakeVertex, "vertex", None),
+    (FakeMistral, "mistral", None),
+    (FakeCohere, "cohere", None),
+    (FakeBedrock, "bedrock", None),
+]
+
+
+@pytest.mark.parametrize(("fake_cls", "spec", "operation"), VENDORS, ids=[v[0].__name__ for v in VENDORS])
+@pytest.mark.parametrize("stream", [False, True], ids=["json", "stream"])
+def test_every_vendor_accepts_a_history_made_by_the_others(
+    fake_cls: type[FakeVendor], spec: str, operation: str | None, stream: bool
+) -> None:
+    with fake_cls() as fake:
+        model = fake.model()
+    body: dict[str, Any] = model.build_request(
+        HISTORY, None, ModelRequestParameters(function_tools=[WEATHER]), stream=stream
+    ).body
+    assert_spec_valid(spec, body, operation)
+    text = repr(body)
+    # Another vendor's opaque reasoning never travels to a vendor that cannot verify it.
+    if fake_cls not in (FakeAnthropic, FakeBedrock):
+        assert "EqQBCkYIAxgCIkD" not in text and "EmwKAhgBEgy3va" not in text
+    if fake_cls is FakeMistral:  # Mistral wants 9-character alphanumeric ids, the same on call and result
+        ids = [c["id"] for m in body["messages"] if m.get("tool_calls") for c in m["tool_calls"]]
+        results = [m["tool_call_id"] for m in body["messages"] if m["role"] == "tool"]
+        assert all(len(i) == 9 and i.isalnum() for i in ids) and set(results) <= set(ids)
+    protocol = {FakeOpenAI: "openai_chat", FakeOpenAIResponses: "openai_responses", FakeVertex: "gemini"}.get(
+        fake_cls, spec
+    )
+    assert_protocol_valid(protocol, body)
