@@ -755,3 +755,27 @@ def test_async_output_validator_and_async_instructions_with_context() -> None:
     result = agent.run_sync("hi", deps="kids")
     assert result.output == "draft (for kids)"
     assert result.all_messages()[0].instructions == "Write for kids."  # type: ignore[union-attr]
+
+
+async def test_iter_yields_the_runs_nodes_and_the_result() -> None:
+    from wireai import CallToolsNode, End, ModelRequestNode, UserPromptNode
+
+    agent = Agent(TestModel(), output_type=CityLocation)
+
+    @agent.tool_plain
+    def lookup(q: str) -> str:
+        return "found"
+
+    async with agent.iter("where?") as run:
+        nodes = [node async for node in run]
+    kinds = [type(n) for n in nodes]
+    assert kinds == [UserPromptNode, ModelRequestNode, CallToolsNode, ModelRequestNode, CallToolsNode, End]
+    assert (
+        Agent.is_model_request_node(nodes[1])
+        and Agent.is_call_tools_node(nodes[2])
+        and Agent.is_end_node(nodes[-1])
+    )
+    assert isinstance(nodes[2], CallToolsNode) and nodes[2].model_response.parts[0].tool_name == "lookup"  # type: ignore[union-attr]
+    assert run.result is not None and run.result.output == CityLocation(city="a", country="b")
+    assert nodes[-1].data.output == run.result.output  # type: ignore[union-attr]
+    assert run.usage().requests == 2 and len(run.all_messages()) == 5

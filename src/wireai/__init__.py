@@ -14,6 +14,11 @@ _EXPORTS: dict[str, str] = {
     "Agent": "wireai.agent",
     "EndStrategy": "wireai.agent",
     "capture_run_messages": "wireai.agent",
+    "AgentRun": "wireai._iter",
+    "UserPromptNode": "wireai._iter",
+    "ModelRequestNode": "wireai._iter",
+    "CallToolsNode": "wireai._iter",
+    "End": "wireai._iter",
     "AgentRunResult": "wireai.result",
     "StreamedRunResult": "wireai.result",
     "RunContext": "wireai.tools",
@@ -61,6 +66,7 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:
+    from ._iter import AgentRun, CallToolsNode, End, ModelRequestNode, UserPromptNode
     from .agent import Agent, EndStrategy, capture_run_messages
     from .exceptions import (
         AgentRunError,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
-from typing import Any, Generic, Literal, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, overload
 
 from ._function_schema import takes_run_context
 from ._output import OutputSchema, build_output_schema
@@ -16,6 +16,9 @@ from .models import Model, infer_model
 from .result import AgentRunResult, StreamedRunResult, find_final_result
 from .settings import ModelSettings, merge_model_settings
 from .tools import DocstringFormat, Tool, ToolPrepareFunc
+
+if TYPE_CHECKING:
+    from ._iter import AgentRun
 from .usage import RunUsage, UsageLimits
 
 __all__ = ["Agent", "EndStrategy", "capture_run_messages"]
@@ -307,6 +310,60 @@ class Agent(Generic[AgentDepsT, OutputDataT]):
             if final is not None:  # e.g. a final result only valid once complete
                 yield StreamedRunResult.completed(runner, final)
                 return
+
+    @asynccontextmanager
+    async def iter(
+        self,
+        user_prompt: str | Sequence[UserContent] | None = None,
+        *,
+        output_type: Any = None,
+        message_history: Sequence[ModelMessage] | None = None,
+        model: Model | str | None = None,
+        deps: AgentDepsT = None,  # type: ignore[assignment]
+        model_settings: ModelSettings | None = None,
+        usage_limits: UsageLimits | None = None,
+        usage: RunUsage | None = None,
+        infer_name: bool = True,
+        result_type: Any = None,
+    ) -> AsyncIterator[AgentRun]:
+        """The run as nodes: iterate the yielded `AgentRun`, then read its `result`."""
+        from ._iter import AgentRun
+
+        runner = self._runner(
+            output_type or result_type,
+            message_history,
+            model,
+            deps,
+            model_settings,
+            usage_limits,
+            usage,
+            user_prompt,
+        )
+        yield AgentRun(runner, user_prompt)
+
+    @staticmethod
+    def is_user_prompt_node(node: object) -> bool:
+        from ._iter import UserPromptNode
+
+        return isinstance(node, UserPromptNode)
+
+    @staticmethod
+    def is_model_request_node(node: object) -> bool:
+        from ._iter import ModelRequestNode
+
+        return isinstance(node, ModelRequestNode)
+
+    @staticmethod
+    def is_call_tools_node(node: object) -> bool:
+        from ._iter import CallToolsNode
+
+        return isinstance(node, CallToolsNode)
+
+    @staticmethod
+    def is_end_node(node: object) -> bool:
+        from ._iter import End
+
+        return isinstance(node, End)
 
     def _runner(
         self,
