@@ -229,7 +229,7 @@ def test_the_key_sent_never_shows_in_errors_reprs_or_history(fake: FakeVendor) -
 
 UNSUPPORTED_MEDIA = {  # vendor -> (a MIME type it cannot take, what the UserError says)
     FakeOpenAI: ("video/mp4", "does not accept video/mp4"),
-    FakeOpenAIResponses: ("video/mp4", "does not accept BinaryContent"),  # names no MIME type (yet)
+    FakeOpenAIResponses: ("video/mp4", "does not accept video/mp4 content"),
     FakeGroq: ("video/mp4", "does not accept video/mp4"),
     FakeAnthropic: ("video/mp4", "does not accept 'video/mp4'"),
     FakeMistral: ("video/mp4", "does not accept video/mp4"),

@@ -208,7 +208,8 @@ def _content_part(item: Any) -> dict[str, Any]:
         if item.is_document:
             filename = item.identifier or f"document.{item.format}"
             return {"type": "input_file", "file_data": item.data_uri, "filename": filename}
-    raise UserError(f"OpenAI responses does not accept {type(item).__name__} input here")
+    what = f"{item.media_type} content" if isinstance(item, BinaryContent) else f"{type(item).__name__} input"
+    raise UserError(f"The OpenAI Responses API does not accept {what} (images, PDFs/documents and text only)")
 
 
 def _response_items(message: ModelResponse) -> list[dict[str, Any]]:
