@@ -81,7 +81,6 @@ class OutputSchema:
     text_function: Callable[..., Any] | None = None
     template: str | None = None  # prompted mode: instructions telling the model the schema
     _tools: dict[str, _ObjectOutput] = field(default_factory=dict)
-    _params_cache: tuple[int, ModelRequestParameters] | None = None
 
     def __post_init__(self) -> None:
         if self.mode in ("tool", "tool_or_text"):

@@ -248,10 +248,7 @@ class StreamedRunResult(Generic[OutputDataT]):
         runner = self._runner
         response = streamed.get()
         runner.add_response(response)
-        try:
-            final = await runner.handle_response(response)
-        except OutputValidationError as exc:  # pragma: no cover - handle_response converts these
-            raise UnexpectedModelBehavior(f"Invalid output: {exc.content}") from exc
+        final = await runner.handle_response(response)
         if final is None:
             last = runner.messages[-1]
             detail = getattr(last, "parts", [None])[0]

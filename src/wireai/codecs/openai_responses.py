@@ -95,7 +95,6 @@ def build_request(
     model: str,
     stream: bool = False,
     supports_strict: bool = True,
-    reasoning_model: bool = False,
 ) -> dict[str, Any]:
     """The Responses body: `instructions` from the latest request, the rest as input items."""
     body: dict[str, Any] = {"model": model}

@@ -150,7 +150,6 @@ class OpenAIResponsesModel(_OpenAIBase):
             model=self._model_name,
             stream=stream,
             supports_strict=self._options.supports_strict,
-            reasoning_model=self._options.max_tokens_field == "max_completion_tokens",
         )
         return PreparedRequest(url, body, params=query)
 
