@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from typing import Any
 
 import httpx
 import pytest
@@ -11,6 +12,15 @@ import pytest
 from wireai.exceptions import ModelAPIError, ModelHTTPError
 from wireai.testing.server import LoopbackServer, Reply
 from wireai.transport.http import RetryPolicy, cached_async_http_client, send
+
+
+def run_send(url: str, **kwargs: Any) -> httpx.Response:
+    """`send` on the running loop's shared client (made inside the loop, closed when asyncio.run ends)."""
+
+    async def main() -> httpx.Response:
+        return await send(cached_async_http_client(), "POST", url, **kwargs)
+
+    return asyncio.run(main())
 
 
 def scripted(*replies: Reply) -> LoopbackServer:
@@ -51,9 +61,7 @@ def test_non_2xx_becomes_model_http_error_with_parsed_body_and_headers() -> None
     }
     with scripted(Reply.json(body, 401, {"x-request-id": "req_1"})) as server:
         with pytest.raises(ModelHTTPError) as info:
-            asyncio.run(
-                send(cached_async_http_client(), "POST", server.url, model_name="gpt-4o", content=b"{}")
-            )
+            run_send(server.url, model_name="gpt-4o", content=b"{}")
     err = info.value
     assert (err.status_code, err.model_name, err.body) == (401, "gpt-4o", body)
     assert err.headers["x-request-id"] == "req_1"
@@ -65,29 +73,13 @@ def test_html_error_page_from_a_proxy_is_kept_as_text() -> None:
         Reply(502, {"content-type": "text/html"}, b"<html>Bad gateway</html>"), *[Reply(502)] * 3
     ) as server:
         with pytest.raises(ModelHTTPError) as info:
-            asyncio.run(
-                send(
-                    cached_async_http_client(),
-                    "POST",
-                    server.url,
-                    model_name="m",
-                    retry=RetryPolicy(max_retries=0),
-                )
-            )
+            run_send(server.url, model_name="m", retry=RetryPolicy(max_retries=0))
     assert info.value.body == "<html>Bad gateway</html>"
 
 
 def test_connection_refused_is_a_model_api_error_naming_the_host() -> None:
     with pytest.raises(ModelAPIError, match="Could not reach http://127.0.0.1:9/"):
-        asyncio.run(
-            send(
-                cached_async_http_client(),
-                "POST",
-                "http://127.0.0.1:9/v1?key=secret",
-                model_name="m",
-                retry=RetryPolicy(max_retries=0),
-            )
-        )
+        run_send("http://127.0.0.1:9/v1?key=secret", model_name="m", retry=RetryPolicy(max_retries=0))
 
 
 def test_cached_client_is_per_event_loop_so_repeated_asyncio_run_works() -> None:
@@ -103,3 +95,19 @@ def test_cached_client_is_per_event_loop_so_repeated_asyncio_run_works() -> None
 
             assert asyncio.run(main()) == {"n": i}
     assert len({id(c) for c in clients}) == 3
+
+
+def test_each_asyncio_run_closes_its_pooled_connections_at_shutdown() -> None:
+    # A serverless handler calling asyncio.run per invocation must not leave sockets behind.
+    with scripted(*[Reply.json({"n": i}) for i in range(5)]) as server:
+        for _ in range(5):
+
+            async def main() -> None:
+                await send(cached_async_http_client(), "POST", server.url, model_name="m")
+
+            asyncio.run(main())
+            deadline = time.monotonic() + 2
+            while server.open_connections and time.monotonic() < deadline:
+                time.sleep(0.01)
+            assert server.open_connections == 0
+        assert server.total_connections == 5

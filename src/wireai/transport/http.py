@@ -60,7 +60,31 @@ def cached_async_http_client() -> httpx.AsyncClient:
     client = _loop_clients.get(loop)
     if client is None:
         client = _loop_clients[loop] = create_async_http_client()
+        _close_at_loop_shutdown(loop, client)
     return client
+
+
+def _close_at_loop_shutdown(loop: Any, client: httpx.AsyncClient) -> None:
+    """Close the loop's client when the loop shuts down (`asyncio.run` ending).
+
+    A serverless handler that calls `asyncio.run(...)` per invocation gets a new loop each time;
+    without this, every invocation would leave its pooled sockets open until garbage collection.
+    `asyncio.run` finalizes the loop's async generators before closing it, so a parked generator
+    whose `finally` closes the client is the loop's own shutdown hook.
+    """
+
+    async def closer() -> Any:
+        try:
+            yield
+        finally:
+            await client.aclose()
+
+    generator = closer()
+    _closers[loop] = generator
+    loop.create_task(generator.__anext__())  # runs to the `yield`; the loop now tracks the generator
+
+
+_closers: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
 
 
 @dataclass(frozen=True)
