@@ -25,6 +25,7 @@ __all__ = [
     "BinaryContent",
     "DocumentUrl",
     "FinalResultEvent",
+    "FileUrl",
     "FinishReason",
     "ImageUrl",
     "ModelMessage",
@@ -208,6 +209,8 @@ class BinaryContent:
     def __repr__(self) -> str:
         return f"BinaryContent(data=<{len(self.data)} bytes>, media_type={self.media_type!r}, kind='binary')"
 
+
+FileUrl = _FileUrl  # the common base of ImageUrl, AudioUrl, DocumentUrl and VideoUrl
 
 MultiModalContent = Union[ImageUrl, AudioUrl, DocumentUrl, VideoUrl, BinaryContent]
 UserContent = Union[str, MultiModalContent]

@@ -14,11 +14,21 @@ import httpx
 from .._parts_manager import ModelResponsePartsManager
 from ..codecs._base import StreamParser
 from ..exceptions import ModelAPIError, UnexpectedModelBehavior, UserError
-from ..messages import ModelMessage, ModelResponse, ModelResponseStreamEvent
+from ..messages import (
+    BinaryContent,
+    FileUrl,
+    ModelMessage,
+    ModelRequest,
+    ModelRequestPart,
+    ModelResponse,
+    ModelResponseStreamEvent,
+    UserContent,
+    UserPromptPart,
+)
 from ..profiles import ModelProfile
 from ..providers import Provider
 from ..settings import ModelSettings, merge_model_settings
-from ..transport.http import parse_json_body, send
+from ..transport.http import download, parse_json_body, send
 from ..transport.sse import SSEDecoder
 from ..usage import RequestUsage
 from . import Model, ModelRequestParameters, StreamedResponse, check_allow_model_requests
@@ -86,6 +96,10 @@ class HTTPModel(Model):
     def parse(self, body: Any) -> ModelResponse:
         raise NotImplementedError
 
+    def fetches_url(self, item: FileUrl) -> bool:
+        """Whether the vendor fetches this URL itself; if not, wireai downloads it and sends the bytes."""
+        return True
+
     def stream_parser(self, parts: ModelResponsePartsManager, params: ModelRequestParameters) -> StreamParser:
         """A fresh codec parser that adds parts to `parts` (the streamed response's parts manager)."""
         raise NotImplementedError
@@ -135,6 +149,7 @@ class HTTPModel(Model):
         model_request_parameters: ModelRequestParameters,
     ) -> ModelResponse:
         check_allow_model_requests()
+        messages = await self._inline_urls(messages)
         prepared = self.build_request(messages, model_settings, model_request_parameters)
         response = await self._send(prepared, model_settings, stream=False)
         body = parse_json_body(response, self._model_name)
@@ -151,6 +166,7 @@ class HTTPModel(Model):
         model_request_parameters: ModelRequestParameters,
     ) -> AsyncIterator[StreamedResponse]:
         check_allow_model_requests()
+        messages = await self._inline_urls(messages)
         prepared = self.build_request(messages, model_settings, model_request_parameters, stream=True)
         response = await self._send(prepared, model_settings, stream=True)
         try:
@@ -158,6 +174,47 @@ class HTTPModel(Model):
             yield streamed
         finally:
             await response.aclose()
+
+    async def _inline_urls(self, messages: list[ModelMessage]) -> list[ModelMessage]:
+        """The history with every URL the vendor cannot fetch (or `force_download=True`) downloaded.
+
+        Returns new message objects where something changed: the caller's history is never edited.
+        """
+        if not any(
+            self._needs_download(part) for m in messages if isinstance(m, ModelRequest) for part in m.parts
+        ):
+            return messages
+        out: list[ModelMessage] = []
+        for message in messages:
+            if isinstance(message, ModelRequest) and any(self._needs_download(p) for p in message.parts):
+                parts = [await self._inline_part(p) for p in message.parts]
+                message = ModelRequest(parts, instructions=message.instructions)
+            out.append(message)
+        return out
+
+    def _needs_download(self, part: ModelRequestPart) -> bool:
+        if not isinstance(part, UserPromptPart) or isinstance(part.content, str):
+            return False
+        return any(
+            isinstance(i, FileUrl) and (i.force_download or not self.fetches_url(i)) for i in part.content
+        )
+
+    async def _inline_part(self, part: ModelRequestPart) -> ModelRequestPart:
+        if not self._needs_download(part):
+            return part
+        assert isinstance(part, UserPromptPart) and not isinstance(part.content, str)
+        content: list[UserContent] = []
+        for item in part.content:
+            if isinstance(item, FileUrl) and (item.force_download or not self.fetches_url(item)):
+                data, served_as = await download(item.url)
+                # The server's type, unless it only says "bytes": then the one guessed from the URL.
+                media_type = item.media_type
+                if served_as and served_as not in ("application/octet-stream", "binary/octet-stream"):
+                    media_type = served_as
+                name = item.url.split("?", 1)[0].rsplit("/", 1)[-1] or None
+                item = BinaryContent(data, media_type, identifier=name)
+            content.append(item)
+        return UserPromptPart(content, timestamp=part.timestamp)
 
     async def _send(
         self, prepared: PreparedRequest, model_settings: ModelSettings | None, *, stream: bool

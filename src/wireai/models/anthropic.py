@@ -12,7 +12,7 @@ from .._parts_manager import ModelResponsePartsManager
 from ..codecs import anthropic as codec
 from ..codecs._base import StreamParser
 from ..exceptions import UserError
-from ..messages import ModelMessage, ModelResponse
+from ..messages import DocumentUrl, FileUrl, ImageUrl, ModelMessage, ModelResponse
 from ..profiles import ModelProfile
 from ..providers import Provider
 from ..settings import ModelSettings, merge_model_settings
@@ -120,6 +120,12 @@ class AnthropicModel(HTTPModel):
         provider = resolve_provider(provider, api_key=api_key, base_url=base_url, http_client=http_client)
         super().__init__(
             model_name, provider, settings=settings, profile=profile or anthropic_model_profile(model_name)
+        )
+
+    def fetches_url(self, item: FileUrl) -> bool:
+        # Images and PDFs by URL; other documents (plain text...) go inline.
+        return isinstance(item, ImageUrl) or (
+            isinstance(item, DocumentUrl) and item.media_type == "application/pdf"
         )
 
     @property

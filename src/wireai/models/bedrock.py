@@ -9,7 +9,7 @@ import httpx
 from .._parts_manager import ModelResponsePartsManager
 from ..codecs import bedrock as codec
 from ..codecs._base import StreamParser
-from ..messages import ModelMessage, ModelResponse
+from ..messages import FileUrl, ModelMessage, ModelResponse
 from ..profiles import ModelProfile
 from ..providers import Provider
 from ..settings import ModelSettings
@@ -118,6 +118,10 @@ class BedrockConverseModel(HTTPModel):
         super().__init__(
             model_name, provider, settings=settings, profile=profile or bedrock_model_profile(model_name)
         )
+
+    def fetches_url(self, item: FileUrl) -> bool:
+        # Converse reads S3 locations itself; anything else travels as bytes.
+        return item.url.startswith("s3://")
 
     @property
     def system(self) -> str:

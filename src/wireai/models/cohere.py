@@ -9,7 +9,7 @@ import httpx
 from .._parts_manager import ModelResponsePartsManager
 from ..codecs import cohere as codec
 from ..codecs._base import StreamParser
-from ..messages import ModelMessage, ModelResponse
+from ..messages import FileUrl, ImageUrl, ModelMessage, ModelResponse
 from ..profiles import ModelProfile
 from ..providers import Provider
 from ..settings import ModelSettings
@@ -63,6 +63,9 @@ class CohereModel(HTTPModel):
             provider, api_key=api_key, base_url=base_url, http_client=http_client, cohere_client=cohere_client
         )
         super().__init__(model_name, provider, settings=settings, profile=profile)
+
+    def fetches_url(self, item: FileUrl) -> bool:
+        return isinstance(item, ImageUrl)
 
     def prepare(
         self,

@@ -10,7 +10,7 @@ import httpx
 from .._parts_manager import ModelResponsePartsManager
 from ..codecs import mistral as codec
 from ..codecs._base import StreamParser
-from ..messages import ModelMessage, ModelResponse
+from ..messages import DocumentUrl, FileUrl, ImageUrl, ModelMessage, ModelResponse
 from ..profiles import ModelProfile
 from ..providers import Provider
 from ..settings import ModelSettings
@@ -69,6 +69,9 @@ class MistralModel(HTTPModel):
             # The seed's knob for the JSON-mode prompt is our prompted-output template.
             profile = profile.update(prompted_output_template=json_mode_schema_prompt)
         super().__init__(model_name, provider, settings=settings, profile=profile)
+
+    def fetches_url(self, item: FileUrl) -> bool:
+        return isinstance(item, (ImageUrl, DocumentUrl))
 
     def prepare(
         self,

@@ -10,7 +10,7 @@ import httpx
 from .._parts_manager import ModelResponsePartsManager
 from ..codecs import openai_chat, openai_responses
 from ..codecs._base import StreamParser
-from ..messages import ModelMessage, ModelResponse
+from ..messages import DocumentUrl, FileUrl, ImageUrl, ModelMessage, ModelResponse
 from ..profiles import ModelProfile
 from ..providers import Provider
 from ..settings import ModelSettings
@@ -102,6 +102,10 @@ class _OpenAIBase(HTTPModel):
 class OpenAIChatModel(_OpenAIBase):
     """Chat Completions (`POST {base_url}/chat/completions`) on OpenAI or any compatible host."""
 
+    def fetches_url(self, item: FileUrl) -> bool:
+        # Chat Completions takes images by URL; audio and files only inline.
+        return isinstance(item, ImageUrl)
+
     def prepare(
         self,
         messages: list[ModelMessage],
@@ -133,6 +137,9 @@ OpenAIModel = OpenAIChatModel
 
 class OpenAIResponsesModel(_OpenAIBase):
     """The Responses API (`POST {base_url}/responses`): input items, reasoning summaries, `previous_response_id`."""
+
+    def fetches_url(self, item: FileUrl) -> bool:
+        return isinstance(item, (ImageUrl, DocumentUrl))
 
     def prepare(
         self,

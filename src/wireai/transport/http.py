@@ -20,6 +20,7 @@ from ..exceptions import ModelAPIError, ModelHTTPError, UnexpectedModelBehavior,
 
 __all__ = [
     "DEFAULT_TIMEOUT",
+    "download",
     "RetryPolicy",
     "cached_async_http_client",
     "create_async_http_client",
@@ -187,6 +188,38 @@ async def send(
                 await sleep(delay)
                 continue
         raise ModelHTTPError(status, model_name, error_body(raw), dict(response.headers))
+
+
+MAX_DOWNLOAD_BYTES = 64 * 1024 * 1024
+
+
+async def download(url: str, *, max_bytes: int = MAX_DOWNLOAD_BYTES) -> tuple[bytes, str | None]:
+    """GET a user's file URL (for vendors that take the bytes inline only): body and content type.
+
+    Uses the shared client, which carries no vendor credentials, so a URL never sees a key. A
+    failure is the user's input problem (a `UserError`), not a vendor failure to fall back on.
+    """
+    from ..exceptions import UserError
+
+    client = cached_async_http_client()
+    try:
+        async with client.stream("GET", url, follow_redirects=True) as response:
+            if response.status_code >= 400:
+                raise UserError(f"Could not download {url}: HTTP {response.status_code}")
+            chunks: list[bytes] = []
+            size = 0
+            async for chunk in response.aiter_bytes():
+                size += len(chunk)
+                if size > max_bytes:
+                    raise UserError(
+                        f"{url} is larger than {max_bytes} bytes; pass the bytes yourself as BinaryContent"
+                    )
+                chunks.append(chunk)
+            content_type = response.headers.get("content-type")
+    except httpx.HTTPError as exc:
+        raise UserError(f"Could not download {url}: {exc!r}") from exc
+    media_type = content_type.split(";", 1)[0].strip().lower() if content_type else None
+    return b"".join(chunks), media_type
 
 
 def error_body(raw: bytes) -> object:
