@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
 from .._parts_manager import ModelResponsePartsManager
@@ -14,6 +14,7 @@ from ..usage import RequestUsage
 __all__ = [
     "NO_EVENTS",
     "StreamParser",
+    "chat_messages",
     "latest_instructions",
     "loads",
     "parse_stream_with",
@@ -128,6 +129,29 @@ def parse_stream_with(
         parser.feed(event)
     parser.close()
     return parser.response(provider_name)
+
+
+def chat_messages(
+    messages: Sequence[ModelMessage],
+    request_part: Callable[[Any], dict[str, Any]],
+    response: Callable[[ModelResponse], dict[str, Any] | None],
+    *,
+    system_role: str = "system",
+) -> list[dict[str, Any]]:
+    """The `messages` list of the role/content chat APIs (OpenAI chat, Mistral, Cohere): the latest
+    instructions first as a system message, then one message per request part and per response."""
+    out: list[dict[str, Any]] = []
+    instructions = latest_instructions(messages)
+    if instructions:
+        out.append({"role": system_role, "content": instructions})
+    for message in messages:
+        if isinstance(message, ModelRequest):
+            out.extend(request_part(part) for part in message.parts)
+        else:
+            mapped = response(message)
+            if mapped is not None:
+                out.append(mapped)
+    return out
 
 
 def latest_instructions(messages: Sequence[ModelMessage]) -> str | None:

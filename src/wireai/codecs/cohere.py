@@ -24,7 +24,6 @@ from ..messages import (
     FinishReason,
     ImageUrl,
     ModelMessage,
-    ModelRequest,
     ModelResponse,
     ModelResponsePart,
     ModelResponseStreamEvent,
@@ -44,7 +43,7 @@ from ..usage import RequestUsage
 from ._base import (
     NO_EVENTS,
     StreamParser,
-    latest_instructions,
+    chat_messages,
     loads,
     pieces,
     resolve_tool_choice,
@@ -157,18 +156,7 @@ def map_tool(tool: ToolDefinition) -> dict[str, Any]:
 
 def map_messages(messages: Sequence[ModelMessage]) -> list[dict[str, Any]]:
     """Our history as Cohere `messages`; the latest request's `instructions` lead as a system message."""
-    out: list[dict[str, Any]] = []
-    instructions = latest_instructions(messages)
-    if instructions:
-        out.append({"role": "system", "content": instructions})
-    for message in messages:
-        if isinstance(message, ModelRequest):
-            out.extend(_map_request_part(part) for part in message.parts)
-        else:
-            assistant = _map_response(message)
-            if assistant is not None:
-                out.append(assistant)
-    return out
+    return chat_messages(messages, _map_request_part, _map_response)
 
 
 def _map_request_part(part: Any) -> dict[str, Any]:

@@ -26,7 +26,6 @@ from ..messages import (
     FinishReason,
     ImageUrl,
     ModelMessage,
-    ModelRequest,
     ModelResponse,
     ModelResponsePart,
     ModelResponseStreamEvent,
@@ -46,7 +45,7 @@ from ..usage import RequestUsage
 from ._base import (
     NO_EVENTS,
     StreamParser,
-    latest_instructions,
+    chat_messages,
     loads,
     pieces,
     resolve_tool_choice,
@@ -196,19 +195,9 @@ def build_request(
 
 
 def map_messages(messages: Sequence[ModelMessage], opts: ChatOptions) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = []
-    for message in messages:
-        if isinstance(message, ModelRequest):
-            for part in message.parts:
-                out.append(_request_part(part, opts))
-        elif isinstance(message, ModelResponse):
-            assistant = _assistant_message(message)
-            if assistant is not None:
-                out.append(assistant)
-    instructions = latest_instructions(messages)
-    if instructions:
-        out.insert(0, {"role": opts.system_role, "content": instructions})
-    return out
+    return chat_messages(
+        messages, lambda part: _request_part(part, opts), _assistant_message, system_role=opts.system_role
+    )
 
 
 def _request_part(part: Any, opts: ChatOptions) -> dict[str, Any]:
