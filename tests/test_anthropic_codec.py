@@ -25,8 +25,8 @@ from wireai.messages import (
 from wireai.models import ModelRequestParameters, OutputObjectDefinition
 from wireai.models.anthropic import AnthropicModel, AnthropicModelSettings
 from wireai.tools import ToolDefinition
-from wireai.transport.sse import SSEEvent
 from wireai.usage import RequestUsage
+from wireai.wire.sse import SSEEvent
 
 HELLO: list[ModelMessage] = [ModelRequest([UserPromptPart("Hello")])]
 TOOL = ToolDefinition(

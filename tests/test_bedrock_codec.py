@@ -30,8 +30,8 @@ from wireai.messages import (
 )
 from wireai.testing.fixtures import list_cases, load_case
 from wireai.tools import ToolDefinition
-from wireai.transport.eventstream import encode_message
 from wireai.usage import RequestUsage
+from wireai.wire.eventstream import encode_message
 
 TOOL = ToolDefinition("lookup", {"type": "object", "properties": {"q": {"type": "string"}}}, "")
 

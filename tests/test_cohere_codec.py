@@ -30,8 +30,8 @@ from wireai.models.cohere import CohereModel
 from wireai.providers.cohere import CohereProvider
 from wireai.testing.fixtures import ReplayServer, load_case
 from wireai.tools import ToolDefinition
-from wireai.transport.sse import SSEDecoder, SSEEvent
 from wireai.usage import RequestUsage
+from wireai.wire.sse import SSEDecoder, SSEEvent
 
 WEATHER = ToolDefinition(
     "get_weather",

@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from wireai.exceptions import UnexpectedModelBehavior
-from wireai.transport import eventstream as es
-from wireai.transport.eventstream import EventStreamDecoder, EventStreamMessage, HeaderValue, encode_message
+from wireai.wire import eventstream as es
+from wireai.wire.eventstream import EventStreamDecoder, EventStreamMessage, HeaderValue, encode_message
 
 EVENT = {":event-type": "contentBlockDelta", ":content-type": "application/json", ":message-type": "event"}
 

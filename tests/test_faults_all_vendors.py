@@ -144,7 +144,7 @@ def test_stream_cut_anywhere_is_a_typed_error(fake: FakeVendor, cut: float) -> N
 def test_stream_ending_cleanly_before_its_final_message_is_a_typed_error(fake: FakeVendor) -> None:
     raw = fake.encode_stream(ANSWER, probe(fake, True))
     if isinstance(fake, FakeBedrock):
-        from wireai.transport.eventstream import EventStreamDecoder, encode_message
+        from wireai.wire.eventstream import EventStreamDecoder, encode_message
 
         messages = EventStreamDecoder().feed(raw)
         kept = b"".join(encode_message(m.headers, m.payload) for m in messages[:2])
@@ -168,7 +168,7 @@ def with_future_fields(line: bytes) -> bytes:
 def test_unknown_stream_events_and_fields_are_skipped(fake: FakeVendor) -> None:
     raw = fake.encode_stream(ANSWER, probe(fake, True))
     if isinstance(fake, FakeBedrock):
-        from wireai.transport.eventstream import EventStreamDecoder, encode_message
+        from wireai.wire.eventstream import EventStreamDecoder, encode_message
 
         messages = EventStreamDecoder().feed(raw)
         future = encode_message(
@@ -193,7 +193,7 @@ def test_invalid_utf8_inside_a_stream_is_replaced_or_a_typed_error(fake: FakeVen
     """SSE is decoded as the vendors' SDKs do (httpx: errors="replace"); Bedrock's frames are checked."""
     raw = fake.encode_stream(ANSWER, probe(fake, True))
     if isinstance(fake, FakeBedrock):
-        from wireai.transport.eventstream import EventStreamDecoder, encode_message
+        from wireai.wire.eventstream import EventStreamDecoder, encode_message
 
         frames = [encode_message(m.headers, m.payload) for m in EventStreamDecoder().feed(raw)]
         raw = b"".join(frame.replace(b"hello", b"hel\xfflo") for frame in frames)  # payload CRC now wrong

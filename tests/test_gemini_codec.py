@@ -19,8 +19,8 @@ from wireai.exceptions import ModelAPIError, ModelHTTPError, UnexpectedModelBeha
 from wireai.messages import ModelRequest, ModelResponse, TextPart, ThinkingPart, ToolCallPart, UserPromptPart
 from wireai.testing.fixtures import list_cases, load_case
 from wireai.tools import ToolDefinition
-from wireai.transport.sse import SSEDecoder
 from wireai.usage import RequestUsage
+from wireai.wire.sse import SSEDecoder
 
 
 def with_proto_types(value: Any) -> Any:

@@ -266,7 +266,7 @@ def test_stream_error_object_raises_model_http_error_with_its_code() -> None:
 
 def test_stream_cut_before_finish_raises_unexpected_model_behavior() -> None:
     parser = codec.MistralStreamParser(model_name="m")
-    from wireai.transport.sse import SSEEvent
+    from wireai.wire.sse import SSEEvent
 
     parser.feed(
         SSEEvent(json.dumps({"id": "x", "model": "m", "choices": [{"index": 0, "delta": {"content": "Hi"}}]}))
@@ -442,7 +442,7 @@ def test_encode_response_round_trips(response: ModelResponse) -> None:
 
 @pytest.mark.parametrize("response", ROUND_TRIP)
 def test_encode_stream_round_trips(response: ModelResponse) -> None:
-    from wireai.transport.sse import SSEDecoder
+    from wireai.wire.sse import SSEDecoder
 
     parser = codec.MistralStreamParser(model_name="m")
     for event in SSEDecoder().feed(codec.encode_stream(response, chunk_size=4)):

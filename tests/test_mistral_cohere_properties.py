@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from wireai.codecs import cohere, mistral
 from wireai.exceptions import ModelAPIError, UnexpectedModelBehavior
 from wireai.testing.fixtures import list_cases, load_case
-from wireai.transport.sse import SSEDecoder
+from wireai.wire.sse import SSEDecoder
 
 CODECS: dict[str, Any] = {"mistral": mistral, "cohere": cohere}
 PARSERS: dict[str, Any] = {"mistral": mistral.MistralStreamParser, "cohere": cohere.CohereStreamParser}

@@ -18,8 +18,8 @@ from wireai.exceptions import ModelAPIError, ModelHTTPError, UnexpectedModelBeha
 from wireai.messages import ModelResponse, TextPart, ThinkingPart, ToolCallPart
 from wireai.providers.groq import groq_model_profile
 from wireai.testing.fixtures import list_cases, load_case
-from wireai.transport.sse import SSEDecoder
 from wireai.usage import RequestUsage
+from wireai.wire.sse import SSEDecoder
 
 WHEN = datetime(2025, 1, 1, tzinfo=timezone.utc)
 GROQ = openai_chat.ChatOptions.from_extra(groq_model_profile("llama-3.3-70b-versatile").extra)

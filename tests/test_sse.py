@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from wireai.exceptions import UnexpectedModelBehavior
-from wireai.transport.sse import SSEDecoder, SSEEvent, encode_sse
+from wireai.wire.sse import SSEDecoder, SSEEvent, encode_sse
 
 
 def decode(chunks: list[bytes]) -> list[SSEEvent]:

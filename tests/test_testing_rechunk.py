@@ -182,7 +182,7 @@ def test_rechunk_cuts_inside_utf8_sequences_and_sse_lines_across_seeds() -> None
 
 
 def test_rechunk_cuts_inside_event_stream_preludes() -> None:
-    from wireai.transport.eventstream import encode_message
+    from wireai.wire.eventstream import encode_message
 
     frames = [
         encode_message({":event-type": "messageStart", ":message-type": "event"}, {"role": "assistant"})

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 from typing_extensions import TypedDict
+
+if TYPE_CHECKING:  # codecs import this module and must not need httpx
+    import httpx
 
 __all__ = ["ModelSettings", "merge_model_settings"]
 

@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, Union
 
+from ._params import ToolDefinition
 from .usage import RunUsage
 
 if TYPE_CHECKING:
@@ -17,23 +18,6 @@ __all__ = ["DocstringFormat", "RunContext", "Tool", "ToolDefinition", "ToolPrepa
 
 AgentDepsT = TypeVar("AgentDepsT")
 DocstringFormat = Literal["google", "numpy", "sphinx", "auto"]
-
-
-@dataclass(repr=False)
-class ToolDefinition:
-    """A tool as a model sees it: name, description and JSON Schema of its arguments."""
-
-    name: str
-    parameters_json_schema: dict[str, Any] = field(
-        default_factory=lambda: {"type": "object", "properties": {}, "additionalProperties": False}
-    )
-    description: str | None = None
-    strict: bool | None = None
-    outer_typed_dict_key: str | None = None
-    kind: Literal["function", "output"] = "function"
-
-    def __repr__(self) -> str:
-        return f"ToolDefinition(name={self.name!r}, description={self.description!r}, kind={self.kind!r})"
 
 
 @dataclass

@@ -18,7 +18,7 @@ from typing import Any
 from ..messages import ModelResponse
 from ..testing.fixtures import fixtures_dir
 from ..testing.server import LoopbackServer, RecordedRequest, Reply
-from ..transport.sse import encode_sse
+from ..wire.sse import encode_sse
 from .scenario import RunOutcome, run_streamed, run_structured, scripted_responses
 from .vendors import VENDORS, DemoVendor
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from .._parts_manager import ModelResponsePartsManager
@@ -14,6 +15,7 @@ from ..usage import RequestUsage
 __all__ = [
     "NO_EVENTS",
     "StreamParser",
+    "WireRequest",
     "chat_messages",
     "latest_instructions",
     "loads",
@@ -22,6 +24,27 @@ __all__ = [
     "resolve_tool_choice",
     "token_count",
 ]
+
+
+@dataclass
+class WireRequest:
+    """One HTTP request as a codec wants it sent: what to send, never where or as whom.
+
+    `path` is relative to the provider's base URL; the provider adds the host, auth (a key header,
+    SigV4, a Google token) and its default headers. `content()` is the exact body on the wire.
+    """
+
+    method: str
+    path: str
+    body: dict[str, Any] | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    query: dict[str, str] = field(default_factory=dict)
+
+    def content(self) -> bytes:
+        """The body as sent: compact JSON, UTF-8, non-ASCII kept as is (empty for a body-less request)."""
+        if self.body is None:
+            return b""
+        return json.dumps(self.body, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def resolve_tool_choice(

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from .._params import ToolDefinition
 from .._parts_manager import ModelResponsePartsManager
 from ..exceptions import ModelHTTPError, UnexpectedModelBehavior, UserError, snippet
 from ..messages import (
@@ -35,9 +36,8 @@ from ..messages import (
     UserPromptPart,
 )
 from ..settings import ModelSettings
-from ..tools import ToolDefinition
-from ..transport.sse import SSEDecoder, SSEEvent, encode_sse
 from ..usage import RequestUsage
+from ..wire.sse import SSEDecoder, SSEEvent, encode_sse
 from ._base import (
     NO_EVENTS,
     StreamParser,

@@ -2,7 +2,7 @@
 
 `build_request` turns messages into the Converse JSON body, `parse_response` reads a Converse
 answer, `BedrockStreamParser` reads ConverseStream's event-stream messages (decoded by
-`wireai.transport.eventstream`), and `encode_response` / `encode_stream` are their inverses for fake
+`wireai.wire.eventstream`), and `encode_response` / `encode_stream` are their inverses for fake
 vendors. Field names are spelled as in the Bedrock Runtime API reference (2023-09-30). The model id is
 not part of the body: it is a URI member, see `request_path`.
 """
@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
+from .._params import ToolDefinition
 from .._parts_manager import ModelResponsePartsManager
 from ..exceptions import ModelHTTPError, UnexpectedModelBehavior, UserError, snippet
 from ..messages import (
@@ -40,9 +41,8 @@ from ..messages import (
 )
 from ..profiles import DEFAULT_PROMPTED_OUTPUT_TEMPLATE
 from ..settings import ModelSettings
-from ..tools import ToolDefinition
-from ..transport.eventstream import EventStreamDecoder, EventStreamMessage, encode_message
 from ..usage import RequestUsage
+from ..wire.eventstream import EventStreamDecoder, EventStreamMessage, encode_message
 from ._base import (
     NO_EVENTS,
     StreamParser,

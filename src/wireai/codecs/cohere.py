@@ -18,6 +18,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from .._params import ToolDefinition
 from ..exceptions import ModelHTTPError, UnexpectedModelBehavior, UserError
 from ..messages import (
     BinaryContent,
@@ -37,9 +38,8 @@ from ..messages import (
     UserPromptPart,
 )
 from ..settings import ModelSettings
-from ..tools import ToolDefinition
-from ..transport.sse import encode_sse
 from ..usage import RequestUsage
+from ..wire.sse import encode_sse
 from ._base import (
     NO_EVENTS,
     StreamParser,

@@ -14,6 +14,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from .._params import ToolDefinition
 from .._parts_manager import ModelResponsePartsManager
 from ..exceptions import ModelHTTPError, UnexpectedModelBehavior, UserError, snippet
 from ..messages import (
@@ -32,9 +33,8 @@ from ..messages import (
     ToolReturnPart,
     UserPromptPart,
 )
-from ..tools import ToolDefinition
-from ..transport.sse import encode_sse
 from ..usage import RequestUsage
+from ..wire.sse import encode_sse
 from ._base import NO_EVENTS, StreamParser, latest_instructions, loads, resolve_tool_choice
 from .gemini_schema import strip_json_schema, to_gemini_schema
 

@@ -25,6 +25,7 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
+from .._params import ToolDefinition
 from ..exceptions import ModelHTTPError, UnexpectedModelBehavior, UserError
 from ..messages import (
     AudioUrl,
@@ -47,9 +48,8 @@ from ..messages import (
     VideoUrl,
 )
 from ..settings import ModelSettings
-from ..tools import ToolDefinition
-from ..transport.sse import encode_sse
 from ..usage import RequestUsage
+from ..wire.sse import encode_sse
 from ._base import (
     NO_EVENTS,
     StreamParser,

@@ -15,8 +15,9 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
+from .._params import ModelRequestParameters, ToolDefinition
 from .._parts_manager import ModelResponsePartsManager
 from ..exceptions import ModelHTTPError, UnexpectedModelBehavior, UserError, snippet
 from ..messages import (
@@ -39,9 +40,8 @@ from ..messages import (
     VideoUrl,
 )
 from ..settings import ModelSettings
-from ..tools import ToolDefinition
-from ..transport.sse import encode_sse
 from ..usage import RequestUsage
+from ..wire.sse import encode_sse
 from ._base import (
     NO_EVENTS,
     StreamParser,
@@ -51,9 +51,6 @@ from ._base import (
     resolve_tool_choice,
     token_count,
 )
-
-if TYPE_CHECKING:
-    from ..models import ModelRequestParameters
 
 __all__ = [
     "FINISH_REASONS",

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from .._params import ModelRequestParameters, ToolDefinition
 from .._parts_manager import ModelResponsePartsManager
 from ..exceptions import ModelHTTPError, UnexpectedModelBehavior, UserError, snippet
 from ..messages import (
@@ -33,9 +34,8 @@ from ..messages import (
     UserPromptPart,
 )
 from ..settings import ModelSettings
-from ..tools import ToolDefinition
-from ..transport.sse import encode_sse
 from ..usage import RequestUsage
+from ..wire.sse import encode_sse
 from ._base import (
     NO_EVENTS,
     StreamParser,
@@ -46,9 +46,6 @@ from ._base import (
     token_count,
 )
 from .openai_chat import _timestamp, error_status
-
-if TYPE_CHECKING:
-    from ..models import ModelRequestParameters
 
 __all__ = [
     "INCOMPLETE_REASONS",

@@ -10,16 +10,15 @@ import importlib
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
+from .._params import ModelRequestParameters, OutputMode, OutputObjectDefinition, ToolDefinition
 from .._parts_manager import ModelResponsePartsManager
 from ..exceptions import UserError
 from ..messages import FinishReason, ModelMessage, ModelResponse, ModelResponseStreamEvent, now_utc
 from ..profiles import DEFAULT_PROFILE, ModelProfile
 from ..settings import ModelSettings
-from ..tools import ToolDefinition
 from ..usage import RequestUsage
 
 __all__ = [
@@ -35,7 +34,6 @@ __all__ = [
     "infer_model",
 ]
 
-OutputMode = Literal["text", "tool", "native", "prompted", "tool_or_text"]
 
 ALLOW_MODEL_REQUESTS = True
 """Set to False in tests to make any real model request fail (TestModel and FunctionModel still work)."""
@@ -44,40 +42,6 @@ ALLOW_MODEL_REQUESTS = True
 def check_allow_model_requests() -> None:
     if not ALLOW_MODEL_REQUESTS:
         raise RuntimeError("Model requests are not allowed, since ALLOW_MODEL_REQUESTS is False")
-
-
-@dataclass
-class OutputObjectDefinition:
-    """The schema of a structured output sent as a vendor response format (native) or in the prompt."""
-
-    json_schema: dict[str, Any]
-    name: str | None = None
-    description: str | None = None
-    strict: bool | None = None
-
-
-@dataclass
-class ModelRequestParameters:
-    """What the agent wants from this request, with no vendor detail: tools, and how output comes back."""
-
-    function_tools: list[ToolDefinition] = field(default_factory=list)
-    output_mode: OutputMode = "text"
-    output_object: OutputObjectDefinition | None = None
-    output_tools: list[ToolDefinition] = field(default_factory=list)
-    allow_text_output: bool = True
-
-    @property
-    def tool_defs(self) -> list[ToolDefinition]:
-        return [*self.function_tools, *self.output_tools]
-
-    # v0.0.36 names
-    @property
-    def allow_text_result(self) -> bool:
-        return self.allow_text_output
-
-    @property
-    def result_tools(self) -> list[ToolDefinition]:
-        return self.output_tools
 
 
 class Model(ABC):

@@ -29,8 +29,8 @@ from ..profiles import ModelProfile
 from ..providers import Provider
 from ..settings import ModelSettings, merge_model_settings
 from ..transport.http import download, parse_json_body, send
-from ..transport.sse import SSEDecoder
 from ..usage import RequestUsage
+from ..wire.sse import SSEDecoder
 from . import Model, ModelRequestParameters, StreamedResponse, check_allow_model_requests
 
 __all__ = ["HTTPModel", "HTTPStreamedResponse", "PreparedRequest", "resolve_provider"]
@@ -266,7 +266,7 @@ class HTTPStreamedResponse(StreamedResponse):
         if self._http_model.stream_format == "sse":
             decoder = SSEDecoder()
         else:
-            from ..transport.eventstream import EventStreamDecoder
+            from ..wire.eventstream import EventStreamDecoder
 
             decoder = EventStreamDecoder()
         parser = self._parser

@@ -382,7 +382,7 @@ class FakeGroq(FakeOpenAI):
     def encode_stream(self, response: ModelResponse, request: RecordedRequest) -> bytes:
         """Groq puts the stream's usage in `x_groq.usage` of the chunk carrying `finish_reason`."""
         from ..codecs import openai_chat
-        from ..transport.sse import encode_sse
+        from ..wire.sse import encode_sse
 
         raw = openai_chat.encode_stream(response, reasoning_field=self.reasoning_field, include_usage=False)
         usage = openai_chat.encode_response(response)["usage"]

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..transport.sse import encode_sse
+from ..wire.sse import encode_sse
 from .server import LoopbackServer, RecordedRequest, Reply
 
 __all__ = [
@@ -75,7 +75,7 @@ class Exchange:
                 for e in spec["sse_events"]
             ]
         if "eventstream" in spec:
-            from ..transport.eventstream import encode_message
+            from ..wire.eventstream import encode_message
 
             return [encode_message(m["headers"], m["payload"]) for m in spec["eventstream"]]
         text = spec["sse"] if "sse" in spec else (self.base / spec["sse_file"]).read_text("utf-8")

@@ -120,11 +120,11 @@ def parse_chunks(
     parser = model.stream_parser(parts, params)
     decoder: Any
     if model.stream_format == "eventstream":
-        from ..transport.eventstream import EventStreamDecoder
+        from ..wire.eventstream import EventStreamDecoder
 
         decoder = EventStreamDecoder()
     else:
-        from ..transport.sse import SSEDecoder
+        from ..wire.sse import SSEDecoder
 
         decoder = SSEDecoder()
     for chunk in chunks:

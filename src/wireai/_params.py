@@ -1,0 +1,66 @@
+"""What one request asks of a model, with no vendor detail: tool definitions and the output wanted.
+
+These sit below the codecs (which read them) and the models (which pass them on), so a codec needs
+nothing from `wireai.models`. The public names are also exported from `wireai.models`,
+`wireai.tools` and `wireai.codecs`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+__all__ = ["ModelRequestParameters", "OutputMode", "OutputObjectDefinition", "ToolDefinition"]
+
+OutputMode = Literal["text", "tool", "native", "prompted", "tool_or_text"]
+
+
+@dataclass(repr=False)
+class ToolDefinition:
+    """A tool as a model sees it: name, description and JSON Schema of its arguments."""
+
+    name: str
+    parameters_json_schema: dict[str, Any] = field(
+        default_factory=lambda: {"type": "object", "properties": {}, "additionalProperties": False}
+    )
+    description: str | None = None
+    strict: bool | None = None
+    outer_typed_dict_key: str | None = None
+    kind: Literal["function", "output"] = "function"
+
+    def __repr__(self) -> str:
+        return f"ToolDefinition(name={self.name!r}, description={self.description!r}, kind={self.kind!r})"
+
+
+@dataclass
+class OutputObjectDefinition:
+    """The schema of a structured output sent as a vendor response format (native) or in the prompt."""
+
+    json_schema: dict[str, Any]
+    name: str | None = None
+    description: str | None = None
+    strict: bool | None = None
+
+
+@dataclass
+class ModelRequestParameters:
+    """What the agent wants from this request, with no vendor detail: tools, and how output comes back."""
+
+    function_tools: list[ToolDefinition] = field(default_factory=list)
+    output_mode: OutputMode = "text"
+    output_object: OutputObjectDefinition | None = None
+    output_tools: list[ToolDefinition] = field(default_factory=list)
+    allow_text_output: bool = True
+
+    @property
+    def tool_defs(self) -> list[ToolDefinition]:
+        return [*self.function_tools, *self.output_tools]
+
+    # v0.0.36 names
+    @property
+    def allow_text_result(self) -> bool:
+        return self.allow_text_output
+
+    @property
+    def result_tools(self) -> list[ToolDefinition]:
+        return self.output_tools
