@@ -118,27 +118,10 @@ class ModelResponsePartsManager:
         args: str | None = None,
         tool_call_id: str | None = None,
     ) -> ModelResponseStreamEvent | None:
-        """Add a fragment of a streamed tool call.
-
-        A delta that names a tool starts a new call, even under the same vendor id, when it carries
-        an id different from the open call's or when the open call already has arguments:
-        OpenAI-compatible servers that reuse `index: 0` for parallel calls (with or without ids)
-        would otherwise glue two calls' arguments together.
-        """
+        """Add a fragment of a streamed tool call: the first fragment for `vendor_part_id` starts
+        the call, later ones extend its name and arguments. Telling calls apart on a server that
+        reuses one id for several is the codec's job (it gives each call its own key)."""
         index = self._index_for(vendor_part_id, ToolCallPart)
-        if index is not None and tool_name:
-            open_builder = self._builders[index]
-            open_part = open_builder.part
-            assert isinstance(open_part, ToolCallPart)
-            new_id = (
-                tool_call_id
-                and open_part.tool_call_id != tool_call_id
-                and not open_part.tool_call_id.startswith("pyd_ai_")
-            )
-            if new_id or (open_part.tool_name and open_builder.chunks):
-                index = None
-            elif open_part.tool_name == tool_name:
-                tool_name = None  # a server that repeats the name in every delta
         if index is None:
             if tool_name is None and not args and tool_call_id is None:
                 return None

@@ -5,7 +5,10 @@ from __future__ import annotations
 import sys
 from collections.abc import Mapping, Sequence
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .messages import ModelResponse
 
 if sys.version_info < (3, 11):  # pragma: no cover
     from exceptiongroup import ExceptionGroup
@@ -74,9 +77,12 @@ class UnexpectedModelBehavior(AgentRunError):
     """The model or vendor answered in a way wireai cannot use (malformed body, truncated stream, retries used up)."""
 
     body: str | None
+    response: ModelResponse | None
+    """What had arrived when the answer turned out unusable (a stream cut off before its end)."""
 
-    def __init__(self, message: str, body: object | None = None):
+    def __init__(self, message: str, body: object | None = None, *, response: ModelResponse | None = None):
         self.message = message
+        self.response = response
         if body is None:
             self.body = None
         else:

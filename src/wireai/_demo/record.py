@@ -18,7 +18,6 @@ from typing import Any
 from ..messages import ModelResponse
 from ..testing.fixtures import fixtures_dir
 from ..testing.server import LoopbackServer, RecordedRequest, Reply
-from ..wire.sse import encode_sse
 from .scenario import RunOutcome, run_streamed, run_structured, scripted_responses
 from .vendors import VENDORS, DemoVendor
 
@@ -29,15 +28,16 @@ def encode_reply(protocol: str, response: ModelResponse, *, stream: bool, host: 
     """The fixture `response` spec for `response` as `protocol` puts it on the wire."""
     name = response.model_name
     if protocol == "openai_chat":
-        from ..codecs import openai_chat
+        from ..testing.encoders import openai_chat
 
         if not stream:
             return {"status": 200, "json": openai_chat.encode_response(response, model=name)}
         if host == "groq":
-            return {"status": 200, "sse": _groq_stream(response)}
+            sse = openai_chat.encode_stream(response, model=name, x_groq="req_demo")
+            return {"status": 200, "sse": sse.decode()}
         return {"status": 200, "sse": openai_chat.encode_stream(response, model=name).decode()}
     if protocol == "openai_responses":
-        from ..codecs import openai_responses
+        from ..testing.encoders import openai_responses
 
         if not stream:
             return {"status": 200, "json": openai_responses.encode_response(response, model=name)}
@@ -62,7 +62,7 @@ def encode_reply(protocol: str, response: ModelResponse, *, stream: bool, host: 
         sse = gemini.encode_stream(response, response_id="demo-response", text_chunk=12)
         return {"status": 200, "sse": sse.decode()}
     if protocol == "mistral":
-        from ..codecs import mistral
+        from ..testing.encoders import mistral
 
         if not stream:
             return {"status": 200, "json": mistral.encode_response(response, model_name=name)}
@@ -81,25 +81,6 @@ def encode_reply(protocol: str, response: ModelResponse, *, stream: bool, host: 
         messages = bedrock.encode_stream_messages(response)
         return {"status": 200, "eventstream": [{"headers": h, "payload": p} for h, p in messages]}
     raise ValueError(f"no encoder for protocol {protocol!r}")
-
-
-def _groq_stream(response: ModelResponse) -> str:
-    """Groq's stream carries usage in the last chunk's `x_groq.usage`, not in a `usage` chunk."""
-    from ..codecs import openai_chat
-
-    raw = openai_chat.encode_stream(response, model=response.model_name, include_usage=False).decode()
-    usage = openai_chat.encode_response(response)["usage"]
-    out: list[str] = []
-    for block in raw.split("\n\n"):
-        if not block.startswith("data: {"):
-            if block:
-                out.append(block + "\n\n")
-            continue
-        chunk = json.loads(block[len("data: ") :])
-        if chunk["choices"] and chunk["choices"][0].get("finish_reason"):
-            chunk["x_groq"] = {"id": "req_demo", "usage": usage}
-        out.append(encode_sse(json.dumps(chunk)).decode())
-    return "".join(out)
 
 
 async def _run(vendor: DemoVendor, url: str) -> None:

@@ -5,23 +5,41 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
+from .._params import ModelRequestParameters
 from .._parts_manager import ModelResponsePartsManager
-from ..exceptions import UserError
-from ..messages import FinishReason, ModelMessage, ModelRequest, ModelResponse, ModelResponseStreamEvent
+from ..exceptions import ModelHTTPError, UnexpectedModelBehavior, UserError, snippet
+from ..messages import (
+    FinishReason,
+    ModelMessage,
+    ModelRequest,
+    ModelResponse,
+    ModelResponseStreamEvent,
+    now_utc,
+)
+from ..profiles import DEFAULT_PROFILE, ModelProfile
 from ..usage import RequestUsage
+from ..wire.sse import SSEDecoder
 
 __all__ = [
     "NO_EVENTS",
-    "StreamParser",
+    "Framing",
+    "BaseStreamParser",
     "WireRequest",
+    "append_turn",
+    "block_index",
     "chat_messages",
+    "error_body",
+    "finish_request",
+    "json_object",
     "latest_instructions",
     "loads",
-    "parse_stream_with",
-    "pieces",
+    "obj",
+    "parse_error",
     "resolve_tool_choice",
+    "stamp_provider",
+    "text",
     "token_count",
 ]
 
@@ -73,11 +91,6 @@ def token_count(value: Any) -> int:
     return int(value)
 
 
-def pieces(text: str, size: int) -> list[str]:
-    """`text` cut into `size`-character fragments, as the fake vendors stream it (empty text: none)."""
-    return [text[i : i + size] for i in range(0, len(text), max(size, 1))]
-
-
 _scan_once = json.JSONDecoder().scan_once  # type: ignore[attr-defined]  # set in __init__, not in the stubs
 
 
@@ -100,58 +113,175 @@ def loads(text: str) -> Any:
 NO_EVENTS: Sequence[ModelResponseStreamEvent] = ()
 
 
-class StreamParser:
-    """State machine over one response's decoded stream events.
+class Framing(Protocol):
+    """A stream's wire framing (SSE, AWS event-stream): bytes in, complete frames out."""
 
-    `feed()` takes one decoded event and returns the part events it produced; `close()` is called
-    when the bytes end and raises `UnexpectedModelBehavior` if the vendor's stream was incomplete
-    (or `ModelHTTPError` for an error it reported).
-    """
-
-    def __init__(self, parts: ModelResponsePartsManager | None = None, *, model_name: str):
-        self.parts = parts if parts is not None else ModelResponsePartsManager()
-        self.model_name = model_name
-        self.usage = RequestUsage()
-        self.finish_reason: FinishReason | None = None
-        self.provider_response_id: str | None = None
-        self.provider_details: dict[str, Any] | None = None
-
-    def feed(self, event: Any) -> Sequence[ModelResponseStreamEvent]:
-        raise NotImplementedError
-
-    def close(self) -> None:
-        """Check the stream ended the way the vendor ends a complete response."""
-
-    def response(self, provider_name: str | None = None) -> ModelResponse:
-        """The response assembled so far."""
-        return ModelResponse(
-            parts=self.parts.get_parts(),
-            usage=self.usage,
-            model_name=self.model_name,
-            provider_name=provider_name,
-            provider_response_id=self.provider_response_id,
-            finish_reason=self.finish_reason,
-            provider_details=self.provider_details,
-        )
-
-
-class _Decoder(Protocol):
     def feed(self, chunk: bytes) -> Sequence[Any]: ...
 
     def close(self) -> Sequence[Any]: ...
 
 
-def parse_stream_with(
-    parser: StreamParser, decoder: _Decoder, chunks: bytes | Iterable[bytes], provider_name: str | None
-) -> ModelResponse:
-    """Run a whole stream body (or its chunks) through a decoder and parser, as a streamed request would."""
-    for chunk in [chunks] if isinstance(chunks, bytes) else chunks:
-        for event in decoder.feed(chunk):
-            parser.feed(event)
-    for event in decoder.close():
-        parser.feed(event)
-    parser.close()
-    return parser.response(provider_name)
+class BaseStreamParser:
+    """One streamed response: raw body bytes in, part events out, the `ModelResponse` at the end.
+
+    The codec owns its framing (`framing`, SSE unless a subclass says otherwise), so any transport
+    can feed the bytes as they arrive, in any chunking. Subclasses implement `_frame` (one decoded
+    frame -> the part events it produced) and `_check_complete` (raise `UnexpectedModelBehavior` if
+    the vendor's stream ended the way only a cut-off stream ends).
+    """
+
+    framing: ClassVar[Callable[[], Framing]] = SSEDecoder
+    default_provider_name: ClassVar[str | None] = None
+
+    def __init__(
+        self,
+        params: ModelRequestParameters | None = None,
+        *,
+        model_name: str | None = None,
+        profile: ModelProfile | None = None,
+    ):
+        self.params = params if params is not None else ModelRequestParameters()
+        self.profile = profile if profile is not None else DEFAULT_PROFILE
+        self.parts = ModelResponsePartsManager()
+        self.model_name = model_name or ""
+        self.provider_name = self.default_provider_name
+        self.usage = RequestUsage()
+        self.finish_reason: FinishReason | None = None
+        self.provider_response_id: str | None = None
+        self.provider_details: dict[str, Any] | None = None
+        self.timestamp = now_utc()
+        self._frames = self.framing()
+        self._flushed = False
+
+    def feed(self, data: bytes) -> list[ModelResponseStreamEvent]:
+        """The part events completed by these bytes (a frame cut between two chunks waits for the rest)."""
+        out: list[ModelResponseStreamEvent] = []
+        for frame in self._frames.feed(data):
+            out.extend(self._frame(frame))
+        return out
+
+    def flush(self) -> list[ModelResponseStreamEvent]:
+        """End of body: decode what the framing still holds (an SSE event never closed by a blank line)."""
+        if self._flushed:
+            return []
+        self._flushed = True
+        out: list[ModelResponseStreamEvent] = []
+        for frame in self._frames.close():
+            out.extend(self._frame(frame))
+        return out
+
+    def get(self) -> ModelResponse:
+        """The response assembled so far."""
+        return ModelResponse(
+            parts=self.parts.get_parts(),
+            usage=self.usage,
+            model_name=self.model_name,
+            timestamp=self.timestamp,
+            provider_name=self.provider_name,
+            provider_response_id=self.provider_response_id,
+            finish_reason=self.finish_reason,
+            provider_details=self.provider_details,
+        )
+
+    def close(self) -> ModelResponse:
+        """The whole response, once the body has ended; a stream cut short raises
+        `UnexpectedModelBehavior` whose `response` holds what arrived (`get()` still works too)."""
+        try:
+            self.flush()
+            self._check_complete()
+        except UnexpectedModelBehavior as exc:
+            if exc.response is None:
+                exc.response = self.get()
+            raise
+        return self.get()
+
+    def _frame(self, frame: Any) -> Sequence[ModelResponseStreamEvent]:
+        raise NotImplementedError
+
+    def _check_complete(self) -> None:
+        """Raise `UnexpectedModelBehavior` if the stream ended before the vendor's end marker."""
+
+
+def json_object(body: bytes | str | Mapping[str, Any], vendor: str) -> dict[str, Any]:
+    """A response body as a JSON object; anything else is `UnexpectedModelBehavior` showing what came."""
+    if isinstance(body, (bytes, bytearray, str)):
+        try:
+            body = json.loads(body)
+        except ValueError as exc:
+            raise UnexpectedModelBehavior(f"{vendor}: the response body is not JSON ({exc})", body) from None
+    if not isinstance(body, dict):
+        raise UnexpectedModelBehavior(f"{vendor}: expected a JSON object", snippet(body))
+    return body
+
+
+def parse_error(
+    status_code: int, body: bytes, headers: Mapping[str, str] | None = None, *, model_name: str
+) -> ModelHTTPError:
+    """A non-2xx answer as `ModelHTTPError`: the body as JSON when it is JSON, else as bounded text
+    (proxies answer with HTML pages). Every vendor's error body is read this way; the codecs'
+    `parse_error` is this function."""
+    return ModelHTTPError(status_code, model_name, error_body(body), headers)
+
+
+def error_body(raw: bytes) -> object:
+    if not raw:
+        return None
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return snippet(raw, 4000)
+
+
+def finish_request(request: WireRequest, settings: Mapping[str, Any]) -> WireRequest:
+    """Apply the user's `extra_body` (merged over the body) and `extra_headers` (over the headers)."""
+    extra_body = settings.get("extra_body")
+    if extra_body and request.body is not None:
+        request.body.update(extra_body)
+    extra_headers = settings.get("extra_headers")
+    if extra_headers:
+        request.headers.update(extra_headers)
+    return request
+
+
+def stamp_provider(response: ModelResponse, provider_name: str | None) -> ModelResponse:
+    """Name the provider on a response and on its parts that record one (thinking, native tools)
+    where the codec left it open: one codec serves many hosts, and only the caller knows which."""
+    if provider_name:
+        if response.provider_name is None:
+            response.provider_name = provider_name
+        for part in response.parts:
+            if getattr(part, "provider_name", False) is None:
+                part.provider_name = provider_name  # type: ignore[union-attr]
+    return response
+
+
+def obj(value: Any) -> dict[str, Any]:
+    """`value` if it is a JSON object, else an empty one: vendors omit or null optional objects."""
+    return value if isinstance(value, dict) else {}
+
+
+def text(value: Any) -> str | None:
+    """`value` if it is a string, else None."""
+    return value if isinstance(value, str) else None
+
+
+def block_index(event: Mapping[str, Any], key: str, vendor: str) -> int:
+    """The integer block index a stream event addresses (`index`, `contentBlockIndex`)."""
+    index = event.get(key)
+    if not isinstance(index, int) or isinstance(index, bool):
+        raise UnexpectedModelBehavior(f"{vendor} stream: an event without an integer `{key}`", snippet(event))
+    return index
+
+
+def append_turn(turns: list[dict[str, Any]], role: str, blocks: list[dict[str, Any]]) -> None:
+    """Add a turn of content blocks, merged into the previous one when it has the same role: the
+    block-based APIs (Anthropic, Bedrock) want strictly alternating roles and no empty turns."""
+    if not blocks:
+        return
+    if turns and turns[-1]["role"] == role:
+        turns[-1]["content"].extend(blocks)
+    else:
+        turns.append({"role": role, "content": blocks})
 
 
 def chat_messages(

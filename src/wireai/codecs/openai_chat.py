@@ -1,24 +1,23 @@
 """OpenAI Chat Completions (`POST {base_url}/chat/completions`), as spoken by OpenAI and its imitators.
 
-One codec serves OpenAI, Azure, Groq, DeepSeek, OpenRouter, xAI, Perplexity and Ollama. Where the
-hosts differ (which field carries reasoning text, whether `stream_options` is accepted, ...) the
+One codec serves OpenAI, Azure, Groq, DeepSeek, OpenRouter, xAI, Perplexity, Ollama and the other
+compatible hosts, and its response side serves Mistral too (same chunk format). Where the hosts
+differ (which field carries reasoning text, whether `stream_options` is accepted, ...) the
 difference is a field of `ChatOptions`, filled in from the model profile — never a copy of this code.
 
-Sans-I/O: `build_request` gives the JSON body, `parse_response` reads a JSON body back,
-`ChatStreamParser` is fed decoded SSE events. `encode_response` / `encode_stream` are the inverse,
-for fake vendors.
+The codec contract (docs/codecs.md): `build_request` -> `WireRequest`, `parse_response`,
+`parse_error`, and `StreamParser`, fed the raw SSE bytes.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, timezone
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from .._params import ModelRequestParameters, ToolDefinition
-from .._parts_manager import ModelResponsePartsManager
 from ..exceptions import ModelHTTPError, UnexpectedModelBehavior, UserError, snippet
 from ..messages import (
     AudioUrl,
@@ -39,29 +38,34 @@ from ..messages import (
     UserPromptPart,
     VideoUrl,
 )
+from ..profiles import DEFAULT_PROFILE, ModelProfile
 from ..settings import ModelSettings
 from ..usage import RequestUsage
-from ..wire.sse import encode_sse
 from ._base import (
     NO_EVENTS,
-    StreamParser,
+    BaseStreamParser,
+    WireRequest,
     chat_messages,
+    finish_request,
+    json_object,
     loads,
-    pieces,
+    obj,
+    parse_error,
     resolve_tool_choice,
+    text,
     token_count,
 )
 
 __all__ = [
     "FINISH_REASONS",
     "ChatOptions",
-    "ChatStreamParser",
+    "StreamParser",
     "build_request",
-    "encode_response",
-    "encode_stream",
     "error_status",
+    "parse_error",
     "parse_response",
     "parse_usage",
+    "read_completion",
 ]
 
 # --------------------------------------------------------------------------------------------- host options
@@ -71,8 +75,8 @@ __all__ = [
 class ChatOptions:
     """What one OpenAI-compatible host accepts and returns, as data.
 
-    Built from `ModelProfile.extra['openai_chat']` (a dict of these field names), so a provider
-    describes its host without touching the codec.
+    Built from the model profile (`ModelProfile.extra['openai_chat']`, a dict of these field names,
+    plus `supports_json_object_output`), so a provider describes its host without touching the codec.
     """
 
     system_role: Literal["system", "developer", "user"] = "system"
@@ -107,6 +111,24 @@ class ChatOptions:
                 given[key] = tuple(given[key])
         return cls(**given)
 
+    @classmethod
+    def from_profile(cls, profile: ModelProfile | None) -> ChatOptions:
+        """The options a profile describes; computed once per profile object (profiles are frozen)."""
+        profile = profile or DEFAULT_PROFILE
+        cached = _OPTIONS.get(id(profile))
+        if cached is not None and cached[0] is profile:
+            return cached[1]
+        options = cls.from_extra(profile.extra)
+        if profile.supports_json_object_output != options.supports_json_object:
+            options = replace(options, supports_json_object=profile.supports_json_object_output)
+        if len(_OPTIONS) >= 256:  # a bound, for programs that build models in a loop
+            _OPTIONS.clear()
+        _OPTIONS[id(profile)] = (profile, options)
+        return options
+
+
+# id(profile) -> (profile, its options); the profile is kept so its id cannot be reused meanwhile.
+_OPTIONS: dict[int, tuple[ModelProfile, ChatOptions]] = {}
 
 # Settings every OpenAI-shaped host shares, common `ModelSettings` key -> body field.
 _COMMON_SETTINGS = {
@@ -134,17 +156,11 @@ OPENAI_SETTINGS = {
 FINISH_REASONS: dict[str, FinishReason] = {
     "stop": "stop",
     "length": "length",
+    "model_length": "length",  # Mistral
     "tool_calls": "tool_call",
     "function_call": "tool_call",
     "content_filter": "content_filter",
     "error": "error",
-}
-_FINISH_BACK = {
-    "stop": "stop",
-    "length": "length",
-    "tool_call": "tool_calls",
-    "content_filter": "content_filter",
-    "error": "stop",
 }
 
 # --------------------------------------------------------------------------------------------- request
@@ -152,15 +168,16 @@ _FINISH_BACK = {
 
 def build_request(
     messages: Sequence[ModelMessage],
-    settings: ModelSettings | Mapping[str, Any],
     params: ModelRequestParameters,
+    settings: ModelSettings | Mapping[str, Any] | None = None,
     *,
     model: str,
     stream: bool = False,
-    options: ChatOptions | None = None,
-) -> dict[str, Any]:
-    """The Chat Completions body for this conversation (no I/O)."""
-    opts = options or ChatOptions()
+    profile: ModelProfile | None = None,
+) -> WireRequest:
+    """The `POST chat/completions` request for this conversation (no I/O)."""
+    settings = settings or {}
+    opts = ChatOptions.from_profile(profile)
     body: dict[str, Any] = {}
     if opts.send_model:
         body["model"] = model
@@ -182,13 +199,15 @@ def build_request(
     if "max_tokens" in settings:
         body[opts.max_tokens_field] = settings["max_tokens"]
     for key, wire in (*_COMMON_SETTINGS.items(), *OPENAI_SETTINGS.items(), *opts.setting_fields.items()):
-        if key in settings and settings[key] is not None:  # type: ignore[literal-required]
-            body[wire] = settings[key]  # type: ignore[literal-required]
+        if settings.get(key) is not None:
+            body[wire] = settings[key]
     if stream:
         body["stream"] = True
         if opts.include_usage:
             body["stream_options"] = {"include_usage": True}
-    return body
+    return finish_request(
+        WireRequest("POST", "chat/completions", body, {"content-type": "application/json"}), settings
+    )
 
 
 def map_messages(messages: Sequence[ModelMessage], opts: ChatOptions) -> list[dict[str, Any]]:
@@ -328,64 +347,109 @@ def error_status(error: Any, default: int = 500) -> int:
 
 
 def _raise_error(body: Mapping[str, Any], model_name: str) -> None:
+    """A 200 body (or stream chunk) that reports a failure: OpenAI-style `{"error": {...}}`, or
+    Mistral's `{"object": "error", "message", "type", "code"}`."""
     error = body.get("error")
     if error:
         raise ModelHTTPError(error_status(error), model_name, dict(body))
+    if body.get("object") == "error":
+        raise ModelHTTPError(error_status(body), model_name, dict(body))
 
 
 # --------------------------------------------------------------------------------------------- response
 
 
 def parse_response(
-    body: Any, *, model_name: str, provider_name: str | None = None, options: ChatOptions | None = None
+    body: bytes | str | Mapping[str, Any],
+    *,
+    model_name: str | None = None,
+    profile: ModelProfile | None = None,
 ) -> ModelResponse:
-    """A `chat.completion` body as a `ModelResponse` (args kept as the raw JSON string sent)."""
-    opts = options or ChatOptions()
-    if not isinstance(body, dict):
-        raise UnexpectedModelBehavior(f"{model_name}: expected a chat.completion object", snippet(body))
-    _raise_error(body, model_name)
-    choices = body.get("choices")
+    """A `chat.completion` body as a `ModelResponse` (tool arguments kept as the raw JSON string sent)."""
+    return read_completion(body, ChatOptions.from_profile(profile), model_name=model_name)
+
+
+def read_completion(
+    body: bytes | str | Mapping[str, Any], opts: ChatOptions, *, model_name: str | None = None
+) -> ModelResponse:
+    """`parse_response` for a host whose options are already known (Mistral's codec reuses it)."""
+    data = json_object(body, "OpenAI chat")
+    name = model_name or ""
+    _raise_error(data, name)
+    choices = data.get("choices")
     if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
-        raise UnexpectedModelBehavior(f"{model_name}: chat.completion without choices", snippet(body))
+        raise UnexpectedModelBehavior(f"{name}: chat.completion without choices", snippet(data))
     choice = choices[0]
     message = choice.get("message")
     if not isinstance(message, dict):
-        raise UnexpectedModelBehavior(f"{model_name}: choice without a message", snippet(body))
+        raise UnexpectedModelBehavior(f"{name}: choice without a message", snippet(data))
     parts: list[ModelResponsePart] = []
     details: dict[str, Any] = {}
-    for name in opts.reasoning_fields:
-        reasoning = message.get(name)
+    for field_name in opts.reasoning_fields:
+        reasoning = message.get(field_name)
         if isinstance(reasoning, str) and reasoning:
-            parts.append(ThinkingPart(reasoning, provider_name=provider_name))
+            parts.append(ThinkingPart(reasoning))
             break
     content = message.get("content")
-    if isinstance(content, str) and content:
-        if opts.think_tags:
-            parts.extend(_split_think_tags(content, provider_name))
-        else:
-            parts.append(TextPart(content))
+    if isinstance(content, str):
+        if content:
+            parts.extend(_split_think_tags(content) if opts.think_tags else [TextPart(content)])
+    elif isinstance(content, list):
+        parts.extend(_content_chunks(content, data))
+    elif content is not None:
+        raise UnexpectedModelBehavior(f"{name}: message.content is neither text nor chunks", snippet(data))
     refusal = message.get("refusal")
     if isinstance(refusal, str) and refusal:
         parts.append(TextPart(refusal))
         details["refusal"] = refusal
-    for call in message.get("tool_calls") or ():
-        parts.append(_tool_call(call, model_name))
-    for name in opts.detail_fields:
-        if body.get(name) is not None:
-            details[name] = body[name]
+    tool_calls = message.get("tool_calls") or []
+    if not isinstance(tool_calls, list):
+        raise UnexpectedModelBehavior(f"{name}: message.tool_calls is not a list", snippet(data))
+    for call in tool_calls:
+        parts.append(_tool_call(call, name))
+    for detail in opts.detail_fields:
+        if data.get(detail) is not None:
+            details[detail] = data[detail]
     raw_finish = choice.get("finish_reason")
     if isinstance(raw_finish, str):
         details["finish_reason"] = raw_finish
     return ModelResponse(
         parts=parts,
-        usage=parse_usage(body.get("usage"), opts),
-        model_name=body.get("model") if isinstance(body.get("model"), str) else model_name,
-        timestamp=_timestamp(body.get("created")),
-        provider_name=provider_name,
-        provider_response_id=body.get("id") if isinstance(body.get("id"), str) else None,
+        usage=parse_usage(data.get("usage")),
+        model_name=text(data.get("model")) or model_name,
+        timestamp=_timestamp(data.get("created")),
+        provider_response_id=text(data.get("id")),
         finish_reason=FINISH_REASONS.get(raw_finish) if isinstance(raw_finish, str) else None,
         provider_details=details or None,
     )
+
+
+def _content_chunks(content: list[Any], body: Any) -> list[ModelResponsePart]:
+    """`content` as a list of chunks (Mistral: `text` and, from magistral models, `thinking`)."""
+    parts: list[ModelResponsePart] = []
+    for chunk in content:
+        if not isinstance(chunk, dict):
+            raise UnexpectedModelBehavior("OpenAI chat: a content chunk is not an object", snippet(body))
+        kind = chunk.get("type")
+        if kind == "text" and isinstance(chunk.get("text"), str):
+            if parts and isinstance(parts[-1], TextPart):
+                parts[-1].content += chunk["text"]
+            elif chunk["text"]:
+                parts.append(TextPart(chunk["text"]))
+        elif kind == "thinking":
+            parts.append(ThinkingPart(thinking_text(chunk), signature=text(chunk.get("signature"))))
+        # reference / image chunks in an answer carry nothing wireai represents
+    return parts
+
+
+def thinking_text(chunk: Mapping[str, Any]) -> str:
+    """The text of a `thinking` chunk: a string, or a list of `text` chunks."""
+    thinking = chunk.get("thinking")
+    if isinstance(thinking, str):
+        return thinking
+    if not isinstance(thinking, list):
+        return ""
+    return "".join(t["text"] for t in thinking if isinstance(t, dict) and isinstance(t.get("text"), str))
 
 
 def _tool_call(call: Any, model_name: str) -> ToolCallPart:
@@ -401,7 +465,7 @@ def _tool_call(call: Any, model_name: str) -> ToolCallPart:
     return part
 
 
-def _split_think_tags(content: str, provider_name: str | None) -> list[ModelResponsePart]:
+def _split_think_tags(content: str) -> list[ModelResponsePart]:
     parts: list[ModelResponsePart] = []
     rest = content
     while "<think>" in rest:
@@ -409,7 +473,7 @@ def _split_think_tags(content: str, provider_name: str | None) -> list[ModelResp
         if before.strip():
             parts.append(TextPart(before))
         thought, closed, rest = after.partition("</think>")
-        parts.append(ThinkingPart(thought.strip("\n"), provider_name=provider_name))
+        parts.append(ThinkingPart(thought.strip("\n")))
         if not closed:
             rest = ""
         rest = rest.lstrip("\n")
@@ -427,7 +491,7 @@ def _timestamp(created: Any) -> datetime:
     return datetime.now(timezone.utc)
 
 
-def parse_usage(usage: Any, opts: ChatOptions | None = None) -> RequestUsage:
+def parse_usage(usage: Any) -> RequestUsage:
     """OpenAI usage: `prompt_tokens` already includes cached tokens; the rest goes into `details`."""
     if not isinstance(usage, dict):
         return RequestUsage()
@@ -436,9 +500,11 @@ def parse_usage(usage: Any, opts: ChatOptions | None = None) -> RequestUsage:
     prompt_details = prompt_details if isinstance(prompt_details, dict) else {}
     completion_details = usage.get("completion_tokens_details")
     completion_details = completion_details if isinstance(completion_details, dict) else {}
-    cached = token_count(prompt_details.get("cached_tokens")) or token_count(
-        usage.get("prompt_cache_hit_tokens")
-    )  # DeepSeek
+    cached = (
+        token_count(prompt_details.get("cached_tokens"))
+        or token_count(usage.get("prompt_cache_hit_tokens"))  # DeepSeek
+        or token_count(usage.get("num_cached_tokens"))  # Mistral
+    )
     for key, value in prompt_details.items():
         if key != "cached_tokens" and token_count(value):
             details[f"input_{key}" if key == "audio_tokens" else key] = value
@@ -461,31 +527,33 @@ def parse_usage(usage: Any, opts: ChatOptions | None = None) -> RequestUsage:
 _TEXT, _THINKING = "content", "reasoning"
 
 
-class ChatStreamParser(StreamParser):
-    """`chat.completion.chunk` events in, part events out.
+class StreamParser(BaseStreamParser):
+    """`chat.completion.chunk` SSE events in, part events out; ended by `data: [DONE]` or a finish_reason.
 
-    Tool calls are keyed by their `index`; the parts manager starts a new call when a server
-    reuses `index: 0` for the next one. A chunk with empty `choices` carries the final usage.
+    Tool calls are keyed by their `index`. Hosts differ in how they send several calls: OpenAI
+    gives each its own index; some compatible servers (and Mistral, which sends each call whole)
+    reuse `index: 0`, telling calls apart only by a new `id`, or by a new name after arguments that
+    already form a complete object — those start a new part under the same index. A chunk with empty
+    `choices` carries the final usage.
     """
+
+    options: ClassVar[ChatOptions | None] = None  # a codec reusing this parser fixes its host's options
 
     def __init__(
         self,
-        parts: ModelResponsePartsManager | None = None,
+        params: ModelRequestParameters | None = None,
         *,
-        model_name: str,
-        provider_name: str | None = None,
-        options: ChatOptions | None = None,
+        model_name: str | None = None,
+        profile: ModelProfile | None = None,
     ):
-        super().__init__(parts, model_name=model_name)
-        self.options = options or ChatOptions()
-        self.provider_name = provider_name
+        super().__init__(params, model_name=model_name, profile=profile)
+        self.opts = self.options or ChatOptions.from_profile(profile)
         self.done = False
-        self._think = _ThinkTagSplitter() if self.options.think_tags else None
+        self._think = _ThinkTagSplitter() if self.opts.think_tags else None
+        self._calls: dict[int, tuple[int, str | None]] = {}  # index -> (calls seen at it, open call's id)
 
-    def feed(self, event: Any) -> Sequence[ModelResponseStreamEvent]:
-        data = getattr(event, "data", event)
-        if not isinstance(data, str):
-            return NO_EVENTS
+    def _frame(self, event: Any) -> Sequence[ModelResponseStreamEvent]:
+        data = event.data
         if data[:1] != "{":
             stripped = data.strip()
             if not stripped:
@@ -507,7 +575,7 @@ class ChatStreamParser(StreamParser):
         choices = chunk.get("choices")
         for choice in choices if isinstance(choices, list) else ():
             if isinstance(choice, dict) and choice.get("index", 0) == 0:
-                self._choice(choice, out)
+                self._choice(choice, out, data)
         return out
 
     def _metadata(self, chunk: Mapping[str, Any]) -> None:
@@ -517,16 +585,15 @@ class ChatStreamParser(StreamParser):
         if model and type(model) is str:
             self.model_name = model
         usage = chunk.get("usage")
-        if self.options.x_groq_usage and not isinstance(usage, dict):
-            x_groq = chunk.get("x_groq")
-            usage = x_groq.get("usage") if isinstance(x_groq, dict) else None
+        if self.opts.x_groq_usage and not isinstance(usage, dict):
+            usage = obj(chunk.get("x_groq")).get("usage")
         if isinstance(usage, dict):
-            self.usage = parse_usage(usage, self.options)
-        for name in self.options.detail_fields:
+            self.usage = parse_usage(usage)
+        for name in self.opts.detail_fields:
             if chunk.get(name) is not None:
                 self.provider_details = {**(self.provider_details or {}), name: chunk[name]}
 
-    def _choice(self, choice: Mapping[str, Any], out: list[ModelResponseStreamEvent]) -> None:
+    def _choice(self, choice: Mapping[str, Any], out: list[ModelResponseStreamEvent], data: str) -> None:
         delta = choice.get("delta")
         if (
             type(delta) is dict
@@ -543,10 +610,10 @@ class ChatStreamParser(StreamParser):
                         out.append(event)
                 return
         if isinstance(delta, dict):
-            for name in self.options.reasoning_fields:
+            for name in self.opts.reasoning_fields:
                 reasoning = delta.get(name)
                 if isinstance(reasoning, str) and reasoning:
-                    self._add(
+                    _add(
                         out,
                         self.parts.handle_thinking_delta(
                             _THINKING, reasoning, provider_name=self.provider_name
@@ -554,73 +621,135 @@ class ChatStreamParser(StreamParser):
                     )
                     break
             content = delta.get("content")
-            if isinstance(content, str) and content:
-                if self._think is not None:
-                    for is_thought, text in self._think.feed(content):
-                        self._add(out, self._text_or_thought(is_thought, text))
-                else:
-                    self._add(out, self.parts.handle_text_delta(_TEXT, content))
+            if isinstance(content, str):
+                if content:
+                    self._text(content, out)
+            elif isinstance(content, list):
+                self._content_chunks(content, out, data)
+            elif content is not None:
+                raise UnexpectedModelBehavior(
+                    f"{self.model_name}: delta.content is neither text nor chunks", snippet(data)
+                )
             refusal = delta.get("refusal")
             if isinstance(refusal, str) and refusal:
-                self._add(out, self.parts.handle_text_delta(_TEXT, refusal))
+                _add(out, self.parts.handle_text_delta(_TEXT, refusal))
                 details = self.provider_details or {}
                 self.provider_details = {**details, "refusal": details.get("refusal", "") + refusal}
             tool_calls = delta.get("tool_calls")
-            for call in tool_calls if isinstance(tool_calls, list) else ():
-                if isinstance(call, dict):
-                    self._add(out, self._tool_delta(call))
+            if tool_calls is not None and not isinstance(tool_calls, list):
+                raise UnexpectedModelBehavior(
+                    f"{self.model_name}: delta.tool_calls is not a list", snippet(data)
+                )
+            for call in tool_calls or ():
+                if not isinstance(call, dict):
+                    raise UnexpectedModelBehavior(
+                        f"{self.model_name}: a tool call delta is not an object", snippet(data)
+                    )
+                _add(out, self._tool_delta(call))
         raw_finish = choice.get("finish_reason")
         if isinstance(raw_finish, str):
             self.finish_reason = FINISH_REASONS.get(raw_finish)
             self.provider_details = {**(self.provider_details or {}), "finish_reason": raw_finish}
-            self._add_all(out, self._flush_think())
+            out.extend(self._flush_think())
+
+    def _text(self, content: str, out: list[ModelResponseStreamEvent]) -> None:
+        if self._think is None:
+            _add(out, self.parts.handle_text_delta(_TEXT, content))
+            return
+        for is_thought, piece in self._think.feed(content):
+            _add(out, self._text_or_thought(is_thought, piece))
+
+    def _content_chunks(self, content: list[Any], out: list[ModelResponseStreamEvent], data: str) -> None:
+        for chunk in content:
+            if not isinstance(chunk, dict):
+                raise UnexpectedModelBehavior(
+                    f"{self.model_name}: a delta content chunk is not an object", snippet(data)
+                )
+            kind = chunk.get("type")
+            if kind == "text" and isinstance(chunk.get("text"), str):
+                if chunk["text"]:
+                    self._text(chunk["text"], out)
+            elif kind == "thinking":
+                _add(
+                    out,
+                    self.parts.handle_thinking_delta(
+                        _THINKING,
+                        thinking_text(chunk),
+                        signature=text(chunk.get("signature")),
+                        provider_name=self.provider_name,
+                    ),
+                )
 
     def _tool_delta(self, call: Mapping[str, Any]) -> ModelResponseStreamEvent | None:
-        function = call.get("function")
-        function = function if isinstance(function, dict) else {}
-        name = function.get("name") if isinstance(function.get("name"), str) else None
+        function = obj(call.get("function"))
+        name = text(function.get("name"))
         arguments = function.get("arguments")
-        if isinstance(arguments, (dict, list)):
-            arguments = json.dumps(arguments)
-        call_id = call.get("id") if isinstance(call.get("id"), str) and call.get("id") else None
+        if isinstance(arguments, (dict, list)):  # some compatible hosts send an object, not a string
+            arguments = json.dumps(arguments, ensure_ascii=False)
+        call_id = text(call.get("id")) or None
+        if call_id == "null":  # Mistral, on continuation chunks
+            call_id = None
         index = call.get("index", 0)
-        key = ("tool", index if isinstance(index, int) else 0)
+        index = index if type(index) is int else 0
+        seen = self._calls.get(index)
+        if seen is None or self._starts_call(index, seen, name, call_id):
+            count = 0 if seen is None else seen[0] + 1
+            self._calls[index] = (count, call_id)
+        else:
+            count, open_id = seen
+            name = None  # a continuation that repeats its call's name
+            if open_id is None and call_id is not None:
+                self._calls[index] = (count, call_id)  # the id came after the first delta
+            else:
+                call_id = None
         return self.parts.handle_tool_call_delta(
-            key, name, arguments if isinstance(arguments, str) else None, call_id
+            ("tool", index, count), name, arguments if isinstance(arguments, str) else None, call_id
         )
 
-    def _text_or_thought(self, is_thought: bool, text: str) -> ModelResponseStreamEvent | None:
+    def _starts_call(
+        self, index: int, seen: tuple[int, str | None], name: str | None, call_id: str | None
+    ) -> bool:
+        """Whether a delta at an index already seen opens a new call rather than continuing the open one:
+        it carries an id other than the open call's, or — with no ids to go by — it names a tool after
+        arguments that already form a complete JSON object."""
+        count, open_id = seen
+        if call_id is not None and open_id is not None:
+            return call_id != open_id
+        key = ("tool", index, count)
+        if not name or not self.parts.has_part(key):
+            return False
+        args = self.parts.tool_call_args_text(key)
+        try:
+            return bool(args) and isinstance(json.loads(args), dict)
+        except ValueError:
+            return False
+
+    def _text_or_thought(self, is_thought: bool, piece: str) -> ModelResponseStreamEvent | None:
+        assert self._think is not None
         if is_thought:
             return self.parts.handle_thinking_delta(
-                ("think", self._think_count()), text, provider_name=self.provider_name
+                ("think", self._think.blocks), piece, provider_name=self.provider_name
             )
-        return self.parts.handle_text_delta(("text", self._think_count()), text)
-
-    def _think_count(self) -> int:
-        return self._think.blocks if self._think is not None else 0
+        return self.parts.handle_text_delta(("text", self._think.blocks), piece)
 
     def _flush_think(self) -> list[ModelResponseStreamEvent]:
         out: list[ModelResponseStreamEvent] = []
         if self._think is not None:
-            for is_thought, text in self._think.flush():
-                self._add(out, self._text_or_thought(is_thought, text))
+            for is_thought, piece in self._think.flush():
+                _add(out, self._text_or_thought(is_thought, piece))
         return out
 
-    @staticmethod
-    def _add(out: list[ModelResponseStreamEvent], event: ModelResponseStreamEvent | None) -> None:
-        if event is not None:
-            out.append(event)
-
-    @staticmethod
-    def _add_all(out: list[ModelResponseStreamEvent], events: Sequence[ModelResponseStreamEvent]) -> None:
-        out.extend(events)
-
-    def close(self) -> None:
+    def _check_complete(self) -> None:
         # Hosts that skip `[DONE]` still send a finish_reason; a stream with neither was cut off.
         if not self.done and self.finish_reason is None:
             raise UnexpectedModelBehavior(
                 f"{self.model_name}: the stream ended without a finish_reason or `data: [DONE]` (truncated)"
             )
+
+
+def _add(out: list[ModelResponseStreamEvent], event: ModelResponseStreamEvent | None) -> None:
+    if event is not None:
+        out.append(event)
 
 
 class _ThinkTagSplitter:
@@ -664,124 +793,8 @@ class _ThinkTagSplitter:
         return [(self.inside, rest)] if rest else []
 
 
-def _partial_suffix(text: str, tag: str) -> int:
-    for n in range(min(len(tag) - 1, len(text)), 0, -1):
-        if text.endswith(tag[:n]):
+def _partial_suffix(buffer: str, tag: str) -> int:
+    for n in range(min(len(tag) - 1, len(buffer)), 0, -1):
+        if buffer.endswith(tag[:n]):
             return n
     return 0
-
-
-# --------------------------------------------------------------------------------------------- encoders (fakes)
-
-
-def _encode_usage(usage: RequestUsage) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "prompt_tokens": usage.input_tokens,
-        "completion_tokens": usage.output_tokens,
-        "total_tokens": usage.input_tokens + usage.output_tokens,
-    }
-    prompt_details: dict[str, int] = {}
-    completion_details: dict[str, int] = {}
-    if usage.cache_read_tokens:
-        prompt_details["cached_tokens"] = usage.cache_read_tokens
-    for key, value in (usage.details or {}).items():
-        if key == "input_audio_tokens":
-            prompt_details["audio_tokens"] = value
-        elif key == "output_audio_tokens":
-            completion_details["audio_tokens"] = value
-        elif key in ("reasoning_tokens", "accepted_prediction_tokens", "rejected_prediction_tokens"):
-            completion_details[key] = value
-        else:
-            out[key] = value
-    if prompt_details:
-        out["prompt_tokens_details"] = prompt_details
-    if completion_details:
-        out["completion_tokens_details"] = completion_details
-    return out
-
-
-def _created(response: ModelResponse) -> int:
-    return int(response.timestamp.timestamp())
-
-
-def encode_response(
-    response: ModelResponse, *, model: str | None = None, reasoning_field: str = "reasoning_content"
-) -> dict[str, Any]:
-    """The `chat.completion` body a host would send for `response`."""
-    message: dict[str, Any] = {"role": "assistant", "content": None}
-    texts = [p.content for p in response.parts if isinstance(p, TextPart)]
-    thoughts = [p.content for p in response.parts if isinstance(p, ThinkingPart)]
-    calls = [p for p in response.parts if isinstance(p, ToolCallPart)]
-    if texts:
-        message["content"] = "".join(texts)
-    if thoughts:
-        message[reasoning_field] = "".join(thoughts)
-    if calls:
-        message["tool_calls"] = [
-            {
-                "id": c.tool_call_id,
-                "type": "function",
-                "function": {"name": c.tool_name, "arguments": c.args_as_json_str()},
-            }
-            for c in calls
-        ]
-    return {
-        "id": response.provider_response_id or "chatcmpl-fake",
-        "object": "chat.completion",
-        "created": _created(response),
-        "model": model or response.model_name or "fake-model",
-        "choices": [
-            {"index": 0, "message": message, "logprobs": None, "finish_reason": _finish_back(response)}
-        ],
-        "usage": _encode_usage(response.usage),
-    }
-
-
-def _finish_back(response: ModelResponse) -> str:
-    if response.finish_reason is None:
-        return "tool_calls" if response.tool_calls else "stop"
-    return _FINISH_BACK[response.finish_reason]
-
-
-def encode_stream(
-    response: ModelResponse,
-    *,
-    model: str | None = None,
-    reasoning_field: str = "reasoning_content",
-    fragment: int = 8,
-    include_usage: bool = True,
-    done: bool = True,
-) -> bytes:
-    """The SSE stream a host would send: reasoning, text, tool calls in `fragment`-char argument pieces."""
-    base = {
-        "id": response.provider_response_id or "chatcmpl-fake",
-        "object": "chat.completion.chunk",
-        "created": _created(response),
-        "model": model or response.model_name or "fake-model",
-    }
-
-    def chunk(delta: dict[str, Any], finish: str | None = None) -> bytes:
-        body = {**base, "choices": [{"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}]}
-        return encode_sse(json.dumps(body))
-
-    out = [chunk({"role": "assistant", "content": ""})]
-    tool_index = 0
-    for part in response.parts:
-        if isinstance(part, ThinkingPart):
-            out.extend(chunk({reasoning_field: piece}) for piece in pieces(part.content, fragment))
-        elif isinstance(part, TextPart):
-            out.extend(chunk({"content": piece}) for piece in pieces(part.content, fragment))
-        elif isinstance(part, ToolCallPart):
-            head = {"index": tool_index, "id": part.tool_call_id, "type": "function"}
-            out.append(
-                chunk({"tool_calls": [{**head, "function": {"name": part.tool_name, "arguments": ""}}]})
-            )
-            for piece in pieces(part.args_as_json_str(), fragment):
-                out.append(chunk({"tool_calls": [{"index": tool_index, "function": {"arguments": piece}}]}))
-            tool_index += 1
-    out.append(chunk({}, _finish_back(response)))
-    if include_usage:
-        out.append(encode_sse(json.dumps({**base, "choices": [], "usage": _encode_usage(response.usage)})))
-    if done:
-        out.append(encode_sse("[DONE]"))
-    return b"".join(out)

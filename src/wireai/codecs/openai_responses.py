@@ -3,17 +3,16 @@
 Differs from Chat Completions in shape, not in spirit: the conversation is a flat list of items
 (`message`, `function_call`, `function_call_output`, `reasoning`), tools are flat
 `{type: function, name, ...}`, structured output is `text.format`, and the stream is a family of
-typed events (`response.output_text.delta`, ...) ending with `response.completed`.
+typed events (`response.output_text.delta`, ...) ending with `response.completed`. The codec
+contract (docs/codecs.md): `build_request`, `parse_response`, `parse_error`, `StreamParser`.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .._params import ModelRequestParameters, ToolDefinition
-from .._parts_manager import ModelResponsePartsManager
 from ..exceptions import ModelHTTPError, UnexpectedModelBehavior, UserError, snippet
 from ..messages import (
     BinaryContent,
@@ -33,26 +32,30 @@ from ..messages import (
     ToolReturnPart,
     UserPromptPart,
 )
+from ..profiles import ModelProfile
 from ..settings import ModelSettings
 from ..usage import RequestUsage
-from ..wire.sse import encode_sse
 from ._base import (
     NO_EVENTS,
-    StreamParser,
+    BaseStreamParser,
+    WireRequest,
+    finish_request,
+    json_object,
     latest_instructions,
     loads,
-    pieces,
+    parse_error,
     resolve_tool_choice,
+    text,
     token_count,
 )
-from .openai_chat import _timestamp, error_status
+from .openai_chat import ChatOptions, _timestamp, error_status
 
 __all__ = [
     "INCOMPLETE_REASONS",
-    "ResponsesStreamParser",
+    "STATUS_FINISH",
+    "StreamParser",
     "build_request",
-    "encode_response",
-    "encode_stream",
+    "parse_error",
     "parse_response",
     "parse_usage",
 ]
@@ -86,14 +89,16 @@ _SETTINGS = {
 
 def build_request(
     messages: Sequence[ModelMessage],
-    settings: ModelSettings | Mapping[str, Any],
     params: ModelRequestParameters,
+    settings: ModelSettings | Mapping[str, Any] | None = None,
     *,
     model: str,
     stream: bool = False,
-    supports_strict: bool = True,
-) -> dict[str, Any]:
-    """The Responses body: `instructions` from the latest request, the rest as input items."""
+    profile: ModelProfile | None = None,
+) -> WireRequest:
+    """`POST responses`: `instructions` from the latest request, the rest as input items."""
+    settings = settings or {}
+    supports_strict = ChatOptions.from_profile(profile).supports_strict
     body: dict[str, Any] = {"model": model}
     if settings.get("openai_previous_response_id") == "auto":
         messages, previous = chain_from_last_response(messages)
@@ -109,7 +114,7 @@ def build_request(
         body["tool_choice"] = (
             choice if choice in ("auto", "required", "none") else {"type": "function", "name": choice}
         )
-    text: dict[str, Any] = {}
+    text_config: dict[str, Any] = {}
     if params.output_mode == "native" and params.output_object is not None:
         out = params.output_object
         fmt: dict[str, Any] = {"type": "json_schema", "name": out.name or "result", "schema": out.json_schema}
@@ -117,28 +122,30 @@ def build_request(
             fmt["description"] = out.description
         if out.strict is not None and supports_strict:
             fmt["strict"] = out.strict
-        text["format"] = fmt
+        text_config["format"] = fmt
     elif params.output_mode == "prompted":
-        text["format"] = {"type": "json_object"}
+        text_config["format"] = {"type": "json_object"}
     if "openai_text_verbosity" in settings:
-        text["verbosity"] = settings["openai_text_verbosity"]  # type: ignore[typeddict-item]
-    if text:
-        body["text"] = text
+        text_config["verbosity"] = settings["openai_text_verbosity"]
+    if text_config:
+        body["text"] = text_config
     reasoning: dict[str, Any] = {}
     if "openai_reasoning_effort" in settings:
-        reasoning["effort"] = settings["openai_reasoning_effort"]  # type: ignore[typeddict-item]
+        reasoning["effort"] = settings["openai_reasoning_effort"]
     if "openai_reasoning_summary" in settings:
-        reasoning["summary"] = settings["openai_reasoning_summary"]  # type: ignore[typeddict-item]
+        reasoning["summary"] = settings["openai_reasoning_summary"]
     if reasoning:
         body["reasoning"] = reasoning
     for key, wire in _SETTINGS.items():
-        if key in settings and settings[key] is not None:  # type: ignore[literal-required]
+        if settings.get(key) is not None:
             if key == "parallel_tool_calls" and not tools:
                 continue
-            body[wire] = settings[key]  # type: ignore[literal-required]
+            body[wire] = settings[key]
     if stream:
         body["stream"] = True
-    return body
+    return finish_request(
+        WireRequest("POST", "responses", body, {"content-type": "application/json"}), settings
+    )
 
 
 def chain_from_last_response(messages: Sequence[ModelMessage]) -> tuple[Sequence[ModelMessage], str | None]:
@@ -256,30 +263,36 @@ def _raise_error(error: Any, model_name: str, body: Any) -> None:
         raise ModelHTTPError(error_status(error), model_name, body)
 
 
-def parse_response(body: Any, *, model_name: str, provider_name: str | None = None) -> ModelResponse:
-    if not isinstance(body, dict):
-        raise UnexpectedModelBehavior(f"{model_name}: expected a response object", snippet(body))
+def parse_response(
+    body: bytes | str | Mapping[str, Any],
+    *,
+    model_name: str | None = None,
+    profile: ModelProfile | None = None,
+) -> ModelResponse:
+    """A `response` object as a `ModelResponse` (reasoning items as `ThinkingPart`s with their
+    encrypted content as the signature, to send back)."""
+    body = json_object(body, "OpenAI Responses")
+    model_name = model_name or ""
     _raise_error(body.get("error"), model_name, dict(body))
     output = body.get("output")
     if not isinstance(output, list):
         raise UnexpectedModelBehavior(f"{model_name}: response without `output`", snippet(body))
     parts: list[ModelResponsePart] = []
     for item in output:
-        parts.extend(_output_item(item, model_name, provider_name))
+        parts.extend(_output_item(item, model_name))
     finish, details = _finish(body, any(isinstance(p, ToolCallPart) for p in parts))
     return ModelResponse(
         parts=parts,
         usage=parse_usage(body.get("usage")),
-        model_name=body.get("model") if isinstance(body.get("model"), str) else model_name,
+        model_name=text(body.get("model")) or model_name or None,
         timestamp=_timestamp(body.get("created_at")),
-        provider_name=provider_name,
-        provider_response_id=body.get("id") if isinstance(body.get("id"), str) else None,
+        provider_response_id=text(body.get("id")),
         finish_reason=finish,
         provider_details=details,
     )
 
 
-def _output_item(item: Any, model_name: str, provider_name: str | None) -> list[ModelResponsePart]:
+def _output_item(item: Any, model_name: str) -> list[ModelResponsePart]:
     if not isinstance(item, dict):
         raise UnexpectedModelBehavior(f"{model_name}: malformed output item", snippet(item))
     kind = item.get("type")
@@ -317,7 +330,6 @@ def _output_item(item: Any, model_name: str, provider_name: str | None) -> list[
                 "\n\n".join(t for t in texts if t),
                 id=item_id,
                 signature=encrypted,
-                provider_name=provider_name,
             )
         ]
     return []  # built-in tool items (web_search_call, ...) are not modelled
@@ -360,25 +372,24 @@ def parse_usage(usage: Any) -> RequestUsage:
 # --------------------------------------------------------------------------------------------- stream
 
 
-class ResponsesStreamParser(StreamParser):
-    """The `response.*` event family in, part events out; `response.completed` ends a good stream."""
+class StreamParser(BaseStreamParser):
+    """The `response.*` SSE event family in, part events out; `response.completed` ends a good stream."""
 
     def __init__(
         self,
-        parts: ModelResponsePartsManager | None = None,
+        params: ModelRequestParameters | None = None,
         *,
-        model_name: str,
-        provider_name: str | None = None,
+        model_name: str | None = None,
+        profile: ModelProfile | None = None,
     ):
-        super().__init__(parts, model_name=model_name)
-        self.provider_name = provider_name
+        super().__init__(params, model_name=model_name, profile=profile)
         self.done = False
         self._summary_index: dict[int, int] = {}
         self._has_calls = False
 
-    def feed(self, event: Any) -> Sequence[ModelResponseStreamEvent]:
-        data = getattr(event, "data", event)
-        if not isinstance(data, str) or not data.strip() or data.strip() == "[DONE]":
+    def _frame(self, event: Any) -> Sequence[ModelResponseStreamEvent]:
+        data = event.data
+        if not data.strip() or data.strip() == "[DONE]":
             return NO_EVENTS
         try:
             payload = loads(data)
@@ -388,7 +399,7 @@ class ResponsesStreamParser(StreamParser):
             ) from None
         if not isinstance(payload, dict):
             raise UnexpectedModelBehavior(f"{self.model_name}: unexpected stream event", snippet(data))
-        kind = payload.get("type") or getattr(event, "event", None)
+        kind = payload.get("type") or event.event
         handler = _HANDLERS.get(kind) if isinstance(kind, str) else None
         if handler is None:
             return NO_EVENTS
@@ -503,7 +514,7 @@ class ResponsesStreamParser(StreamParser):
         item_id = payload.get("item_id") if isinstance(payload.get("item_id"), str) else None
         return self.parts.handle_thinking_delta(key, delta, id=item_id, provider_name=self.provider_name)
 
-    def close(self) -> None:
+    def _check_complete(self) -> None:
         if not self.done:
             raise UnexpectedModelBehavior(
                 f"{self.model_name}: the stream ended without `response.completed` (truncated)"
@@ -511,170 +522,18 @@ class ResponsesStreamParser(StreamParser):
 
 
 _HANDLERS: dict[str, Any] = {
-    "response.created": ResponsesStreamParser._response,
-    "response.in_progress": ResponsesStreamParser._response,
-    "response.completed": ResponsesStreamParser._end,
-    "response.incomplete": ResponsesStreamParser._end,
-    "response.failed": ResponsesStreamParser._failed,
-    "error": ResponsesStreamParser._error,
-    "response.output_item.added": ResponsesStreamParser._item_added,
-    "response.output_item.done": ResponsesStreamParser._item_done,
-    "response.output_text.delta": ResponsesStreamParser._text_delta,
-    "response.refusal.delta": ResponsesStreamParser._text_delta,
-    "response.function_call_arguments.delta": ResponsesStreamParser._args_delta,
-    "response.function_call_arguments.done": ResponsesStreamParser._args_done,
-    "response.reasoning_summary_text.delta": ResponsesStreamParser._summary_delta,
-    "response.reasoning_text.delta": ResponsesStreamParser._summary_delta,
+    "response.created": StreamParser._response,
+    "response.in_progress": StreamParser._response,
+    "response.completed": StreamParser._end,
+    "response.incomplete": StreamParser._end,
+    "response.failed": StreamParser._failed,
+    "error": StreamParser._error,
+    "response.output_item.added": StreamParser._item_added,
+    "response.output_item.done": StreamParser._item_done,
+    "response.output_text.delta": StreamParser._text_delta,
+    "response.refusal.delta": StreamParser._text_delta,
+    "response.function_call_arguments.delta": StreamParser._args_delta,
+    "response.function_call_arguments.done": StreamParser._args_done,
+    "response.reasoning_summary_text.delta": StreamParser._summary_delta,
+    "response.reasoning_text.delta": StreamParser._summary_delta,
 }
-
-
-# --------------------------------------------------------------------------------------------- encoders (fakes)
-
-
-def _encode_usage(usage: RequestUsage) -> dict[str, Any]:
-    details = dict(usage.details or {})
-    return {
-        "input_tokens": usage.input_tokens,
-        "input_tokens_details": {"cached_tokens": usage.cache_read_tokens},
-        "output_tokens": usage.output_tokens,
-        "output_tokens_details": {"reasoning_tokens": details.get("reasoning_tokens", 0)},
-        "total_tokens": usage.input_tokens + usage.output_tokens,
-    }
-
-
-def _output_items(response: ModelResponse) -> list[dict[str, Any]]:
-    items: list[dict[str, Any]] = []
-    for n, part in enumerate(response.parts):
-        if isinstance(part, TextPart):
-            items.append(
-                {
-                    "id": part.id or f"msg_{n}",
-                    "type": "message",
-                    "status": "completed",
-                    "role": "assistant",
-                    "content": [{"type": "output_text", "text": part.content, "annotations": []}],
-                }
-            )
-        elif isinstance(part, ToolCallPart):
-            items.append(
-                {
-                    "id": part.id or f"fc_{n}",
-                    "type": "function_call",
-                    "status": "completed",
-                    "call_id": part.tool_call_id,
-                    "name": part.tool_name,
-                    "arguments": part.args_as_json_str(),
-                }
-            )
-        elif isinstance(part, ThinkingPart):
-            item: dict[str, Any] = {
-                "id": part.id or f"rs_{n}",
-                "type": "reasoning",
-                "summary": [{"type": "summary_text", "text": part.content}] if part.content else [],
-            }
-            if part.signature:
-                item["encrypted_content"] = part.signature
-            items.append(item)
-    return items
-
-
-def _status(response: ModelResponse) -> tuple[str, dict[str, Any] | None]:
-    if response.finish_reason == "length":
-        return "incomplete", {"reason": "max_output_tokens"}
-    if response.finish_reason == "content_filter":
-        return "incomplete", {"reason": "content_filter"}
-    return "completed", None
-
-
-def encode_response(response: ModelResponse, *, model: str | None = None) -> dict[str, Any]:
-    status, incomplete = _status(response)
-    return {
-        "id": response.provider_response_id or "resp_fake",
-        "object": "response",
-        "created_at": int(response.timestamp.timestamp()),
-        "status": status,
-        "error": None,
-        "incomplete_details": incomplete,
-        "model": model or response.model_name or "fake-model",
-        "output": _output_items(response),
-        "usage": _encode_usage(response.usage),
-    }
-
-
-def encode_stream(response: ModelResponse, *, model: str | None = None, fragment: int = 8) -> bytes:
-    """The event stream OpenAI would send for `response`, arguments and text in `fragment`-char pieces."""
-    final = encode_response(response, model=model)
-    head = {k: v for k, v in final.items() if k not in ("output", "usage")}
-    head.update(status="in_progress", output=[], usage=None, incomplete_details=None)
-    events: list[dict[str, Any]] = [{"type": "response.created", "response": head}]
-    for index, item in enumerate(final["output"]):
-        kind = item["type"]
-        if kind == "message":
-            text = item["content"][0]["text"]
-            events.append(
-                {"type": "response.output_item.added", "output_index": index, "item": {**item, "content": []}}
-            )
-            events += [
-                {
-                    "type": "response.output_text.delta",
-                    "item_id": item["id"],
-                    "output_index": index,
-                    "content_index": 0,
-                    "delta": p,
-                }
-                for p in pieces(text, fragment)
-            ]
-            events.append(
-                {
-                    "type": "response.output_text.done",
-                    "item_id": item["id"],
-                    "output_index": index,
-                    "text": text,
-                }
-            )
-        elif kind == "function_call":
-            events.append(
-                {
-                    "type": "response.output_item.added",
-                    "output_index": index,
-                    "item": {**item, "arguments": ""},
-                }
-            )
-            events += [
-                {
-                    "type": "response.function_call_arguments.delta",
-                    "item_id": item["id"],
-                    "output_index": index,
-                    "delta": p,
-                }
-                for p in pieces(item["arguments"], fragment)
-            ]
-            events.append(
-                {
-                    "type": "response.function_call_arguments.done",
-                    "item_id": item["id"],
-                    "output_index": index,
-                    "arguments": item["arguments"],
-                }
-            )
-        else:
-            events.append(
-                {"type": "response.output_item.added", "output_index": index, "item": {**item, "summary": []}}
-            )
-            for s, summary in enumerate(item["summary"]):
-                events += [
-                    {
-                        "type": "response.reasoning_summary_text.delta",
-                        "item_id": item["id"],
-                        "output_index": index,
-                        "summary_index": s,
-                        "delta": p,
-                    }
-                    for p in pieces(summary["text"], fragment)
-                ]
-        events.append({"type": "response.output_item.done", "output_index": index, "item": item})
-    end = "response.completed" if final["status"] == "completed" else "response.incomplete"
-    events.append({"type": end, "response": final})
-    return b"".join(
-        encode_sse(json.dumps({**e, "sequence_number": n}), e["type"]) for n, e in enumerate(events)
-    )

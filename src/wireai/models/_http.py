@@ -1,18 +1,22 @@
-"""The generic model over HTTP: a vendor model module only says how to build and read bodies."""
+"""The generic model over HTTP: every vendor model is a codec (docs/codecs.md) plus a provider.
+
+`HTTPModel` drives a codec module through exactly the public contract — `build_request`,
+`parse_response`, `parse_error`, `StreamParser` — so there is one code path for users who drive a
+codec by hand and for wireai itself. A vendor model module only names its codec and adds what is
+model-layer knowledge (which URLs the vendor fetches itself, its profile, its constructor).
+"""
 
 from __future__ import annotations
 
-import json
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, ClassVar, Literal
+from types import ModuleType
+from typing import Any, ClassVar
 
 import httpx
 
-from .._parts_manager import ModelResponsePartsManager
-from ..codecs._base import StreamParser
+from ..codecs._base import BaseStreamParser, WireRequest, stamp_provider
 from ..exceptions import ModelAPIError, UnexpectedModelBehavior, UserError
 from ..messages import (
     BinaryContent,
@@ -28,12 +32,11 @@ from ..messages import (
 from ..profiles import ModelProfile
 from ..providers import Provider
 from ..settings import ModelSettings, merge_model_settings
-from ..transport.http import download, parse_json_body, send
+from ..transport.http import download, send
 from ..usage import RequestUsage
-from ..wire.sse import SSEDecoder
 from . import Model, ModelRequestParameters, StreamedResponse, check_allow_model_requests
 
-__all__ = ["HTTPModel", "HTTPStreamedResponse", "PreparedRequest", "resolve_provider"]
+__all__ = ["HTTPModel", "HTTPStreamedResponse", "resolve_provider"]
 
 
 def resolve_provider(provider: str | Provider, **kwargs: Any) -> Provider:
@@ -50,23 +53,14 @@ def resolve_provider(provider: str | Provider, **kwargs: Any) -> Provider:
     return provider
 
 
-@dataclass
-class PreparedRequest:
-    url: str
-    body: dict[str, Any]
-    headers: dict[str, str] = field(default_factory=dict)
-    params: dict[str, str] | None = None
-
-
 class HTTPModel(Model):
     """A model spoken to by a codec over the shared transport.
 
-    Subclasses implement `prepare` (messages -> URL, body, headers), `parse` (JSON body ->
-    `ModelResponse`) and `stream_parser` (a codec `StreamParser`); everything else — settings
-    merge, `extra_body`/`extra_headers`, retries, error mapping, stream decoding — happens here once.
+    Subclasses set `codec` (a module of `wireai.codecs`); settings merge, the schema transformer,
+    URL downloads, retries, error mapping and stream decoding happen here once for every vendor.
     """
 
-    stream_format: ClassVar[Literal["sse", "eventstream"]] = "sse"
+    codec: ClassVar[ModuleType]
 
     def __init__(
         self,
@@ -81,28 +75,9 @@ class HTTPModel(Model):
         self._settings = settings
         self._profile = profile or provider.model_profile(model_name)
 
-    # ------------------------------------------------------------------------------ codec hooks
-
-    def prepare(
-        self,
-        messages: list[ModelMessage],
-        settings: ModelSettings,
-        params: ModelRequestParameters,
-        *,
-        stream: bool,
-    ) -> PreparedRequest:
-        raise NotImplementedError
-
-    def parse(self, body: Any) -> ModelResponse:
-        raise NotImplementedError
-
     def fetches_url(self, item: FileUrl) -> bool:
         """Whether the vendor fetches this URL itself; if not, wireai downloads it and sends the bytes."""
         return True
-
-    def stream_parser(self, parts: ModelResponsePartsManager, params: ModelRequestParameters) -> StreamParser:
-        """A fresh codec parser that adds parts to `parts` (the streamed response's parts manager)."""
-        raise NotImplementedError
 
     # ------------------------------------------------------------------------------ Model API
 
@@ -129,18 +104,17 @@ class HTTPModel(Model):
         model_request_parameters: ModelRequestParameters,
         *,
         stream: bool = False,
-    ) -> PreparedRequest:
-        """The exact request this model would send (URL, body, headers without auth) — no I/O."""
+    ) -> WireRequest:
+        """The exact request this model would send (path, headers without auth, body) — no I/O."""
         settings = merge_model_settings(self._settings, model_settings) or {}
-        params = self.customize_request_parameters(model_request_parameters)
-        prepared = self.prepare(messages, settings, params, stream=stream)
-        extra_body = settings.get("extra_body")
-        if extra_body:
-            prepared.body.update(extra_body)
-        extra_headers = settings.get("extra_headers")
-        if extra_headers:
-            prepared.headers.update(extra_headers)
-        return prepared
+        return self.codec.build_request(  # type: ignore[no-any-return]
+            messages,
+            self.customize_request_parameters(model_request_parameters),
+            settings,
+            model=self._model_name,
+            stream=stream,
+            profile=self.profile,
+        )
 
     async def request(
         self,
@@ -150,13 +124,29 @@ class HTTPModel(Model):
     ) -> ModelResponse:
         check_allow_model_requests()
         messages = await self._inline_urls(messages)
-        prepared = self.build_request(messages, model_settings, model_request_parameters)
-        response = await self._send(prepared, model_settings, stream=False)
-        body = parse_json_body(response, self._model_name)
+        wire = self.build_request(messages, model_settings, model_request_parameters)
+        response = await self._send(wire, model_settings, stream=False)
+        return self.parse_response(response.content)
+
+    def parse_response(self, body: bytes) -> ModelResponse:
+        """A 2xx body read by the codec, named after this model's provider."""
         try:
-            return self.parse(body)
-        except _SHAPE_ERRORS as exc:
-            raise _shape_error(self._model_name, "response body", exc, body) from exc
+            response = self.codec.parse_response(body, model_name=self._model_name, profile=self.profile)
+        except SHAPE_ERRORS as exc:
+            if not guard_shapes:
+                raise
+            raise shape_error(self._model_name, "response body", exc, body) from exc
+        return stamp_provider(response, self.system)
+
+    def stream_parser(self, model_request_parameters: ModelRequestParameters) -> BaseStreamParser:
+        """A fresh codec parser for one streamed response of this model."""
+        parser: BaseStreamParser = self.codec.StreamParser(
+            self.customize_request_parameters(model_request_parameters),
+            model_name=self._model_name,
+            profile=self.profile,
+        )
+        parser.provider_name = self.system
+        return parser
 
     @asynccontextmanager
     async def request_stream(
@@ -167,11 +157,10 @@ class HTTPModel(Model):
     ) -> AsyncIterator[StreamedResponse]:
         check_allow_model_requests()
         messages = await self._inline_urls(messages)
-        prepared = self.build_request(messages, model_settings, model_request_parameters, stream=True)
-        response = await self._send(prepared, model_settings, stream=True)
+        wire = self.build_request(messages, model_settings, model_request_parameters, stream=True)
+        response = await self._send(wire, model_settings, stream=True)
         try:
-            streamed = HTTPStreamedResponse(model_request_parameters, self, response)
-            yield streamed
+            yield HTTPStreamedResponse(model_request_parameters, self, response)
         finally:
             await response.aclose()
 
@@ -217,10 +206,11 @@ class HTTPModel(Model):
         return UserPromptPart(content, timestamp=part.timestamp)
 
     async def _send(
-        self, prepared: PreparedRequest, model_settings: ModelSettings | None, *, stream: bool
+        self, wire: WireRequest, model_settings: ModelSettings | None, *, stream: bool
     ) -> httpx.Response:
         provider = self._provider
-        headers = {**provider.headers, "content-type": "application/json", **prepared.headers}
+        endpoint = provider.endpoint(wire.path, self._model_name)
+        query = {**wire.query, **endpoint.params} if endpoint.params else wire.query
         timeout = None
         if model_settings and "timeout" in model_settings:
             timeout = model_settings["timeout"]
@@ -228,62 +218,70 @@ class HTTPModel(Model):
             timeout = self._settings["timeout"]
         return await send(
             provider.client,
-            "POST",
-            prepared.url,
+            wire.method,
+            endpoint.url,
             model_name=self._model_name,
-            content=json.dumps(prepared.body, ensure_ascii=False, separators=(",", ":")).encode(),
-            headers=headers,
-            params=prepared.params,
+            content=wire.content(),
+            headers={**provider.headers, **wire.headers},
+            params=query or None,
             auth=provider.auth,
             timeout=timeout,
             retry=provider.retry_policy,
             stream=stream,
+            parse_error=self.codec.parse_error,
         )
 
 
 # What a codec raises when valid JSON has an unexpected shape (a list where an object belongs...):
-# caught here, once for every codec, so callers only ever see UnexpectedModelBehavior.
-_SHAPE_ERRORS = (TypeError, KeyError, AttributeError, IndexError)
+# caught here, once for every codec, so callers only ever see UnexpectedModelBehavior. The original
+# exception is chained and the codec function it came from named, so a codec bug stays findable;
+# the suite parses every fixture with `guard_shapes` off, so no bug on a valid body hides here.
+SHAPE_ERRORS = (TypeError, KeyError, AttributeError, IndexError)
+guard_shapes = True
 
 
-def _shape_error(model_name: str, what: str, exc: Exception, body: Any) -> UnexpectedModelBehavior:
+def shape_error(model_name: str, what: str, exc: Exception, body: Any) -> UnexpectedModelBehavior:
     return UnexpectedModelBehavior(
-        f"{model_name}: unexpected {what} shape ({type(exc).__name__}: {exc})", body
+        f"{model_name}: unexpected {what} shape ({type(exc).__name__} in {_codec_frame(exc)}: {exc})", body
     )
 
 
+def _codec_frame(exc: BaseException) -> str:
+    """The innermost codec function the exception passed through (`module.function:line`)."""
+    where = "?"
+    tb = exc.__traceback__
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        module = tb.tb_frame.f_globals.get("__name__", "")
+        if module.startswith("wireai.codecs"):
+            where = f"{module.removeprefix('wireai.')}.{code.co_name}:{tb.tb_lineno}"
+        tb = tb.tb_next
+    return where
+
+
 class HTTPStreamedResponse(StreamedResponse):
-    """Bytes from the wire -> decoder (SSE or AWS event-stream) -> codec parser -> part events."""
+    """Bytes from the wire -> the codec's stream parser (which owns the framing) -> part events."""
 
     def __init__(self, params: ModelRequestParameters, model: HTTPModel, response: httpx.Response):
         super().__init__(params, model.model_name, model.system)
         self._response = response
-        self._http_model = model
-        self._parser = model.stream_parser(self._parts_manager, params)
+        self._parser = model.stream_parser(params)
 
     async def _get_event_iterator(self) -> AsyncIterator[ModelResponseStreamEvent]:
-        decoder: Any
-        if self._http_model.stream_format == "sse":
-            decoder = SSEDecoder()
-        else:
-            from ..wire.eventstream import EventStreamDecoder
-
-            decoder = EventStreamDecoder()
         parser = self._parser
         model_name = self._model_name
-        event: Any = None
+        chunk = b""
         try:
             async for chunk in self._response.aiter_bytes():
-                for event in decoder.feed(chunk):
-                    out: Sequence[ModelResponseStreamEvent] = parser.feed(event)
-                    for item in out:
-                        yield item
-            for event in decoder.close():
-                for item in parser.feed(event):
-                    yield item
+                for event in parser.feed(chunk):
+                    yield event
+            for event in parser.flush():
+                yield event
             parser.close()
-        except _SHAPE_ERRORS as exc:
-            raise _shape_error(model_name, "stream event", exc, getattr(event, "data", event)) from exc
+        except SHAPE_ERRORS as exc:
+            if not guard_shapes:
+                raise
+            raise shape_error(model_name, "stream event", exc, chunk) from exc
         except httpx.TimeoutException as exc:
             raise ModelAPIError(
                 model_name, f"The stream stalled: no data within the read timeout ({type(exc).__name__})"
@@ -294,7 +292,7 @@ class HTTPStreamedResponse(StreamedResponse):
             await self._response.aclose()
 
     def get(self) -> ModelResponse:
-        response = self._parser.response(self._provider_name)
+        response = self._parser.get()
         response.timestamp = self._timestamp
         return response
 

@@ -7,15 +7,12 @@ from typing import Any, Literal, Union
 
 import httpx
 
-from .._parts_manager import ModelResponsePartsManager
-from ..codecs import mistral as codec
-from ..codecs._base import StreamParser
-from ..messages import DocumentUrl, FileUrl, ImageUrl, ModelMessage, ModelResponse
+from ..codecs import mistral
+from ..messages import DocumentUrl, FileUrl, ImageUrl
 from ..profiles import ModelProfile
 from ..providers import Provider
 from ..settings import ModelSettings
-from . import ModelRequestParameters
-from ._http import HTTPModel, PreparedRequest, resolve_provider
+from ._http import HTTPModel, resolve_provider
 
 __all__ = ["MistralModel", "MistralModelName", "MistralModelSettings"]
 
@@ -48,6 +45,8 @@ class MistralModelSettings(ModelSettings, total=False):
 class MistralModel(HTTPModel):
     """A Mistral model, addressed as PydanticAI users do: `MistralModel('mistral-small-latest', api_key=...)`."""
 
+    codec = mistral
+
     def __init__(
         self,
         model_name: MistralModelName,
@@ -72,20 +71,3 @@ class MistralModel(HTTPModel):
 
     def fetches_url(self, item: FileUrl) -> bool:
         return isinstance(item, (ImageUrl, DocumentUrl))
-
-    def prepare(
-        self,
-        messages: list[ModelMessage],
-        settings: ModelSettings,
-        params: ModelRequestParameters,
-        *,
-        stream: bool,
-    ) -> PreparedRequest:
-        body = codec.build_request(messages, settings, params, model=self._model_name, stream=stream)
-        return PreparedRequest(self._provider.url("/v1/chat/completions"), body)
-
-    def parse(self, body: Any) -> ModelResponse:
-        return codec.parse_response(body, model_name=self._model_name)
-
-    def stream_parser(self, parts: ModelResponsePartsManager, params: ModelRequestParameters) -> StreamParser:
-        return codec.MistralStreamParser(parts, model_name=self._model_name)

@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any, Literal
 
 import httpx
 
-from .._parts_manager import ModelResponsePartsManager
 from ..codecs import openai_chat, openai_responses
-from ..codecs._base import StreamParser
-from ..messages import DocumentUrl, FileUrl, ImageUrl, ModelMessage, ModelResponse
+from ..messages import DocumentUrl, FileUrl, ImageUrl
 from ..profiles import ModelProfile
 from ..providers import Provider
 from ..settings import ModelSettings
-from . import ModelRequestParameters
-from ._http import HTTPModel, PreparedRequest, resolve_provider
+from ._http import HTTPModel, resolve_provider
 
 __all__ = [
     "OpenAIChatModel",
@@ -85,51 +81,20 @@ class _OpenAIBase(HTTPModel):
             provider, api_key=api_key, base_url=base_url, http_client=http_client, openai_client=openai_client
         )
         super().__init__(model_name, resolved, settings=settings, profile=profile)
-        options = openai_chat.ChatOptions.from_extra(self.profile.extra)
-        options = replace(options, supports_json_object=self.profile.supports_json_object_output)
         if system_prompt_role is not None:
-            options = replace(options, system_role=system_prompt_role)
-        self._options = options
-
-    def _endpoint(self, path: str) -> tuple[str, dict[str, str] | None, bool]:
-        endpoint = getattr(self._provider, "endpoint", None)
-        if endpoint is None:  # a user's own Provider subclass
-            return self._provider.url(path), None, True
-        found = endpoint(path, self._model_name)
-        return found.url, found.params, found.model_in_body
+            extra = self.profile.extra
+            chat = {**extra.get("openai_chat", {}), "system_role": system_prompt_role}
+            self._profile = self.profile.update(extra={**extra, "openai_chat": chat})
 
 
 class OpenAIChatModel(_OpenAIBase):
     """Chat Completions (`POST {base_url}/chat/completions`) on OpenAI or any compatible host."""
 
+    codec = openai_chat
+
     def fetches_url(self, item: FileUrl) -> bool:
         # Chat Completions takes images by URL; audio and files only inline.
         return isinstance(item, ImageUrl)
-
-    def prepare(
-        self,
-        messages: list[ModelMessage],
-        settings: ModelSettings,
-        params: ModelRequestParameters,
-        *,
-        stream: bool,
-    ) -> PreparedRequest:
-        url, query, model_in_body = self._endpoint("chat/completions")
-        options = self._options if model_in_body else replace(self._options, send_model=False)
-        body = openai_chat.build_request(
-            messages, settings, params, model=self._model_name, stream=stream, options=options
-        )
-        return PreparedRequest(url, body, params=query)
-
-    def parse(self, body: Any) -> ModelResponse:
-        return openai_chat.parse_response(
-            body, model_name=self._model_name, provider_name=self.system, options=self._options
-        )
-
-    def stream_parser(self, parts: ModelResponsePartsManager, params: ModelRequestParameters) -> StreamParser:
-        return openai_chat.ChatStreamParser(
-            parts, model_name=self._model_name, provider_name=self.system, options=self._options
-        )
 
 
 OpenAIModel = OpenAIChatModel
@@ -138,41 +103,7 @@ OpenAIModel = OpenAIChatModel
 class OpenAIResponsesModel(_OpenAIBase):
     """The Responses API (`POST {base_url}/responses`): input items, reasoning summaries, `previous_response_id`."""
 
+    codec = openai_responses
+
     def fetches_url(self, item: FileUrl) -> bool:
         return isinstance(item, (ImageUrl, DocumentUrl))
-
-    def prepare(
-        self,
-        messages: list[ModelMessage],
-        settings: ModelSettings,
-        params: ModelRequestParameters,
-        *,
-        stream: bool,
-    ) -> PreparedRequest:
-        url, query, _ = self._endpoint("responses")
-        body = openai_responses.build_request(
-            messages,
-            settings,
-            params,
-            model=self._model_name,
-            stream=stream,
-            supports_strict=self._options.supports_strict,
-        )
-        return PreparedRequest(url, body, params=query)
-
-    def _endpoint(self, path: str) -> tuple[str, dict[str, str] | None, bool]:
-        endpoint = getattr(self._provider, "endpoint", None)
-        if endpoint is None:
-            return self._provider.url(path), None, True
-        found = endpoint(path, self._model_name)
-        if not found.model_in_body:  # Azure: `/openai/responses?api-version=`, model in body
-            return self._provider.url(path), found.params, True
-        return found.url, found.params, True
-
-    def parse(self, body: Any) -> ModelResponse:
-        return openai_responses.parse_response(body, model_name=self._model_name, provider_name=self.system)
-
-    def stream_parser(self, parts: ModelResponsePartsManager, params: ModelRequestParameters) -> StreamParser:
-        return openai_responses.ResponsesStreamParser(
-            parts, model_name=self._model_name, provider_name=self.system
-        )

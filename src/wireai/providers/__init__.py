@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import os
 from abc import ABC
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -13,7 +14,15 @@ from ..exceptions import UserError
 from ..profiles import ModelProfile
 from ..transport.http import RetryPolicy, cached_async_http_client
 
-__all__ = ["Provider", "env_key", "infer_provider", "infer_provider_class"]
+__all__ = ["Endpoint", "Provider", "env_key", "infer_provider", "infer_provider_class"]
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """Where one request goes: the absolute URL and any query the provider adds (Azure's api-version)."""
+
+    url: str
+    params: dict[str, str] | None = None
 
 
 class Provider(ABC):
@@ -52,6 +61,10 @@ class Provider(ABC):
 
     def url(self, path: str) -> str:
         return self.base_url.rstrip("/") + "/" + path.lstrip("/")
+
+    def endpoint(self, path: str, model_name: str) -> Endpoint:
+        """Where a codec's request for `path` (relative to the base URL) goes for `model_name`."""
+        return Endpoint(self.url(path))
 
     def __repr__(self) -> str:  # never shows keys
         return f"{type(self).__name__}(name={self.name!r}, base_url={self.base_url!r})"

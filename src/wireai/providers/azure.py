@@ -14,7 +14,7 @@ import httpx
 
 from ..exceptions import UserError
 from ..profiles import ModelProfile
-from . import env_key
+from . import Endpoint, env_key
 from .openai import OpenAIProvider, azure_aware_profile, openai_model_profile
 
 __all__ = ["AzureProvider"]
@@ -62,10 +62,10 @@ class AzureProvider(OpenAIProvider):
             self._deployments = True
         self._key_header = "api-key"
 
-    def endpoint(self, path: str, model_name: str) -> Any:
+    def endpoint(self, path: str, model_name: str) -> Endpoint:
         found = super().endpoint(path, model_name)
         if not self._deployments and self._api_version:
-            return type(found)(found.url, {"api-version": self._api_version}, found.model_in_body)
+            return Endpoint(found.url, {"api-version": self._api_version})
         return found
 
     def model_profile(self, model_name: str) -> ModelProfile | None:

@@ -3,25 +3,20 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import httpx
 
 from ..exceptions import UserError
 from ..profiles import ModelProfile
-from . import Provider, env_key
+from . import Endpoint, Provider, env_key
 
-__all__ = ["Endpoint", "OpenAIProvider", "openai_model_profile"]
+__all__ = ["OpenAIProvider", "openai_model_profile"]
 
 
-@dataclass(frozen=True)
-class Endpoint:
-    """Where one operation of one model goes: Azure's deployments URL names the model in the path."""
-
-    url: str
-    params: dict[str, str] | None = None
-    model_in_body: bool = True
+# The operations Azure's deployments API addresses as `/deployments/{model}/...`; the others
+# (`responses`, `files`, `batches`) live beside them under `/openai/` and name the model in the body.
+_DEPLOYMENT_PATHS = frozenset({"chat/completions", "embeddings"})
 
 
 class OpenAIProvider(Provider):
@@ -113,24 +108,29 @@ class OpenAIProvider(Provider):
 
     def endpoint(self, path: str, model_name: str) -> Endpoint:
         """The URL (and query) for `path` (`chat/completions`, `responses`) and `model_name`."""
-        if self._deployments:
-            url = f"{self.base_url}/deployments/{model_name}/{path.lstrip('/')}"
-            params = {"api-version": self._api_version} if self._api_version else None
-            return Endpoint(url, params, model_in_body=False)
-        return Endpoint(self.url(path))
+        if not self._deployments:
+            return Endpoint(self.url(path))
+        params = {"api-version": self._api_version} if self._api_version else None
+        path = path.strip("/")
+        if path in _DEPLOYMENT_PATHS:
+            return Endpoint(f"{self.base_url}/deployments/{model_name}/{path}", params)
+        return Endpoint(self.url(path), params)
 
     def model_profile(self, model_name: str) -> ModelProfile | None:
         return azure_aware_profile(openai_model_profile(model_name), self._deployments, self._api_version)
 
 
 def azure_aware_profile(profile: ModelProfile, deployments: bool, api_version: str | None) -> ModelProfile:
-    """Azure's deployments API rejects `stream_options` ("Unknown parameter") before 2024-09-01-preview.
+    """Azure's deployments API names the model in the URL, so the chat body carries none, and it
+    rejects `stream_options` ("Unknown parameter") before 2024-09-01-preview.
 
     API versions are dates (`2024-07-01-preview`, `2024-10-21`), so they compare as strings.
     """
-    if not deployments or not api_version or api_version >= "2024-09-01":
+    if not deployments:
         return profile
-    chat = {**profile.extra.get("openai_chat", {}), "include_usage": False}
+    chat = {**profile.extra.get("openai_chat", {}), "send_model": False}
+    if api_version and api_version < "2024-09-01":
+        chat["include_usage"] = False
     return profile.update(extra={**profile.extra, "openai_chat": chat})
 
 

@@ -318,12 +318,12 @@ class FakeOpenAI(FakeVendor):
     reasoning_field = "reasoning_content"
 
     def encode_json(self, response: ModelResponse, request: RecordedRequest) -> dict[str, Any]:
-        from ..codecs import openai_chat
+        from .encoders import openai_chat
 
         return openai_chat.encode_response(response, reasoning_field=self.reasoning_field)
 
     def encode_stream(self, response: ModelResponse, request: RecordedRequest) -> bytes:
-        from ..codecs import openai_chat
+        from .encoders import openai_chat
 
         body = _json_or_none(request) or {}
         usage = (
@@ -352,12 +352,12 @@ class FakeOpenAIResponses(FakeOpenAI):
     tool_call_prefix = "call_"
 
     def encode_json(self, response: ModelResponse, request: RecordedRequest) -> dict[str, Any]:
-        from ..codecs import openai_responses
+        from .encoders import openai_responses
 
         return openai_responses.encode_response(response)
 
     def encode_stream(self, response: ModelResponse, request: RecordedRequest) -> bytes:
-        from ..codecs import openai_responses
+        from .encoders import openai_responses
 
         return openai_responses.encode_stream(response)
 
@@ -381,20 +381,9 @@ class FakeGroq(FakeOpenAI):
 
     def encode_stream(self, response: ModelResponse, request: RecordedRequest) -> bytes:
         """Groq puts the stream's usage in `x_groq.usage` of the chunk carrying `finish_reason`."""
-        from ..codecs import openai_chat
-        from ..wire.sse import encode_sse
+        from .encoders import openai_chat
 
-        raw = openai_chat.encode_stream(response, reasoning_field=self.reasoning_field, include_usage=False)
-        usage = openai_chat.encode_response(response)["usage"]
-        out: list[bytes] = []
-        for event in split_events(raw):
-            data = event.decode().removeprefix("data: ").strip()
-            chunk = json.loads(data) if data.startswith("{") else None
-            if chunk and any(c.get("finish_reason") for c in chunk.get("choices", [])):
-                chunk["x_groq"] = {"id": "req_fake", "usage": usage}
-                event = encode_sse(json.dumps(chunk))
-            out.append(event)
-        return b"".join(out)
+        return openai_chat.encode_stream(response, reasoning_field=self.reasoning_field, x_groq="req_fake")
 
     def model(self, model_name: str | None = None, **kwargs: Any) -> HTTPModel:
         from ..models.groq import GroqModel
@@ -525,12 +514,12 @@ class FakeMistral(FakeVendor):
     tool_call_prefix = "call"
 
     def encode_json(self, response: ModelResponse, request: RecordedRequest) -> dict[str, Any]:
-        from ..codecs import mistral
+        from .encoders import mistral
 
         return mistral.encode_response(response)
 
     def encode_stream(self, response: ModelResponse, request: RecordedRequest) -> bytes:
-        from ..codecs import mistral
+        from .encoders import mistral
 
         return mistral.encode_stream(response)
 

@@ -7,24 +7,25 @@ into `ModelHTTPError`, for JSON requests and for streams alike.
 
 from __future__ import annotations
 
-import json
 import random
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
 from .. import __version__
-from ..exceptions import ModelAPIError, ModelHTTPError, UnexpectedModelBehavior, parse_retry_after, snippet
+from ..codecs._base import parse_error as default_parse_error
+from ..exceptions import ModelAPIError, ModelHTTPError, parse_retry_after
 
 __all__ = [
     "DEFAULT_TIMEOUT",
-    "download",
+    "ErrorParser",
     "RetryPolicy",
     "cached_async_http_client",
     "create_async_http_client",
-    "parse_json_body",
+    "download",
     "send",
 ]
 
@@ -118,6 +119,9 @@ class RetryPolicy:
 
 NO_RETRIES = RetryPolicy(max_retries=0)
 
+ErrorParser = Callable[..., ModelHTTPError]
+"""A codec's `parse_error(status_code, body, headers, *, model_name)`."""
+
 
 async def send(
     client: httpx.AsyncClient,
@@ -132,10 +136,11 @@ async def send(
     timeout: float | httpx.Timeout | None = None,
     retry: RetryPolicy | None = None,
     stream: bool = False,
+    parse_error: ErrorParser = default_parse_error,
 ) -> httpx.Response:
     """Send one request with retries; return a 2xx response (still open when `stream` is true).
 
-    Raises `ModelHTTPError` for a non-2xx answer (body parsed as JSON when it is JSON) and
+    Raises the `ModelHTTPError` the codec's `parse_error` makes of a non-2xx answer, and
     `ModelAPIError` when the vendor could not be reached or timed out.
     """
     from asyncio import sleep
@@ -187,7 +192,7 @@ async def send(
                 waited += delay
                 await sleep(delay)
                 continue
-        raise ModelHTTPError(status, model_name, error_body(raw), dict(response.headers))
+        raise parse_error(status, raw, response.headers, model_name=model_name)
 
 
 MAX_DOWNLOAD_BYTES = 64 * 1024 * 1024
@@ -220,29 +225,6 @@ async def download(url: str, *, max_bytes: int = MAX_DOWNLOAD_BYTES) -> tuple[by
         raise UserError(f"Could not download {url}: {exc!r}") from exc
     media_type = content_type.split(";", 1)[0].strip().lower() if content_type else None
     return b"".join(chunks), media_type
-
-
-def error_body(raw: bytes) -> object:
-    """An error body as JSON when it is JSON, else as (bounded) text: proxies answer with HTML pages."""
-    if not raw:
-        return None
-    try:
-        return json.loads(raw)
-    except ValueError:
-        return snippet(raw, 4000)
-
-
-def parse_json_body(response: httpx.Response, model_name: str) -> Any:
-    """The JSON of a 2xx response, or `UnexpectedModelBehavior` showing what came instead."""
-    raw = response.content
-    try:
-        return json.loads(raw)
-    except ValueError as exc:
-        content_type = response.headers.get("content-type", "?")
-        raise UnexpectedModelBehavior(
-            f"{model_name}: expected a JSON body, got invalid JSON ({content_type}, {len(raw)} bytes): {exc}",
-            raw,
-        ) from None
 
 
 def _origin(url: str) -> str:

@@ -1,0 +1,26 @@
+"""What the encoders of several vendors share."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from ...messages import FinishReason, ModelResponse
+
+__all__ = ["pieces", "wire_finish"]
+
+
+def pieces(text: str, size: int) -> list[str]:
+    """`text` cut into `size`-character fragments, as the fakes stream it (empty text: none)."""
+    return [text[i : i + size] for i in range(0, len(text), max(size, 1))]
+
+
+def wire_finish(table: Mapping[str, FinishReason | None], response: ModelResponse, default: str) -> str:
+    """The vendor's word for `response.finish_reason`: the first entry of the codec's own table that
+    reads back as it (so encoder and parser cannot drift apart); `default` where none does.
+
+    Unset, a response with tool calls finished for them, anything else stopped."""
+    wanted = response.finish_reason or ("tool_call" if response.tool_calls else "stop")
+    for wire, ours in table.items():
+        if ours == wanted:
+            return wire
+    return default

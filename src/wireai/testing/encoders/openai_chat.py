@@ -1,0 +1,141 @@
+"""What an OpenAI-compatible host sends: `chat.completion` bodies and `chat.completion.chunk` streams."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ...codecs.openai_chat import FINISH_REASONS
+from ...messages import ModelResponse, TextPart, ThinkingPart, ToolCallPart
+from ...usage import RequestUsage
+from ...wire.sse import encode_sse
+from ._base import pieces, wire_finish
+
+__all__ = ["encode_response", "encode_stream", "encode_usage", "finish_reason"]
+
+# The `finish_reason` values OpenAI's reference lists; a compatible host's others read back too.
+_OPENAI_FINISH = {
+    k: v for k, v in FINISH_REASONS.items() if k in ("stop", "length", "tool_calls", "content_filter")
+}
+
+
+def encode_usage(usage: RequestUsage) -> dict[str, Any]:
+    """`usage` as OpenAI spells it (Mistral's is the same shape)."""
+    out: dict[str, Any] = {
+        "prompt_tokens": usage.input_tokens,
+        "completion_tokens": usage.output_tokens,
+        "total_tokens": usage.input_tokens + usage.output_tokens,
+    }
+    prompt_details: dict[str, int] = {}
+    completion_details: dict[str, int] = {}
+    if usage.cache_read_tokens:
+        prompt_details["cached_tokens"] = usage.cache_read_tokens
+    for key, value in (usage.details or {}).items():
+        if key == "input_audio_tokens":
+            prompt_details["audio_tokens"] = value
+        elif key == "output_audio_tokens":
+            completion_details["audio_tokens"] = value
+        elif key in ("reasoning_tokens", "accepted_prediction_tokens", "rejected_prediction_tokens"):
+            completion_details[key] = value
+        else:
+            out[key] = value
+    if prompt_details:
+        out["prompt_tokens_details"] = prompt_details
+    if completion_details:
+        out["completion_tokens_details"] = completion_details
+    return out
+
+
+def finish_reason(response: ModelResponse) -> str:
+    return wire_finish(_OPENAI_FINISH, response, "stop")
+
+
+def _created(response: ModelResponse) -> int:
+    return int(response.timestamp.timestamp())
+
+
+def encode_response(
+    response: ModelResponse, *, model: str | None = None, reasoning_field: str = "reasoning_content"
+) -> dict[str, Any]:
+    """The `chat.completion` body a host would send for `response`."""
+    message: dict[str, Any] = {"role": "assistant", "content": None}
+    texts = [p.content for p in response.parts if isinstance(p, TextPart)]
+    thoughts = [p.content for p in response.parts if isinstance(p, ThinkingPart)]
+    calls = [p for p in response.parts if isinstance(p, ToolCallPart)]
+    if texts:
+        message["content"] = "".join(texts)
+    if thoughts:
+        message[reasoning_field] = "".join(thoughts)
+    if calls:
+        message["tool_calls"] = [
+            {
+                "id": c.tool_call_id,
+                "type": "function",
+                "function": {"name": c.tool_name, "arguments": c.args_as_json_str()},
+            }
+            for c in calls
+        ]
+    return {
+        "id": response.provider_response_id or "chatcmpl-fake",
+        "object": "chat.completion",
+        "created": _created(response),
+        "model": model or response.model_name or "fake-model",
+        "choices": [
+            {"index": 0, "message": message, "logprobs": None, "finish_reason": finish_reason(response)}
+        ],
+        "usage": encode_usage(response.usage),
+    }
+
+
+def encode_stream(
+    response: ModelResponse,
+    *,
+    model: str | None = None,
+    reasoning_field: str = "reasoning_content",
+    fragment: int = 8,
+    include_usage: bool = True,
+    done: bool = True,
+    x_groq: str | None = None,
+) -> bytes:
+    """The SSE stream a host would send: reasoning, text, tool calls in `fragment`-char argument pieces.
+
+    `x_groq` (a request id): Groq's shape, the usage in `x_groq.usage` of the chunk that carries the
+    finish_reason instead of in a chunk of its own.
+    """
+    base = {
+        "id": response.provider_response_id or "chatcmpl-fake",
+        "object": "chat.completion.chunk",
+        "created": _created(response),
+        "model": model or response.model_name or "fake-model",
+    }
+
+    def chunk(delta: dict[str, Any], finish: str | None = None) -> bytes:
+        body: dict[str, Any] = {
+            **base,
+            "choices": [{"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}],
+        }
+        if finish is not None and x_groq is not None:
+            body["x_groq"] = {"id": x_groq, "usage": encode_usage(response.usage)}
+        return encode_sse(json.dumps(body))
+
+    out = [chunk({"role": "assistant", "content": ""})]
+    tool_index = 0
+    for part in response.parts:
+        if isinstance(part, ThinkingPart):
+            out.extend(chunk({reasoning_field: piece}) for piece in pieces(part.content, fragment))
+        elif isinstance(part, TextPart):
+            out.extend(chunk({"content": piece}) for piece in pieces(part.content, fragment))
+        elif isinstance(part, ToolCallPart):
+            head = {"index": tool_index, "id": part.tool_call_id, "type": "function"}
+            out.append(
+                chunk({"tool_calls": [{**head, "function": {"name": part.tool_name, "arguments": ""}}]})
+            )
+            for piece in pieces(part.args_as_json_str(), fragment):
+                out.append(chunk({"tool_calls": [{"index": tool_index, "function": {"arguments": piece}}]}))
+            tool_index += 1
+    out.append(chunk({}, finish_reason(response)))
+    if include_usage and x_groq is None:
+        out.append(encode_sse(json.dumps({**base, "choices": [], "usage": encode_usage(response.usage)})))
+    if done:
+        out.append(encode_sse("[DONE]"))
+    return b"".join(out)
