@@ -3,8 +3,9 @@
 At configure time each codec's `build_request` (`wireai.codecs.<protocol>.build_request`) is wrapped
 so that every body it returns — from a codec unit test, a model's `build_request`, an agent run over
 loopback, the demo — is deep-copied and recorded with the protocol and the test that produced it.
-Bodies are recorded at the codec boundary, before `extra_body` is merged in by the model: that is
-the subset wireai itself emits, which is what `protocols/<protocol>.request.schema.json` describes.
+Bodies are recorded at the codec boundary; a request built with the user's `extra_body` is left
+out, since what that merges in is the user's, not the subset wireai itself emits, which is what
+`protocols/<protocol>.request.schema.json` describes.
 Calls that raise are not recorded. The check itself is a test moved to the end of the session.
 
 A test that builds a body outside the schema on purpose can say so with the
@@ -39,10 +40,11 @@ _state = {"nodeid": "<collection>", "exempt": False, "installed": False}
 def _wrap(protocol: str, build: Any) -> Any:
     @functools.wraps(build)
     def recording_build_request(*args: Any, **kwargs: Any) -> Any:
-        body = build(*args, **kwargs)
-        if not _state["exempt"]:
-            COLLECTED.append(Collected(protocol, str(_state["nodeid"]), copy.deepcopy(body)))
-        return body
+        request = build(*args, **kwargs)
+        settings = kwargs.get("settings", args[2] if len(args) > 2 else None) or {}
+        if not _state["exempt"] and not settings.get("extra_body"):
+            COLLECTED.append(Collected(protocol, str(_state["nodeid"]), copy.deepcopy(request.body)))
+        return request
 
     recording_build_request.__wireai_original__ = build  # type: ignore[attr-defined]
     return recording_build_request

@@ -137,24 +137,10 @@ def test_helpers() -> None:
     assert ModelResponse([TextPart("a"), TextPart("b")]).text == "ab"
 
 
-def test_parts_manager_splits_reused_index_zero_into_separate_calls() -> None:
-    # OpenAI-compatible servers (Ollama and others) send parallel calls all under index 0.
-    parts = ModelResponsePartsManager()
-    events = [
-        parts.handle_tool_call_delta(0, "a", '{"x":', "id_a"),
-        parts.handle_tool_call_delta(0, None, " 1}", None),
-        parts.handle_tool_call_delta(0, "b", '{"y": 2}', "id_b"),
-        parts.handle_tool_call_delta(0, "c", "{}", None),  # no id at all
-    ]
-    assert [type(e) for e in events] == [PartStartEvent, PartDeltaEvent, PartStartEvent, PartStartEvent]
-    got = [(p.tool_name, p.args, p.tool_call_id[:4]) for p in parts.get_parts()]  # type: ignore[union-attr]
-    assert got == [("a", '{"x": 1}', "id_a"), ("b", '{"y": 2}', "id_b"), ("c", "{}", "pyd_")]
-
-
-def test_parts_manager_repeated_name_is_not_appended_and_text_accumulates() -> None:
+def test_parts_manager_extends_a_call_under_its_key_and_text_accumulates() -> None:
     parts = ModelResponsePartsManager()
     parts.handle_tool_call_delta("t", "get", "", "c1")
-    parts.handle_tool_call_delta("t", "get", '{"a":1}', "c1")
+    parts.handle_tool_call_delta("t", None, '{"a":1}', None)
     start = parts.handle_text_delta("text", "Hel")
     delta = parts.handle_text_delta("text", "lo")
     assert isinstance(start, PartStartEvent) and start.part == TextPart("Hel")

@@ -30,6 +30,7 @@ from wireai.messages import (
 from wireai.models import ModelRequestParameters, OutputObjectDefinition
 from wireai.models.mistral import MistralModel
 from wireai.providers.mistral import MistralProvider
+from wireai.testing.encoders import mistral as encoders
 from wireai.testing.fixtures import ReplayServer, load_case
 from wireai.tools import ToolDefinition
 from wireai.usage import RequestUsage
@@ -265,14 +266,12 @@ def test_stream_error_object_raises_model_http_error_with_its_code() -> None:
 
 
 def test_stream_cut_before_finish_raises_unexpected_model_behavior() -> None:
-    parser = codec.MistralStreamParser(model_name="m")
-    from wireai.wire.sse import SSEEvent
-
-    parser.feed(
-        SSEEvent(json.dumps({"id": "x", "model": "m", "choices": [{"index": 0, "delta": {"content": "Hi"}}]}))
-    )
-    with pytest.raises(UnexpectedModelBehavior):
+    parser = codec.StreamParser(model_name="m")
+    chunk = {"id": "x", "model": "m", "choices": [{"index": 0, "delta": {"content": "Hi"}}]}
+    parser.feed(f"data: {json.dumps(chunk)}\n\n".encode())
+    with pytest.raises(UnexpectedModelBehavior) as info:
         parser.close()
+    assert info.value.response is not None and info.value.response.parts == [TextPart("Hi")]
 
 
 # ------------------------------------------------------------------------------------------- codec units
@@ -285,8 +284,8 @@ def test_foreign_tool_call_ids_map_to_nine_alphanumerics_consistently() -> None:
         ModelRequest([ToolReturnPart("get_weather", "sunny", "call_abc123_from_openai")]),
     ]
     body = codec.build_request(
-        messages, {}, ModelRequestParameters(function_tools=[WEATHER]), model="mistral-small-latest"
-    )
+        messages, ModelRequestParameters(function_tools=[WEATHER]), model="mistral-small-latest"
+    ).body
     check_body(body)
     mapped = body["messages"][1]["tool_calls"][0]["id"]
     assert len(mapped) == 9 and mapped.isalnum()
@@ -312,8 +311,9 @@ def test_instructions_retry_without_tool_and_thinking_round_trip_in_history() ->
         ),
         ModelRequest([RetryPromptPart("bad output")]),
     ]
-    body = codec.build_request(
+    request = codec.build_request(
         messages,
+        ModelRequestParameters(output_mode="prompted"),
         {
             "mistral_safe_prompt": True,
             "stop_sequences": ["END"],
@@ -321,10 +321,15 @@ def test_instructions_retry_without_tool_and_thinking_round_trip_in_history() ->
             "presence_penalty": 0.1,
             "frequency_penalty": 0.2,
         },
-        ModelRequestParameters(output_mode="prompted"),
         model="mistral-small-latest",
         stream=True,
     )
+    assert (request.method, request.path, request.headers) == (
+        "POST",
+        "v1/chat/completions",
+        {"content-type": "application/json"},
+    )
+    body = request.body
     check_body(body)
     assert body == {
         "model": "mistral-small-latest",
@@ -354,8 +359,8 @@ def test_parallel_tool_calls_setting_and_binary_pdf_audio_and_rejected_video() -
     params = ModelRequestParameters(function_tools=[WEATHER])
     content = [BinaryContent(b"%PDF-1.4", "application/pdf"), BinaryContent(b"ID3", "audio/mpeg")]
     body = codec.build_request(
-        [ModelRequest([UserPromptPart(content)])], {"parallel_tool_calls": False}, params, model="m"
-    )
+        [ModelRequest([UserPromptPart(content)])], params, {"parallel_tool_calls": False}, model="m"
+    ).body
     check_body(body)
     assert body["parallel_tool_calls"] is False
     assert body["messages"][0]["content"] == [
@@ -364,7 +369,7 @@ def test_parallel_tool_calls_setting_and_binary_pdf_audio_and_rejected_video() -
     ]
     with pytest.raises(UserError):
         codec.build_request(
-            [ModelRequest([UserPromptPart([VideoUrl("https://x/v.mp4")])])], {}, params, model="m"
+            [ModelRequest([UserPromptPart([VideoUrl("https://x/v.mp4")])])], params, model="m"
         )
 
 
@@ -434,7 +439,7 @@ ROUND_TRIP = [
 
 @pytest.mark.parametrize("response", ROUND_TRIP)
 def test_encode_response_round_trips(response: ModelResponse) -> None:
-    parsed = codec.parse_response(codec.encode_response(response), model_name="m")
+    parsed = codec.parse_response(encoders.encode_response(response), model_name="m")
     assert parsed.parts == response.parts
     assert parsed.usage == response.usage
     assert parsed.finish_reason == response.finish_reason
@@ -442,12 +447,9 @@ def test_encode_response_round_trips(response: ModelResponse) -> None:
 
 @pytest.mark.parametrize("response", ROUND_TRIP)
 def test_encode_stream_round_trips(response: ModelResponse) -> None:
-    from wireai.wire.sse import SSEDecoder
-
-    parser = codec.MistralStreamParser(model_name="m")
-    for event in SSEDecoder().feed(codec.encode_stream(response, chunk_size=4)):
-        parser.feed(event)
-    parser.close()
-    assert parser.parts.get_parts() == response.parts
-    assert parser.usage == response.usage
-    assert parser.finish_reason == response.finish_reason
+    parser = codec.StreamParser(model_name="m")
+    parser.feed(encoders.encode_stream(response, chunk_size=4))
+    parsed = parser.close()
+    assert parsed.parts == response.parts
+    assert parsed.usage == response.usage
+    assert parsed.finish_reason == response.finish_reason

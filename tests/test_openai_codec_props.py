@@ -3,6 +3,7 @@ re-chunking of every stream fixture reads the same, and garbage or truncation gi
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
@@ -11,18 +12,19 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from wireai._parts_manager import ModelResponsePartsManager
 from wireai.codecs import openai_chat, openai_responses
-from wireai.codecs._base import StreamParser
+from wireai.codecs._base import BaseStreamParser as StreamParser
 from wireai.exceptions import ModelAPIError, ModelHTTPError, UnexpectedModelBehavior
 from wireai.messages import ModelResponse, TextPart, ThinkingPart, ToolCallPart
+from wireai.profiles import ModelProfile
 from wireai.providers.groq import groq_model_profile
+from wireai.testing.encoders import openai_chat as chat_encoder
+from wireai.testing.encoders import openai_responses as responses_encoder
 from wireai.testing.fixtures import list_cases, load_case
 from wireai.usage import RequestUsage
-from wireai.wire.sse import SSEDecoder
 
 WHEN = datetime(2025, 1, 1, tzinfo=timezone.utc)
-GROQ = openai_chat.ChatOptions.from_extra(groq_model_profile("llama-3.3-70b-versatile").extra)
+GROQ = groq_model_profile("llama-3.3-70b-versatile")
 
 RESPONSES = [
     ModelResponse(
@@ -48,30 +50,26 @@ RESPONSES = [
 
 
 def drive(parser: StreamParser, chunks: list[bytes]) -> tuple[Any, ...]:
-    """One stream through the SSE decoder and a parser; the outcome, or the typed error it raised."""
-    decoder = SSEDecoder()
+    """One stream's bytes through a parser; the outcome, or the typed error it raised."""
     try:
         for chunk in chunks:
-            for event in decoder.feed(chunk):
-                parser.feed(event)
-        for event in decoder.close():
-            parser.feed(event)
+            parser.feed(chunk)
         parser.close()
     except (UnexpectedModelBehavior, ModelHTTPError, ModelAPIError) as exc:
         return ("error", type(exc).__name__, str(exc))
-    parts = parser.parts.get_parts()
+    parts = parser.get().parts
     for n, part in enumerate(parts):
         if isinstance(part, ToolCallPart) and part.tool_call_id.startswith("pyd_ai_"):
             part.tool_call_id = f"generated-{n}"  # ids made up for a server that sent none differ per run
     return ("ok", parts, parser.usage, parser.finish_reason, parser.provider_response_id)
 
 
-def chat_parser(options: openai_chat.ChatOptions | None = None) -> StreamParser:
-    return openai_chat.ChatStreamParser(ModelResponsePartsManager(), model_name="m", options=options)
+def chat_parser(profile: ModelProfile | None = None) -> StreamParser:
+    return openai_chat.StreamParser(model_name="m", profile=profile)
 
 
 def responses_parser() -> StreamParser:
-    return openai_responses.ResponsesStreamParser(ModelResponsePartsManager(), model_name="m")
+    return openai_responses.StreamParser(model_name="m")
 
 
 def with_thinking(response: ModelResponse, **thinking: Any) -> ModelResponse:
@@ -85,27 +83,27 @@ def with_thinking(response: ModelResponse, **thinking: Any) -> ModelResponse:
 @pytest.mark.parametrize("response", RESPONSES)
 def test_chat_round_trip_body_and_stream(response: ModelResponse) -> None:
     response = with_thinking(response)
-    parsed = openai_chat.parse_response(openai_chat.encode_response(response), model_name="m")
+    parsed = openai_chat.parse_response(chat_encoder.encode_response(response), model_name="m")
     assert (parsed.parts, parsed.usage, parsed.finish_reason) == (
         response.parts,
         response.usage,
         response.finish_reason,
     )
-    outcome = drive(chat_parser(), [openai_chat.encode_stream(response, fragment=3)])
+    outcome = drive(chat_parser(), [chat_encoder.encode_stream(response, fragment=3)])
     assert outcome[:4] == ("ok", response.parts, response.usage, response.finish_reason)
 
 
 @pytest.mark.parametrize("response", RESPONSES)
 def test_responses_round_trip_body_and_stream(response: ModelResponse) -> None:
     response = with_thinking(response, id="rs_1")
-    parsed = openai_responses.parse_response(openai_responses.encode_response(response), model_name="m")
+    parsed = openai_responses.parse_response(responses_encoder.encode_response(response), model_name="m")
     strip = [_without_item_ids(p) for p in parsed.parts]
     assert (strip, parsed.usage, parsed.finish_reason) == (
         [_without_item_ids(p) for p in response.parts],
         response.usage,
         response.finish_reason,
     )
-    outcome = drive(responses_parser(), [openai_responses.encode_stream(response, fragment=3)])
+    outcome = drive(responses_parser(), [responses_encoder.encode_stream(response, fragment=3)])
     assert outcome[0] == "ok"
     assert [_without_item_ids(p) for p in outcome[1]] == [_without_item_ids(p) for p in response.parts]
     assert outcome[2:4] == (response.usage, response.finish_reason)
@@ -120,7 +118,7 @@ def _without_item_ids(part: Any) -> Any:
 
 def test_chat_stream_without_usage_or_done_still_completes_when_finished() -> None:
     response = RESPONSES[0]
-    outcome = drive(chat_parser(), [openai_chat.encode_stream(response, include_usage=False, done=False)])
+    outcome = drive(chat_parser(), [chat_encoder.encode_stream(response, include_usage=False, done=False)])
     assert outcome[:2] == ("ok", response.parts)
     assert outcome[2] == RequestUsage()
 
@@ -128,7 +126,9 @@ def test_chat_stream_without_usage_or_done_still_completes_when_finished() -> No
 def test_think_tags_split_across_chunks() -> None:
     content = "<think>\nplan it\n</think>\n\nThe answer."
     response = ModelResponse([TextPart(content)], finish_reason="stop")
-    outcome = drive(chat_parser(GROQ), [openai_chat.encode_stream(response, fragment=2, include_usage=False)])
+    outcome = drive(
+        chat_parser(GROQ), [chat_encoder.encode_stream(response, fragment=2, include_usage=False)]
+    )
     assert outcome[1] == [ThinkingPart("plan it\n"), TextPart("The answer.")]
 
 
@@ -168,6 +168,44 @@ def test_openrouter_error_in_200_body_is_http_error() -> None:
     with pytest.raises(ModelHTTPError) as info:
         openai_chat.parse_response(body, model_name="m")
     assert info.value.status_code == 429 and info.value.body == body
+
+
+def _tool_chunks(*calls: tuple[str | None, str, str | None]) -> bytes:
+    """One chunk per (name, arguments, id) tool-call delta, every one at `index: 0`."""
+    out = []
+    for name, arguments, call_id in calls:
+        call: dict[str, Any] = {"index": 0, "function": {"arguments": arguments}}
+        if name is not None:
+            call["function"]["name"] = name
+        if call_id is not None:
+            call["id"] = call_id
+        out.append(f"data: {json.dumps({'choices': [{'index': 0, 'delta': {'tool_calls': [call]}}]})}\n\n")
+    return ("".join(out) + "data: [DONE]\n\n").encode()
+
+
+def test_chat_stream_splits_calls_that_reuse_index_zero() -> None:
+    # Ollama and other compatible servers send parallel calls all under index 0: a new id, or a new
+    # name after arguments that already form an object (no ids at all), starts the next call.
+    stream = _tool_chunks(
+        ("a", '{"x":', "id_a"), (None, " 1}", None), ("b", '{"y": 2}', "id_b"), ("c", "{}", None)
+    )
+    parts = openai_chat.StreamParser(model_name="m").feed(stream)
+    assert [type(e).__name__ for e in parts] == [
+        "PartStartEvent",
+        "PartDeltaEvent",
+        "PartStartEvent",
+        "PartStartEvent",
+    ]
+    parser = openai_chat.StreamParser(model_name="m")
+    parser.feed(stream)
+    got = [(p.tool_name, p.args, p.tool_call_id[:4]) for p in parser.close().parts]  # type: ignore[union-attr]
+    assert got == [("a", '{"x": 1}', "id_a"), ("b", '{"y": 2}', "id_b"), ("c", "{}", "pyd_")]
+
+
+def test_chat_stream_repeated_name_and_id_continue_the_call() -> None:
+    parser = openai_chat.StreamParser(model_name="m")
+    parser.feed(_tool_chunks(("get", "", "c1"), ("get", '{"a":', "c1"), ("get", "1}", None)))
+    assert parser.close().parts == [ToolCallPart("get", '{"a":1}', tool_call_id="c1")]
 
 
 # ------------------------------------------------------------------------------------------ stream fixtures

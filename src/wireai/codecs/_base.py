@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from typing import Any, ClassVar, Protocol
 
 from .._params import ModelRequestParameters
@@ -30,6 +31,7 @@ __all__ = [
     "append_turn",
     "block_index",
     "chat_messages",
+    "epoch_datetime",
     "error_body",
     "finish_request",
     "json_object",
@@ -116,6 +118,9 @@ NO_EVENTS: Sequence[ModelResponseStreamEvent] = ()
 class Framing(Protocol):
     """A stream's wire framing (SSE, AWS event-stream): bytes in, complete frames out."""
 
+    wire_format: ClassVar[str]  # "sse" | "eventstream"
+    media_type: ClassVar[str]  # the response content type that carries it
+
     def feed(self, chunk: bytes) -> Sequence[Any]: ...
 
     def close(self) -> Sequence[Any]: ...
@@ -130,7 +135,7 @@ class BaseStreamParser:
     the vendor's stream ended the way only a cut-off stream ends).
     """
 
-    framing: ClassVar[Callable[[], Framing]] = SSEDecoder
+    framing: ClassVar[type[Framing]] = SSEDecoder
     default_provider_name: ClassVar[str | None] = None
 
     def __init__(
@@ -253,6 +258,16 @@ def stamp_provider(response: ModelResponse, provider_name: str | None) -> ModelR
             if getattr(part, "provider_name", False) is None:
                 part.provider_name = provider_name  # type: ignore[union-attr]
     return response
+
+
+def epoch_datetime(value: Any) -> datetime:
+    """A vendor's Unix timestamp (`created`, `created_at`) as an aware datetime; now if it is missing."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        try:
+            return datetime.fromtimestamp(value, timezone.utc)
+        except (OverflowError, OSError, ValueError):
+            pass
+    return datetime.now(timezone.utc)
 
 
 def obj(value: Any) -> dict[str, Any]:

@@ -43,7 +43,6 @@ from ..messages import (
     VideoUrl,
 )
 from ..profiles import ModelProfile
-from ..settings import ModelSettings
 from . import openai_chat
 from ._base import (
     WireRequest,
@@ -99,7 +98,7 @@ _MISTRAL_CHOICE = {"auto": "auto", "required": "any", "none": "none"}
 def build_request(
     messages: Sequence[ModelMessage],
     params: ModelRequestParameters,
-    settings: ModelSettings | Mapping[str, Any] | None = None,
+    settings: Mapping[str, Any] | None = None,
     *,
     model: str,
     stream: bool = False,

@@ -33,12 +33,12 @@ from ..messages import (
     UserPromptPart,
 )
 from ..profiles import ModelProfile
-from ..settings import ModelSettings
 from ..usage import RequestUsage
 from ._base import (
     NO_EVENTS,
     BaseStreamParser,
     WireRequest,
+    epoch_datetime,
     finish_request,
     json_object,
     latest_instructions,
@@ -48,7 +48,7 @@ from ._base import (
     text,
     token_count,
 )
-from .openai_chat import ChatOptions, _timestamp, error_status
+from .openai_chat import ChatOptions, error_status
 
 __all__ = [
     "INCOMPLETE_REASONS",
@@ -90,7 +90,7 @@ _SETTINGS = {
 def build_request(
     messages: Sequence[ModelMessage],
     params: ModelRequestParameters,
-    settings: ModelSettings | Mapping[str, Any] | None = None,
+    settings: Mapping[str, Any] | None = None,
     *,
     model: str,
     stream: bool = False,
@@ -285,7 +285,7 @@ def parse_response(
         parts=parts,
         usage=parse_usage(body.get("usage")),
         model_name=text(body.get("model")) or model_name or None,
-        timestamp=_timestamp(body.get("created_at")),
+        timestamp=epoch_datetime(body.get("created_at")),
         provider_response_id=text(body.get("id")),
         finish_reason=finish,
         provider_details=details,

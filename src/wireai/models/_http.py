@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
 from types import ModuleType
-from typing import Any, ClassVar
+from typing import Any
 
 import httpx
 
@@ -60,7 +60,7 @@ class HTTPModel(Model):
     URL downloads, retries, error mapping and stream decoding happen here once for every vendor.
     """
 
-    codec: ClassVar[ModuleType]
+    codec: ModuleType
 
     def __init__(
         self,
@@ -78,6 +78,11 @@ class HTTPModel(Model):
     def fetches_url(self, item: FileUrl) -> bool:
         """Whether the vendor fetches this URL itself; if not, wireai downloads it and sends the bytes."""
         return True
+
+    @property
+    def stream_format(self) -> str:
+        """How this model's streams are framed (`sse`, `eventstream`): the codec's framing says."""
+        return self.codec.StreamParser.framing.wire_format
 
     # ------------------------------------------------------------------------------ Model API
 
@@ -107,7 +112,7 @@ class HTTPModel(Model):
     ) -> WireRequest:
         """The exact request this model would send (path, headers without auth, body) — no I/O."""
         settings = merge_model_settings(self._settings, model_settings) or {}
-        return self.codec.build_request(  # type: ignore[no-any-return]
+        return self.codec.build_request(
             messages,
             self.customize_request_parameters(model_request_parameters),
             settings,

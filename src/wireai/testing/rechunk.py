@@ -85,7 +85,7 @@ def _frame_starts(data: bytes) -> list[int]:
     return starts
 
 
-def split_events(data: bytes, stream_format: StreamFormat = "sse") -> list[bytes]:
+def split_events(data: bytes, stream_format: str = "sse") -> list[bytes]:
     """One piece per SSE event (blank-line separated) or per event-stream frame, as vendors flush them."""
     if stream_format == "eventstream":
         starts = _frame_starts(data)
@@ -111,37 +111,12 @@ def parse_chunks(
     Raises what the stream raises (`ModelHTTPError` for an in-stream vendor error,
     `UnexpectedModelBehavior` for a malformed or truncated one).
     """
-    from .._parts_manager import ModelResponsePartsManager
-    from ..messages import ModelResponse
     from ..models import ModelRequestParameters
 
-    params = params or ModelRequestParameters()
-    parts = ModelResponsePartsManager()
-    parser = model.stream_parser(parts, params)
-    decoder: Any
-    if model.stream_format == "eventstream":
-        from ..wire.eventstream import EventStreamDecoder
-
-        decoder = EventStreamDecoder()
-    else:
-        from ..wire.sse import SSEDecoder
-
-        decoder = SSEDecoder()
+    parser = model.stream_parser(params or ModelRequestParameters())
     for chunk in chunks:
-        for event in decoder.feed(chunk):
-            parser.feed(event)
-    for event in decoder.close():
-        parser.feed(event)
-    parser.close()
-    return ModelResponse(
-        parts=parts.get_parts(),
-        usage=parser.usage,
-        model_name=parser.model_name,
-        provider_name=model.system,
-        provider_response_id=parser.provider_response_id,
-        finish_reason=parser.finish_reason,
-        provider_details=parser.provider_details,
-    )
+        parser.feed(chunk)
+    return parser.close()
 
 
 async def stream_rechunked(
@@ -162,9 +137,7 @@ async def stream_rechunked(
     from ..models import ModelRequestParameters
     from .server import LoopbackServer, Reply
 
-    ctype = content_type or (
-        "application/vnd.amazon.eventstream" if model.stream_format == "eventstream" else "text/event-stream"
-    )
+    ctype = content_type or model.codec.StreamParser.framing.media_type
     pieces: list[bytes | float] = list(rechunk(data, seed))
     server = LoopbackServer(lambda request: Reply(200, {"content-type": ctype}, chunks=pieces))
     history: list[ModelMessage] = (

@@ -21,7 +21,7 @@ import uuid
 import zlib
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from ..exceptions import UnexpectedModelBehavior
 
@@ -83,6 +83,9 @@ class EventStreamMessage:
 
 class EventStreamDecoder:
     """Feed bytes as they arrive; get the messages completed by them."""
+
+    wire_format: ClassVar[str] = "eventstream"
+    media_type: ClassVar[str] = "application/vnd.amazon.eventstream"
 
     __slots__ = ("_buffer", "_need")
 

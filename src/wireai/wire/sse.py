@@ -8,6 +8,7 @@ ends resumes where the previous chunk stopped.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from ..exceptions import UnexpectedModelBehavior, snippet
 
@@ -32,6 +33,9 @@ class SSEDecoder:
     accept it); an unterminated *line* means the connection was cut mid-event and raises
     `UnexpectedModelBehavior` with what was received.
     """
+
+    wire_format: ClassVar[str] = "sse"
+    media_type: ClassVar[str] = "text/event-stream"
 
     __slots__ = (
         "_data",

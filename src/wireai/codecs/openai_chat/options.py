@@ -1,0 +1,108 @@
+"""What one OpenAI-compatible host accepts and returns (`ChatOptions`), and the tables every host shares."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from typing import Any, Literal
+
+from ...exceptions import UserError
+from ...messages import (
+    FinishReason,
+)
+from ...profiles import DEFAULT_PROFILE, ModelProfile
+
+# --------------------------------------------------------------------------------------------- host options
+
+
+@dataclass(frozen=True)
+class ChatOptions:
+    """What one OpenAI-compatible host accepts and returns, as data.
+
+    Built from the model profile (`ModelProfile.extra['openai_chat']`, a dict of these field names,
+    plus `supports_json_object_output`), so a provider describes its host without touching the codec.
+    """
+
+    system_role: Literal["system", "developer", "user"] = "system"
+    max_tokens_field: Literal["max_tokens", "max_completion_tokens"] = "max_tokens"
+    # Some compatible hosts reject `stream_options`; without it OpenAI sends no usage in streams.
+    include_usage: bool = True
+    supports_strict: bool = True
+    supports_json_object: bool = False
+    # Response fields read as reasoning text, first present wins (DeepSeek/xAI: reasoning_content,
+    # Ollama/OpenRouter/Groq parsed: reasoning).
+    reasoning_fields: tuple[str, ...] = ("reasoning_content", "reasoning")
+    # `<think>...</think>` inline in content (Groq `reasoning_format: raw`, some Ollama models).
+    think_tags: bool = False
+    # Groq reports stream usage in the last chunk's `x_groq.usage`.
+    x_groq_usage: bool = False
+    # Top-level response fields kept in `provider_details` (Perplexity `citations`, `search_results`).
+    detail_fields: tuple[str, ...] = ()
+    # Vendor-prefixed settings -> body field. Shared table plus per-host additions.
+    setting_fields: Mapping[str, str] = field(default_factory=dict)
+    # The body names the model (Azure's deployments URL names it instead).
+    send_model: bool = True
+
+    @classmethod
+    def from_extra(cls, extra: Mapping[str, Any] | None) -> ChatOptions:
+        known = {f.name for f in fields(cls)}
+        given = dict((extra or {}).get("openai_chat", {}))
+        unknown = set(given) - known
+        if unknown:
+            raise UserError(f"Unknown openai_chat profile options: {sorted(unknown)}")
+        for key in ("reasoning_fields", "detail_fields"):
+            if key in given:
+                given[key] = tuple(given[key])
+        return cls(**given)
+
+    @classmethod
+    def from_profile(cls, profile: ModelProfile | None) -> ChatOptions:
+        """The options a profile describes; computed once per profile object (profiles are frozen)."""
+        profile = profile or DEFAULT_PROFILE
+        cached = _OPTIONS.get(id(profile))
+        if cached is not None and cached[0] is profile:
+            return cached[1]
+        options = cls.from_extra(profile.extra)
+        if profile.supports_json_object_output != options.supports_json_object:
+            options = replace(options, supports_json_object=profile.supports_json_object_output)
+        if len(_OPTIONS) >= 256:  # a bound, for programs that build models in a loop
+            _OPTIONS.clear()
+        _OPTIONS[id(profile)] = (profile, options)
+        return options
+
+
+# id(profile) -> (profile, its options); the profile is kept so its id cannot be reused meanwhile.
+_OPTIONS: dict[int, tuple[ModelProfile, ChatOptions]] = {}
+
+# Settings every OpenAI-shaped host shares, common `ModelSettings` key -> body field.
+_COMMON_SETTINGS = {
+    "temperature": "temperature",
+    "top_p": "top_p",
+    "seed": "seed",
+    "presence_penalty": "presence_penalty",
+    "frequency_penalty": "frequency_penalty",
+    "logit_bias": "logit_bias",
+    "stop_sequences": "stop",
+}
+
+# `openai_*` settings -> body field.
+OPENAI_SETTINGS = {
+    "openai_reasoning_effort": "reasoning_effort",
+    "openai_user": "user",
+    "openai_service_tier": "service_tier",
+    "openai_logprobs": "logprobs",
+    "openai_top_logprobs": "top_logprobs",
+    "openai_prediction": "prediction",
+    "openai_store": "store",
+    "openai_metadata": "metadata",
+}
+
+FINISH_REASONS: dict[str, FinishReason] = {
+    "stop": "stop",
+    "length": "length",
+    "model_length": "length",  # Mistral
+    "tool_calls": "tool_call",
+    "function_call": "tool_call",
+    "content_filter": "content_filter",
+    "error": "error",
+}

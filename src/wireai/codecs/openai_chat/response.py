@@ -1,0 +1,215 @@
+"""The response direction: a `chat.completion` body (or an error a host reports in a 200) -> `ModelResponse`."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from ...exceptions import ModelHTTPError, UnexpectedModelBehavior, snippet
+from ...messages import (
+    ModelResponse,
+    ModelResponsePart,
+    TextPart,
+    ThinkingPart,
+    ToolCallPart,
+)
+from ...profiles import ModelProfile
+from ...usage import RequestUsage
+from .._base import (
+    epoch_datetime,
+    json_object,
+    text,
+    token_count,
+)
+from .options import FINISH_REASONS, ChatOptions
+
+# --------------------------------------------------------------------------------------------- errors
+
+
+def error_status(error: Any, default: int = 500) -> int:
+    """An HTTP status for an error a vendor reported in a 200 body or inside a stream."""
+    if not isinstance(error, dict):
+        return default
+    code = error.get("code")
+    if isinstance(code, int) and 400 <= code <= 599:
+        return code
+    if isinstance(code, str) and code.isdigit() and 400 <= int(code) <= 599:
+        return int(code)
+    kind = f"{error.get('type') or ''} {code or ''}".lower()
+    if "overloaded" in kind:
+        return 529
+    if "rate_limit" in kind or "quota" in kind:
+        return 429
+    if "invalid_request" in kind or "tool_use_failed" in kind or "context_length" in kind:
+        return 400
+    if "authentication" in kind or "invalid_api_key" in kind:
+        return 401
+    return default
+
+
+def _raise_error(body: Mapping[str, Any], model_name: str) -> None:
+    """A 200 body (or stream chunk) that reports a failure: OpenAI-style `{"error": {...}}`, or
+    Mistral's `{"object": "error", "message", "type", "code"}`."""
+    error = body.get("error")
+    if error:
+        raise ModelHTTPError(error_status(error), model_name, dict(body))
+    if body.get("object") == "error":
+        raise ModelHTTPError(error_status(body), model_name, dict(body))
+
+
+# --------------------------------------------------------------------------------------------- response
+
+
+def parse_response(
+    body: bytes | str | Mapping[str, Any],
+    *,
+    model_name: str | None = None,
+    profile: ModelProfile | None = None,
+) -> ModelResponse:
+    """A `chat.completion` body as a `ModelResponse` (tool arguments kept as the raw JSON string sent)."""
+    return read_completion(body, ChatOptions.from_profile(profile), model_name=model_name)
+
+
+def read_completion(
+    body: bytes | str | Mapping[str, Any], opts: ChatOptions, *, model_name: str | None = None
+) -> ModelResponse:
+    """`parse_response` for a host whose options are already known (Mistral's codec reuses it)."""
+    data = json_object(body, "OpenAI chat")
+    name = model_name or ""
+    _raise_error(data, name)
+    choices = data.get("choices")
+    if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
+        raise UnexpectedModelBehavior(f"{name}: chat.completion without choices", snippet(data))
+    choice = choices[0]
+    message = choice.get("message")
+    if not isinstance(message, dict):
+        raise UnexpectedModelBehavior(f"{name}: choice without a message", snippet(data))
+    parts: list[ModelResponsePart] = []
+    details: dict[str, Any] = {}
+    for field_name in opts.reasoning_fields:
+        reasoning = message.get(field_name)
+        if isinstance(reasoning, str) and reasoning:
+            parts.append(ThinkingPart(reasoning))
+            break
+    content = message.get("content")
+    if isinstance(content, str):
+        if content:
+            parts.extend(_split_think_tags(content) if opts.think_tags else [TextPart(content)])
+    elif isinstance(content, list):
+        parts.extend(_content_chunks(content, data))
+    elif content is not None:
+        raise UnexpectedModelBehavior(f"{name}: message.content is neither text nor chunks", snippet(data))
+    refusal = message.get("refusal")
+    if isinstance(refusal, str) and refusal:
+        parts.append(TextPart(refusal))
+        details["refusal"] = refusal
+    tool_calls = message.get("tool_calls") or []
+    if not isinstance(tool_calls, list):
+        raise UnexpectedModelBehavior(f"{name}: message.tool_calls is not a list", snippet(data))
+    for call in tool_calls:
+        parts.append(_tool_call(call, name))
+    for detail in opts.detail_fields:
+        if data.get(detail) is not None:
+            details[detail] = data[detail]
+    raw_finish = choice.get("finish_reason")
+    if isinstance(raw_finish, str):
+        details["finish_reason"] = raw_finish
+    return ModelResponse(
+        parts=parts,
+        usage=parse_usage(data.get("usage")),
+        model_name=text(data.get("model")) or model_name,
+        timestamp=epoch_datetime(data.get("created")),
+        provider_response_id=text(data.get("id")),
+        finish_reason=FINISH_REASONS.get(raw_finish) if isinstance(raw_finish, str) else None,
+        provider_details=details or None,
+    )
+
+
+def _content_chunks(content: list[Any], body: Any) -> list[ModelResponsePart]:
+    """`content` as a list of chunks (Mistral: `text` and, from magistral models, `thinking`)."""
+    parts: list[ModelResponsePart] = []
+    for chunk in content:
+        if not isinstance(chunk, dict):
+            raise UnexpectedModelBehavior("OpenAI chat: a content chunk is not an object", snippet(body))
+        kind = chunk.get("type")
+        if kind == "text" and isinstance(chunk.get("text"), str):
+            if parts and isinstance(parts[-1], TextPart):
+                parts[-1].content += chunk["text"]
+            elif chunk["text"]:
+                parts.append(TextPart(chunk["text"]))
+        elif kind == "thinking":
+            parts.append(ThinkingPart(thinking_text(chunk), signature=text(chunk.get("signature"))))
+        # reference / image chunks in an answer carry nothing wireai represents
+    return parts
+
+
+def thinking_text(chunk: Mapping[str, Any]) -> str:
+    """The text of a `thinking` chunk: a string, or a list of `text` chunks."""
+    thinking = chunk.get("thinking")
+    if isinstance(thinking, str):
+        return thinking
+    if not isinstance(thinking, list):
+        return ""
+    return "".join(t["text"] for t in thinking if isinstance(t, dict) and isinstance(t.get("text"), str))
+
+
+def _tool_call(call: Any, model_name: str) -> ToolCallPart:
+    function = call.get("function") if isinstance(call, dict) else None
+    if not isinstance(function, dict) or not isinstance(function.get("name"), str):
+        raise UnexpectedModelBehavior(f"{model_name}: malformed tool call", snippet(call))
+    arguments = function.get("arguments")
+    if isinstance(arguments, (dict, list)):  # some compatible hosts send an object, not a string
+        arguments = json.dumps(arguments)
+    part = ToolCallPart(function["name"], arguments if isinstance(arguments, str) else None)
+    if isinstance(call.get("id"), str) and call["id"]:
+        part.tool_call_id = call["id"]
+    return part
+
+
+def _split_think_tags(content: str) -> list[ModelResponsePart]:
+    parts: list[ModelResponsePart] = []
+    rest = content
+    while "<think>" in rest:
+        before, _, after = rest.partition("<think>")
+        if before.strip():
+            parts.append(TextPart(before))
+        thought, closed, rest = after.partition("</think>")
+        parts.append(ThinkingPart(thought.strip("\n")))
+        if not closed:
+            rest = ""
+        rest = rest.lstrip("\n")
+    if rest:
+        parts.append(TextPart(rest))
+    return parts
+
+
+def parse_usage(usage: Any) -> RequestUsage:
+    """OpenAI usage: `prompt_tokens` already includes cached tokens; the rest goes into `details`."""
+    if not isinstance(usage, dict):
+        return RequestUsage()
+    details: dict[str, int] = {}
+    prompt_details = usage.get("prompt_tokens_details")
+    prompt_details = prompt_details if isinstance(prompt_details, dict) else {}
+    completion_details = usage.get("completion_tokens_details")
+    completion_details = completion_details if isinstance(completion_details, dict) else {}
+    cached = (
+        token_count(prompt_details.get("cached_tokens"))
+        or token_count(usage.get("prompt_cache_hit_tokens"))  # DeepSeek
+        or token_count(usage.get("num_cached_tokens"))  # Mistral
+    )
+    for key, value in prompt_details.items():
+        if key != "cached_tokens" and token_count(value):
+            details[f"input_{key}" if key == "audio_tokens" else key] = value
+    for key, value in completion_details.items():
+        if token_count(value):
+            details[f"output_{key}" if key == "audio_tokens" else key] = value
+    for key, value in usage.items():
+        if key not in ("prompt_tokens", "completion_tokens", "total_tokens") and token_count(value):
+            details[key] = value
+    return RequestUsage(
+        input_tokens=token_count(usage.get("prompt_tokens")),
+        output_tokens=token_count(usage.get("completion_tokens")),
+        cache_read_tokens=cached,
+        details=details or None,
+    )

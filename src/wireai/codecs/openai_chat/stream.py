@@ -1,0 +1,300 @@
+"""The stream direction: `chat.completion.chunk` SSE bytes -> part events and the `ModelResponse`."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar
+
+from ..._params import ModelRequestParameters
+from ...exceptions import UnexpectedModelBehavior, snippet
+from ...messages import (
+    ModelResponseStreamEvent,
+)
+from ...profiles import ModelProfile
+from .._base import (
+    NO_EVENTS,
+    BaseStreamParser,
+    loads,
+    obj,
+    text,
+)
+from .options import FINISH_REASONS, ChatOptions
+from .response import _raise_error, parse_usage, thinking_text
+
+# --------------------------------------------------------------------------------------------- stream
+
+_TEXT, _THINKING = "content", "reasoning"
+
+
+class StreamParser(BaseStreamParser):
+    """`chat.completion.chunk` SSE events in, part events out; ended by `data: [DONE]` or a finish_reason.
+
+    Tool calls are keyed by their `index`. Hosts differ in how they send several calls: OpenAI
+    gives each its own index; some compatible servers (and Mistral, which sends each call whole)
+    reuse `index: 0`, telling calls apart only by a new `id`, or by a new name after arguments that
+    already form a complete object — those start a new part under the same index. A chunk with empty
+    `choices` carries the final usage.
+    """
+
+    options: ClassVar[ChatOptions | None] = None  # a codec reusing this parser fixes its host's options
+
+    def __init__(
+        self,
+        params: ModelRequestParameters | None = None,
+        *,
+        model_name: str | None = None,
+        profile: ModelProfile | None = None,
+    ):
+        super().__init__(params, model_name=model_name, profile=profile)
+        self.opts = self.options or ChatOptions.from_profile(profile)
+        self.done = False
+        self._think = _ThinkTagSplitter() if self.opts.think_tags else None
+        self._calls: dict[int, tuple[int, str | None]] = {}  # index -> (calls seen at it, open call's id)
+
+    def _frame(self, event: Any) -> Sequence[ModelResponseStreamEvent]:
+        data = event.data
+        if data[:1] != "{":
+            stripped = data.strip()
+            if not stripped:
+                return NO_EVENTS
+            if stripped == "[DONE]":
+                self.done = True
+                return self._flush_think()
+        try:
+            chunk = loads(data)
+        except ValueError:
+            raise UnexpectedModelBehavior(
+                f"{self.model_name}: invalid JSON in stream", snippet(data)
+            ) from None
+        if not isinstance(chunk, dict):
+            raise UnexpectedModelBehavior(f"{self.model_name}: unexpected stream chunk", snippet(data))
+        _raise_error(chunk, self.model_name)
+        self._metadata(chunk)
+        out: list[ModelResponseStreamEvent] = []
+        choices = chunk.get("choices")
+        for choice in choices if isinstance(choices, list) else ():
+            if isinstance(choice, dict) and choice.get("index", 0) == 0:
+                self._choice(choice, out, data)
+        return out
+
+    def _metadata(self, chunk: Mapping[str, Any]) -> None:
+        if self.provider_response_id is None and isinstance(chunk.get("id"), str):
+            self.provider_response_id = chunk["id"]
+        model = chunk.get("model")
+        if model and type(model) is str:
+            self.model_name = model
+        usage = chunk.get("usage")
+        if self.opts.x_groq_usage and not isinstance(usage, dict):
+            usage = obj(chunk.get("x_groq")).get("usage")
+        if isinstance(usage, dict):
+            self.usage = parse_usage(usage)
+        for name in self.opts.detail_fields:
+            if chunk.get(name) is not None:
+                self.provider_details = {**(self.provider_details or {}), name: chunk[name]}
+
+    def _choice(self, choice: Mapping[str, Any], out: list[ModelResponseStreamEvent], data: str) -> None:
+        delta = choice.get("delta")
+        if (
+            type(delta) is dict
+            and len(delta) == 1
+            and self._think is None
+            and choice.get("finish_reason") is None
+        ):
+            # The common chunk, one text fragment (`{"content": "..."}`): no other field to look at.
+            content = delta.get("content")
+            if type(content) is str:
+                if content:
+                    event = self.parts.handle_text_delta(_TEXT, content)
+                    if event is not None:
+                        out.append(event)
+                return
+        if isinstance(delta, dict):
+            for name in self.opts.reasoning_fields:
+                reasoning = delta.get(name)
+                if isinstance(reasoning, str) and reasoning:
+                    _add(
+                        out,
+                        self.parts.handle_thinking_delta(
+                            _THINKING, reasoning, provider_name=self.provider_name
+                        ),
+                    )
+                    break
+            content = delta.get("content")
+            if isinstance(content, str):
+                if content:
+                    self._text(content, out)
+            elif isinstance(content, list):
+                self._content_chunks(content, out, data)
+            elif content is not None:
+                raise UnexpectedModelBehavior(
+                    f"{self.model_name}: delta.content is neither text nor chunks", snippet(data)
+                )
+            refusal = delta.get("refusal")
+            if isinstance(refusal, str) and refusal:
+                _add(out, self.parts.handle_text_delta(_TEXT, refusal))
+                details = self.provider_details or {}
+                self.provider_details = {**details, "refusal": details.get("refusal", "") + refusal}
+            tool_calls = delta.get("tool_calls")
+            if tool_calls is not None and not isinstance(tool_calls, list):
+                raise UnexpectedModelBehavior(
+                    f"{self.model_name}: delta.tool_calls is not a list", snippet(data)
+                )
+            for call in tool_calls or ():
+                if not isinstance(call, dict):
+                    raise UnexpectedModelBehavior(
+                        f"{self.model_name}: a tool call delta is not an object", snippet(data)
+                    )
+                _add(out, self._tool_delta(call))
+        raw_finish = choice.get("finish_reason")
+        if isinstance(raw_finish, str):
+            self.finish_reason = FINISH_REASONS.get(raw_finish)
+            self.provider_details = {**(self.provider_details or {}), "finish_reason": raw_finish}
+            out.extend(self._flush_think())
+
+    def _text(self, content: str, out: list[ModelResponseStreamEvent]) -> None:
+        if self._think is None:
+            _add(out, self.parts.handle_text_delta(_TEXT, content))
+            return
+        for is_thought, piece in self._think.feed(content):
+            _add(out, self._text_or_thought(is_thought, piece))
+
+    def _content_chunks(self, content: list[Any], out: list[ModelResponseStreamEvent], data: str) -> None:
+        for chunk in content:
+            if not isinstance(chunk, dict):
+                raise UnexpectedModelBehavior(
+                    f"{self.model_name}: a delta content chunk is not an object", snippet(data)
+                )
+            kind = chunk.get("type")
+            if kind == "text" and isinstance(chunk.get("text"), str):
+                if chunk["text"]:
+                    self._text(chunk["text"], out)
+            elif kind == "thinking":
+                _add(
+                    out,
+                    self.parts.handle_thinking_delta(
+                        _THINKING,
+                        thinking_text(chunk),
+                        signature=text(chunk.get("signature")),
+                        provider_name=self.provider_name,
+                    ),
+                )
+
+    def _tool_delta(self, call: Mapping[str, Any]) -> ModelResponseStreamEvent | None:
+        function = obj(call.get("function"))
+        name = text(function.get("name"))
+        arguments = function.get("arguments")
+        if isinstance(arguments, (dict, list)):  # some compatible hosts send an object, not a string
+            arguments = json.dumps(arguments, ensure_ascii=False)
+        call_id = text(call.get("id")) or None
+        if call_id == "null":  # Mistral, on continuation chunks
+            call_id = None
+        index = call.get("index", 0)
+        index = index if type(index) is int else 0
+        seen = self._calls.get(index)
+        if seen is None or self._starts_call(index, seen, name, call_id):
+            count = 0 if seen is None else seen[0] + 1
+            self._calls[index] = (count, call_id)
+        else:
+            count, open_id = seen
+            name = None  # a continuation that repeats its call's name
+            if open_id is None and call_id is not None:
+                self._calls[index] = (count, call_id)  # the id came after the first delta
+            else:
+                call_id = None
+        return self.parts.handle_tool_call_delta(
+            ("tool", index, count), name, arguments if isinstance(arguments, str) else None, call_id
+        )
+
+    def _starts_call(
+        self, index: int, seen: tuple[int, str | None], name: str | None, call_id: str | None
+    ) -> bool:
+        """Whether a delta at an index already seen opens a new call rather than continuing the open one:
+        it carries an id other than the open call's, or — with no ids to go by — it names a tool after
+        arguments that already form a complete JSON object."""
+        count, open_id = seen
+        if call_id is not None and open_id is not None:
+            return call_id != open_id
+        key = ("tool", index, count)
+        if not name or not self.parts.has_part(key):
+            return False
+        args = self.parts.tool_call_args_text(key)
+        try:
+            return bool(args) and isinstance(json.loads(args), dict)
+        except ValueError:
+            return False
+
+    def _text_or_thought(self, is_thought: bool, piece: str) -> ModelResponseStreamEvent | None:
+        assert self._think is not None
+        if is_thought:
+            return self.parts.handle_thinking_delta(
+                ("think", self._think.blocks), piece, provider_name=self.provider_name
+            )
+        return self.parts.handle_text_delta(("text", self._think.blocks), piece)
+
+    def _flush_think(self) -> list[ModelResponseStreamEvent]:
+        out: list[ModelResponseStreamEvent] = []
+        if self._think is not None:
+            for is_thought, piece in self._think.flush():
+                _add(out, self._text_or_thought(is_thought, piece))
+        return out
+
+    def _check_complete(self) -> None:
+        # Hosts that skip `[DONE]` still send a finish_reason; a stream with neither was cut off.
+        if not self.done and self.finish_reason is None:
+            raise UnexpectedModelBehavior(
+                f"{self.model_name}: the stream ended without a finish_reason or `data: [DONE]` (truncated)"
+            )
+
+
+def _add(out: list[ModelResponseStreamEvent], event: ModelResponseStreamEvent | None) -> None:
+    if event is not None:
+        out.append(event)
+
+
+class _ThinkTagSplitter:
+    """Splits streamed content on `<think>`/`</think>`, holding back a tag cut between chunks."""
+
+    def __init__(self) -> None:
+        self.inside = False
+        self.buffer = ""
+        self.blocks = 0  # incremented when a thought closes, so the text after it is a new part
+        self.strip = False
+
+    def feed(self, text: str) -> list[tuple[bool, str]]:
+        self.buffer += text
+        out: list[tuple[bool, str]] = []
+        while True:
+            if self.strip:  # newlines right after a tag are layout, not content
+                self.buffer = self.buffer.lstrip("\n")
+                if not self.buffer:
+                    return out
+                self.strip = False
+            tag = "</think>" if self.inside else "<think>"
+            at = self.buffer.find(tag)
+            if at >= 0:
+                if at:
+                    out.append((self.inside, self.buffer[:at]))
+                self.buffer = self.buffer[at + len(tag) :]
+                if self.inside:
+                    self.blocks += 1
+                self.inside = not self.inside
+                self.strip = True
+                continue
+            keep = _partial_suffix(self.buffer, tag)
+            emit = self.buffer[: len(self.buffer) - keep]
+            if emit:
+                out.append((self.inside, emit))
+            self.buffer = self.buffer[len(emit) :]
+            return out
+
+    def flush(self) -> list[tuple[bool, str]]:
+        rest, self.buffer = self.buffer, ""
+        return [(self.inside, rest)] if rest else []
+
+
+def _partial_suffix(buffer: str, tag: str) -> int:
+    for n in range(min(len(tag) - 1, len(buffer)), 0, -1):
+        if buffer.endswith(tag[:n]):
+            return n
+    return 0
