@@ -14,8 +14,8 @@ import pytest
 import wireai
 from support import assert_protocol_valid, assert_spec_valid
 from wireai.cli import PROVIDERS, known_models, main
-from wireai.testing.encoders import openai_chat
 from wireai.messages import ModelResponse, TextPart
+from wireai.testing.encoders import openai_chat
 from wireai.testing.server import LoopbackServer, Reply
 from wireai.usage import RequestUsage
 

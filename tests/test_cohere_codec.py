@@ -28,10 +28,10 @@ from wireai.messages import (
 from wireai.models import ModelRequestParameters, OutputObjectDefinition
 from wireai.models.cohere import CohereModel
 from wireai.providers.cohere import CohereProvider
+from wireai.testing.encoders import cohere as encoders
 from wireai.testing.fixtures import ReplayServer, load_case
 from wireai.tools import ToolDefinition
 from wireai.usage import RequestUsage
-from wireai.wire.sse import SSEDecoder, SSEEvent
 
 WEATHER = ToolDefinition(
     "get_weather",
@@ -181,10 +181,10 @@ def test_response_format_never_travels_beside_tools() -> None:
     # Cohere: response_format "is not supported when used in combinations with the documents or tools parameters".
     prompted = codec.build_request(
         [user("Weather in Paris as JSON?")],
-        {},
         ModelRequestParameters(function_tools=[WEATHER], output_mode="prompted"),
         model="command-r-plus",
-    )
+    ).body
+    assert prompted is not None
     check_body(prompted)
     assert "response_format" not in prompted and prompted["tools"][0]["function"]["name"] == "get_weather"
     native = ModelRequestParameters(
@@ -193,7 +193,7 @@ def test_response_format_never_travels_beside_tools() -> None:
         output_object=OutputObjectDefinition(SCHEMA, "CityLocation"),
     )
     with pytest.raises(UserError, match="NativeOutput cannot be combined with function tools"):
-        codec.build_request([user("x")], {}, native, model="command-r-plus")
+        codec.build_request([user("x")], native, model="command-r-plus")
 
 
 def test_thinking_setting_and_thinking_content() -> None:
@@ -299,10 +299,11 @@ def test_stream_error_in_message_end_raises_model_http_error() -> None:
 
 
 def test_stream_without_message_end_is_incomplete() -> None:
-    parser = codec.CohereStreamParser(model_name="m")
-    parser.feed(SSEEvent('{"type":"content-delta","index":0,"delta":{"message":{"content":{"text":"Hi"}}}}'))
-    with pytest.raises(UnexpectedModelBehavior):
+    parser = codec.StreamParser(model_name="m")
+    parser.feed(b'data: {"type":"content-delta","index":0,"delta":{"message":{"content":{"text":"Hi"}}}}\n\n')
+    with pytest.raises(UnexpectedModelBehavior) as info:
         parser.close()
+    assert info.value.response is not None and info.value.response.parts == [TextPart("Hi")]
 
 
 # ------------------------------------------------------------------------------------------- codec units
@@ -320,13 +321,21 @@ def test_instructions_prompted_output_retry_and_foreign_thinking_in_history() ->
         ),
         ModelRequest([RetryPromptPart("bad output")]),
     ]
-    body = codec.build_request(
+    request = codec.build_request(
         messages,
-        {"presence_penalty": 0.1, "frequency_penalty": 0.2, "cohere_safety_mode": "STRICT"},
         ModelRequestParameters(output_mode="prompted"),
+        {"presence_penalty": 0.1, "frequency_penalty": 0.2, "cohere_safety_mode": "STRICT"},
         model="command-r-plus",
         stream=True,
     )
+    assert (request.method, request.path, request.headers, request.query) == (
+        "POST",
+        "v2/chat",
+        {"content-type": "application/json"},
+        {},
+    )
+    body = request.body
+    assert body is not None
     check_body(body)
     assert body == {
         "model": "command-r-plus",
@@ -351,7 +360,6 @@ def test_non_image_content_is_a_user_error() -> None:
     with pytest.raises(UserError):
         codec.build_request(
             [ModelRequest([UserPromptPart([DocumentUrl("https://x/a.pdf")])])],
-            {},
             ModelRequestParameters(),
             model="m",
         )
@@ -408,7 +416,7 @@ def _without_billed(usage: RequestUsage) -> RequestUsage:
 
 @pytest.mark.parametrize("response", ROUND_TRIP)
 def test_encode_response_round_trips(response: ModelResponse) -> None:
-    parsed = codec.parse_response(codec.encode_response(response), model_name="m")
+    parsed = codec.parse_response(encoders.encode_response(response), model_name="m")
     assert parsed.parts == response.parts
     assert _without_billed(parsed.usage) == response.usage
     assert parsed.finish_reason == response.finish_reason
@@ -416,10 +424,30 @@ def test_encode_response_round_trips(response: ModelResponse) -> None:
 
 @pytest.mark.parametrize("response", ROUND_TRIP)
 def test_encode_stream_round_trips(response: ModelResponse) -> None:
-    parser = codec.CohereStreamParser(model_name="m")
-    for event in SSEDecoder().feed(codec.encode_stream(response, chunk_size=4)):
-        parser.feed(event)
-    parser.close()
-    assert parser.parts.get_parts() == response.parts
-    assert _without_billed(parser.usage) == response.usage
-    assert parser.finish_reason == response.finish_reason
+    parser = codec.StreamParser(model_name="m")
+    parser.feed(encoders.encode_stream(response, chunk_size=4))
+    parsed = parser.close()
+    assert parsed.parts == response.parts
+    assert _without_billed(parsed.usage) == response.usage
+    assert parsed.finish_reason == response.finish_reason
+
+
+def test_extra_body_and_extra_headers_go_on_the_wire() -> None:
+    from wireai.testing import FakeCohere
+
+    settings: Any = {"extra_body": {"priority": 1}, "extra_headers": {"x-client-name": "wireai-tests"}}
+    with FakeCohere() as fake:
+        fake.add_text("hi")
+        asyncio.run(fake.model().request([user("Hi")], settings, ModelRequestParameters()))
+    [sent] = fake.requests
+    assert sent.path == "/v2/chat"
+    assert sent.json() == {
+        "model": "command-r-plus",
+        "messages": [{"role": "user", "content": "Hi"}],
+        "stream": False,
+        "priority": 1,
+    }
+    assert (sent.headers["x-client-name"], sent.headers["content-type"]) == (
+        "wireai-tests",
+        "application/json",
+    )

@@ -13,14 +13,46 @@ from hypothesis import strategies as st
 from pydantic import BaseModel
 
 from support import assert_protocol_valid, assert_spec_valid
+from wireai.codecs import ModelRequestParameters, OutputObjectDefinition
 from wireai.codecs import gemini as codec
+from wireai.codecs._base import stamp_provider
 from wireai.codecs.gemini_schema import to_gemini_schema
 from wireai.exceptions import ModelAPIError, ModelHTTPError, UnexpectedModelBehavior, UserError
-from wireai.messages import ModelRequest, ModelResponse, TextPart, ThinkingPart, ToolCallPart, UserPromptPart
+from wireai.messages import (
+    ModelMessage,
+    ModelRequest,
+    ModelResponse,
+    TextPart,
+    ThinkingPart,
+    ToolCallPart,
+    UserPromptPart,
+)
+from wireai.profiles import ModelProfile
+from wireai.testing.encoders import gemini as encoders
 from wireai.testing.fixtures import list_cases, load_case
 from wireai.tools import ToolDefinition
 from wireai.usage import RequestUsage
-from wireai.wire.sse import SSEDecoder
+
+
+def build(
+    messages: list[ModelMessage],
+    params: ModelRequestParameters | None = None,
+    settings: dict[str, Any] | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    """The body `build_request` makes; `extra` is the profile's (`gemini_json_schema=True`, ...)."""
+    profile = ModelProfile(extra=extra) if extra else None
+    request = codec.build_request(
+        messages, params or ModelRequestParameters(), settings, model="gemini-2.0-flash", profile=profile
+    )
+    assert (request.method, request.path, request.headers, request.query) == (
+        "POST",
+        "models/gemini-2.0-flash:generateContent",
+        {"content-type": "application/json"},
+        {},
+    )
+    assert request.body is not None
+    return request.body
 
 
 def with_proto_types(value: Any) -> Any:
@@ -150,10 +182,11 @@ def test_tuples_become_arrays_of_the_union_of_their_positions() -> None:
         },
         "single": {"type": "ARRAY", "minItems": 1, "maxItems": 1, "items": {"type": "INTEGER"}},
     }
-    body = codec.build_request(
+    body = build(
         [ModelRequest([UserPromptPart("x")])],
-        {},
-        function_tools=[ToolDefinition("pair", Pair.model_json_schema(), "Store a pair.")],
+        ModelRequestParameters(
+            function_tools=[ToolDefinition("pair", Pair.model_json_schema(), "Store a pair.")]
+        ),
     )
     assert_protocol_valid("gemini", body)
     assert_spec_valid("gemini", with_proto_types(body))
@@ -164,8 +197,10 @@ def test_recursive_ref_is_a_clear_user_error_and_json_schema_mode_sends_it_whole
     with pytest.raises(UserError, match="refers to itself"):
         to_gemini_schema(schema)
     tool = ToolDefinition("plant", schema, "Plant a tree.")
-    body = codec.build_request(
-        [ModelRequest([UserPromptPart("x")])], {}, function_tools=[tool], json_schema=True
+    body = build(
+        [ModelRequest([UserPromptPart("x")])],
+        ModelRequestParameters(function_tools=[tool]),
+        gemini_json_schema=True,
     )
     assert body["tools"][0]["functionDeclarations"][0]["parametersJsonSchema"] == schema
     assert_protocol_valid("gemini", body)
@@ -178,10 +213,9 @@ def test_enums_of_numbers_are_strings_and_tools_without_arguments_omit_parameter
         "type": "STRING",
         "nullable": True,
     }
-    body = codec.build_request(
+    body = build(
         [ModelRequest([UserPromptPart("x")])],
-        {},
-        function_tools=[ToolDefinition("now", description="Time now.")],
+        ModelRequestParameters(function_tools=[ToolDefinition("now", description="Time now.")]),
     )
     assert body["tools"] == [{"functionDeclarations": [{"name": "now", "description": "Time now."}]}]
     assert_spec_valid("gemini", body)
@@ -226,36 +260,33 @@ def same(a: ModelResponse, b: ModelResponse) -> None:
 
 @pytest.mark.parametrize("response", RESPONSES)
 def test_encode_response_round_trips(response: ModelResponse) -> None:
-    same(codec.parse_response(codec.encode_response(response), model_name="m"), response)
+    # The codec serves two hosts and leaves the provider unnamed: the caller names it, as the model does.
+    same(
+        stamp_provider(
+            codec.parse_response(encoders.encode_response(response), model_name="m"), "google-gla"
+        ),
+        response,
+    )
 
 
 @pytest.mark.parametrize("response", RESPONSES)
 def test_encode_stream_round_trips(response: ModelResponse) -> None:
-    same(parse_stream(codec.encode_stream(response, text_chunk=5)), response)
+    same(parse_stream(encoders.encode_stream(response, text_chunk=5)), response)
 
 
 # ---------------------------------------------------------------------------------------------- properties
 
 
 def parse_stream(raw: bytes, cuts: list[int] | None = None) -> ModelResponse:
-    parser = codec.GeminiStreamParser(model_name="gemini-2.0-flash")
-    decoder = SSEDecoder()
+    parser = codec.StreamParser(model_name="gemini-2.0-flash")
+    parser.provider_name = "google-gla"  # as GeminiModel names it
     pieces = [raw]
     if cuts:
         points = sorted({c % (len(raw) + 1) for c in cuts})
         pieces = [raw[i:j] for i, j in zip([0, *points], [*points, len(raw)])]
     for piece in pieces:
-        for event in decoder.feed(piece):
-            parser.feed(event)
-    for event in decoder.close():
-        parser.feed(event)
-    parser.close()
-    return ModelResponse(
-        parser.parts.get_parts(),
-        usage=parser.usage,
-        finish_reason=parser.finish_reason,
-        model_name=parser.model_name,
-    )
+        parser.feed(piece)
+    return parser.close()
 
 
 def stream_fixtures() -> list[bytes]:
@@ -265,7 +296,7 @@ def stream_fixtures() -> list[bytes]:
             for exchange in load_case(protocol, name).exchanges:
                 if "sse" in exchange.response:
                     out.append(exchange.raw_body())
-    out.extend(codec.encode_stream(r, text_chunk=3) for r in RESPONSES)
+    out.extend(encoders.encode_stream(r, text_chunk=3) for r in RESPONSES)
     return out
 
 
@@ -364,13 +395,13 @@ def test_every_finish_reason_is_read_from_bodies_and_streams(raw: str) -> None:
     assert response.parts == [TextPart("x")]
     assert response.finish_reason == EXPECTED_FINISH[raw]
     assert response.provider_details == {"finish_reason": raw}
-    parser = codec.GeminiStreamParser(model_name="m")
-    parser.feed(json.dumps(body))
-    parser.close()
-    assert parser.parts.get_parts() == [TextPart("x")]
-    assert parser.finish_reason == EXPECTED_FINISH[raw]
-    assert parser.provider_details == {"finish_reason": raw}
-    assert parser.usage == RequestUsage(input_tokens=2, output_tokens=1)
+    parser = codec.StreamParser(model_name="m")
+    parser.feed(f"data: {json.dumps(body)}\r\n\r\n".encode())
+    streamed = parser.close()
+    assert streamed.parts == [TextPart("x")]
+    assert streamed.finish_reason == EXPECTED_FINISH[raw]
+    assert streamed.provider_details == {"finish_reason": raw}
+    assert streamed.usage == RequestUsage(input_tokens=2, output_tokens=1)
 
 
 @pytest.mark.parametrize("raw", ["SAFETY", "RECITATION", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII",
@@ -400,8 +431,9 @@ HELLO = [ModelRequest([UserPromptPart("hi")])]
 
 
 def test_every_generation_setting_thinking_config_and_safety_settings_on_the_wire() -> None:
-    body = codec.build_request(
+    body = build(
         HELLO,
+        None,
         {
             "max_tokens": 100, "temperature": 0.5, "top_p": 0.8, "top_k": 20, "seed": 3,
             "stop_sequences": ["END"], "presence_penalty": 0.25, "frequency_penalty": -0.5,
@@ -433,10 +465,12 @@ def test_function_calling_mode_is_auto_by_default_and_any_with_allowed_names_whe
 ):
     now = ToolDefinition("now", description="Time now.")
     final = ToolDefinition("final_result", PERSON, "The final answer.", kind="output")
-    auto = codec.build_request(HELLO, {}, function_tools=[now], output_tools=[final], allow_text_output=True)
+    auto = build(
+        HELLO, ModelRequestParameters(function_tools=[now], output_tools=[final], allow_text_output=True)
+    )
     assert "toolConfig" not in auto  # AUTO is Gemini's default: nothing to send
-    forced = codec.build_request(
-        HELLO, {}, function_tools=[now], output_tools=[final], allow_text_output=False
+    forced = build(
+        HELLO, ModelRequestParameters(function_tools=[now], output_tools=[final], allow_text_output=False)
     )
     assert forced["toolConfig"] == {
         "functionCallingConfig": {"mode": "ANY", "allowedFunctionNames": ["now", "final_result"]}
@@ -463,14 +497,20 @@ def test_function_calling_mode_is_auto_by_default_and_any_with_allowed_names_whe
 
 
 def test_native_output_in_json_schema_mode_and_prompted_output() -> None:
-    native = codec.build_request(
-        HELLO, {}, output_mode="native", output_schema={"$schema": "x", **PERSON}, json_schema=True
+    native = build(
+        HELLO,
+        ModelRequestParameters(
+            output_mode="native", output_object=OutputObjectDefinition({"$schema": "x", **PERSON})
+        ),
+        gemini_json_schema=True,
     )
     assert native["generationConfig"] == {
         "responseMimeType": "application/json",
         "responseJsonSchema": PERSON,
     }
-    converted = codec.build_request(HELLO, {}, output_mode="native", output_schema=PERSON)
+    converted = build(
+        HELLO, ModelRequestParameters(output_mode="native", output_object=OutputObjectDefinition(PERSON))
+    )
     assert converted["generationConfig"] == {
         "responseMimeType": "application/json",
         "responseSchema": {
@@ -479,8 +519,68 @@ def test_native_output_in_json_schema_mode_and_prompted_output() -> None:
             "required": ["name"],
         },
     }
-    prompted = codec.build_request(HELLO, {}, output_mode="prompted")
+    prompted = build(HELLO, ModelRequestParameters(output_mode="prompted"))
     assert prompted["generationConfig"] == {"responseMimeType": "application/json"}
     for body in (native, converted, prompted):
         assert_protocol_valid("gemini", body)
         assert_spec_valid("gemini", body)
+
+
+def test_extra_body_and_extra_headers_go_on_the_wire_on_both_hosts() -> None:
+    """The codec merges the user's `extra_body` over the body and `extra_headers` over its headers;
+    a streamed request also asks for SSE with `alt=sse`."""
+    import asyncio
+
+    from wireai.testing import FakeGemini, FakeVertex
+
+    settings: Any = {
+        "extra_body": {"cachedContent": "cachedContents/abc"},
+        "extra_headers": {"x-goog-user-project": "billing-project"},
+    }
+    for fake_cls, prefix in ((FakeGemini, "/v1beta"), (FakeVertex, FakeVertex.base_path)):
+        with fake_cls() as fake:
+            fake.add_text("one")
+            fake.add_text("two")
+            model = fake.model()
+
+            async def main(model: Any = model) -> None:
+                await model.request(HELLO, settings, ModelRequestParameters())
+                async with model.request_stream(HELLO, settings, ModelRequestParameters()) as stream:
+                    async for _ in stream:
+                        pass
+
+            asyncio.run(main())
+        plain, streamed = fake.requests
+        assert plain.path == f"{prefix}/models/gemini-2.0-flash:generateContent"
+        assert streamed.path == f"{prefix}/models/gemini-2.0-flash:streamGenerateContent?alt=sse"
+        for sent in (plain, streamed):
+            assert sent.json() == {
+                "contents": [{"role": "user", "parts": [{"text": "hi"}]}],
+                "cachedContent": "cachedContents/abc",
+            }
+            assert sent.headers["x-goog-user-project"] == "billing-project"
+            assert sent.headers["content-type"] == "application/json"
+
+
+def test_native_output_beside_function_tools_is_refused_only_where_the_profile_says_so() -> None:
+    """Before Gemini 3 a request cannot combine `responseSchema` with function calling: the provider's
+    profile says which models; without a profile the codec sends it and leaves the answer to Gemini."""
+    now = ToolDefinition("now", description="Time now.")
+    params = ModelRequestParameters(
+        function_tools=[now], output_mode="native", output_object=OutputObjectDefinition(PERSON)
+    )
+    with pytest.raises(UserError, match="gemini-2.0-flash cannot combine NativeOutput with function tools"):
+        build(HELLO, params, gemini_native_output_with_tools=False)
+    for extra in ({}, {"gemini_native_output_with_tools": True}):
+        body = build(HELLO, params, **extra)
+        assert body["generationConfig"]["responseMimeType"] == "application/json"
+        assert body["tools"] == [{"functionDeclarations": [{"name": "now", "description": "Time now."}]}]
+
+
+def test_a_parsed_response_leaves_the_host_to_the_caller() -> None:
+    """One body format, two hosts: the codec cannot tell GLA from Vertex, so it names no provider
+    (GeminiModel stamps its own, see test_gemini_replay / test_vertex_auth)."""
+    body = load_case("gemini", "thinking").exchanges[0].raw_body()
+    response = codec.parse_response(body, model_name="gemini-2.5-flash")
+    assert response.provider_name is None
+    assert all(getattr(part, "provider_name", None) is None for part in response.parts)

@@ -427,9 +427,10 @@ def test_constructors_from_the_seed_docs(monkeypatch: pytest.MonkeyPatch) -> Non
     assert custom.provider.client is client
     assert "your-api-key" not in repr(custom.provider)
     direct = GeminiModel("gemini-2.0-flash", api_key="k2", base_url="http://127.0.0.1:9/v1beta")
-    assert direct.build_request(
-        [ModelRequest([UserPromptPart("x")])], None, ModelRequestParameters()
-    ).url == ("http://127.0.0.1:9/v1beta/models/gemini-2.0-flash:generateContent")
+    wire = direct.build_request([ModelRequest([UserPromptPart("x")])], None, ModelRequestParameters())
+    assert direct.provider.endpoint(wire.path, direct.model_name).url == (
+        "http://127.0.0.1:9/v1beta/models/gemini-2.0-flash:generateContent"
+    )
     monkeypatch.delenv("GEMINI_API_KEY")
     monkeypatch.setenv("GOOGLE_API_KEY", "g-key")
     assert GoogleGLAProvider().headers == {"x-goog-api-key": "g-key"}

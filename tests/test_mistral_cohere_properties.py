@@ -12,29 +12,23 @@ from hypothesis import strategies as st
 from wireai.codecs import cohere, mistral
 from wireai.exceptions import ModelAPIError, UnexpectedModelBehavior
 from wireai.testing.fixtures import list_cases, load_case
-from wireai.wire.sse import SSEDecoder
 
 CODECS: dict[str, Any] = {"mistral": mistral, "cohere": cohere}
-PARSERS: dict[str, Any] = {"mistral": mistral.MistralStreamParser, "cohere": cohere.CohereStreamParser}
 STREAMS = [(vendor, name) for vendor in CODECS for name in list_cases(vendor) if name.startswith("stream_")]
 RAW = {(vendor, name): load_case(vendor, name).exchanges[0].raw_body() for vendor, name in STREAMS}
 
 
 def parse(vendor: str, chunks: list[bytes]) -> tuple[Any, ...]:
-    parser = PARSERS[vendor](model_name="m")
-    decoder = SSEDecoder()
+    parser = CODECS[vendor].StreamParser(model_name="m")
     for chunk in chunks:
-        for event in decoder.feed(chunk):
-            parser.feed(event)
-    for event in decoder.close():
-        parser.feed(event)
-    parser.close()
+        parser.feed(chunk)
+    response = parser.close()
     return (
-        parser.parts.get_parts(),
-        parser.usage,
-        parser.finish_reason,
-        parser.provider_response_id,
-        parser.model_name,
+        response.parts,
+        response.usage,
+        response.finish_reason,
+        response.provider_response_id,
+        response.model_name,
     )
 
 

@@ -222,7 +222,9 @@ def test_region_and_global_url_forms(private_key_pem: str) -> None:
         == "https://aiplatform.googleapis.com/v1/projects/p1/locations/global/publishers/anthropic"
     )
     model = GeminiModel("gemini-2.5-pro", provider=world)
-    assert model.build_request(HELLO, None, PARAMS, stream=True).url == (
+    wire = model.build_request(HELLO, None, PARAMS, stream=True)
+    assert wire.query == {"alt": "sse"}
+    assert model.provider.endpoint(wire.path, model.model_name).url == (
         "https://aiplatform.googleapis.com/v1/projects/p1/locations/global/publishers/anthropic"
         "/models/gemini-2.5-pro:streamGenerateContent"
     )

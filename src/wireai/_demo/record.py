@@ -55,7 +55,7 @@ def encode_reply(protocol: str, response: ModelResponse, *, stream: bool, host: 
             "sse": anthropic.encode_stream(response, model_name=name, id="msg_01Demo").decode(),
         }
     if protocol == "gemini":
-        from ..codecs import gemini
+        from ..testing.encoders import gemini
 
         if not stream:
             return {"status": 200, "json": gemini.encode_response(response, response_id="demo-response")}
@@ -68,7 +68,7 @@ def encode_reply(protocol: str, response: ModelResponse, *, stream: bool, host: 
             return {"status": 200, "json": mistral.encode_response(response, model_name=name)}
         return {"status": 200, "sse": mistral.encode_stream(response, model_name=name).decode()}
     if protocol == "cohere":
-        from ..codecs import cohere
+        from ..testing.encoders import cohere
 
         if not stream:
             return {"status": 200, "json": cohere.encode_response(response)}

@@ -288,15 +288,18 @@ def block_index(event: Mapping[str, Any], key: str, vendor: str) -> int:
     return index
 
 
-def append_turn(turns: list[dict[str, Any]], role: str, blocks: list[dict[str, Any]]) -> None:
-    """Add a turn of content blocks, merged into the previous one when it has the same role: the
-    block-based APIs (Anthropic, Bedrock) want strictly alternating roles and no empty turns."""
+def append_turn(
+    turns: list[dict[str, Any]], role: str, blocks: list[dict[str, Any]], *, key: str = "content"
+) -> None:
+    """Add a turn of content blocks (under `key`: Gemini calls them `parts`), merged into the previous
+    one when it has the same role: the block-based APIs (Anthropic, Bedrock, Gemini) want strictly
+    alternating roles and no empty turns."""
     if not blocks:
         return
     if turns and turns[-1]["role"] == role:
-        turns[-1]["content"].extend(blocks)
+        turns[-1][key].extend(blocks)
     else:
-        turns.append({"role": role, "content": blocks})
+        turns.append({"role": role, key: blocks})
 
 
 def chat_messages(

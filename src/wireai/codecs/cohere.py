@@ -10,16 +10,18 @@ are upper case, and usage comes twice (`billed_units` and `tokens`). Streams are
 
 `tool_plan` becomes a `ThinkingPart` with `id='tool_plan'` (it is the model's reasoning before its
 calls, not an answer) and goes back to Cohere as `tool_plan`. See `protocols/cohere.md`.
+
+The codec contract (docs/codecs.md): `build_request` -> `WireRequest` (`POST v2/chat`),
+`parse_response`, `parse_error`, and `StreamParser`, fed the raw SSE bytes.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .._params import ToolDefinition
-from ..exceptions import ModelHTTPError, UnexpectedModelBehavior, UserError
+from .._params import ModelRequestParameters, ToolDefinition
+from ..exceptions import ModelHTTPError, UnexpectedModelBehavior, UserError, snippet
 from ..messages import (
     BinaryContent,
     FinishReason,
@@ -37,16 +39,20 @@ from ..messages import (
     UserContent,
     UserPromptPart,
 )
-from ..settings import ModelSettings
+from ..profiles import ModelProfile
 from ..usage import RequestUsage
-from ..wire.sse import encode_sse
 from ._base import (
     NO_EVENTS,
-    StreamParser,
+    BaseStreamParser,
+    WireRequest,
     chat_messages,
+    finish_request,
+    json_object,
     loads,
-    pieces,
+    obj,
+    parse_error,
     resolve_tool_choice,
+    text,
     token_count,
 )
 
@@ -54,11 +60,11 @@ __all__ = [
     "FINISH_REASONS",
     "PROVIDER_NAME",
     "TOOL_PLAN_ID",
-    "CohereStreamParser",
+    "StreamParser",
     "build_request",
-    "encode_response",
-    "encode_stream",
+    "parse_error",
     "parse_response",
+    "parse_usage",
 ]
 
 PROVIDER_NAME = "cohere"
@@ -74,36 +80,21 @@ FINISH_REASONS: dict[str, FinishReason] = {
 }
 """`finish_reason` -> wireai's finish reason."""
 
-_WIRE_FINISH: dict[str, str] = {
-    "stop": "COMPLETE",
-    "length": "MAX_TOKENS",
-    "tool_call": "TOOL_CALL",
-    "error": "ERROR",
-}
-
-
-def _obj(value: Any) -> dict[str, Any]:
-    """`value` when it is a JSON object, else an empty one: vendor frames are read defensively."""
-    return value if isinstance(value, dict) else {}
-
-
 # ============================================================================================ request
 
 
 def build_request(
     messages: Sequence[ModelMessage],
-    settings: ModelSettings,
-    params: Any,
+    params: ModelRequestParameters,
+    settings: Mapping[str, Any] | None = None,
     *,
     model: str,
     stream: bool = False,
-) -> dict[str, Any]:
-    """The JSON body of one `/v2/chat` request.
-
-    `params` is a `ModelRequestParameters`; `settings` may carry `cohere_thinking`,
-    `cohere_strict_tools` and `cohere_safety_mode`.
-    """
-    s: dict[str, Any] = dict(settings)
+    profile: ModelProfile | None = None,
+) -> WireRequest:
+    """`POST v2/chat`; `settings` may carry `cohere_thinking`, `cohere_strict_tools` and
+    `cohere_safety_mode`."""
+    s: Mapping[str, Any] = settings or {}
     body: dict[str, Any] = {"model": model, "messages": map_messages(messages), "stream": stream}
 
     tool_defs: list[ToolDefinition] = params.tool_defs
@@ -144,7 +135,7 @@ def build_request(
     ):
         if s.get(ours) is not None:
             body[theirs] = s[ours]
-    return body
+    return finish_request(WireRequest("POST", "v2/chat", body, {"content-type": "application/json"}), s)
 
 
 def map_tool(tool: ToolDefinition) -> dict[str, Any]:
@@ -229,10 +220,15 @@ def _map_response(message: ModelResponse) -> dict[str, Any] | None:
 # ============================================================================================ response
 
 
-def parse_response(body: Any, *, model_name: str) -> ModelResponse:
-    """A non-streamed `/v2/chat` body as a `ModelResponse`."""
-    if not isinstance(body, dict):
-        raise UnexpectedModelBehavior("Cohere: expected a chat response object", body)
+def parse_response(
+    body: bytes | str | Mapping[str, Any],
+    *,
+    model_name: str | None = None,
+    profile: ModelProfile | None = None,
+) -> ModelResponse:
+    """A non-streamed `/v2/chat` body as a `ModelResponse` (Cohere's answer does not name the model:
+    `model_name` is the one asked for)."""
+    body = json_object(body, "Cohere")
     message = body.get("message")
     if not isinstance(message, dict):
         raise UnexpectedModelBehavior("Cohere: the response has no message", body)
@@ -276,7 +272,7 @@ def parse_response(body: Any, *, model_name: str) -> ModelResponse:
         usage=parse_usage(body.get("usage")),
         model_name=model_name,
         provider_name=PROVIDER_NAME,
-        provider_response_id=body["id"] if isinstance(body.get("id"), str) else None,
+        provider_response_id=text(body.get("id")),
         finish_reason=FINISH_REASONS.get(raw_finish) if isinstance(raw_finish, str) else None,
         provider_details=details or None,
     )
@@ -291,8 +287,8 @@ def parse_usage(usage: Any) -> RequestUsage:
     if not isinstance(usage, dict):
         return RequestUsage()
 
-    tokens = _obj(usage.get("tokens"))
-    billed = _obj(usage.get("billed_units"))
+    tokens = obj(usage.get("tokens"))
+    billed = obj(usage.get("billed_units"))
     details = {f"billed_{k}": token_count(v) for k, v in billed.items() if token_count(v)}
     return RequestUsage(
         input_tokens=token_count(tokens.get("input_tokens")) or token_count(billed.get("input_tokens")),
@@ -305,32 +301,40 @@ def parse_usage(usage: Any) -> RequestUsage:
 # ============================================================================================ stream
 
 
-class CohereStreamParser(StreamParser):
+class StreamParser(BaseStreamParser):
     """SSE frames whose JSON `type` names the event; the stream is complete at `message-end`.
 
     A `message-end` carrying `delta.error` is the vendor failing mid-stream and raises
     `ModelHTTPError` (500, the frame as body).
     """
 
-    def __init__(self, parts: Any = None, *, model_name: str):
-        super().__init__(parts, model_name=model_name)
+    default_provider_name = PROVIDER_NAME
+
+    def __init__(
+        self,
+        params: ModelRequestParameters | None = None,
+        *,
+        model_name: str | None = None,
+        profile: ModelProfile | None = None,
+    ):
+        super().__init__(params, model_name=model_name, profile=profile)
         self._done = False
         self._kinds: dict[int, str] = {}
         self._citations: list[Any] = []
 
-    def feed(self, event: Any) -> Sequence[ModelResponseStreamEvent]:
+    def _frame(self, event: Any) -> Sequence[ModelResponseStreamEvent]:
         data = event.data
         if data == "[DONE]" or not data.strip():
             return NO_EVENTS
         try:
             frame = loads(data)
         except ValueError:
-            raise UnexpectedModelBehavior("Cohere: a stream event is not JSON", data) from None
+            raise UnexpectedModelBehavior("Cohere: a stream event is not JSON", snippet(data)) from None
         if not isinstance(frame, dict):
-            raise UnexpectedModelBehavior("Cohere: a stream event is not a JSON object", data)
+            raise UnexpectedModelBehavior("Cohere: a stream event is not a JSON object", snippet(data))
         kind = frame.get("type") if isinstance(frame.get("type"), str) else event.event
-        delta = _obj(frame.get("delta"))
-        message = _obj(delta.get("message"))
+        delta = obj(frame.get("delta"))
+        message = obj(delta.get("message"))
         index: int = frame["index"] if isinstance(frame.get("index"), int) else 0
         event_out: ModelResponseStreamEvent | None = None
 
@@ -338,7 +342,7 @@ class CohereStreamParser(StreamParser):
             if isinstance(frame.get("id"), str):
                 self.provider_response_id = frame["id"]
         elif kind in ("content-start", "content-delta"):
-            content = _obj(message.get("content"))
+            content = obj(message.get("content"))
             item_kind = (
                 content.get("type")
                 or self._kinds.get(index)
@@ -346,15 +350,15 @@ class CohereStreamParser(StreamParser):
             )
             self._kinds[index] = item_kind
             if item_kind == "thinking":
-                text = content.get("thinking")
-                if isinstance(text, str):
+                piece = content.get("thinking")
+                if isinstance(piece, str):
                     event_out = self.parts.handle_thinking_delta(
-                        ("content", index), text, provider_name=PROVIDER_NAME
+                        ("content", index), piece, provider_name=PROVIDER_NAME
                     )
             else:
-                text = content.get("text")
-                if isinstance(text, str):
-                    event_out = self.parts.handle_text_delta(("content", index), text)
+                piece = content.get("text")
+                if isinstance(piece, str):
+                    event_out = self.parts.handle_text_delta(("content", index), piece)
         elif kind == "tool-plan-delta":
             plan = message.get("tool_plan")
             if isinstance(plan, str):
@@ -362,8 +366,8 @@ class CohereStreamParser(StreamParser):
                     TOOL_PLAN_ID, plan, id=TOOL_PLAN_ID, provider_name=PROVIDER_NAME
                 )
         elif kind in ("tool-call-start", "tool-call-delta"):
-            call = _obj(message.get("tool_calls"))
-            function = _obj(call.get("function"))
+            call = obj(message.get("tool_calls"))
+            function = obj(call.get("function"))
             name = function.get("name") if isinstance(function.get("name"), str) else None
             arguments = function.get("arguments") if isinstance(function.get("arguments"), str) else None
             call_id = call.get("id") if isinstance(call.get("id"), str) else None
@@ -389,96 +393,6 @@ class CohereStreamParser(StreamParser):
         if isinstance(delta.get("usage"), dict):
             self.usage = parse_usage(delta["usage"])
 
-    def close(self) -> None:
+    def _check_complete(self) -> None:
         if not self._done:
             raise UnexpectedModelBehavior("Cohere: the stream ended before message-end")
-
-
-# ============================================================================================ encoders
-
-
-def _wire_usage(usage: RequestUsage) -> dict[str, Any]:
-    tokens = {"input_tokens": usage.input_tokens, "output_tokens": usage.output_tokens}
-    out: dict[str, Any] = {"billed_units": dict(tokens), "tokens": tokens}
-    if usage.cache_read_tokens:
-        out["cached_tokens"] = usage.cache_read_tokens
-    return out
-
-
-def encode_response(response: ModelResponse) -> dict[str, Any]:
-    """The `/v2/chat` body Cohere would send for `response` (for fake vendors and fixtures)."""
-    message = _map_response(response) or {"role": "assistant", "content": []}
-    return {
-        "id": response.provider_response_id or "wireai-cohere-response",
-        "message": message,
-        "finish_reason": _WIRE_FINISH.get(response.finish_reason or "stop", "COMPLETE"),
-        "usage": _wire_usage(response.usage),
-    }
-
-
-def encode_stream(response: ModelResponse, *, chunk_size: int = 8) -> bytes:
-    """The SSE stream Cohere would send for `response`: text and arguments split every `chunk_size` chars."""
-    frames: list[dict[str, Any]] = [
-        {
-            "type": "message-start",
-            "id": response.provider_response_id or "wireai-cohere-response",
-            "delta": {
-                "message": {
-                    "role": "assistant",
-                    "content": [],
-                    "tool_plan": "",
-                    "tool_calls": [],
-                    "citations": [],
-                }
-            },
-        }
-    ]
-    content_index = 0
-    tool_index = 0
-    for part in response.parts:
-        if isinstance(part, ThinkingPart) and part.id == TOOL_PLAN_ID:
-            frames.extend(
-                {"type": "tool-plan-delta", "delta": {"message": {"tool_plan": p}}}
-                for p in (pieces(part.content, chunk_size) or [""])
-            )
-        elif isinstance(part, (TextPart, ThinkingPart)):
-            key = "text" if isinstance(part, TextPart) else "thinking"
-            frames.append(
-                {
-                    "type": "content-start",
-                    "index": content_index,
-                    "delta": {"message": {"content": {"type": key, key: ""}}},
-                }
-            )
-            frames.extend(
-                {"type": "content-delta", "index": content_index, "delta": {"message": {"content": {key: p}}}}
-                for p in (pieces(part.content, chunk_size) or [""])
-            )
-            frames.append({"type": "content-end", "index": content_index})
-            content_index += 1
-        elif isinstance(part, ToolCallPart):
-            call = {
-                "id": part.tool_call_id,
-                "type": "function",
-                "function": {"name": part.tool_name, "arguments": ""},
-            }
-            frames.append(
-                {"type": "tool-call-start", "index": tool_index, "delta": {"message": {"tool_calls": call}}}
-            )
-            frames.extend(
-                {
-                    "type": "tool-call-delta",
-                    "index": tool_index,
-                    "delta": {"message": {"tool_calls": {"function": {"arguments": p}}}},
-                }
-                for p in (pieces(part.args_as_json_str(), chunk_size) or [""])
-            )
-            frames.append({"type": "tool-call-end", "index": tool_index})
-            tool_index += 1
-    finish = _WIRE_FINISH.get(response.finish_reason or "stop", "COMPLETE")
-    frames.append(
-        {"type": "message-end", "delta": {"finish_reason": finish, "usage": _wire_usage(response.usage)}}
-    )
-    out = [encode_sse(json.dumps(f, ensure_ascii=False), f["type"]) for f in frames]
-    out.append(encode_sse("[DONE]"))
-    return b"".join(out)

@@ -1,21 +1,28 @@
 """Gemini `generateContent` / `streamGenerateContent?alt=sse`, as served by the Generative Language
 API (`google-gla`) and Vertex AI (`google-vertex`): one body format, two hosts.
 
-Sans-I/O: `build_request` turns messages into the JSON body, `parse_response` reads a
-`GenerateContentResponse`, `GeminiStreamParser` reads the SSE stream (each `data:` is a whole
-`GenerateContentResponse` carrying the next slice of parts). `encode_response`/`encode_stream` are
-the inverse, for fake vendors. Field names are spelled as in Google's REST reference (camelCase).
+The codec contract (docs/codecs.md): `build_request` -> `WireRequest` (`models/{model}:generateContent`,
+or `:streamGenerateContent` with `alt=sse`), `parse_response` reads a `GenerateContentResponse`,
+`StreamParser` reads the SSE stream (each `data:` is a whole `GenerateContentResponse` carrying the
+next slice of parts). Field names are spelled as in Google's REST reference (camelCase).
+
+What differs between models and hosts is profile data (`ModelProfile.extra`), set by the providers:
+- `gemini_vertex`: the body is for Vertex AI, whose v1 `FunctionCall`/`FunctionResponse` have no
+  `id` (Vertex rejects unknown fields, so ids are left out) and which alone accepts `labels`;
+- `gemini_json_schema`: tool and output schemas go as full JSON Schema (`parametersJsonSchema`,
+  `responseJsonSchema`, Gemini 2.5+) instead of the converted OpenAPI subset;
+- `gemini_native_output_with_tools`: False for models (before Gemini 3) that cannot combine
+  `responseSchema` with function calling; unset, the vendor is left to decide.
 """
 
 from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .._params import ToolDefinition
-from .._parts_manager import ModelResponsePartsManager
+from .._params import ModelRequestParameters, ToolDefinition
 from ..exceptions import ModelHTTPError, UnexpectedModelBehavior, UserError, snippet
 from ..messages import (
     BinaryContent,
@@ -33,18 +40,34 @@ from ..messages import (
     ToolReturnPart,
     UserPromptPart,
 )
+from ..profiles import DEFAULT_PROFILE, ModelProfile
 from ..usage import RequestUsage
-from ..wire.sse import encode_sse
-from ._base import NO_EVENTS, StreamParser, latest_instructions, loads, resolve_tool_choice
+from ._base import (
+    NO_EVENTS,
+    BaseStreamParser,
+    WireRequest,
+    append_turn,
+    finish_request,
+    json_object,
+    latest_instructions,
+    loads,
+    parse_error,
+    resolve_tool_choice,
+    text,
+    token_count,
+)
 from .gemini_schema import strip_json_schema, to_gemini_schema
 
 __all__ = [
     "FINISH_REASONS",
-    "GeminiStreamParser",
+    "PROVIDER_NAMES",
+    "SKIP_SIGNATURE",
+    "StreamParser",
     "build_request",
-    "encode_response",
-    "encode_stream",
+    "function_call",
+    "parse_error",
     "parse_response",
+    "parse_usage",
 ]
 
 PROVIDER_NAMES = ("google-gla", "google-vertex")
@@ -72,13 +95,6 @@ FINISH_REASONS: dict[str, FinishReason | None] = {
     "NO_IMAGE": "error",
     "UNEXPECTED_TOOL_CALL": "error",
     "TOO_MANY_TOOL_CALLS": "error",
-}
-_FINISH_OUT = {
-    "stop": "STOP",
-    "length": "MAX_TOKENS",
-    "content_filter": "SAFETY",
-    "error": "OTHER",
-    "tool_call": "STOP",
 }
 
 # A candidate ending for one of these reasons with no content is a refusal, not an empty answer.
@@ -115,32 +131,37 @@ _GENERATION_SETTINGS = {
 
 def build_request(
     messages: Sequence[ModelMessage],
-    settings: dict[str, Any],
+    params: ModelRequestParameters,
+    settings: Mapping[str, Any] | None = None,
     *,
-    function_tools: Sequence[ToolDefinition] = (),
-    output_tools: Sequence[ToolDefinition] = (),
-    allow_text_output: bool = True,
-    output_mode: str = "text",
-    output_schema: dict[str, Any] | None = None,
-    json_schema: bool = False,
-    vertex: bool = False,
-) -> dict[str, Any]:
-    """The `GenerateContentRequest` body (the model name travels in the URL).
-
-    `json_schema` sends tool and output schemas as full JSON Schema (`parametersJsonSchema`,
-    `responseJsonSchema`, Gemini 2.5+) instead of the converted OpenAPI subset; `vertex` allows the
-    Vertex-only `labels` and leaves out function-call `id`s, which Vertex's v1 `FunctionCall` and
-    `FunctionResponse` do not have (Vertex rejects unknown fields).
-    """
+    model: str,
+    stream: bool = False,
+    profile: ModelProfile | None = None,
+) -> WireRequest:
+    """`POST models/{model}:generateContent` (`:streamGenerateContent?alt=sse` when streaming) with a
+    `GenerateContentRequest` body; `settings` may carry `gemini_*`/`google_*` keys
+    (`safety_settings`, `thinking_config`, and on Vertex `labels`)."""
+    s: Mapping[str, Any] = settings or {}
+    extra = (profile or DEFAULT_PROFILE).extra
+    vertex = bool(extra.get("gemini_vertex"))
+    json_schema = bool(extra.get("gemini_json_schema"))
+    function_tools = params.function_tools
+    output_object = params.output_object
+    native = params.output_mode == "native" and output_object is not None
+    if native and function_tools and not extra.get("gemini_native_output_with_tools", True):
+        raise UserError(
+            f"{model} cannot combine NativeOutput with function tools in one request; "
+            "use ToolOutput (the default) or PromptedOutput"
+        )
     system, contents = map_messages(messages, call_ids=not vertex)
     body: dict[str, Any] = {"contents": contents}
     if system:
         body["systemInstruction"] = {"parts": [{"text": "\n\n".join(system)}]}
 
-    tools = [*function_tools, *output_tools]
+    tools = params.tool_defs
     if tools:
         body["tools"] = [{"functionDeclarations": [_function_declaration(t, json_schema) for t in tools]}]
-        wanted = resolve_tool_choice(settings, allow_text_output, (t.name for t in tools))
+        wanted = resolve_tool_choice(s, params.allow_text_output, (t.name for t in tools))
         if wanted == "required":
             calling: dict[str, Any] = {"mode": "ANY", "allowedFunctionNames": [t.name for t in tools]}
         elif wanted == "none":
@@ -152,34 +173,42 @@ def build_request(
 
     generation: dict[str, Any] = {}
     for key, field_name in _GENERATION_SETTINGS.items():
-        if settings.get(key) is not None:
-            generation[field_name] = settings[key]
-    if output_mode == "native" and output_schema is not None:
+        if s.get(key) is not None:
+            generation[field_name] = s[key]
+    if native and output_object is not None:
         generation["responseMimeType"] = "application/json"
         if json_schema:
-            generation["responseJsonSchema"] = strip_json_schema(output_schema)
+            generation["responseJsonSchema"] = strip_json_schema(output_object.json_schema)
         else:
-            generation["responseSchema"] = to_gemini_schema(output_schema)
-    elif output_mode == "prompted" and not function_tools:
+            generation["responseSchema"] = to_gemini_schema(output_object.json_schema)
+    elif params.output_mode == "prompted" and not function_tools:
         generation["responseMimeType"] = "application/json"
-    thinking = _setting(settings, "thinking_config")
+    thinking = _setting(s, "thinking_config")
     if thinking is not None:
         generation["thinkingConfig"] = _camel_keys(thinking)
     if generation:
         body["generationConfig"] = generation
 
-    safety = _setting(settings, "safety_settings")
+    safety = _setting(s, "safety_settings")
     if safety:
-        body["safetySettings"] = [_camel_keys(s) for s in safety]
-    labels = _setting(settings, "labels")
+        body["safetySettings"] = [_camel_keys(item) for item in safety]
+    labels = _setting(s, "labels")
     if labels:
         if not vertex:
             raise UserError("`gemini_labels` is a Vertex AI feature; the Generative Language API rejects it")
         body["labels"] = dict(labels)
-    return body
+    method = "streamGenerateContent" if stream else "generateContent"
+    request = WireRequest(
+        "POST",
+        f"models/{model}:{method}",
+        body,
+        {"content-type": "application/json"},
+        {"alt": "sse"} if stream else {},
+    )
+    return finish_request(request, s)
 
 
-def _setting(settings: dict[str, Any], name: str) -> Any:
+def _setting(settings: Mapping[str, Any], name: str) -> Any:
     # PydanticAI spelled these `gemini_*` (GeminiModel) and later `google_*` (GoogleModel).
     value = settings.get(f"gemini_{name}")
     return value if value is not None else settings.get(f"google_{name}")
@@ -215,14 +244,6 @@ def map_messages(
     contents: list[dict[str, Any]] = []
     instructions = latest_instructions(messages)
 
-    def add(role: str, parts: list[dict[str, Any]]) -> None:
-        if not parts:
-            return
-        if contents and contents[-1]["role"] == role:
-            contents[-1]["parts"].extend(parts)
-        else:
-            contents.append({"role": role, "parts": parts})
-
     for message in messages:
         if isinstance(message, ModelRequest):
             parts: list[dict[str, Any]] = []
@@ -247,9 +268,9 @@ def map_messages(
                         parts.append(
                             _function_response(part.tool_name, part.tool_call_id if call_ids else None, error)
                         )
-            add("user", parts)
+            append_turn(contents, "user", parts, key="parts")
         else:
-            add("model", _model_parts(message, call_ids))
+            append_turn(contents, "model", _model_parts(message, call_ids), key="parts")
     if instructions:
         system.append(instructions)
     if not contents:
@@ -304,16 +325,21 @@ def _model_parts(response: ModelResponse, call_ids: bool = True) -> list[dict[st
             item = {"text": part.content, "thought": True}
             signature = part.signature or signature
         else:
-            call: dict[str, Any] = {"name": part.tool_name, "args": _args_dict(part)}
-            if call_ids and _is_vendor_id(part.tool_call_id):
-                call = {"id": part.tool_call_id, **call}
-            item = {"functionCall": call}
+            item = {"functionCall": function_call(part, call_ids=call_ids)}
             if not signature and not own:
                 signature = SKIP_SIGNATURE
         if signature:
             item["thoughtSignature"] = signature
         out.append(item)
     return out
+
+
+def function_call(part: ToolCallPart, *, call_ids: bool = True) -> dict[str, Any]:
+    """A `FunctionCall` for a tool call: its id only when Gemini minted it and the host takes ids."""
+    call: dict[str, Any] = {"name": part.tool_name, "args": _args_dict(part)}
+    if call_ids and _is_vendor_id(part.tool_call_id):
+        call = {"id": part.tool_call_id, **call}
+    return call
 
 
 def _args_dict(part: ToolCallPart) -> dict[str, Any]:
@@ -327,19 +353,27 @@ def _args_dict(part: ToolCallPart) -> dict[str, Any]:
 # ============================================================================================ response
 
 
-def parse_response(body: Any, *, model_name: str, provider_name: str = "google-gla") -> ModelResponse:
-    """A `GenerateContentResponse` as a `ModelResponse`; a blocked or empty answer is `UnexpectedModelBehavior`."""
-    if not isinstance(body, dict):
-        raise UnexpectedModelBehavior("Gemini response is not a JSON object", snippet(body))
-    _raise_error(body, model_name)
-    candidate = _first_candidate(body)
-    parts_in = _candidate_parts(candidate, body)
+def parse_response(
+    body: bytes | str | Mapping[str, Any],
+    *,
+    model_name: str | None = None,
+    profile: ModelProfile | None = None,
+) -> ModelResponse:
+    """A `GenerateContentResponse` as a `ModelResponse`; a blocked or empty answer is `UnexpectedModelBehavior`.
+
+    The provider is left unnamed (one body format, two hosts): the caller names it, as wireai's
+    models do with `stamp_provider`.
+    """
+    data = json_object(body, "Gemini")
+    _raise_error(data, model_name or "")
+    candidate = _first_candidate(data)
+    parts_in = _candidate_parts(candidate, data)
     raw_finish = candidate.get("finishReason")
     if not parts_in:
-        _raise_blocked(raw_finish, candidate, body)
+        _raise_blocked(raw_finish, candidate, data)
     parts: list[ModelResponsePart] = []
-    for index, part in enumerate(parts_in):
-        converted = _response_part(part, index, provider_name, body)
+    for part in parts_in:
+        converted = _response_part(part, None, data)
         if converted is None:
             continue
         previous = parts[-1] if parts else None
@@ -355,16 +389,15 @@ def parse_response(body: Any, *, model_name: str, provider_name: str = "google-g
         parts.append(converted)
     return ModelResponse(
         parts=parts,
-        usage=parse_usage(body.get("usageMetadata")),
-        model_name=body.get("modelVersion") or model_name,
-        provider_name=provider_name,
-        provider_response_id=body.get("responseId"),
+        usage=parse_usage(data.get("usageMetadata")),
+        model_name=text(data.get("modelVersion")) or model_name,
+        provider_response_id=text(data.get("responseId")),
         finish_reason=_finish(raw_finish),
         provider_details=_details(raw_finish, candidate),
     )
 
 
-def _raise_error(body: dict[str, Any], model_name: str) -> None:
+def _raise_error(body: Mapping[str, Any], model_name: str) -> None:
     error = body.get("error")
     if isinstance(error, dict):
         code = error.get("code")
@@ -373,7 +406,7 @@ def _raise_error(body: dict[str, Any], model_name: str) -> None:
             if isinstance(code, int) and 400 <= code < 600
             else _STATUS_CODES.get(error.get("status", ""), 500)
         )
-        raise ModelHTTPError(status, model_name, body)
+        raise ModelHTTPError(status, model_name, dict(body))
 
 
 def _first_candidate(body: dict[str, Any]) -> dict[str, Any]:
@@ -412,7 +445,7 @@ def _raise_blocked(raw_finish: Any, candidate: dict[str, Any], body: dict[str, A
         )
 
 
-def _response_part(part: Any, index: Any, provider_name: str, body: Any) -> ModelResponsePart | None:
+def _response_part(part: Any, provider_name: str | None, body: Any) -> ModelResponsePart | None:
     if not isinstance(part, dict):
         raise UnexpectedModelBehavior("Gemini part is not an object", json.dumps(body))
     signature = part.get("thoughtSignature")
@@ -458,17 +491,13 @@ def _details(raw_finish: Any, candidate: dict[str, Any]) -> dict[str, Any] | Non
     return details or None
 
 
-def _count(value: Any) -> int:
-    return value if isinstance(value, int) and not isinstance(value, bool) else 0
-
-
 def parse_usage(meta: Any) -> RequestUsage:
     """`usageMetadata`: `promptTokenCount` already includes cached tokens; thoughts are output tokens."""
     if not isinstance(meta, dict):
         return RequestUsage()
     details: dict[str, int] = {}
-    thoughts = _count(meta.get("thoughtsTokenCount"))
-    tool_prompt = _count(meta.get("toolUsePromptTokenCount"))
+    thoughts = token_count(meta.get("thoughtsTokenCount"))
+    tool_prompt = token_count(meta.get("toolUsePromptTokenCount"))
     if thoughts:
         details["reasoning_tokens"] = thoughts
     if tool_prompt:
@@ -480,11 +509,11 @@ def parse_usage(meta: Any) -> RequestUsage:
     ):
         for entry in meta.get(field_name) or []:
             if isinstance(entry, dict) and isinstance(entry.get("modality"), str):
-                details[f"{entry['modality'].lower()}_{suffix}"] = _count(entry.get("tokenCount"))
+                details[f"{entry['modality'].lower()}_{suffix}"] = token_count(entry.get("tokenCount"))
     return RequestUsage(
-        input_tokens=_count(meta.get("promptTokenCount")) + tool_prompt,
-        output_tokens=_count(meta.get("candidatesTokenCount")) + thoughts,
-        cache_read_tokens=_count(meta.get("cachedContentTokenCount")),
+        input_tokens=token_count(meta.get("promptTokenCount")) + tool_prompt,
+        output_tokens=token_count(meta.get("candidatesTokenCount")) + thoughts,
+        cache_read_tokens=token_count(meta.get("cachedContentTokenCount")),
         details=details or None,
     )
 
@@ -492,26 +521,25 @@ def parse_usage(meta: Any) -> RequestUsage:
 # ============================================================================================ stream
 
 
-class GeminiStreamParser(StreamParser):
+class StreamParser(BaseStreamParser):
     """`streamGenerateContent?alt=sse`: text and thoughts arrive in slices, function calls whole,
     `usageMetadata` and `finishReason` are final in the last chunk. There is no `[DONE]`: a stream
     that ends before any chunk carried a `finishReason` was cut off."""
 
     def __init__(
         self,
-        parts: ModelResponsePartsManager | None = None,
+        params: ModelRequestParameters | None = None,
         *,
-        model_name: str,
-        provider_name: str = "google-gla",
+        model_name: str | None = None,
+        profile: ModelProfile | None = None,
     ):
-        super().__init__(parts, model_name=model_name)
-        self.provider_name = provider_name
+        super().__init__(params, model_name=model_name, profile=profile)
         self._calls = 0
         self._finished = False
 
-    def feed(self, event: Any) -> Sequence[ModelResponseStreamEvent]:
-        data = getattr(event, "data", event)
-        if not isinstance(data, str) or not data.strip():
+    def _frame(self, event: Any) -> Sequence[ModelResponseStreamEvent]:
+        data = event.data
+        if not data.strip():
             return NO_EVENTS
         try:
             chunk = loads(data)
@@ -548,7 +576,7 @@ class GeminiStreamParser(StreamParser):
         return events
 
     def _part(self, part: Any, chunk: dict[str, Any]) -> ModelResponseStreamEvent | None:
-        converted = _response_part(part, None, self.provider_name, chunk)
+        converted = _response_part(part, self.provider_name, chunk)
         if converted is None:
             return None
         parts = self.parts
@@ -573,115 +601,6 @@ class GeminiStreamParser(StreamParser):
                 latest.provider_details = converted.provider_details
         return event
 
-    def close(self) -> None:
+    def _check_complete(self) -> None:
         if not self._finished:
             raise UnexpectedModelBehavior("The Gemini stream ended before a chunk with a finishReason")
-
-
-# ============================================================================================ inverse
-
-
-def encode_response(response: ModelResponse, *, response_id: str | None = None) -> dict[str, Any]:
-    """The `GenerateContentResponse` Gemini would send for `response` (for fake vendors)."""
-    parts = _model_parts_out(response)
-    candidate: dict[str, Any] = {"content": {"role": "model", "parts": parts}, "index": 0}
-    candidate["finishReason"] = _raw_finish(response)
-    body: dict[str, Any] = {"candidates": [candidate], "usageMetadata": encode_usage(response.usage)}
-    body["modelVersion"] = response.model_name or "gemini-2.0-flash"
-    rid = response_id or response.provider_response_id
-    if rid:
-        body["responseId"] = rid
-    return body
-
-
-def _raw_finish(response: ModelResponse) -> str:
-    raw = (response.provider_details or {}).get("finish_reason")
-    if isinstance(raw, str):
-        return raw
-    return _FINISH_OUT.get(response.finish_reason or "stop", "STOP")
-
-
-def _model_parts_out(response: ModelResponse) -> list[dict[str, Any]]:
-    out = []
-    for part in response.parts:
-        if isinstance(part, ToolCallPart):
-            call: dict[str, Any] = {"name": part.tool_name, "args": _args_dict(part)}
-            if _is_vendor_id(part.tool_call_id):
-                call = {"id": part.tool_call_id, **call}
-            item: dict[str, Any] = {"functionCall": call}
-            signature = (part.provider_details or {}).get("thought_signature")
-        elif isinstance(part, ThinkingPart):
-            item = {"text": part.content, "thought": True}
-            signature = part.signature
-        else:
-            item = {"text": part.content}
-            signature = (part.provider_details or {}).get("thought_signature")
-        if signature:
-            item["thoughtSignature"] = signature
-        out.append(item)
-    return out
-
-
-def encode_usage(usage: RequestUsage) -> dict[str, Any]:
-    details = usage.details or {}
-    thoughts = details.get("reasoning_tokens", 0)
-    tool_prompt = details.get("tool_use_prompt_tokens", 0)
-    meta: dict[str, Any] = {
-        "promptTokenCount": usage.input_tokens - tool_prompt,
-        "candidatesTokenCount": usage.output_tokens - thoughts,
-        "totalTokenCount": usage.input_tokens + usage.output_tokens,
-    }
-    if thoughts:
-        meta["thoughtsTokenCount"] = thoughts
-    if tool_prompt:
-        meta["toolUsePromptTokenCount"] = tool_prompt
-    if usage.cache_read_tokens:
-        meta["cachedContentTokenCount"] = usage.cache_read_tokens
-    for field_name, suffix in (
-        ("promptTokensDetails", "_prompt_tokens"),
-        ("candidatesTokensDetails", "_candidates_tokens"),
-        ("cacheTokensDetails", "_cache_tokens"),
-    ):
-        entries = [
-            {"modality": key[: -len(suffix)].upper(), "tokenCount": value}
-            for key, value in details.items()
-            if key.endswith(suffix) and key != "tool_use_prompt_tokens"
-        ]
-        if entries:
-            meta[field_name] = entries
-    return meta
-
-
-def encode_stream(response: ModelResponse, *, response_id: str | None = None, text_chunk: int = 0) -> bytes:
-    """The SSE stream Gemini would send: one chunk per part (text split every `text_chunk` chars
-    when set), usage and `finishReason` on the last chunk."""
-    full = encode_response(response, response_id=response_id)
-    candidate = full["candidates"][0]
-    slices: list[dict[str, Any]] = []
-    for item in candidate["content"]["parts"]:
-        text = item.get("text")
-        if text_chunk and isinstance(text, str) and len(text) > text_chunk:
-            pieces = [text[i : i + text_chunk] for i in range(0, len(text), text_chunk)]
-            for n, piece in enumerate(pieces):
-                sliced = {**item, "text": piece}
-                if n < len(pieces) - 1:
-                    sliced.pop("thoughtSignature", None)
-                slices.append(sliced)
-        else:
-            slices.append(item)
-    out = bytearray()
-    head = {k: v for k, v in full.items() if k in ("modelVersion", "responseId")}
-    for n, item in enumerate(slices):
-        chunk: dict[str, Any] = {
-            "candidates": [{"content": {"role": "model", "parts": [item]}, "index": 0}],
-            **head,
-        }
-        if n == len(slices) - 1:
-            chunk["candidates"][0]["finishReason"] = candidate["finishReason"]
-            chunk["usageMetadata"] = full["usageMetadata"]
-        out += encode_sse(json.dumps(chunk))
-    if not slices:
-        last = {"candidates": [{"content": {"role": "model", "parts": []}, "finishReason": candidate["finishReason"]}],
-                "usageMetadata": full["usageMetadata"], **head}  # fmt: skip
-        out += encode_sse(json.dumps(last))
-    return bytes(out)

@@ -6,15 +6,12 @@ from typing import Any, Literal, Union
 
 import httpx
 
-from .._parts_manager import ModelResponsePartsManager
-from ..codecs import cohere as codec
-from ..codecs._base import StreamParser
-from ..messages import FileUrl, ImageUrl, ModelMessage, ModelResponse
+from ..codecs import cohere
+from ..messages import FileUrl, ImageUrl
 from ..profiles import ModelProfile
 from ..providers import Provider
 from ..settings import ModelSettings
-from . import ModelRequestParameters
-from ._http import HTTPModel, PreparedRequest, resolve_provider
+from ._http import HTTPModel, resolve_provider
 
 __all__ = ["CohereModel", "CohereModelName", "CohereModelSettings"]
 
@@ -47,6 +44,8 @@ class CohereModelSettings(ModelSettings, total=False):
 class CohereModel(HTTPModel):
     """A Cohere model, addressed as PydanticAI users do: `CohereModel('command', api_key=...)`."""
 
+    codec = cohere
+
     def __init__(
         self,
         model_name: CohereModelName,
@@ -66,20 +65,3 @@ class CohereModel(HTTPModel):
 
     def fetches_url(self, item: FileUrl) -> bool:
         return isinstance(item, ImageUrl)
-
-    def prepare(
-        self,
-        messages: list[ModelMessage],
-        settings: ModelSettings,
-        params: ModelRequestParameters,
-        *,
-        stream: bool,
-    ) -> PreparedRequest:
-        body = codec.build_request(messages, settings, params, model=self._model_name, stream=stream)
-        return PreparedRequest(self._provider.url("/v2/chat"), body)
-
-    def parse(self, body: Any) -> ModelResponse:
-        return codec.parse_response(body, model_name=self._model_name)
-
-    def stream_parser(self, parts: ModelResponsePartsManager, params: ModelRequestParameters) -> StreamParser:
-        return codec.CohereStreamParser(parts, model_name=self._model_name)

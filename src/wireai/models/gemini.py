@@ -6,16 +6,12 @@ from typing import Any, Literal, Union
 
 import httpx
 
-from .._parts_manager import ModelResponsePartsManager
-from ..codecs import gemini as codec
-from ..codecs._base import StreamParser
+from ..codecs import gemini
 from ..exceptions import UserError
-from ..messages import ModelMessage, ModelResponse
 from ..profiles import ModelProfile
 from ..providers import Provider
 from ..settings import ModelSettings
-from . import ModelRequestParameters
-from ._http import HTTPModel, PreparedRequest, resolve_provider
+from ._http import HTTPModel, resolve_provider
 
 __all__ = ["GeminiModel", "GeminiModelName", "GeminiModelSettings", "GoogleModel", "GoogleModelSettings"]
 
@@ -53,7 +49,13 @@ GoogleModelSettings = GeminiModelSettings
 
 
 class GeminiModel(HTTPModel):
-    """`GeminiModel('gemini-2.0-flash', provider='google-gla' | 'google-vertex' | Provider)`."""
+    """`GeminiModel('gemini-2.0-flash', provider='google-gla' | 'google-vertex' | Provider)`.
+
+    Both hosts speak `wireai.codecs.gemini`; where their bodies differ (Vertex takes `labels` and no
+    function-call ids) the provider's profile says so (`extra['gemini_vertex']`).
+    """
+
+    codec = gemini
 
     def __init__(
         self,
@@ -73,50 +75,20 @@ class GeminiModel(HTTPModel):
                 )
             provider = "google-gla" if provider == "gemini" else provider
         provider = resolve_provider(provider, api_key=api_key, base_url=base_url, http_client=http_client)
-        super().__init__(model_name, provider, settings=settings, profile=profile)
-
-    @property
-    def _vertex(self) -> bool:
-        return self._provider.name == "google-vertex"
-
-    def prepare(
-        self,
-        messages: list[ModelMessage],
-        settings: ModelSettings,
-        params: ModelRequestParameters,
-        *,
-        stream: bool,
-    ) -> PreparedRequest:
-        extra = self.profile.extra
-        if (
-            params.output_mode == "native"
-            and params.function_tools
-            and not extra.get("gemini_native_output_with_tools")
-        ):
-            raise UserError(
-                f"{self._model_name} cannot combine NativeOutput with function tools in one request; "
-                "use ToolOutput (the default) or PromptedOutput"
-            )
-        body = codec.build_request(
-            messages,
-            dict(settings),
-            function_tools=params.function_tools,
-            output_tools=params.output_tools,
-            allow_text_output=params.allow_text_output,
-            output_mode=params.output_mode,
-            output_schema=params.output_object.json_schema if params.output_object else None,
-            json_schema=bool(extra.get("gemini_json_schema")),
-            vertex=self._vertex,
+        super().__init__(
+            model_name, provider, settings=settings, profile=_with_host(profile, provider, model_name)
         )
-        method = "streamGenerateContent" if stream else "generateContent"
-        url = self._provider.url(f"models/{self._model_name}:{method}")
-        return PreparedRequest(url, body, params={"alt": "sse"} if stream else None)
 
-    def parse(self, body: Any) -> ModelResponse:
-        return codec.parse_response(body, model_name=self._model_name, provider_name=self._provider.name)
 
-    def stream_parser(self, parts: ModelResponsePartsManager, params: ModelRequestParameters) -> StreamParser:
-        return codec.GeminiStreamParser(parts, model_name=self._model_name, provider_name=self._provider.name)
+def _with_host(profile: ModelProfile | None, provider: Provider, model_name: str) -> ModelProfile | None:
+    """A profile the user gave describes the model; which body flavour the host takes is the
+    provider's, so its `gemini_vertex` mark is kept (ids sent to Vertex would be a 400)."""
+    if profile is None or "gemini_vertex" in profile.extra:
+        return profile
+    host = provider.model_profile(model_name)
+    if host is None or "gemini_vertex" not in host.extra:
+        return profile
+    return profile.update(extra={**profile.extra, "gemini_vertex": host.extra["gemini_vertex"]})
 
 
 GoogleModel = GeminiModel

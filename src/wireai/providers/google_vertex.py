@@ -89,7 +89,9 @@ class GoogleVertexProvider(Provider):
         return self._auth
 
     def model_profile(self, model_name: str) -> ModelProfile:
-        return gemini_profile(model_name)
+        # Vertex's v1 protos have no function-call ids and alone take `labels` (see codecs/gemini.py).
+        profile = gemini_profile(model_name)
+        return profile.update(extra={**profile.extra, "gemini_vertex": True})
 
     def __repr__(self) -> str:
         return f"GoogleVertexProvider(project_id={self.project_id!r}, region={self.region!r})"

@@ -447,12 +447,12 @@ class FakeGemini(FakeVendor):
         return unquote(found["model"]) if found else None
 
     def encode_json(self, response: ModelResponse, request: RecordedRequest) -> dict[str, Any]:
-        from ..codecs import gemini
+        from .encoders import gemini
 
         return gemini.encode_response(response)
 
     def encode_stream(self, response: ModelResponse, request: RecordedRequest) -> bytes:
-        from ..codecs import gemini
+        from .encoders import gemini
 
         return gemini.encode_stream(response, text_chunk=8)
 
@@ -542,12 +542,12 @@ class FakeCohere(FakeVendor):
     path_pattern = r"/v2/chat"
 
     def encode_json(self, response: ModelResponse, request: RecordedRequest) -> dict[str, Any]:
-        from ..codecs import cohere
+        from .encoders import cohere
 
         return cohere.encode_response(response)
 
     def encode_stream(self, response: ModelResponse, request: RecordedRequest) -> bytes:
-        from ..codecs import cohere
+        from .encoders import cohere
 
         return cohere.encode_stream(response)
 
