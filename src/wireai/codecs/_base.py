@@ -17,6 +17,7 @@ from ..messages import (
     ModelRequest,
     ModelResponse,
     ModelResponseStreamEvent,
+    ToolCallPart,
     now_utc,
 )
 from ..profiles import DEFAULT_PROFILE, ModelProfile
@@ -31,6 +32,7 @@ __all__ = [
     "append_turn",
     "block_index",
     "chat_messages",
+    "chat_tool_call",
     "epoch_datetime",
     "error_body",
     "finish_request",
@@ -323,6 +325,16 @@ def chat_messages(
             if mapped is not None:
                 out.append(mapped)
     return out
+
+
+def chat_tool_call(part: ToolCallPart, call_id: str | None = None) -> dict[str, Any]:
+    """An assistant message's `tool_calls[]` entry in the role/content chat APIs (OpenAI chat,
+    Mistral, Cohere); `call_id` replaces the part's id where the vendor needs its own form."""
+    return {
+        "id": call_id or part.tool_call_id,
+        "type": "function",
+        "function": {"name": part.tool_name, "arguments": part.args_as_json_str()},
+    }
 
 
 def latest_instructions(messages: Sequence[ModelMessage]) -> str | None:

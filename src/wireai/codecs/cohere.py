@@ -46,6 +46,7 @@ from ._base import (
     BaseStreamParser,
     WireRequest,
     chat_messages,
+    chat_tool_call,
     finish_request,
     json_object,
     loads,
@@ -198,13 +199,7 @@ def _map_response(message: ModelResponse) -> dict[str, Any] | None:
             else:
                 content.append({"type": "thinking", "thinking": part.content})
         elif isinstance(part, ToolCallPart):
-            tool_calls.append(
-                {
-                    "id": part.tool_call_id,
-                    "type": "function",
-                    "function": {"name": part.tool_name, "arguments": part.args_as_json_str()},
-                }
-            )
+            tool_calls.append(chat_tool_call(part))
     if not content and not tool_calls:
         return None
     out: dict[str, Any] = {"role": "assistant"}

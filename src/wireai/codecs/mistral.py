@@ -47,6 +47,7 @@ from . import openai_chat
 from ._base import (
     WireRequest,
     chat_messages,
+    chat_tool_call,
     finish_request,
     parse_error,
     resolve_tool_choice,
@@ -238,13 +239,7 @@ def _map_response(message: ModelResponse) -> dict[str, Any] | None:
                 chunks.append(think)
                 has_thinking = True
         elif isinstance(part, ToolCallPart):
-            tool_calls.append(
-                {
-                    "id": mistral_tool_call_id(part.tool_call_id),
-                    "type": "function",
-                    "function": {"name": part.tool_name, "arguments": part.args_as_json_str()},
-                }
-            )
+            tool_calls.append(chat_tool_call(part, mistral_tool_call_id(part.tool_call_id)))
     if not chunks and not tool_calls:
         return None
     out: dict[str, Any] = {"role": "assistant"}

@@ -26,6 +26,7 @@ from ...profiles import ModelProfile
 from .._base import (
     WireRequest,
     chat_messages,
+    chat_tool_call,
     finish_request,
     resolve_tool_choice,
 )
@@ -148,13 +149,7 @@ def _assistant_message(message: ModelResponse) -> dict[str, Any] | None:
         if isinstance(part, TextPart):
             texts.append(part.content)
         elif isinstance(part, ToolCallPart):
-            calls.append(
-                {
-                    "id": part.tool_call_id,
-                    "type": "function",
-                    "function": {"name": part.tool_name, "arguments": part.args_as_json_str()},
-                }
-            )
+            calls.append(chat_tool_call(part))
         # ThinkingPart: not sent back; DeepSeek rejects `reasoning_content` in input.
     if not texts and not calls:
         return None

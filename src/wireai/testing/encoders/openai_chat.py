@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ...codecs._base import chat_tool_call
 from ...codecs.openai_chat import FINISH_REASONS
 from ...messages import ModelResponse, TextPart, ThinkingPart, ToolCallPart
 from ...usage import RequestUsage
@@ -67,14 +68,7 @@ def encode_response(
     if thoughts:
         message[reasoning_field] = "".join(thoughts)
     if calls:
-        message["tool_calls"] = [
-            {
-                "id": c.tool_call_id,
-                "type": "function",
-                "function": {"name": c.tool_name, "arguments": c.args_as_json_str()},
-            }
-            for c in calls
-        ]
+        message["tool_calls"] = [chat_tool_call(c) for c in calls]
     return {
         "id": response.provider_response_id or "chatcmpl-fake",
         "object": "chat.completion",
