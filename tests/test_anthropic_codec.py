@@ -24,9 +24,9 @@ from wireai.messages import (
 )
 from wireai.models import ModelRequestParameters, OutputObjectDefinition
 from wireai.models.anthropic import AnthropicModel, AnthropicModelSettings
+from wireai.testing.encoders import anthropic as encoders
 from wireai.tools import ToolDefinition
 from wireai.usage import RequestUsage
-from wireai.wire.sse import SSEEvent
 
 HELLO: list[ModelMessage] = [ModelRequest([UserPromptPart("Hello")])]
 TOOL = ToolDefinition(
@@ -42,15 +42,20 @@ def body_for(
     stream: bool = False,
 ) -> tuple[dict[str, Any], dict[str, str]]:
     model = AnthropicModel(name, api_key="k")
-    prepared = model.build_request(
+    request = model.build_request(
         messages or HELLO, settings, params or ModelRequestParameters(), stream=stream
     )
-    assert prepared.url == "https://api.anthropic.com/v1/messages"
-    assert_protocol_valid("anthropic", prepared.body)
+    assert (request.method, request.path, request.query) == ("POST", "v1/messages", {})
+    assert model.provider.endpoint(request.path, name).url == "https://api.anthropic.com/v1/messages"
+    assert request.body is not None
+    assert_protocol_valid("anthropic", request.body)
     assert_spec_valid(
-        "anthropic", prepared.body, "messages-beta" if "anthropic-beta" in prepared.headers else "messages"
+        "anthropic", request.body, "messages-beta" if "anthropic-beta" in request.headers else "messages"
     )
-    return prepared.body, prepared.headers
+    return request.body, request.headers
+
+
+PROTOCOL_HEADERS = {"content-type": "application/json", "anthropic-version": "2023-06-01"}
 
 
 # ------------------------------------------------------------------------------------------- request
@@ -86,7 +91,7 @@ def test_settings_map_to_their_fields() -> None:
         "service_tier": "standard_only",
         "stream": True,
     }
-    assert headers == {}
+    assert headers == PROTOCOL_HEADERS
 
 
 def test_parallel_tool_calls_false_disables_parallel_tool_use() -> None:
@@ -132,6 +137,7 @@ def test_betas_from_settings_and_extra_headers_are_joined_once() -> None:
         }
     )
     assert headers == {
+        **PROTOCOL_HEADERS,
         "x-trace": "1",
         "anthropic-beta": "interleaved-thinking-2025-05-14,context-1m-2025-08-07,files-api-2025-04-14",
     }
@@ -255,15 +261,31 @@ def test_an_error_object_in_a_200_body_is_a_model_http_error() -> None:
 # ------------------------------------------------------------------------------------------- stream
 
 
-def sse(data: dict[str, Any], event: str | None = None) -> SSEEvent:
-    return SSEEvent(json.dumps(data), event or data["type"])
+def sse(data: dict[str, Any], event: str | None = None) -> bytes:
+    return f"event: {event or data['type']}\ndata: {json.dumps(data)}\n\n".encode()
 
 
-def test_stream_without_message_stop_is_unexpected() -> None:
-    parser = codec.AnthropicStreamParser(model_name="m")
+def parse_stream(raw: bytes, *, model_name: str = "") -> ModelResponse:
+    """A whole SSE body through a fresh parser, as a streamed request reads it."""
+    parser = codec.StreamParser(model_name=model_name)
+    parser.feed(raw)
+    return parser.close()
+
+
+def test_stream_without_message_stop_is_unexpected_and_keeps_what_arrived() -> None:
+    parser = codec.StreamParser(model_name="m")
     parser.feed(sse({"type": "message_start", "message": {"id": "msg", "usage": {"input_tokens": 3}}}))
-    with pytest.raises(UnexpectedModelBehavior, match="message_stop"):
+    parser.feed(
+        sse({"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}})
+    )
+    parser.feed(
+        sse({"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "Hal"}})
+    )
+    with pytest.raises(UnexpectedModelBehavior, match="message_stop") as info:
         parser.close()
+    kept = info.value.response
+    assert kept is not None and kept.parts == [TextPart("Hal")]
+    assert (kept.provider_response_id, kept.usage.input_tokens, kept.provider_name) == ("msg", 3, "anthropic")
 
 
 def test_stream_server_tool_blocks_and_their_input_deltas_are_skipped() -> None:
@@ -292,7 +314,7 @@ def test_stream_server_tool_blocks_and_their_input_deltas_are_skipped() -> None:
         {"type": "message_stop"},
     ]  # fmt: skip
     body = "".join(f"event: {e['type']}\ndata: {json.dumps(e)}\n\n" for e in events).encode()
-    response = codec.parse_stream(body, model_name="claude-sonnet-4-5")
+    response = parse_stream(body, model_name="claude-sonnet-4-5")
     assert [vars(p) for p in response.parts] == [
         vars(TextPart("Let me search.")),
         vars(TextPart("Sunny, 22 °C.")),
@@ -306,7 +328,7 @@ def test_stream_server_tool_blocks_and_their_input_deltas_are_skipped() -> None:
 def test_stream_usage_is_cumulative_merged_never_added_or_zeroed() -> None:
     """message_start has input and cache counts; each message_delta repeats cumulative totals (the
     current API sends input and cache counts there too, some gateways send them as 0 or null)."""
-    parser = codec.AnthropicStreamParser(model_name="m")
+    parser = codec.StreamParser(model_name="m")
     start_usage = {
         "input_tokens": 40,
         "cache_creation_input_tokens": 1000,
@@ -357,16 +379,16 @@ def test_stream_usage_is_cumulative_merged_never_added_or_zeroed() -> None:
     [("overloaded_error", 529), ("rate_limit_error", 429), ("api_error", 500), ("brand_new_error", 500)],
 )
 def test_stream_error_event_status(etype: str, status: int) -> None:
-    parser = codec.AnthropicStreamParser(model_name="m")
+    parser = codec.StreamParser(model_name="m")
     with pytest.raises(ModelHTTPError) as info:
         parser.feed(sse({"type": "error", "error": {"type": etype, "message": "x"}}))
     assert info.value.status_code == status and info.value.model_name == "m"
 
 
 def test_stream_garbage_is_typed() -> None:
-    parser = codec.AnthropicStreamParser(model_name="m")
+    parser = codec.StreamParser(model_name="m")
     with pytest.raises(UnexpectedModelBehavior):
-        parser.feed(SSEEvent("{not json", "message_start"))
+        parser.feed(b"event: message_start\ndata: {not json\n\n")
     with pytest.raises(UnexpectedModelBehavior):
         parser.feed(sse({"type": "content_block_delta", "delta": {"type": "text_delta", "text": "x"}}))
     with pytest.raises(UnexpectedModelBehavior):
@@ -382,7 +404,7 @@ def test_stream_garbage_is_typed() -> None:
 
 
 def test_stream_truncated_tool_input_is_kept_as_text() -> None:
-    parser = codec.AnthropicStreamParser(model_name="m")
+    parser = codec.StreamParser(model_name="m")
     parser.feed(
         sse(
             {
@@ -407,7 +429,7 @@ def test_stream_truncated_tool_input_is_kept_as_text() -> None:
 
 
 def test_stream_citations_delta_attaches_to_the_text_part() -> None:
-    parser = codec.AnthropicStreamParser(model_name="m")
+    parser = codec.StreamParser(model_name="m")
     citation = {"type": "char_location", "cited_text": "grass is green"}
     parser.feed(
         sse({"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}})
@@ -492,14 +514,14 @@ def summary(r: ModelResponse) -> tuple[Any, ...]:
 
 @pytest.mark.parametrize("response", SAMPLES)
 def test_encode_response_round_trips(response: ModelResponse) -> None:
-    assert summary(codec.parse_response(codec.encode_response(response))) == summary(response)
+    assert summary(codec.parse_response(encoders.encode_response(response))) == summary(response)
 
 
 @pytest.mark.parametrize("response", SAMPLES)
 @pytest.mark.parametrize("chunk_size", [1, 7, 1000])
 def test_encode_stream_round_trips(response: ModelResponse, chunk_size: int) -> None:
-    raw = codec.encode_stream(response, chunk_size=chunk_size)
-    assert summary(codec.parse_stream(raw)) == summary(response)
+    raw = encoders.encode_stream(response, chunk_size=chunk_size)
+    assert summary(parse_stream(raw)) == summary(response)
 
 
 def test_encode_response_maps_finish_reasons_without_details() -> None:
@@ -509,6 +531,6 @@ def test_encode_response_maps_finish_reasons_without_details() -> None:
         ("tool_call", "tool_use"),
         ("content_filter", "refusal"),
     ]:
-        body = codec.encode_response(ModelResponse([TextPart("x")], finish_reason=finish))  # type: ignore[arg-type]
+        body = encoders.encode_response(ModelResponse([TextPart("x")], finish_reason=finish))  # type: ignore[arg-type]
         assert body["stop_reason"] == stop
         assert codec.parse_response(body).finish_reason == finish

@@ -40,7 +40,8 @@ def test_env_key_and_base_url(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ANTHROPIC_BASE_URL", "https://gateway.example/anthropic/")
     provider = AnthropicProvider()
     assert provider.base_url == "https://gateway.example/anthropic"
-    assert provider.headers == {"x-api-key": "env-key", "anthropic-version": "2023-06-01"}
+    # Who we are only: the API version is the codec's (it says what the body speaks).
+    assert provider.headers == {"x-api-key": "env-key"}
     assert "env-key" not in repr(provider)
 
 
@@ -106,6 +107,7 @@ def test_user_http_client_and_model_settings_reach_the_wire() -> None:
     [request] = server.requests
     assert request.path == "/v1/messages"
     assert request.headers["x-custom"] == "1" and request.headers["x-api-key"] == "k"
+    assert request.headers["anthropic-version"] == "2023-06-01"
     assert request.json()["max_tokens"] == 7 and request.json()["temperature"] == 0.1
 
 

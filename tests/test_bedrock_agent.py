@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any
 
 from pydantic import BaseModel
@@ -10,10 +11,12 @@ from pydantic import BaseModel
 from bedrock_service_model import assert_botocore_valid
 from support import assert_protocol_valid, assert_spec_valid
 from wireai.agent import Agent
-from wireai.codecs import bedrock as codec
 from wireai.messages import ModelResponse, TextPart, ToolCallPart
 from wireai.models.bedrock import BedrockConverseModel
+from wireai.output import PromptedOutput
 from wireai.providers.bedrock import BedrockProvider
+from wireai.testing import FakeBedrock
+from wireai.testing.encoders import bedrock as encoders
 from wireai.testing.server import LoopbackServer, RecordedRequest, Reply
 from wireai.usage import RequestUsage
 
@@ -38,9 +41,9 @@ def fake_bedrock(script: list[ModelResponse]) -> LoopbackServer:
             return Reply(
                 200,
                 {"content-type": "application/vnd.amazon.eventstream"},
-                codec.encode_stream(response, chunk_size=3),
+                encoders.encode_stream(response, chunk_size=3),
             )
-        return Reply.json(codec.encode_response(response))
+        return Reply.json(encoders.encode_response(response))
 
     return LoopbackServer(handler)
 
@@ -114,3 +117,32 @@ def test_agent_streams_text_over_converse_stream() -> None:
     assert server.requests[0].path == "/model/us.anthropic.claude-sonnet-4-20250514-v1%3A0/converse-stream"
     assert "".join(pieces) == output == "Paris is the capital of France."
     assert len(pieces) > 1
+
+
+def test_prompted_output_sends_its_schema_prompt_once_in_its_own_template() -> None:
+    """`PromptedOutput(template=...)`: the agent's instructions carry the schema in that template, and
+    Converse gets them once, as the last system block (the codec used to add the profile's default
+    template a second time, so a custom template came with a contradicting default one)."""
+    template = "Reply with one JSON object matching {schema} and nothing else."
+    with FakeBedrock() as fake:
+        fake.add_text('{"city": "London", "country": "UK"}')
+        agent = Agent(
+            fake.model(),
+            output_type=PromptedOutput(CityLocation, template=template),
+            instructions="Be brief.",
+        )
+        result = agent.run_sync("Where were the 2012 Olympics?")
+    assert result.output == CityLocation(city="London", country="UK")
+    [request] = fake.requests
+    body = request.json()
+    assert_protocol_valid("bedrock", body)
+    assert_botocore_valid(body)
+    schema = {
+        "properties": {"city": {"type": "string"}, "country": {"type": "string"}},
+        "required": ["city", "country"],
+        "type": "object",
+    }
+    assert body == {
+        "messages": [{"role": "user", "content": [{"text": "Where were the 2012 Olympics?"}]}],
+        "system": [{"text": "Be brief.\n\n" + template.format(schema=json.dumps(schema))}],
+    }

@@ -424,5 +424,27 @@ def test_a_stream_cut_before_message_stop_is_unexpected_model_behavior() -> None
     chunks = load_case("bedrock", "stream_text").exchanges[0].stream_chunks()[:3]
     reply = Reply(200, {"content-type": "application/vnd.amazon.eventstream"}, chunks=chunks)
     with LoopbackServer(lambda request: reply) as server:
-        with pytest.raises(UnexpectedModelBehavior, match="messageStop"):
+        with pytest.raises(UnexpectedModelBehavior, match="messageStop") as info:
             asyncio.run(stream_all(make_model(server.url), TEXT_MESSAGES, None, ModelRequestParameters()))
+    assert info.value.response is not None
+    assert info.value.response.parts == [TextPart("The capital of France is")]
+
+
+def test_a_stream_cut_before_metadata_is_truncated_not_zero_usage() -> None:
+    """The usage comes only in `metadata`, after `messageStop`: a stream cut between the two used to
+    read as a complete answer of 0 tokens, so token `UsageLimits` never tripped. It is truncated, and
+    the error keeps everything that did arrive."""
+    with ReplayServer(load_case("bedrock", "stream_cut_before_metadata")) as server:
+        with pytest.raises(UnexpectedModelBehavior, match="metadata event") as info:
+            asyncio.run(
+                stream_all(
+                    make_model(server.url), TEXT_MESSAGES, {"max_tokens": 256}, ModelRequestParameters()
+                )
+            )
+    server.assert_requests_match()
+    check_bodies(server, stream=True)
+    kept = info.value.response
+    assert kept is not None
+    assert kept.parts == [TextPart("The capital of France is Paris.")]
+    assert (kept.finish_reason, kept.provider_details) == ("stop", {"stopReason": "end_turn"})
+    assert kept.usage == RequestUsage()  # what arrived: nothing, and the error says so

@@ -19,7 +19,7 @@ import pytest
 
 from wireai.codecs._base import BaseStreamParser
 from wireai.exceptions import UnexpectedModelBehavior
-from wireai.messages import ModelRequest, TextPart, UserPromptPart
+from wireai.messages import ModelRequest, ModelResponse, TextPart, UserPromptPart
 from wireai.models import ModelRequestParameters
 from wireai.testing import FakeAnthropic, FakeOpenAI
 
@@ -147,6 +147,44 @@ def test_a_cut_stream_keeps_what_arrived_on_the_error() -> None:
     assert parser.get().parts == [TextPart("Half an ans")]
 
 
+def test_iter_feed_applies_one_frame_per_event_taken_so_get_never_runs_ahead() -> None:
+    """A whole stream in one chunk: after the first event, `get()` holds only what that event said.
+    (With `feed()`, every frame is applied before the events come back; a streamed response whose
+    consumer reads `get()` between events would see the text twice.)"""
+    from wireai.codecs import anthropic
+    from wireai.messages import PartStartEvent
+    from wireai.testing.encoders import anthropic as encoder
+
+    raw = encoder.encode_stream(ModelResponse([TextPart("Paris is the capital.")]), chunk_size=5)
+    parser = anthropic.StreamParser(model_name="m")
+    events = parser.iter_feed(raw)
+    first = next(events)
+    assert isinstance(first, PartStartEvent) and first.part == TextPart("Paris")
+    assert parser.get().parts == [TextPart("Paris")]
+    assert [e.delta.content_delta for e in events] == [" is t", "he ca", "pital", "."]  # type: ignore[union-attr]
+    assert parser.close().parts == [TextPart("Paris is the capital.")]
+
+
+def test_a_streamed_agent_run_reads_a_stream_sent_in_one_chunk_once() -> None:
+    from wireai import Agent
+    from wireai.models.anthropic import AnthropicModel
+    from wireai.testing.encoders import anthropic as encoder
+    from wireai.testing.server import LoopbackServer, Reply
+
+    raw = encoder.encode_stream(ModelResponse([TextPart("Paris is the capital of France.")]), chunk_size=3)
+    with LoopbackServer(lambda request: Reply(200, {"content-type": "text/event-stream"}, raw)) as server:
+        agent = Agent(AnthropicModel("claude-sonnet-4-5", api_key="k", base_url=server.url))
+
+        async def main() -> tuple[list[str], str]:
+            async with agent.run_stream("Capital of France?") as result:
+                return [t async for t in result.stream_text(delta=True)], await result.get_output()
+
+        import asyncio
+
+        pieces, output = asyncio.run(main())
+    assert "".join(pieces) == output == "Paris is the capital of France."
+
+
 def test_flush_returns_the_events_of_an_unterminated_last_frame() -> None:
     from wireai.codecs import openai_chat
 
@@ -213,6 +251,7 @@ def test_the_sync_httpx_example_streams_from_a_loopback_fake() -> None:
     assert out.splitlines() == ["Why did the chicken cross the road?", "stop 5"]
     request = fake.requests[0]
     assert (request.path, request.headers["x-api-key"]) == ("/v1/messages", "sk-ant-test")
+    assert request.headers["anthropic-version"] == "2023-06-01"  # from the codec, not the caller
     assert request.json()["stream"] is True
 
 

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from wireai.codecs import anthropic
 from wireai.messages import ModelResponse, TextPart, ToolCallPart
+from wireai.testing.encoders import anthropic
 from wireai.testing.server import LoopbackServer, RecordedRequest, Reply
 from wireai.usage import RequestUsage
 

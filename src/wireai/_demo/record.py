@@ -43,7 +43,7 @@ def encode_reply(protocol: str, response: ModelResponse, *, stream: bool, host: 
             return {"status": 200, "json": openai_responses.encode_response(response, model=name)}
         return {"status": 200, "sse": openai_responses.encode_stream(response, model=name).decode()}
     if protocol == "anthropic":
-        from ..codecs import anthropic
+        from ..testing.encoders import anthropic
 
         if not stream:
             return {
@@ -74,7 +74,7 @@ def encode_reply(protocol: str, response: ModelResponse, *, stream: bool, host: 
             return {"status": 200, "json": cohere.encode_response(response)}
         return {"status": 200, "sse": cohere.encode_stream(response).decode()}
     if protocol == "bedrock":
-        from ..codecs import bedrock
+        from ..testing.encoders import bedrock
 
         if not stream:
             return {"status": 200, "json": bedrock.encode_response(response)}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, ClassVar, Protocol
@@ -17,6 +17,7 @@ from ..messages import (
     ModelRequest,
     ModelResponse,
     ModelResponseStreamEvent,
+    SystemPromptPart,
     ToolCallPart,
     now_utc,
 )
@@ -31,8 +32,10 @@ __all__ = [
     "WireRequest",
     "append_turn",
     "block_index",
+    "block_messages",
     "chat_messages",
     "chat_tool_call",
+    "claude_thinking_on",
     "epoch_datetime",
     "error_body",
     "finish_request",
@@ -45,6 +48,7 @@ __all__ = [
     "stamp_provider",
     "text",
     "token_count",
+    "tool_input",
 ]
 
 
@@ -70,22 +74,32 @@ class WireRequest:
 
 
 def resolve_tool_choice(
-    settings: Mapping[str, Any], allow_text_output: bool, tool_names: Iterable[str]
+    settings: Mapping[str, Any], allow_text_output: bool, tool_names: Iterable[str], *, can_force: bool = True
 ) -> str:
     """`'auto'`, `'required'`, `'none'` or a tool name: the `tool_choice` setting, else what the output needs.
 
     Each codec spells the answer its vendor's way; a name that is not one of this request's tools is
-    a `UserError` here rather than a vendor 400 later.
+    a `UserError` here rather than a vendor 400 later. `can_force=False` (Claude with extended
+    thinking accepts only `auto`/`none`) turns a forced choice into `'auto'`: the agent's output
+    validation then asks again if the model answers in text.
     """
     choice = settings.get("tool_choice")
     if choice is None:
-        return "auto" if allow_text_output else "required"
+        choice = "auto" if allow_text_output else "required"
     names = list(tool_names)
     if choice not in ("auto", "required", "none") and choice not in names:
         raise UserError(
             f"tool_choice {choice!r} is neither auto/required/none nor one of this request's tools {names}"
         )
+    if not can_force and choice not in ("auto", "none"):
+        return "auto"
     return str(choice)
+
+
+def claude_thinking_on(thinking: Any) -> bool:
+    """Whether a Claude `thinking` request field (Anthropic's, or Bedrock's `additionalModelRequestFields`)
+    turns extended thinking on, which rules out forcing a tool."""
+    return isinstance(thinking, dict) and thinking.get("type") in ("enabled", "adaptive")
 
 
 def token_count(value: Any) -> int:
@@ -162,10 +176,14 @@ class BaseStreamParser:
 
     def feed(self, data: bytes) -> list[ModelResponseStreamEvent]:
         """The part events completed by these bytes (a frame cut between two chunks waits for the rest)."""
-        out: list[ModelResponseStreamEvent] = []
+        return list(self.iter_feed(data))
+
+    def iter_feed(self, data: bytes) -> Iterator[ModelResponseStreamEvent]:
+        """`feed()` one frame at a time: a frame is applied only once the events of the one before it
+        were taken, so `get()` never runs ahead of the events seen. A streamed response needs that
+        (one network chunk often carries many frames, and consumers read `get()` between events)."""
         for frame in self._frames.feed(data):
-            out.extend(self._frame(frame))
-        return out
+            yield from self._frame(frame)
 
     def flush(self) -> list[ModelResponseStreamEvent]:
         """End of body: decode what the framing still holds (an SSE event never closed by a blank line)."""
@@ -302,6 +320,47 @@ def append_turn(
         turns[-1][key].extend(blocks)
     else:
         turns.append({"role": role, key: blocks})
+
+
+def block_messages(
+    messages: Sequence[ModelMessage],
+    system_block: Callable[[str], dict[str, Any]],
+    request_part: Callable[[Any], Iterable[dict[str, Any]]],
+    response: Callable[[ModelResponse], list[dict[str, Any]]],
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(`system` blocks, alternating `user`/`assistant` turns) of the block-based APIs (Anthropic, Bedrock).
+
+    System prompt parts go to the system blocks, followed by the latest instructions (as PydanticAI
+    orders them); every other request part becomes the user blocks `request_part` returns, each
+    response the assistant blocks `response` returns, with same-role neighbours merged.
+    """
+    system: list[dict[str, Any]] = []
+    turns: list[dict[str, Any]] = []
+    for message in messages:
+        if isinstance(message, ModelRequest):
+            blocks: list[dict[str, Any]] = []
+            for part in message.parts:
+                if isinstance(part, SystemPromptPart):
+                    if part.content:
+                        system.append(system_block(part.content))
+                else:
+                    blocks.extend(request_part(part))
+            append_turn(turns, "user", blocks)
+        else:
+            append_turn(turns, "assistant", response(message))
+    instructions = latest_instructions(messages)
+    if instructions:
+        system.append(system_block(instructions))
+    return system, turns
+
+
+def tool_input(part: ToolCallPart) -> dict[str, Any]:
+    """A call's arguments as the JSON object the block-based APIs take back as `input`; arguments the
+    model malformed become `{}` (the retry prompt that follows the call already says why)."""
+    try:
+        return part.args_as_dict()
+    except ValueError:
+        return {}
 
 
 def chat_messages(

@@ -1,23 +1,21 @@
 """AWS Bedrock Runtime Converse and ConverseStream, as a sans-I/O codec.
 
-`build_request` turns messages into the Converse JSON body, `parse_response` reads a Converse
-answer, `BedrockStreamParser` reads ConverseStream's event-stream messages (decoded by
-`wireai.wire.eventstream`), and `encode_response` / `encode_stream` are their inverses for fake
-vendors. Field names are spelled as in the Bedrock Runtime API reference (2023-09-30). The model id is
-not part of the body: it is a URI member, see `request_path`.
+`build_request` turns messages into the Converse request (`model/{modelId}/converse[-stream]`: the
+model id is a URI member, not part of the body), `parse_response` reads a Converse answer, and
+`StreamParser` is fed ConverseStream's raw AWS event-stream bytes (`wireai.wire.eventstream` frames
+them). Field names are spelled as in the Bedrock Runtime API reference (2023-09-30); the codec
+contract is in docs/codecs.md, the wire details in `protocols/bedrock.md`.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
-from .._params import ToolDefinition
-from .._parts_manager import ModelResponsePartsManager
+from .._params import ModelRequestParameters, ToolDefinition
 from ..exceptions import ModelHTTPError, UnexpectedModelBehavior, UserError, snippet
 from ..messages import (
     BinaryContent,
@@ -25,12 +23,10 @@ from ..messages import (
     FinishReason,
     ImageUrl,
     ModelMessage,
-    ModelRequest,
     ModelResponse,
     ModelResponsePart,
     ModelResponseStreamEvent,
     RetryPromptPart,
-    SystemPromptPart,
     TextPart,
     ThinkingPart,
     ToolCallPart,
@@ -39,54 +35,53 @@ from ..messages import (
     UserPromptPart,
     VideoUrl,
 )
-from ..profiles import DEFAULT_PROMPTED_OUTPUT_TEMPLATE
-from ..settings import ModelSettings
+from ..profiles import DEFAULT_PROFILE, ModelProfile
 from ..usage import RequestUsage
-from ..wire.eventstream import EventStreamDecoder, EventStreamMessage, encode_message
+from ..wire.eventstream import EventStreamDecoder, EventStreamMessage
 from ._base import (
     NO_EVENTS,
-    StreamParser,
-    latest_instructions,
-    parse_stream_with,
-    pieces,
+    BaseStreamParser,
+    WireRequest,
+    block_index,
+    block_messages,
+    claude_thinking_on,
+    finish_request,
+    json_object,
+    obj,
+    parse_error,
     resolve_tool_choice,
+    text,
     token_count,
+    tool_input,
 )
 
 __all__ = [
     "FINISH_REASONS",
+    "PROVIDER_NAME",
     "STREAM_EXCEPTION_STATUS",
-    "BedrockStreamParser",
-    "RequestOptions",
+    "StreamParser",
     "build_request",
-    "encode_response",
-    "encode_stream",
-    "encode_stream_messages",
+    "map_messages",
+    "parse_error",
     "parse_response",
-    "parse_stream",
+    "read_usage",
     "request_path",
+    "stream_error",
 ]
 
 PROVIDER_NAME = "bedrock"
 
+# `stopReason` -> our finish reason. The first entry for each of ours is what the fakes send back.
 FINISH_REASONS: dict[str, FinishReason] = {
     "end_turn": "stop",
     "stop_sequence": "stop",
     "max_tokens": "length",
     "model_context_window_exceeded": "length",
     "tool_use": "tool_call",
-    "guardrail_intervened": "content_filter",
     "content_filtered": "content_filter",
+    "guardrail_intervened": "content_filter",
     "malformed_model_output": "error",
     "malformed_tool_use": "error",
-}
-# For the fakes: the stopReason a canonical finish reason is written back as.
-_STOP_REASONS: dict[FinishReason, str] = {
-    "stop": "end_turn",
-    "length": "max_tokens",
-    "tool_call": "tool_use",
-    "content_filter": "content_filtered",
-    "error": "malformed_model_output",
 }
 
 # HTTP status for each exception a ConverseStream can report mid-stream (the statuses the service
@@ -103,6 +98,16 @@ IMAGE_FORMATS = frozenset({"png", "jpeg", "gif", "webp"})
 DOCUMENT_FORMATS = frozenset({"pdf", "csv", "doc", "docx", "xls", "xlsx", "html", "txt", "md"})
 VIDEO_FORMATS = frozenset({"mkv", "mov", "mp4", "webm", "flv", "mpeg", "mpg", "wmv", "three_gp"})
 
+_INFERENCE = (("max_tokens", "maxTokens"), ("temperature", "temperature"), ("top_p", "topP"))
+_PASSED_THROUGH = (
+    ("bedrock_guardrail_config", "guardrailConfig"),
+    ("bedrock_performance_configuration", "performanceConfig"),
+    ("bedrock_request_metadata", "requestMetadata"),
+    ("bedrock_additional_model_response_fields_paths", "additionalModelResponseFieldPaths"),
+    ("bedrock_prompt_variables", "promptVariables"),
+)
+_CACHE_POINT = {"cachePoint": {"type": "default"}}
+
 
 def request_path(model_id: str, *, stream: bool) -> str:
     """`model/{modelId}/converse[-stream]`; the id is fully percent-encoded (`:` of versions, `/` of ARNs)."""
@@ -112,46 +117,33 @@ def request_path(model_id: str, *, stream: bool) -> str:
 # ============================================================================================== request
 
 
-@dataclass
-class RequestOptions:
-    """Per-model knobs a profile sets (not every model family behind Converse accepts every field)."""
-
-    supports_tool_choice: bool = True
-    prompted_output_template: str = DEFAULT_PROMPTED_OUTPUT_TEMPLATE
-
-
 def build_request(
     messages: Sequence[ModelMessage],
-    settings: ModelSettings | dict[str, Any],
+    params: ModelRequestParameters,
+    settings: Mapping[str, Any] | None = None,
     *,
-    tools: Sequence[ToolDefinition] = (),
-    allow_text_output: bool = True,
-    output_mode: str = "text",
-    output_schema: dict[str, Any] | None = None,
-    output_name: str | None = None,
-    output_description: str | None = None,
-    options: RequestOptions | None = None,
-) -> dict[str, Any]:
-    """The Converse (or ConverseStream) request body. Pure: no I/O, no model id (it goes in the path)."""
-    options = options or RequestOptions()
-    s: dict[str, Any] = dict(settings)
-    system, bedrock_messages = map_messages(messages)
-    if output_mode == "prompted" and output_schema is not None:
-        system.append({"text": options.prompted_output_template.format(schema=json.dumps(output_schema))})
+    model: str,
+    stream: bool = False,
+    profile: ModelProfile | None = None,
+) -> WireRequest:
+    """`POST model/{model}/converse` (or `converse-stream`). `settings` may carry the `bedrock_*` keys
+    of `BedrockModelSettings`; the profile says whether this model family takes `toolChoice`
+    (`extra['bedrock_supports_tool_choice']`, default true).
+
+    Prompted output needs nothing here: the agent puts the schema (in the output's own template) into
+    the instructions, which go out as the last `system` block.
+    """
+    s: Mapping[str, Any] = settings or {}
+    system, turns = map_messages(messages)
     if s.get("bedrock_cache_instructions") and system:
-        system.append({"cachePoint": {"type": "default"}})
-    if s.get("bedrock_cache_messages") and bedrock_messages:
-        last = bedrock_messages[-1]
-        if last["role"] == "user":
-            last["content"].append({"cachePoint": {"type": "default"}})
-    body: dict[str, Any] = {"messages": bedrock_messages}
+        system.append(dict(_CACHE_POINT))
+    if s.get("bedrock_cache_messages") and turns and turns[-1]["role"] == "user":
+        turns[-1]["content"].append(dict(_CACHE_POINT))
+    body: dict[str, Any] = {"messages": turns}
     if system:
         body["system"] = system
 
-    inference: dict[str, Any] = {}
-    for key, field_name in (("max_tokens", "maxTokens"), ("temperature", "temperature"), ("top_p", "topP")):
-        if s.get(key) is not None:
-            inference[field_name] = s[key]
+    inference = {wire: s[key] for key, wire in _INFERENCE if s.get(key) is not None}
     if s.get("stop_sequences"):
         inference["stopSequences"] = list(s["stop_sequences"])
     if inference:
@@ -162,56 +154,57 @@ def build_request(
         additional["top_k"] = s["top_k"]
     additional.update(s.get("bedrock_additional_model_requests_fields") or {})
 
-    if tools:
-        tool_list: list[dict[str, Any]] = [{"toolSpec": _tool_spec(t)} for t in tools]
-        if s.get("bedrock_cache_tool_definitions"):
-            tool_list.append({"cachePoint": {"type": "default"}})
-        tool_config: dict[str, Any] = {"tools": tool_list}
-        if options.supports_tool_choice:
-            # Claude refuses a forced tool while extended thinking is on; `auto` is the only choice then.
-            thinking = additional.get("thinking")
-            thinking_on = isinstance(thinking, dict) and thinking.get("type") in ("enabled", "adaptive")
-            wanted = resolve_tool_choice(s, allow_text_output, (t.name for t in tools))
-            if wanted == "none":
-                raise UserError(
-                    "Bedrock Converse has no tool_choice 'none' (only auto, any and a named tool)"
-                )
-            if thinking_on:
-                wanted = "auto"
-            if wanted in ("auto", "required"):
-                tool_config["toolChoice"] = {"auto": {}} if wanted == "auto" else {"any": {}}
-            else:
-                tool_config["toolChoice"] = {"tool": {"name": wanted}}
-        body["toolConfig"] = tool_config
-    elif history_tools := _tools_in_history(bedrock_messages):
+    supports_tool_choice = (profile or DEFAULT_PROFILE).extra.get("bedrock_supports_tool_choice", True)
+    if params.tool_defs:
+        body["toolConfig"] = _tool_config(params, s, bool(supports_tool_choice), additional.get("thinking"))
+    elif history_tools := _tools_in_history(turns):
         # Converse rejects toolUse/toolResult blocks in the history unless `toolConfig` is defined
         # (a ValidationException), e.g. a text-only run continuing a conversation that used tools.
         body["toolConfig"] = {"tools": history_tools}
 
-    if output_mode == "native" and output_schema is not None:
-        json_schema: dict[str, Any] = {"schema": json.dumps(output_schema, ensure_ascii=False)}
-        if output_name:
-            json_schema["name"] = output_name
-        if output_description:
-            json_schema["description"] = output_description
+    output = params.output_object
+    if params.output_mode == "native" and output is not None:
+        json_schema: dict[str, Any] = {"schema": json.dumps(output.json_schema, ensure_ascii=False)}
+        if output.name:
+            json_schema["name"] = output.name
+        if output.description:
+            json_schema["description"] = output.description
         body["outputConfig"] = {
             "textFormat": {"type": "json_schema", "structure": {"jsonSchema": json_schema}}
         }
 
     if additional:
         body["additionalModelRequestFields"] = additional
-    for key, field_name in (
-        ("bedrock_guardrail_config", "guardrailConfig"),
-        ("bedrock_performance_configuration", "performanceConfig"),
-        ("bedrock_request_metadata", "requestMetadata"),
-        ("bedrock_additional_model_response_fields_paths", "additionalModelResponseFieldPaths"),
-        ("bedrock_prompt_variables", "promptVariables"),
-    ):
+    for key, wire in _PASSED_THROUGH:
         if s.get(key):
-            body[field_name] = s[key]
+            body[wire] = s[key]
     if s.get("bedrock_service_tier"):
         body["serviceTier"] = {"type": s["bedrock_service_tier"]}
-    return body
+    accept = "application/vnd.amazon.eventstream" if stream else "application/json"
+    headers = {"content-type": "application/json", "accept": accept}
+    return finish_request(WireRequest("POST", request_path(model, stream=stream), body, headers), s)
+
+
+def _tool_config(
+    params: ModelRequestParameters, settings: Mapping[str, Any], supports_tool_choice: bool, thinking: Any
+) -> dict[str, Any]:
+    tools: list[dict[str, Any]] = [{"toolSpec": _tool_spec(t)} for t in params.tool_defs]
+    if settings.get("bedrock_cache_tool_definitions"):
+        tools.append(dict(_CACHE_POINT))
+    config: dict[str, Any] = {"tools": tools}
+    if supports_tool_choice:
+        # Claude refuses a forced tool while extended thinking is on; `auto` is the only choice then.
+        names = [t.name for t in params.tool_defs]
+        wanted = resolve_tool_choice(
+            settings, params.allow_text_output, names, can_force=not claude_thinking_on(thinking)
+        )
+        if wanted == "none":
+            raise UserError("Bedrock Converse has no tool_choice 'none' (only auto, any and a named tool)")
+        if wanted in ("auto", "required"):
+            config["toolChoice"] = {"auto": {}} if wanted == "auto" else {"any": {}}
+        else:
+            config["toolChoice"] = {"tool": {"name": wanted}}
+    return config
 
 
 def _tools_in_history(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -241,50 +234,25 @@ def map_messages(messages: Sequence[ModelMessage]) -> tuple[list[dict[str, Any]]
     Converse rejects two messages of the same role in a row, so consecutive turns of one role (tool
     results followed by a retry, say) are merged into one message.
     """
-    system: list[dict[str, Any]] = []
-    out: list[dict[str, Any]] = []
-    instructions = latest_instructions(messages)
     documents = _DocumentNamer()
 
-    def add(role: str, content: list[dict[str, Any]]) -> None:
-        if not content:
-            return
-        if out and out[-1]["role"] == role:
-            out[-1]["content"].extend(content)
-        else:
-            out.append({"role": role, "content": content})
+    def request_blocks(part: Any) -> list[dict[str, Any]]:
+        if isinstance(part, UserPromptPart):
+            return _user_content(part.content, documents)
+        if isinstance(part, ToolReturnPart):
+            return [{"toolResult": _tool_result(part)}]
+        if isinstance(part, RetryPromptPart):
+            if part.tool_name is None:
+                return [{"text": part.model_response()}]
+            result = {
+                "toolUseId": part.tool_call_id,
+                "content": [{"text": part.model_response()}],
+                "status": "error",
+            }
+            return [{"toolResult": result}]
+        return []
 
-    for message in messages:
-        if isinstance(message, ModelRequest):
-            user: list[dict[str, Any]] = []
-            for part in message.parts:
-                if isinstance(part, SystemPromptPart):
-                    if part.content:
-                        system.append({"text": part.content})
-                elif isinstance(part, UserPromptPart):
-                    user.extend(_user_content(part.content, documents))
-                elif isinstance(part, ToolReturnPart):
-                    user.append({"toolResult": _tool_result(part)})
-                elif isinstance(part, RetryPromptPart):
-                    if part.tool_name is None:
-                        user.append({"text": part.model_response()})
-                    else:
-                        user.append(
-                            {
-                                "toolResult": {
-                                    "toolUseId": part.tool_call_id,
-                                    "content": [{"text": part.model_response()}],
-                                    "status": "error",
-                                }
-                            }
-                        )
-            add("user", user)
-        elif isinstance(message, ModelResponse):
-            add("assistant", _assistant_content(message))
-    if instructions:
-        # The latest request's instructions, after any system prompt parts (as PydanticAI orders them).
-        system.append({"text": instructions})
-    return system, out
+    return block_messages(messages, lambda text: {"text": text}, request_blocks, _assistant_content)
 
 
 def _tool_result(part: ToolReturnPart) -> dict[str, Any]:
@@ -306,12 +274,14 @@ def _assistant_content(response: ModelResponse) -> list[dict[str, Any]]:
             if part.content:
                 content.append({"text": part.content})
         elif isinstance(part, ToolCallPart):
-            try:
-                tool_input = part.args_as_dict()
-            except ValueError:
-                tool_input = {}  # the model's own malformed JSON; the retry prompt that follows explains it
             content.append(
-                {"toolUse": {"toolUseId": part.tool_call_id, "name": part.tool_name, "input": tool_input}}
+                {
+                    "toolUse": {
+                        "toolUseId": part.tool_call_id,
+                        "name": part.tool_name,
+                        "input": tool_input(part),
+                    }
+                }
             )
         elif isinstance(part, ThinkingPart):
             block = _reasoning_block(part)
@@ -401,13 +371,9 @@ def _binary_block(
 # ============================================================================================== response
 
 
-def _obj(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
 def read_usage(usage: Any) -> RequestUsage:
     """Bedrock's `inputTokens` leaves out cache reads and writes; ours includes them."""
-    u = _obj(usage)
+    u = obj(usage)
     cache_read = token_count(u.get("cacheReadInputTokens"))
     cache_write = token_count(u.get("cacheWriteInputTokens"))
     return RequestUsage(
@@ -431,64 +397,68 @@ def _details(stop_reason: str | None, body: dict[str, Any]) -> dict[str, Any] | 
     return details or None
 
 
-def parse_response(body: Any, model_name: str) -> ModelResponse:
-    """A Converse answer (`output.message.content`, `stopReason`, `usage`, `metrics`) as a `ModelResponse`."""
-    if not isinstance(body, dict):
-        raise UnexpectedModelBehavior(
-            "Bedrock Converse answered with something other than a JSON object", snippet(body)
-        )
-    message = _obj(_obj(body.get("output")).get("message"))
-    content = message.get("content")
+def parse_response(
+    body: bytes | str | Mapping[str, Any],
+    *,
+    model_name: str | None = None,
+    profile: ModelProfile | None = None,
+) -> ModelResponse:
+    """A Converse answer (`output.message.content`, `stopReason`, `usage`, `metrics`) as a `ModelResponse`.
+
+    Converse does not name the model in its answer: the response carries `model_name` as given.
+    """
+    answer = json_object(body, "Bedrock Converse")
+    content = obj(obj(answer.get("output")).get("message")).get("content")
     if not isinstance(content, list):
         raise UnexpectedModelBehavior(
-            "Bedrock Converse answer has no output.message.content list", snippet(body)
+            "Bedrock Converse answer has no output.message.content list", snippet(answer)
         )
     parts: list[ModelResponsePart] = []
     for block in content:
-        block = _obj(block)
-        if isinstance(block.get("text"), str):
-            parts.append(TextPart(block["text"]))
-        elif "toolUse" in block:
-            tool = _obj(block["toolUse"])
-            name = tool.get("name")
-            if not isinstance(name, str):
-                raise UnexpectedModelBehavior("Bedrock toolUse block without a name", snippet(block))
-            tool_input = tool.get("input")
-            part = ToolCallPart(name, tool_input if isinstance(tool_input, (dict, str)) else {})
-            if isinstance(tool.get("toolUseId"), str):
-                part.tool_call_id = tool["toolUseId"]
+        part = _part(obj(block))
+        if part is not None:
             parts.append(part)
-        elif "reasoningContent" in block:
-            reasoning = _obj(block["reasoningContent"])
-            text = _obj(reasoning.get("reasoningText"))
-            if isinstance(reasoning.get("redactedContent"), str):
-                parts.append(
-                    ThinkingPart(
-                        "",
-                        provider_name=PROVIDER_NAME,
-                        provider_details={"redactedContent": reasoning["redactedContent"]},
-                    )
-                )
-            elif text:
-                signature = text.get("signature")
-                parts.append(
-                    ThinkingPart(
-                        str(text.get("text") or ""),
-                        signature=signature if isinstance(signature, str) else None,
-                        provider_name=PROVIDER_NAME,
-                    )
-                )
-        # citationsContent, image output and other blocks carry nothing our parts can hold: skipped.
-    stop_reason = body.get("stopReason")
-    stop = stop_reason if isinstance(stop_reason, str) else None
+    stop = text(answer.get("stopReason"))
     return ModelResponse(
         parts=parts,
-        usage=read_usage(body.get("usage")),
+        usage=read_usage(answer.get("usage")),
         model_name=model_name,
         provider_name=PROVIDER_NAME,
         finish_reason=FINISH_REASONS.get(stop) if stop else None,
-        provider_details=_details(stop, body),
+        provider_details=_details(stop, answer),
     )
+
+
+def _part(block: dict[str, Any]) -> ModelResponsePart | None:
+    """One content block; citationsContent, image output and other blocks carry nothing our parts can hold."""
+    if isinstance(block.get("text"), str):
+        return TextPart(block["text"])
+    if "toolUse" in block:
+        tool = obj(block["toolUse"])
+        name = tool.get("name")
+        if not isinstance(name, str):
+            raise UnexpectedModelBehavior("Bedrock toolUse block without a name", snippet(block))
+        tool_args = tool.get("input")
+        part = ToolCallPart(name, tool_args if isinstance(tool_args, (dict, str)) else {})
+        if isinstance(tool.get("toolUseId"), str):
+            part.tool_call_id = tool["toolUseId"]
+        return part
+    if "reasoningContent" in block:
+        reasoning = obj(block["reasoningContent"])
+        if isinstance(reasoning.get("redactedContent"), str):
+            return ThinkingPart(
+                "",
+                provider_name=PROVIDER_NAME,
+                provider_details={"redactedContent": reasoning["redactedContent"]},
+            )
+        reasoning_text = obj(reasoning.get("reasoningText"))
+        if reasoning_text:
+            return ThinkingPart(
+                str(reasoning_text.get("text") or ""),
+                signature=text(reasoning_text.get("signature")),
+                provider_name=PROVIDER_NAME,
+            )
+    return None
 
 
 # ============================================================================================== stream
@@ -513,17 +483,31 @@ def stream_error(message: EventStreamMessage, model_name: str) -> ModelHTTPError
     return ModelHTTPError(status, model_name, body, {"x-amzn-ErrorType": exception_type})
 
 
-class BedrockStreamParser(StreamParser):
-    """ConverseStream events, in order: messageStart, (contentBlockStart? contentBlockDelta* contentBlockStop)*,
-    messageStop, metadata. `contentBlockIndex` is the vendor part id."""
+class StreamParser(BaseStreamParser):
+    """ConverseStream's event-stream messages, in order: messageStart, (contentBlockStart?
+    contentBlockDelta* contentBlockStop)*, messageStop, metadata. `contentBlockIndex` is the part key.
 
-    def __init__(self, parts: ModelResponsePartsManager | None = None, *, model_name: str):
-        super().__init__(parts, model_name=model_name)
+    `metadata` carries the usage, after `messageStop`: a stream that ends before either was cut off,
+    and says so rather than report zero tokens (which token `UsageLimits` would never trip on).
+    """
+
+    framing = EventStreamDecoder
+    default_provider_name = PROVIDER_NAME
+
+    def __init__(
+        self,
+        params: ModelRequestParameters | None = None,
+        *,
+        model_name: str | None = None,
+        profile: ModelProfile | None = None,
+    ):
+        super().__init__(params, model_name=model_name, profile=profile)
         self.stopped = False
+        self.has_metadata = False
         self._stop_reason: str | None = None
         self._metadata: dict[str, Any] = {}
 
-    def feed(self, event: EventStreamMessage) -> Sequence[ModelResponseStreamEvent]:
+    def _frame(self, event: EventStreamMessage) -> Sequence[ModelResponseStreamEvent]:
         if event.message_type != "event":
             raise stream_error(event, self.model_name)
         event_type = event.event_type
@@ -535,26 +519,24 @@ class BedrockStreamParser(StreamParser):
         if event_type == "contentBlockDelta":
             return self._delta(payload)
         if event_type == "contentBlockStart":
-            start = _obj(_obj(payload.get("start")).get("toolUse"))
+            start = obj(obj(payload.get("start")).get("toolUse"))
             if start:
-                name = start.get("name")
-                tool_id = start.get("toolUseId")
                 out = self.parts.handle_tool_call_delta(
-                    _index(payload),
-                    name if isinstance(name, str) else None,
+                    block_index(payload, "contentBlockIndex", "Bedrock"),
+                    text(start.get("name")),
                     None,
-                    tool_id if isinstance(tool_id, str) else None,
+                    text(start.get("toolUseId")),
                 )
                 return (out,) if out is not None else NO_EVENTS
         elif event_type == "messageStop":
             self.stopped = True
-            stop = payload.get("stopReason")
-            self._stop_reason = stop if isinstance(stop, str) else None
-            self.finish_reason = FINISH_REASONS.get(stop) if isinstance(stop, str) else None
+            self._stop_reason = text(payload.get("stopReason"))
+            self.finish_reason = FINISH_REASONS.get(self._stop_reason) if self._stop_reason else None
             if payload.get("additionalModelResponseFields") is not None:
                 self._metadata["additionalModelResponseFields"] = payload["additionalModelResponseFields"]
             self.provider_details = _details(self._stop_reason, self._metadata)
         elif event_type == "metadata":
+            self.has_metadata = True
             self.usage = read_usage(payload.get("usage"))
             self._metadata.update({k: v for k, v in payload.items() if k in ("metrics", "trace")})
             self.provider_details = _details(self._stop_reason, self._metadata)
@@ -562,179 +544,33 @@ class BedrockStreamParser(StreamParser):
         return NO_EVENTS
 
     def _delta(self, payload: dict[str, Any]) -> Sequence[ModelResponseStreamEvent]:
-        index = _index(payload)
-        delta = _obj(payload.get("delta"))
+        index = block_index(payload, "contentBlockIndex", "Bedrock")
+        delta = obj(payload.get("delta"))
         out: ModelResponseStreamEvent | None = None
         if isinstance(delta.get("text"), str):
             out = self.parts.handle_text_delta(index, delta["text"])
         elif "toolUse" in delta:
-            fragment = _obj(delta["toolUse"]).get("input")
+            fragment = obj(delta["toolUse"]).get("input")
             if isinstance(fragment, str):
                 out = self.parts.handle_tool_call_delta(index, None, fragment, None)
         elif "reasoningContent" in delta:
-            reasoning = _obj(delta["reasoningContent"])
-            text = reasoning.get("text")
-            signature = reasoning.get("signature")
-            redacted = reasoning.get("redactedContent")
+            reasoning = obj(delta["reasoningContent"])
+            redacted = text(reasoning.get("redactedContent"))
             out = self.parts.handle_thinking_delta(
                 index,
-                text if isinstance(text, str) else None,
-                signature=signature if isinstance(signature, str) else None,
+                text(reasoning.get("text")),
+                signature=text(reasoning.get("signature")),
                 provider_name=PROVIDER_NAME,
-                provider_details={"redactedContent": redacted} if isinstance(redacted, str) else None,
+                provider_details={"redactedContent": redacted} if redacted is not None else None,
             )
         return (out,) if out is not None else NO_EVENTS
 
-    def close(self) -> None:
+    def _check_complete(self) -> None:
         if not self.stopped:
             raise UnexpectedModelBehavior(
                 "The Bedrock ConverseStream ended before its messageStop event (truncated)"
             )
-
-
-def parse_stream(chunks: bytes | Iterable[bytes], *, model_name: str = "") -> ModelResponse:
-    """A whole ConverseStream body (or its chunks) -> the `ModelResponse` a streamed request would give."""
-    return parse_stream_with(
-        BedrockStreamParser(model_name=model_name), EventStreamDecoder(), chunks, PROVIDER_NAME
-    )
-
-
-def _index(payload: dict[str, Any]) -> int:
-    index = payload.get("contentBlockIndex")
-    if not isinstance(index, int) or isinstance(index, bool):
-        raise UnexpectedModelBehavior(
-            "Bedrock content block event without a contentBlockIndex", snippet(payload)
-        )
-    return index
-
-
-# ============================================================================================== fakes
-
-
-def _content_blocks(response: ModelResponse) -> list[dict[str, Any]]:
-    blocks: list[dict[str, Any]] = []
-    for part in response.parts:
-        if isinstance(part, ThinkingPart):
-            redacted = (part.provider_details or {}).get("redactedContent")
-            if isinstance(redacted, str):
-                blocks.append({"reasoningContent": {"redactedContent": redacted}})
-            else:
-                text: dict[str, Any] = {"text": part.content}
-                if part.signature:
-                    text["signature"] = part.signature
-                blocks.append({"reasoningContent": {"reasoningText": text}})
-        elif isinstance(part, TextPart):
-            blocks.append({"text": part.content})
-        else:
-            blocks.append(
-                {
-                    "toolUse": {
-                        "toolUseId": part.tool_call_id,
-                        "name": part.tool_name,
-                        "input": part.args_as_dict(),
-                    }
-                }
+        if not self.has_metadata:
+            raise UnexpectedModelBehavior(
+                "The Bedrock ConverseStream ended before its metadata event (truncated): the usage never arrived"
             )
-    return blocks
-
-
-def _wire_usage(usage: RequestUsage) -> dict[str, int]:
-    fresh = usage.input_tokens - usage.cache_read_tokens - usage.cache_write_tokens
-    out = {
-        "inputTokens": fresh,
-        "outputTokens": usage.output_tokens,
-        "totalTokens": usage.input_tokens + usage.output_tokens,
-    }
-    if usage.cache_read_tokens:
-        out["cacheReadInputTokens"] = usage.cache_read_tokens
-    if usage.cache_write_tokens:
-        out["cacheWriteInputTokens"] = usage.cache_write_tokens
-    return out
-
-
-def _stop_reason(response: ModelResponse) -> str:
-    raw = (response.provider_details or {}).get("stopReason")
-    if isinstance(raw, str):
-        return raw
-    if response.finish_reason is not None:
-        return _STOP_REASONS[response.finish_reason]
-    return "tool_use" if response.tool_calls else "end_turn"
-
-
-def encode_response(response: ModelResponse, *, latency_ms: int = 100) -> dict[str, Any]:
-    """The Converse JSON body Bedrock would send for `response`."""
-    return {
-        "output": {"message": {"role": "assistant", "content": _content_blocks(response)}},
-        "stopReason": _stop_reason(response),
-        "usage": _wire_usage(response.usage),
-        "metrics": {"latencyMs": latency_ms},
-    }
-
-
-def _event(event_type: str, payload: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    headers = {":event-type": event_type, ":content-type": "application/json", ":message-type": "event"}
-    return headers, payload
-
-
-def encode_stream_messages(
-    response: ModelResponse, *, chunk_size: int = 16, latency_ms: int = 100
-) -> list[tuple[dict[str, Any], dict[str, Any]]]:
-    """The ConverseStream messages (headers, payload) for `response`; text and tool input split every `chunk_size` chars."""
-
-    def split(text: str) -> list[str]:
-        return pieces(text, chunk_size) or [""]  # one empty delta still opens an empty part
-
-    out = [_event("messageStart", {"role": "assistant"})]
-    for index, part in enumerate(response.parts):
-        if isinstance(part, ToolCallPart):
-            out.append(
-                _event(
-                    "contentBlockStart",
-                    {
-                        "contentBlockIndex": index,
-                        "start": {"toolUse": {"toolUseId": part.tool_call_id, "name": part.tool_name}},
-                    },
-                )
-            )
-            for piece in split(part.args_as_json_str()):
-                out.append(
-                    _event(
-                        "contentBlockDelta",
-                        {"contentBlockIndex": index, "delta": {"toolUse": {"input": piece}}},
-                    )
-                )
-        elif isinstance(part, ThinkingPart):
-            redacted = (part.provider_details or {}).get("redactedContent")
-            reasoning_deltas: list[dict[str, Any]] = []
-            if isinstance(redacted, str):
-                reasoning_deltas.append({"redactedContent": redacted})
-            else:
-                reasoning_deltas.extend({"text": piece} for piece in pieces(part.content, chunk_size))
-                if part.signature:
-                    reasoning_deltas.append({"signature": part.signature})
-            for delta in reasoning_deltas:
-                out.append(
-                    _event(
-                        "contentBlockDelta",
-                        {"contentBlockIndex": index, "delta": {"reasoningContent": delta}},
-                    )
-                )
-        else:
-            for piece in split(part.content):
-                out.append(
-                    _event("contentBlockDelta", {"contentBlockIndex": index, "delta": {"text": piece}})
-                )
-        out.append(_event("contentBlockStop", {"contentBlockIndex": index}))
-    out.append(_event("messageStop", {"stopReason": _stop_reason(response)}))
-    out.append(
-        _event("metadata", {"usage": _wire_usage(response.usage), "metrics": {"latencyMs": latency_ms}})
-    )
-    return out
-
-
-def encode_stream(response: ModelResponse, *, chunk_size: int = 16, latency_ms: int = 100) -> bytes:
-    """The ConverseStream body (event-stream frames) Bedrock would send for `response`."""
-    return b"".join(
-        encode_message(headers, payload)
-        for headers, payload in encode_stream_messages(response, chunk_size=chunk_size, latency_ms=latency_ms)
-    )

@@ -278,7 +278,7 @@ class HTTPStreamedResponse(StreamedResponse):
         chunk = b""
         try:
             async for chunk in self._response.aiter_bytes():
-                for event in parser.feed(chunk):
+                for event in parser.iter_feed(chunk):
                     yield event
             for event in parser.flush():
                 yield event

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Literal, Union
+from typing import Any, Literal, Union
 
 import httpx
 
-from .._parts_manager import ModelResponsePartsManager
-from ..codecs import bedrock as codec
-from ..codecs._base import StreamParser
-from ..messages import FileUrl, ModelMessage, ModelResponse
+from ..codecs import bedrock
+from ..messages import FileUrl
 from ..profiles import ModelProfile
 from ..providers import Provider
 from ..settings import ModelSettings
-from . import ModelRequestParameters
-from ._http import HTTPModel, PreparedRequest, resolve_provider
+from ._http import HTTPModel, resolve_provider
 
 __all__ = ["BedrockConverseModel", "BedrockModelName", "BedrockModelSettings", "bedrock_model_profile"]
 
@@ -101,7 +98,7 @@ class BedrockConverseModel(HTTPModel):
     `BedrockConverseModel('anthropic.claude-...')`, `provider='bedrock'` or a `BedrockProvider(...)`,
     plus `api_key=` (a Bedrock API key), `http_client=` and `base_url=`."""
 
-    stream_format: ClassVar[Literal["sse", "eventstream"]] = "eventstream"
+    codec = bedrock
 
     def __init__(
         self,
@@ -126,40 +123,3 @@ class BedrockConverseModel(HTTPModel):
     @property
     def system(self) -> str:
         return "bedrock"
-
-    def prepare(
-        self,
-        messages: list[ModelMessage],
-        settings: ModelSettings,
-        params: ModelRequestParameters,
-        *,
-        stream: bool,
-    ) -> PreparedRequest:
-        output_object = params.output_object
-        options = codec.RequestOptions(
-            supports_tool_choice=bool(self.profile.extra.get("bedrock_supports_tool_choice", True)),
-            prompted_output_template=self.profile.prompted_output_template,
-        )
-        body = codec.build_request(
-            messages,
-            settings,
-            tools=params.tool_defs,
-            allow_text_output=params.allow_text_output,
-            output_mode=params.output_mode,
-            output_schema=output_object.json_schema if output_object is not None else None,
-            output_name=output_object.name if output_object is not None else None,
-            output_description=output_object.description if output_object is not None else None,
-            options=options,
-        )
-        headers = (
-            {"accept": "application/vnd.amazon.eventstream"} if stream else {"accept": "application/json"}
-        )
-        return PreparedRequest(
-            self._provider.url(codec.request_path(self._model_name, stream=stream)), body, headers
-        )
-
-    def parse(self, body: Any) -> ModelResponse:
-        return codec.parse_response(body, self._model_name)
-
-    def stream_parser(self, parts: ModelResponsePartsManager, params: ModelRequestParameters) -> StreamParser:
-        return codec.BedrockStreamParser(parts, model_name=self._model_name)

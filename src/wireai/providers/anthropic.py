@@ -35,9 +35,8 @@ class AnthropicProvider(Provider):
 
     @property
     def headers(self) -> dict[str, str]:
-        from ..codecs.anthropic import ANTHROPIC_VERSION
-
-        return {"x-api-key": self._api_key or "", "anthropic-version": ANTHROPIC_VERSION}
+        # Who we are only: `anthropic-version` says what protocol the body speaks, so the codec sends it.
+        return {"x-api-key": self._api_key or ""}
 
     def model_profile(self, model_name: str) -> ModelProfile | None:
         from ..models.anthropic import anthropic_model_profile

@@ -406,12 +406,12 @@ class FakeAnthropic(FakeVendor):
     tool_call_prefix = "toolu_fake_"
 
     def encode_json(self, response: ModelResponse, request: RecordedRequest) -> dict[str, Any]:
-        from ..codecs import anthropic
+        from .encoders import anthropic
 
         return anthropic.encode_response(response)
 
     def encode_stream(self, response: ModelResponse, request: RecordedRequest) -> bytes:
-        from ..codecs import anthropic
+        from .encoders import anthropic
 
         return anthropic.encode_stream(response)
 
@@ -585,12 +585,12 @@ class FakeBedrock(FakeVendor):
         return unquote(found["model"]) if found else None
 
     def encode_json(self, response: ModelResponse, request: RecordedRequest) -> dict[str, Any]:
-        from ..codecs import bedrock
+        from .encoders import bedrock
 
         return bedrock.encode_response(response)
 
     def encode_stream(self, response: ModelResponse, request: RecordedRequest) -> bytes:
-        from ..codecs import bedrock
+        from .encoders import bedrock
 
         return bedrock.encode_stream(response)
 

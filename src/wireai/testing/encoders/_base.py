@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from ...messages import FinishReason, ModelResponse
+from ...usage import RequestUsage
 
-__all__ = ["pieces", "wire_finish"]
+__all__ = ["fresh_input_tokens", "pieces", "wire_finish"]
 
 
 def pieces(text: str, size: int) -> list[str]:
@@ -24,3 +25,9 @@ def wire_finish(table: Mapping[str, FinishReason | None], response: ModelRespons
         if ours == wanted:
             return wire
     return default
+
+
+def fresh_input_tokens(usage: RequestUsage) -> int:
+    """The input tokens neither read from nor written to the cache: what Anthropic and Bedrock call
+    `input_tokens` / `inputTokens` (ours is the total of all three)."""
+    return usage.input_tokens - usage.cache_read_tokens - usage.cache_write_tokens

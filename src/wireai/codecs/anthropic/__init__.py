@@ -1,0 +1,35 @@
+"""Anthropic Messages API (`POST v1/messages`), sans I/O.
+
+Request: `build_request` turns our messages into a Messages body (`system` blocks, alternating
+`user`/`assistant` turns, tools, thinking, prompt caching) and its headers (`anthropic-version`,
+`anthropic-beta`). Response: `parse_response` reads a `message` object. Stream: `StreamParser` is fed
+the raw SSE bytes (`message_start`, `content_block_*`, `message_delta`, `message_stop`, `ping`,
+`error`). The codec contract is in docs/codecs.md, the wire details in `protocols/anthropic.md`.
+"""
+
+from .._base import parse_error
+from .request import (
+    ANTHROPIC_VERSION,
+    DEFAULT_MAX_TOKENS,
+    DEFAULT_THINKING_BUDGET,
+    PROVIDER_NAME,
+    build_request,
+    map_messages,
+)
+from .response import ERROR_STATUS, FINISH_REASONS, parse_response, read_usage
+from .stream import StreamParser
+
+__all__ = [
+    "ANTHROPIC_VERSION",
+    "DEFAULT_MAX_TOKENS",
+    "DEFAULT_THINKING_BUDGET",
+    "ERROR_STATUS",
+    "FINISH_REASONS",
+    "PROVIDER_NAME",
+    "StreamParser",
+    "build_request",
+    "map_messages",
+    "parse_error",
+    "parse_response",
+    "read_usage",
+]
