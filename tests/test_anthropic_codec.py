@@ -94,6 +94,32 @@ def test_settings_map_to_their_fields() -> None:
     assert headers == PROTOCOL_HEADERS
 
 
+def test_the_codec_alone_merges_extra_body_and_headers_and_defaults_max_tokens_without_a_profile() -> None:
+    request = codec.build_request(
+        HELLO,
+        ModelRequestParameters(),
+        {"extra_body": {"top_k": 3, "max_tokens": 50}, "extra_headers": {"x-trace": "1"}},
+        model="claude-x",
+        stream=True,
+    )
+    assert (request.method, request.path, request.query) == ("POST", "v1/messages", {})
+    assert request.body == {
+        "model": "claude-x",
+        "max_tokens": 50,  # extra_body is merged last, over the codec's own fields
+        "messages": [{"role": "user", "content": [{"type": "text", "text": "Hello"}]}],
+        "stream": True,
+        "top_k": 3,
+    }
+    assert request.headers == {**PROTOCOL_HEADERS, "x-trace": "1"}
+    assert json.loads(request.content()) == request.body
+    assert codec.build_request(HELLO, ModelRequestParameters(), model="c").body["max_tokens"] == 8192  # type: ignore[index]
+
+
+def test_a_thinking_setting_that_is_neither_bool_nor_dict_is_a_user_error() -> None:
+    with pytest.raises(UserError, match="anthropic_thinking"):
+        codec.build_request(HELLO, ModelRequestParameters(), {"anthropic_thinking": "high"}, model="c")
+
+
 def test_parallel_tool_calls_false_disables_parallel_tool_use() -> None:
     body, _ = body_for({"parallel_tool_calls": False}, ModelRequestParameters(function_tools=[TOOL]))
     assert body["tool_choice"] == {"type": "auto", "disable_parallel_tool_use": True}

@@ -74,6 +74,35 @@ def test_request_path_percent_encodes_versions_and_arns() -> None:
     )
 
 
+def test_stream_requests_ask_for_the_event_stream_and_extra_body_and_headers_are_merged() -> None:
+    request = codec.build_request(
+        [ModelRequest([UserPromptPart("hi")])],
+        ModelRequestParameters(),
+        {
+            "max_tokens": 5,
+            "extra_body": {"inferenceConfig": {"maxTokens": 9}},
+            "extra_headers": {"x-trace": "1"},
+        },
+        model="us.anthropic.claude-sonnet-4-20250514-v1:0",
+        stream=True,
+    )
+    assert (request.method, request.path, request.query) == (
+        "POST",
+        "model/us.anthropic.claude-sonnet-4-20250514-v1%3A0/converse-stream",
+        {},
+    )
+    assert request.headers == {
+        "content-type": "application/json",
+        "accept": "application/vnd.amazon.eventstream",
+        "x-trace": "1",
+    }
+    assert valid(request.body) == {
+        "messages": [{"role": "user", "content": [{"text": "hi"}]}],
+        "inferenceConfig": {"maxTokens": 9},
+    }
+    assert json.loads(request.content()) == request.body
+
+
 def test_settings_map_to_inference_config_additional_fields_and_vendor_configs() -> None:
     body = body_for(
         [ModelRequest([UserPromptPart("hi")])],

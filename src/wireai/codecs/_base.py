@@ -18,6 +18,8 @@ from ..messages import (
     ModelResponse,
     ModelResponseStreamEvent,
     SystemPromptPart,
+    TextPart,
+    ThinkingPart,
     ToolCallPart,
     now_utc,
 )
@@ -31,6 +33,7 @@ __all__ = [
     "BaseStreamParser",
     "WireRequest",
     "append_turn",
+    "assistant_blocks",
     "block_index",
     "block_messages",
     "chat_messages",
@@ -352,6 +355,29 @@ def block_messages(
     if instructions:
         system.append(system_block(instructions))
     return system, turns
+
+
+def assistant_blocks(
+    response: ModelResponse,
+    text_block: Callable[[str], dict[str, Any]],
+    tool_call_block: Callable[[ToolCallPart], dict[str, Any]],
+    thinking_block: Callable[[ThinkingPart], dict[str, Any] | None],
+) -> list[dict[str, Any]]:
+    """A response's parts as the vendor's content blocks, in order, for sending it back in a history:
+    empty text is left out, and so is thinking `thinking_block` refuses (another vendor's, which
+    cannot be verified)."""
+    blocks: list[dict[str, Any]] = []
+    for part in response.parts:
+        if isinstance(part, TextPart):
+            if part.content:
+                blocks.append(text_block(part.content))
+        elif isinstance(part, ToolCallPart):
+            blocks.append(tool_call_block(part))
+        elif isinstance(part, ThinkingPart):
+            block = thinking_block(part)
+            if block is not None:
+                blocks.append(block)
+    return blocks
 
 
 def tool_input(part: ToolCallPart) -> dict[str, Any]:

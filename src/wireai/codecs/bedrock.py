@@ -42,6 +42,7 @@ from ._base import (
     NO_EVENTS,
     BaseStreamParser,
     WireRequest,
+    assistant_blocks,
     block_index,
     block_messages,
     claude_thinking_on,
@@ -67,6 +68,7 @@ __all__ = [
     "read_usage",
     "request_path",
     "stream_error",
+    "tool_use_block",
 ]
 
 PROVIDER_NAME = "bedrock"
@@ -243,7 +245,7 @@ def map_messages(messages: Sequence[ModelMessage]) -> tuple[list[dict[str, Any]]
             return [{"toolResult": _tool_result(part)}]
         if isinstance(part, RetryPromptPart):
             if part.tool_name is None:
-                return [{"text": part.model_response()}]
+                return [_text_block(part.model_response())]
             result = {
                 "toolUseId": part.tool_call_id,
                 "content": [{"text": part.model_response()}],
@@ -252,7 +254,7 @@ def map_messages(messages: Sequence[ModelMessage]) -> tuple[list[dict[str, Any]]
             return [{"toolResult": result}]
         return []
 
-    return block_messages(messages, lambda text: {"text": text}, request_blocks, _assistant_content)
+    return block_messages(messages, _text_block, request_blocks, _assistant_content)
 
 
 def _tool_result(part: ToolReturnPart) -> dict[str, Any]:
@@ -268,26 +270,16 @@ def _tool_result(part: ToolReturnPart) -> dict[str, Any]:
 
 
 def _assistant_content(response: ModelResponse) -> list[dict[str, Any]]:
-    content: list[dict[str, Any]] = []
-    for part in response.parts:
-        if isinstance(part, TextPart):
-            if part.content:
-                content.append({"text": part.content})
-        elif isinstance(part, ToolCallPart):
-            content.append(
-                {
-                    "toolUse": {
-                        "toolUseId": part.tool_call_id,
-                        "name": part.tool_name,
-                        "input": tool_input(part),
-                    }
-                }
-            )
-        elif isinstance(part, ThinkingPart):
-            block = _reasoning_block(part)
-            if block is not None:
-                content.append(block)
-    return content
+    return assistant_blocks(response, _text_block, tool_use_block, _reasoning_block)
+
+
+def _text_block(text: str) -> dict[str, Any]:
+    return {"text": text}
+
+
+def tool_use_block(part: ToolCallPart) -> dict[str, Any]:
+    """A call as a `toolUse` content block (arguments the model malformed go back as `{}`)."""
+    return {"toolUse": {"toolUseId": part.tool_call_id, "name": part.tool_name, "input": tool_input(part)}}
 
 
 def _reasoning_block(part: ThinkingPart) -> dict[str, Any] | None:

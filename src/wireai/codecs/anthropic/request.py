@@ -14,7 +14,6 @@ from ...messages import (
     ModelMessage,
     ModelResponse,
     RetryPromptPart,
-    TextPart,
     ThinkingPart,
     ToolCallPart,
     ToolReturnPart,
@@ -23,6 +22,7 @@ from ...messages import (
 from ...profiles import DEFAULT_PROFILE, ModelProfile
 from .._base import (
     WireRequest,
+    assistant_blocks,
     block_messages,
     claude_thinking_on,
     finish_request,
@@ -168,10 +168,10 @@ def _merge_betas(headers: dict[str, str], setting: Iterable[str]) -> None:
 
 def map_messages(messages: Sequence[ModelMessage]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Our history -> (`system` text blocks, `messages` turns with same-role neighbours merged)."""
-    return block_messages(messages, _system_block, _request_blocks, _assistant_content)
+    return block_messages(messages, _text_block, _request_blocks, _assistant_content)
 
 
-def _system_block(text: str) -> dict[str, Any]:
+def _text_block(text: str) -> dict[str, Any]:
     return {"type": "text", "text": text}
 
 
@@ -184,7 +184,7 @@ def _request_blocks(part: Any) -> list[dict[str, Any]]:
         ]
     if isinstance(part, RetryPromptPart):
         if part.tool_name is None:
-            return [{"type": "text", "text": part.model_response()}]
+            return [_text_block(part.model_response())]
         return [
             {
                 "type": "tool_result",
@@ -198,12 +198,12 @@ def _request_blocks(part: Any) -> list[dict[str, Any]]:
 
 def _user_content(content: str | Sequence[Any]) -> list[dict[str, Any]]:
     if isinstance(content, str):
-        return [{"type": "text", "text": content}] if content else []
+        return [_text_block(content)] if content else []
     blocks: list[dict[str, Any]] = []
     for item in content:
         if isinstance(item, str):
             if item:
-                blocks.append({"type": "text", "text": item})
+                blocks.append(_text_block(item))
         elif isinstance(item, ImageUrl):
             blocks.append({"type": "image", "source": {"type": "url", "url": item.url}})
         elif isinstance(item, DocumentUrl):
@@ -242,25 +242,11 @@ def _binary_block(item: BinaryContent) -> dict[str, Any]:
 
 
 def _assistant_content(response: ModelResponse) -> list[dict[str, Any]]:
-    blocks: list[dict[str, Any]] = []
-    for part in response.parts:
-        if isinstance(part, TextPart):
-            if part.content:
-                blocks.append({"type": "text", "text": part.content})
-        elif isinstance(part, ToolCallPart):
-            blocks.append(
-                {
-                    "type": "tool_use",
-                    "id": part.tool_call_id,
-                    "name": part.tool_name,
-                    "input": tool_input(part),
-                }
-            )
-        elif isinstance(part, ThinkingPart):
-            block = _thinking_block(part)
-            if block is not None:
-                blocks.append(block)
-    return blocks
+    return assistant_blocks(response, _text_block, _tool_use_block, _thinking_block)
+
+
+def _tool_use_block(part: ToolCallPart) -> dict[str, Any]:
+    return {"type": "tool_use", "id": part.tool_call_id, "name": part.tool_name, "input": tool_input(part)}
 
 
 def _thinking_block(part: ThinkingPart) -> dict[str, Any] | None:

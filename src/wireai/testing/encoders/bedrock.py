@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...codecs.bedrock import FINISH_REASONS
+from ...codecs.bedrock import FINISH_REASONS, tool_use_block
 from ...messages import ModelResponse, TextPart, ThinkingPart, ToolCallPart
 from ...usage import RequestUsage
 from ...wire.eventstream import encode_message
@@ -30,15 +30,7 @@ def _content_blocks(response: ModelResponse) -> list[dict[str, Any]]:
         elif isinstance(part, TextPart):
             blocks.append({"text": part.content})
         elif isinstance(part, ToolCallPart):
-            blocks.append(
-                {
-                    "toolUse": {
-                        "toolUseId": part.tool_call_id,
-                        "name": part.tool_name,
-                        "input": part.args_as_dict(),
-                    }
-                }
-            )
+            blocks.append(tool_use_block(part))
     return blocks
 
 
