@@ -8,7 +8,10 @@ nothing from `wireai.models`. The public names are also exported from `wireai.mo
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from .native_tools import AbstractNativeTool
 
 __all__ = ["ModelRequestParameters", "OutputMode", "OutputObjectDefinition", "ToolDefinition"]
 
@@ -51,10 +54,17 @@ class ModelRequestParameters:
     output_object: OutputObjectDefinition | None = None
     output_tools: list[ToolDefinition] = field(default_factory=list)
     allow_text_output: bool = True
+    native_tools: list[AbstractNativeTool] = field(default_factory=list)
+    """Tools the vendor runs itself (`wireai.native_tools`); each codec translates or refuses them."""
 
     @property
     def tool_defs(self) -> list[ToolDefinition]:
         return [*self.function_tools, *self.output_tools]
+
+    @property
+    def builtin_tools(self) -> list[AbstractNativeTool]:
+        """PydanticAI's earlier name for `native_tools`."""
+        return self.native_tools
 
     # v0.0.36 names
     @property

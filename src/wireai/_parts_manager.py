@@ -8,11 +8,13 @@ as lists and joined only when a snapshot is asked for, so a delta costs one appe
 from __future__ import annotations
 
 from collections.abc import Hashable
+from dataclasses import replace
 from typing import Any
 
 from .messages import (
     ModelResponsePart,
     ModelResponseStreamEvent,
+    NativeToolCallPart,
     PartDeltaEvent,
     PartStartEvent,
     TextPart,
@@ -39,10 +41,10 @@ class _Builder:
         if len(chunks) > 1:
             chunks[:] = ["".join(chunks)]
         joined = chunks[0] if chunks else ""
-        if isinstance(part, ToolCallPart):
+        if isinstance(part, (ToolCallPart, NativeToolCallPart)):
             if not isinstance(part.args, dict):
                 part.args = joined or part.args
-        else:
+        elif isinstance(part, (TextPart, ThinkingPart)):
             part.content = joined
         return part
 
@@ -122,6 +124,8 @@ class ModelResponsePartsManager:
         the call, later ones extend its name and arguments. Telling calls apart on a server that
         reuses one id for several is the codec's job (it gives each call its own key)."""
         index = self._index_for(vendor_part_id, ToolCallPart)
+        if index is None and vendor_part_id is not None:
+            index = self._index_for(vendor_part_id, NativeToolCallPart)  # a native call's argument deltas
         if index is None:
             if tool_name is None and not args and tool_call_id is None:
                 return None
@@ -131,7 +135,7 @@ class ModelResponsePartsManager:
             return self._start(vendor_part_id, part, args)
         builder = self._builders[index]
         call = builder.part
-        assert isinstance(call, ToolCallPart)
+        assert isinstance(call, (ToolCallPart, NativeToolCallPart))
         if tool_name:
             call.tool_name += tool_name
         if tool_call_id:
@@ -162,12 +166,21 @@ class ModelResponsePartsManager:
             return PartStartEvent(index, part)
         return self._start(vendor_part_id, part, None)
 
+    def handle_part(self, vendor_part_id: Hashable | None, part: ModelResponsePart) -> PartStartEvent:
+        """Add a part that arrived whole (a native tool call or its result, a file), or replace the
+        part under `vendor_part_id` with it; a native call started here takes argument deltas."""
+        index = self._by_vendor_id.get(vendor_part_id) if vendor_part_id is not None else None
+        if index is not None:
+            self._builders[index] = _Builder(part, None)
+            return PartStartEvent(index, _copy(part))
+        return self._start(vendor_part_id, part, None)
+
     def set_tool_call_args(self, vendor_part_id: Hashable, args: str | dict[str, Any]) -> None:
         """Replace the accumulated arguments (a codec that validated or re-parsed them at block end)."""
         index = self._by_vendor_id[vendor_part_id]
         builder = self._builders[index]
         builder.chunks = []
-        assert isinstance(builder.part, ToolCallPart)
+        assert isinstance(builder.part, (ToolCallPart, NativeToolCallPart))
         builder.part.args = args
 
     def tool_call_args_text(self, vendor_part_id: Hashable) -> str:
@@ -218,9 +231,9 @@ class ModelResponsePartsManager:
         if vendor_part_id is not None:
             self._by_vendor_id[vendor_part_id] = index
         if first:
-            if isinstance(part, ToolCallPart):
+            if isinstance(part, (ToolCallPart, NativeToolCallPart)):
                 part.args = first
-            else:
+            elif isinstance(part, (TextPart, ThinkingPart)):
                 part.content = first
         return PartStartEvent(index, _copy(part))
 
@@ -237,10 +250,12 @@ def _copy(part: ModelResponsePart) -> ModelResponsePart:
             provider_name=part.provider_name,
             provider_details=part.provider_details,
         )
-    return ToolCallPart(
-        part.tool_name,
-        part.args,
-        tool_call_id=part.tool_call_id,
-        id=part.id,
-        provider_details=part.provider_details,
-    )
+    if isinstance(part, ToolCallPart):
+        return ToolCallPart(
+            part.tool_name,
+            part.args,
+            tool_call_id=part.tool_call_id,
+            id=part.id,
+            provider_details=part.provider_details,
+        )
+    return replace(part)

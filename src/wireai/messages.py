@@ -23,6 +23,11 @@ if TYPE_CHECKING:
 __all__ = [
     "AudioUrl",
     "BinaryContent",
+    "BinaryImage",
+    "BuiltinToolCallPart",
+    "BuiltinToolReturnPart",
+    "CachePoint",
+    "FilePart",
     "DocumentUrl",
     "FinalResultEvent",
     "FileUrl",
@@ -35,6 +40,8 @@ __all__ = [
     "ModelResponse",
     "ModelResponsePart",
     "ModelResponseStreamEvent",
+    "NativeToolCallPart",
+    "NativeToolReturnPart",
     "PartDeltaEvent",
     "PartStartEvent",
     "RetryPromptPart",
@@ -210,10 +217,44 @@ class BinaryContent:
         return f"BinaryContent(data=<{len(self.data)} bytes>, media_type={self.media_type!r}, kind='binary')"
 
 
+@dataclass(repr=False)
+class BinaryImage(BinaryContent):
+    """`BinaryContent` that is an image: what an image-generating model answers with, and the
+    output of a run with `output_type=BinaryImage`."""
+
+    def __post_init__(self) -> None:
+        if not self.is_image:
+            raise ValueError(f"BinaryImage needs an image media type, not {self.media_type!r}")
+
+    def __repr__(self) -> str:
+        return f"BinaryImage(data=<{len(self.data)} bytes>, media_type={self.media_type!r})"
+
+
+def narrow_binary(content: BinaryContent) -> BinaryContent:
+    """An image's `BinaryContent` as a `BinaryImage` (history loaded from JSON has the base type)."""
+    if content.is_image and not isinstance(content, BinaryImage):
+        return BinaryImage(content.data, content.media_type, content.identifier, content.vendor_metadata)
+    return content
+
+
+@dataclass(repr=False)
+class CachePoint:
+    """A prompt-cache breakpoint in user content or a tool return: everything before it may be cached.
+
+    Anthropic sends it as `cache_control` on the preceding block and Bedrock as a `cachePoint`
+    block; vendors that cache on their own (OpenAI, Gemini...) leave it out.
+    """
+
+    ttl: Literal["5m", "1h"] = "5m"
+    kind: Literal["cache-point"] = "cache-point"
+
+    __repr__ = _short_repr
+
+
 FileUrl = _FileUrl  # the common base of ImageUrl, AudioUrl, DocumentUrl and VideoUrl
 
 MultiModalContent = Union[ImageUrl, AudioUrl, DocumentUrl, VideoUrl, BinaryContent]
-UserContent = Union[str, MultiModalContent]
+UserContent = Union[str, MultiModalContent, CachePoint]
 
 
 # ---------------------------------------------------------------------------------------------- request parts
@@ -333,14 +374,10 @@ class ThinkingPart:
     __repr__ = _short_repr
 
 
-@dataclass(repr=False)
-class ToolCallPart:
-    tool_name: str
-    args: str | dict[str, Any] | None = None
-    tool_call_id: str = field(default_factory=generate_tool_call_id)
-    id: str | None = None
-    provider_details: dict[str, Any] | None = None
-    part_kind: Literal["tool-call"] = "tool-call"
+class _ToolCall:
+    """What a call to a function tool and a call to a native tool share: arguments as text or a dict."""
+
+    args: str | dict[str, Any] | None
 
     def args_as_dict(self) -> dict[str, Any]:
         """The arguments as a dict; a JSON string is parsed (raises `ValueError` when it is not an object)."""
@@ -363,10 +400,86 @@ class ToolCallPart:
     def has_content(self) -> bool:
         return bool(self.args) if isinstance(self.args, dict) else bool(self.args and self.args.strip())
 
+
+@dataclass(repr=False)
+class ToolCallPart(_ToolCall):
+    """A call the model asks the client to run (a function or output tool)."""
+
+    tool_name: str
+    args: str | dict[str, Any] | None = None
+    tool_call_id: str = field(default_factory=generate_tool_call_id)
+    id: str | None = None
+    provider_details: dict[str, Any] | None = None
+    part_kind: Literal["tool-call"] = "tool-call"
+
     __repr__ = _short_repr
 
 
-ModelResponsePart = Union[TextPart, ToolCallPart, ThinkingPart]
+@dataclass(repr=False)
+class NativeToolCallPart(_ToolCall):
+    """A call the vendor ran itself (web search, code execution...): never executed by the agent.
+
+    `provider_details` keeps what the vendor needs to see again (encrypted or opaque fields), so the
+    part goes back to the same vendor exactly as received; other vendors never see it.
+    """
+
+    tool_name: str
+    args: str | dict[str, Any] | None = None
+    tool_call_id: str = field(default_factory=generate_tool_call_id)
+    id: str | None = None
+    provider_name: str | None = None
+    provider_details: dict[str, Any] | None = None
+    part_kind: Literal["builtin-tool-call"] = "builtin-tool-call"
+
+    __repr__ = _short_repr
+
+
+@dataclass(repr=False)
+class NativeToolReturnPart:
+    """What a native tool returned (search results, code output, fetched pages...), in the response."""
+
+    tool_name: str
+    content: Any
+    tool_call_id: str = field(default_factory=generate_tool_call_id)
+    metadata: Any = None
+    timestamp: datetime = field(default_factory=now_utc)
+    provider_name: str | None = None
+    provider_details: dict[str, Any] | None = None
+    part_kind: Literal["builtin-tool-return"] = "builtin-tool-return"
+
+    def model_response_str(self) -> str:
+        if isinstance(self.content, str):
+            return self.content
+        return _dump_json(self.content)
+
+    __repr__ = _short_repr
+
+
+@dataclass(repr=False)
+class FilePart:
+    """A file the model produced (a generated image, a file written by code execution)."""
+
+    content: BinaryContent
+    id: str | None = None
+    provider_name: str | None = None
+    provider_details: dict[str, Any] | None = None
+    part_kind: Literal["file"] = "file"
+
+    def __post_init__(self) -> None:
+        self.content = narrow_binary(self.content)
+
+    def has_content(self) -> bool:
+        return bool(self.content.data)
+
+    __repr__ = _short_repr
+
+
+BuiltinToolCallPart = NativeToolCallPart
+BuiltinToolReturnPart = NativeToolReturnPart
+
+ModelResponsePart = Union[
+    TextPart, ToolCallPart, NativeToolCallPart, NativeToolReturnPart, ThinkingPart, FilePart
+]
 
 
 @dataclass(repr=False)
@@ -396,7 +509,24 @@ class ModelResponse:
 
     @property
     def tool_calls(self) -> list[ToolCallPart]:
+        """The calls the client must run (native tool calls, which the vendor ran, are not among them)."""
         return [p for p in self.parts if isinstance(p, ToolCallPart)]
+
+    @property
+    def native_tool_calls(self) -> list[tuple[NativeToolCallPart, NativeToolReturnPart | None]]:
+        """Each native tool call with its return, when the response has it."""
+        returns = {p.tool_call_id: p for p in self.parts if isinstance(p, NativeToolReturnPart)}
+        return [(p, returns.get(p.tool_call_id)) for p in self.parts if isinstance(p, NativeToolCallPart)]
+
+    builtin_tool_calls = native_tool_calls
+
+    @property
+    def files(self) -> list[BinaryContent]:
+        return [p.content for p in self.parts if isinstance(p, FilePart)]
+
+    @property
+    def images(self) -> list[BinaryImage]:
+        return [f for f in self.files if isinstance(f, BinaryImage)]
 
     def __repr__(self) -> str:
         text = _short_repr(self)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from typing_extensions import TypedDict
 
 if TYPE_CHECKING:  # codecs import this module and must not need httpx
     import httpx
 
-__all__ = ["ModelSettings", "merge_model_settings"]
+__all__ = ["ModelSettings", "ServiceTier", "ThinkingLevel", "merge_model_settings"]
+
+ThinkingLevel = Literal["minimal", "low", "medium", "high", "xhigh"]
+ServiceTier = Literal["auto", "default", "flex", "priority"]
 
 
 class ModelSettings(TypedDict, total=False):
@@ -31,6 +34,15 @@ class ModelSettings(TypedDict, total=False):
 
     Unset, the codec chooses what the output mode needs: `required` when text output is not allowed.
     """
+    thinking: bool | ThinkingLevel
+    """Portable reasoning control: `True`/`False`, or how hard to think. Each codec maps it to its
+    vendor's field (Anthropic's thinking budget or adaptive thinking, OpenAI's reasoning effort,
+    Gemini's thinking budget or level, ...; docs/settings.md has the table). A vendor-prefixed
+    setting (`anthropic_thinking`, `openai_reasoning_effort`...) wins over it; a model that cannot
+    think ignores `False`, and a level the model's profile says it cannot honour is a `UserError`."""
+    service_tier: ServiceTier
+    """Portable processing tier (priority, flex...), mapped to each vendor's service tier field;
+    a vendor-prefixed `*_service_tier` setting wins over it."""
     extra_headers: dict[str, str]
     extra_body: dict[str, Any]
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, ClassVar, Protocol
@@ -39,6 +39,7 @@ __all__ = [
     "chat_messages",
     "chat_tool_call",
     "claude_thinking_on",
+    "check_native_tools",
     "epoch_datetime",
     "error_body",
     "finish_request",
@@ -291,6 +292,21 @@ def epoch_datetime(value: Any) -> datetime:
         except (OverflowError, OSError, ValueError):
             pass
     return datetime.now(timezone.utc)
+
+
+def check_native_tools(params: ModelRequestParameters, supported: Collection[str], vendor: str) -> None:
+    """A `UserError` before any request for a native tool this vendor (or model) cannot run, naming
+    the vendors that can; two tools with one `unique_id` are refused too."""
+    from ..native_tools import SUPPORTED_BY
+
+    seen: set[str] = set()
+    for tool in params.native_tools:
+        if tool.kind not in supported:
+            where = SUPPORTED_BY.get(tool.kind, "no vendor wireai speaks")
+            raise UserError(f"{type(tool).__name__} is not supported by {vendor}; it is supported by {where}")
+        if tool.unique_id in seen:
+            raise UserError(f"{type(tool).__name__} is given twice ({tool.unique_id!r}); give each tool once")
+        seen.add(tool.unique_id)
 
 
 def obj(value: Any) -> dict[str, Any]:

@@ -48,6 +48,7 @@ from ._base import (
     WireRequest,
     chat_messages,
     chat_tool_call,
+    check_native_tools,
     finish_request,
     parse_error,
     resolve_tool_choice,
@@ -108,6 +109,7 @@ def build_request(
     """`POST v1/chat/completions`; `settings` may carry `mistral_*` keys (`mistral_safe_prompt`,
     `mistral_prompt_mode`, `mistral_reasoning_effort`)."""
     s: Mapping[str, Any] = settings or {}
+    check_native_tools(params, (), "Mistral")
     body: dict[str, Any] = {"model": model, "messages": map_messages(messages), "stream": stream}
 
     tool_defs: list[ToolDefinition] = params.tool_defs

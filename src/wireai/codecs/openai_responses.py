@@ -38,6 +38,7 @@ from ._base import (
     NO_EVENTS,
     BaseStreamParser,
     WireRequest,
+    check_native_tools,
     epoch_datetime,
     finish_request,
     json_object,
@@ -99,6 +100,7 @@ def build_request(
     """`POST responses`: `instructions` from the latest request, the rest as input items."""
     settings = settings or {}
     supports_strict = ChatOptions.from_profile(profile).supports_strict
+    check_native_tools(params, (), "OpenAI Responses")
     body: dict[str, Any] = {"model": model}
     if settings.get("openai_previous_response_id") == "auto":
         messages, previous = chain_from_last_response(messages)

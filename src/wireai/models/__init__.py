@@ -10,6 +10,7 @@ import importlib
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -68,6 +69,18 @@ class Model(ABC):
     ) -> AsyncIterator[StreamedResponse]:
         raise NotImplementedError(f"Streamed requests are not supported by {type(self).__name__}")
         yield  # pragma: no cover
+
+    async def count_tokens(
+        self,
+        messages: list[ModelMessage],
+        model_settings: ModelSettings | None,
+        model_request_parameters: ModelRequestParameters,
+    ) -> RequestUsage:
+        """The input tokens this request would take, counted by the vendor without running the model."""
+        raise UserError(
+            f"Token counting is not supported by {type(self).__name__} ({self.system}); the vendors that "
+            "count tokens before a request are Anthropic, Google Gemini/Vertex, Bedrock and OpenAI Responses"
+        )
 
     def customize_request_parameters(
         self, model_request_parameters: ModelRequestParameters
@@ -132,12 +145,11 @@ def _transform_schemas(params: ModelRequestParameters, transformer: Any) -> Mode
             output_object.description,
             output_object.strict,
         )
-    return ModelRequestParameters(
+    return replace(
+        params,
         function_tools=[tool(t) for t in params.function_tools],
-        output_mode=params.output_mode,
         output_object=output_object,
         output_tools=[tool(t) for t in params.output_tools],
-        allow_text_output=params.allow_text_output,
     )
 
 

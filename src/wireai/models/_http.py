@@ -133,6 +133,38 @@ class HTTPModel(Model):
         response = await self._send(wire, model_settings, stream=False)
         return self.parse_response(response.content)
 
+    async def count_tokens(
+        self,
+        messages: list[ModelMessage],
+        model_settings: ModelSettings | None,
+        model_request_parameters: ModelRequestParameters,
+    ) -> RequestUsage:
+        """Asks the vendor's token-counting endpoint, for codecs that have one (the codec's optional
+        `build_count_tokens_request` / `parse_count_tokens_response` pair)."""
+        build = getattr(self.codec, "build_count_tokens_request", None)
+        if build is None:
+            return await super().count_tokens(messages, model_settings, model_request_parameters)
+        check_allow_model_requests()
+        messages = await self._inline_urls(messages)
+        settings = merge_model_settings(self._settings, model_settings) or {}
+        wire = build(
+            messages,
+            self.customize_request_parameters(model_request_parameters),
+            settings,
+            model=self._model_name,
+            profile=self.profile,
+        )
+        response = await self._send(wire, model_settings, stream=False)
+        try:
+            usage: RequestUsage = self.codec.parse_count_tokens_response(
+                response.content, model_name=self._model_name
+            )
+        except SHAPE_ERRORS as exc:
+            if not guard_shapes:
+                raise
+            raise shape_error(self._model_name, "token count", exc, response.content) from exc
+        return usage
+
     def parse_response(self, body: bytes) -> ModelResponse:
         """A 2xx body read by the codec, named after this model's provider."""
         try:

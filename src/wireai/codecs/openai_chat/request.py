@@ -27,6 +27,7 @@ from .._base import (
     WireRequest,
     chat_messages,
     chat_tool_call,
+    check_native_tools,
     finish_request,
     resolve_tool_choice,
 )
@@ -47,6 +48,7 @@ def build_request(
     """The `POST chat/completions` request for this conversation (no I/O)."""
     settings = settings or {}
     opts = ChatOptions.from_profile(profile)
+    check_native_tools(params, (), "OpenAI chat")
     body: dict[str, Any] = {}
     if opts.send_model:
         body["model"] = model
