@@ -107,3 +107,15 @@ def test_a_native_tool_the_vendor_cannot_run_is_a_user_error_naming_who_can() ->
     with pytest.raises(UserError, match="given twice"):
         check_native_tools(twice, {"mcp_server"}, "OpenAI Responses")
     assert params.builtin_tools is params.native_tools
+
+
+def test_a_tool_return_names_the_files_it_carries_for_codecs_without_multimodal_tool_results() -> None:
+    from wireai.messages import ImageUrl, ToolReturnPart
+
+    image = BinaryContent(PNG, "image/png", identifier="chart")
+    part = ToolReturnPart("plot", ["Here it is", image, ImageUrl("https://x/y.png")], "c1")
+    assert part.files() == [image, ImageUrl("https://x/y.png")]
+    assert part.model_response_str() == '["Here it is", "See file chart.", "See file https://x/y.png."]'
+    single = ToolReturnPart("plot", BinaryContent(PNG, "image/png"), "c2")
+    assert single.model_response_str().startswith("See file ") and len(single.files()) == 1
+    assert ToolReturnPart("t", {"a": 1}, "c3").files() == []

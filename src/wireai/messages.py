@@ -255,6 +255,18 @@ FileUrl = _FileUrl  # the common base of ImageUrl, AudioUrl, DocumentUrl and Vid
 
 MultiModalContent = Union[ImageUrl, AudioUrl, DocumentUrl, VideoUrl, BinaryContent]
 UserContent = Union[str, MultiModalContent, CachePoint]
+_MULTIMODAL = (_FileUrl, BinaryContent)
+
+
+def file_reference(item: MultiModalContent) -> str:
+    """How a tool result refers to a file it returned: its identifier, its URL, or a short digest."""
+    if isinstance(item, BinaryContent):
+        if item.identifier:
+            return item.identifier
+        import hashlib
+
+        return hashlib.sha1(item.data).hexdigest()[:6]
+    return item.url
 
 
 # ---------------------------------------------------------------------------------------------- request parts
@@ -289,15 +301,30 @@ class ToolReturnPart:
     part_kind: Literal["tool-return"] = "tool-return"
 
     def model_response_str(self) -> str:
-        """The tool's result as the text most vendors want in a tool message."""
-        if isinstance(self.content, str):
-            return self.content
-        return _dump_json(self.content)
+        """The tool's result as the text most vendors want in a tool message (files it returned are
+        named by `file_reference`; a codec sends them natively or in a follow-up user message)."""
+        content = self.content_without_files()
+        if isinstance(content, str):
+            return content
+        return _dump_json(content)
 
     def model_response_object(self) -> dict[str, Any]:
         """The tool's result as a JSON object (Gemini's `functionResponse.response` needs an object)."""
-        content = _to_jsonable(self.content)
+        content = _to_jsonable(self.content_without_files())
         return content if isinstance(content, dict) else {"return_value": content}
+
+    def files(self) -> list[MultiModalContent]:
+        """The images, documents, audio or video the tool returned (the content, or items of a list)."""
+        items = self.content if isinstance(self.content, (list, tuple)) else [self.content]
+        return [item for item in items if isinstance(item, _MULTIMODAL)]
+
+    def content_without_files(self) -> Any:
+        """The content with every file replaced by its reference (`See file 1a2b3c.`)."""
+        if isinstance(self.content, _MULTIMODAL):
+            return f"See file {file_reference(self.content)}."
+        if isinstance(self.content, (list, tuple)) and any(isinstance(i, _MULTIMODAL) for i in self.content):
+            return [f"See file {file_reference(i)}." if isinstance(i, _MULTIMODAL) else i for i in self.content]
+        return self.content
 
     __repr__ = _short_repr
 
