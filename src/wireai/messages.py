@@ -323,7 +323,9 @@ class ToolReturnPart:
         if isinstance(self.content, _MULTIMODAL):
             return f"See file {file_reference(self.content)}."
         if isinstance(self.content, (list, tuple)) and any(isinstance(i, _MULTIMODAL) for i in self.content):
-            return [f"See file {file_reference(i)}." if isinstance(i, _MULTIMODAL) else i for i in self.content]
+            return [
+                f"See file {file_reference(i)}." if isinstance(i, _MULTIMODAL) else i for i in self.content
+            ]
         return self.content
 
     __repr__ = _short_repr

@@ -47,6 +47,7 @@ from ._base import (
     WireRequest,
     chat_messages,
     chat_tool_call,
+    check_native_tools,
     finish_request,
     json_object,
     loads,
@@ -96,6 +97,7 @@ def build_request(
     """`POST v2/chat`; `settings` may carry `cohere_thinking`, `cohere_strict_tools` and
     `cohere_safety_mode`."""
     s: Mapping[str, Any] = settings or {}
+    check_native_tools(params, (), "Cohere")
     body: dict[str, Any] = {"model": model, "messages": map_messages(messages), "stream": stream}
 
     tool_defs: list[ToolDefinition] = params.tool_defs

@@ -47,6 +47,7 @@ from ._base import (
     BaseStreamParser,
     WireRequest,
     append_turn,
+    check_native_tools,
     finish_request,
     json_object,
     latest_instructions,
@@ -144,6 +145,7 @@ def build_request(
     s: Mapping[str, Any] = settings or {}
     extra = (profile or DEFAULT_PROFILE).extra
     vertex = bool(extra.get("gemini_vertex"))
+    check_native_tools(params, (), "Vertex AI" if vertex else "Gemini")
     json_schema = bool(extra.get("gemini_json_schema"))
     function_tools = params.function_tools
     output_object = params.output_object
