@@ -45,6 +45,7 @@ from ._base import (
     assistant_blocks,
     block_index,
     block_messages,
+    check_native_tools,
     claude_thinking_on,
     finish_request,
     json_object,
@@ -136,6 +137,7 @@ def build_request(
     the instructions, which go out as the last `system` block.
     """
     s: Mapping[str, Any] = settings or {}
+    check_native_tools(params, (), "Bedrock")
     system, turns = map_messages(messages)
     if s.get("bedrock_cache_instructions") and system:
         system.append(dict(_CACHE_POINT))

@@ -24,6 +24,7 @@ from .._base import (
     WireRequest,
     assistant_blocks,
     block_messages,
+    check_native_tools,
     claude_thinking_on,
     finish_request,
     resolve_tool_choice,
@@ -68,6 +69,7 @@ def build_request(
     needs nothing here: the agent puts the schema into the instructions.
     """
     s: Mapping[str, Any] = settings or {}
+    check_native_tools(params, (), "Anthropic")
     extra = (profile or DEFAULT_PROFILE).extra
     system, turns = map_messages(messages)
     if system and s.get("anthropic_cache_instructions"):
