@@ -238,6 +238,7 @@ class HTTPModel(Model):
             timeout=timeout,
             retry=provider.retry_policy,
             stream=stream,
+            pacing=provider.pacing,
         )
 
 
