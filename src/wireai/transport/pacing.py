@@ -27,6 +27,7 @@ from __future__ import annotations
 import math
 import re
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -130,11 +131,17 @@ def _window(
 
 @dataclass
 class _Observed:
-    """A window as seen at monotonic time `at`, in the answer to request number `seq`."""
+    """A window as reported in the answer to ticket `seq` (sent at `sent_at`), received at `at`."""
 
     window: RateLimitWindow
     at: float
     seq: int
+    sent_at: float
+
+    @property
+    def uncertain_since(self) -> float:
+        """Requests sent since then may have reached the vendor after this one: not in its figures."""
+        return self.sent_at - (self.at - self.sent_at)
 
     def available(self, now: float) -> float:
         window = self.window
@@ -152,7 +159,7 @@ class _Observed:
             return 0.0
         window = self.window
         full_at = self.at + window.reset
-        if window.limit is None or need > window.limit or window.reset <= 0:
+        if window.limit is None or window.reset <= 0:
             return max(full_at - now, 0.0)
         rate = (window.limit - window.remaining) / window.reset
         return max(min(self.at + (need - window.remaining) / rate, full_at) - now, 0.0)
@@ -163,26 +170,31 @@ class Pacing:
 
     `max_delay`: the longest it holds a request back; a budget further away than that (a daily
     quota spent) is the vendor's to refuse, and the 429 surfaces as usual.
+
+    Answers to concurrent requests arrive in any order, and not in the order the vendor counted
+    the requests. So an answer replaces what is known of a dimension only when it is surely newer
+    (its request was sent after the known figures arrived) or when it shows less budget than the
+    known figures imply by now; requests sent less than one round trip before the figures' own
+    request are still counted against them.
     """
 
     def __init__(self, *, max_delay: float = 60.0):
         self.max_delay = max_delay
         self.delayed = 0
-        """Requests held back so far (whether a wait was needed: the benchmark and tests read it)."""
+        """Requests held back so far (the benchmark and tests read it)."""
         self.delayed_seconds = 0.0
         self._windows: dict[str, _Observed] = {}
         self._cost: dict[str, float] = {"requests": 1.0}
-        self._pending: set[int] = set()
+        self._samples: dict[str, deque[float]] = {}
+        self._pending: dict[int, float] = {}  # ticket -> monotonic time it was sent, until answered
+        self._rejected: set[int] = set()  # tickets answered with a 429: they spent nothing
         self._seq = 0
-        self._newest = 0
         self._answered = False
         self._blocked_until = 0.0
         self._gate = FifoSlots(1)  # one request at a time decides whether it may go; the rest queue
         self._wakeup: Any = None  # the future the deciding request sleeps on; an answer sets it
 
-    def wrap(
-        self, send: Callable[..., Awaitable[httpx.Response]]
-    ) -> Callable[..., Awaitable[httpx.Response]]:
+    def wrap(self, send: Callable[..., Awaitable[httpx.Response]]) -> Callable[..., Awaitable[httpx.Response]]:
         """`send` (an `httpx.AsyncClient.send`) admitted by this pacing and observed by it."""
 
         async def paced(request: httpx.Request, **kwargs: Any) -> httpx.Response:
@@ -211,32 +223,37 @@ class Pacing:
                 self.delayed_seconds += now - started
                 delay = self._delay(now)
             self._seq += 1
-            self._pending.add(self._seq)
+            self._pending[self._seq] = time.monotonic()
             return self._seq
         finally:
             self._gate.release()
 
     def observe(self, seq: int, headers: Mapping[str, str], status: int) -> None:
         """Take in the budget an answer (any status) reports."""
-        self._pending.discard(seq)
-        self._answered = True
         now = time.monotonic()
+        sent_at = self._pending.pop(seq, now)
+        self._answered = True
         if status == 429:
+            self._rejected.add(seq)
             retry_after = parse_retry_after(headers)
             if retry_after is not None and retry_after <= self.max_delay:
                 self._blocked_until = max(self._blocked_until, now + retry_after)
-        windows = parse_rate_limit_headers(headers)
-        if windows and seq > self._newest:
-            for name, window in windows.items():
-                if name != "requests":
-                    self._learn_cost(name, window, seq, now)
-                self._windows[name] = _Observed(window, now, seq)
-            self._newest = seq
+        for name, window in parse_rate_limit_headers(headers).items():
+            known = self._windows.get(name)
+            if known is not None and sent_at < known.at and window.remaining > known.available(now):
+                continue  # concurrent with the known figures and less pessimistic: maybe older
+            observed = _Observed(window, now, seq, sent_at)
+            if name != "requests":
+                self._learn_cost(name, known, observed)
+            self._windows[name] = observed
+        if self._windows:
+            oldest = min(o.seq for o in self._windows.values())
+            self._rejected = {r for r in self._rejected if r > oldest}
         self._wake()
 
     def forget(self, seq: int) -> None:
         """The request got no answer (connection failed, cancelled): it spends nothing we can see."""
-        self._pending.discard(seq)
+        self._pending.pop(seq, None)
         self._wake()
 
     # ----------------------------------------------------------------------------------------- internals
@@ -247,28 +264,40 @@ class Pacing:
         if not self._answered:
             # Nothing known yet: one request at a time until the first answer says what the budget is.
             return self.max_delay if self._pending else 0.0
-        unseen = sum(1 for seq in self._pending if seq > self._newest)
         delay = 0.0
         for name, observed in self._windows.items():
             cost = self._cost.get(name, 0.0)
-            if cost:
-                delay = max(delay, observed.wait_for(now, cost * (unseen + 1)))
+            limit = observed.window.limit
+            if not cost or (limit is not None and cost > limit):
+                continue  # free, or bigger than the whole budget: the vendor decides
+            since = observed.uncertain_since
+            uncounted = sum(1 for sent_at in self._pending.values() if sent_at >= since)
+            need = cost * (uncounted + 1)
+            if limit is not None and need > limit:
+                return self.max_delay  # more in flight than the budget holds: wait for their answers
+            delay = max(delay, observed.wait_for(now, need))
         return delay if delay <= self.max_delay else 0.0
 
-    def _learn_cost(self, name: str, window: RateLimitWindow, seq: int, now: float) -> None:
-        """What one request costs in this dimension: the drop in the vendor's counter per request sent."""
-        before = self._windows.get(name)
+    def _learn_cost(self, name: str, before: _Observed | None, after: _Observed) -> None:
+        """What one request costs in this dimension: the drop in the vendor's counter per request it took.
+
+        The estimate is the largest of the last few samples: reordered answers make a sample too
+        high, a refill counted from the wrong moment too low, and too low is what sends requests
+        into 429s.
+        """
+        window = after.window
         if before is None:
             if window.limit is None:
                 return
-            spent, requests = window.limit - window.remaining, seq
+            first, spent = 0, window.limit - window.remaining
         else:
-            spent, requests = before.available(now) - window.remaining, seq - before.seq
+            first, spent = before.seq, before.available(after.at) - window.remaining
+        requests = after.seq - first - sum(1 for r in self._rejected if first < r <= after.seq)
         if spent <= 0 or requests <= 0:
             return
-        per_request = spent / requests
-        known = self._cost.get(name)
-        self._cost[name] = per_request if known is None else max(0.7 * known + 0.3 * per_request, per_request)
+        samples = self._samples.setdefault(name, deque(maxlen=8))
+        samples.append(spent / requests)
+        self._cost[name] = max(samples)
 
     async def _sleep(self, seconds: float) -> None:
         import asyncio
