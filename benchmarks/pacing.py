@@ -36,7 +36,11 @@ VENDORS = {
 async def scenario(vendor: str, paced: bool, cfg: argparse.Namespace) -> dict[str, Any]:
     fake_cls, model_cls, model_name = VENDORS[vendor]
     fake = fake_cls(
-        requests=cfg.requests, tokens=cfg.tokens, window=cfg.window, output_tokens=cfg.output_tokens, latency=cfg.latency
+        requests=cfg.requests,
+        tokens=cfg.tokens,
+        window=cfg.window,
+        output_tokens=cfg.output_tokens,
+        latency=cfg.latency,
     )
     with fake:
         provider = fake.provider(pacing=paced)
@@ -100,7 +104,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--requests", type=int, default=50, help="request budget per window")
     p.add_argument("--tokens", type=int, default=5_000, help="token budget per window")
     p.add_argument("--window", type=float, default=2.0, help="seconds to refill an empty budget")
-    p.add_argument("--output-tokens", type=int, default=100, help="tokens each request reserves for its answer")
+    p.add_argument(
+        "--output-tokens", type=int, default=100, help="tokens each request reserves for its answer"
+    )
     p.add_argument("--latency", type=float, default=0.05, help="seconds the fake takes per answer")
     p.add_argument("--vendors", default="openai,anthropic")
     p.add_argument("--smoke", action="store_true", help="a small budget and window: seconds")

@@ -246,7 +246,9 @@ def test_the_same_limiter_twice_in_one_chain_is_refused_before_it_can_deadlock()
     with pytest.raises(UserError, match="Nested ConcurrencyLimitedModel wrappers use the same limiter"):
         ConcurrencyLimitedModel(inner, limiter)
     agent = Agent(inner, max_concurrency=limiter)
-    with pytest.raises(UserError, match="max_concurrency and its ConcurrencyLimitedModel use the same limiter"):
+    with pytest.raises(
+        UserError, match="max_concurrency and its ConcurrencyLimitedModel use the same limiter"
+    ):
         agent.run_sync("hi")
 
 
@@ -338,7 +340,9 @@ async def test_agent_max_concurrency_limits_concurrent_runs() -> None:
 
 async def test_agent_max_concurrency_with_a_full_queue_fails_the_extra_run() -> None:
     gauge = Gauge()
-    agent = Agent(FunctionModel(gauge.respond), max_concurrency=ConcurrencyLimit(1, max_queued=0), name="support")
+    agent = Agent(
+        FunctionModel(gauge.respond), max_concurrency=ConcurrencyLimit(1, max_queued=0), name="support"
+    )
     first = asyncio.create_task(agent.run("q0"))
     await settle()
     with pytest.raises(ConcurrencyLimitExceeded, match="for support"):

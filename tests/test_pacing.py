@@ -49,7 +49,9 @@ def test_unreadable_durations_are_none(text: str) -> None:
     assert parse_duration(text) is None
 
 
-@given(st.lists(st.tuples(st.integers(0, 999), st.sampled_from(["h", "m", "s", "ms"])), min_size=1, max_size=4))
+@given(
+    st.lists(st.tuples(st.integers(0, 999), st.sampled_from(["h", "m", "s", "ms"])), min_size=1, max_size=4)
+)
 def test_any_composed_duration_reads_back_as_its_sum(pieces: list[tuple[int, str]]) -> None:
     unit = {"h": 3600, "m": 60, "s": 1, "ms": 0.001}
     text = "".join(f"{n}{u}" for n, u in pieces)
@@ -101,12 +103,22 @@ def test_anthropic_headers_give_every_family_with_rfc3339_resets() -> None:
 def test_unknown_or_incomplete_figures_are_left_out() -> None:
     assert parse_rate_limit_headers({}) == {}
     # Azure answers -1 when it does not know; a dimension without a reset cannot be paced.
-    assert parse_rate_limit_headers(
-        {"x-ratelimit-remaining-tokens": "-1", "x-ratelimit-reset-tokens": "0", "x-ratelimit-remaining-requests": "5"}
-    ) == {}
-    assert parse_rate_limit_headers(
-        {"anthropic-ratelimit-requests-remaining": "3", "anthropic-ratelimit-requests-reset": "tomorrow"}
-    ) == {}
+    assert (
+        parse_rate_limit_headers(
+            {
+                "x-ratelimit-remaining-tokens": "-1",
+                "x-ratelimit-reset-tokens": "0",
+                "x-ratelimit-remaining-requests": "5",
+            }
+        )
+        == {}
+    )
+    assert (
+        parse_rate_limit_headers(
+            {"anthropic-ratelimit-requests-remaining": "3", "anthropic-ratelimit-requests-reset": "tomorrow"}
+        )
+        == {}
+    )
 
 
 # ------------------------------------------------------------------------------------------ providers
@@ -122,7 +134,9 @@ def test_pacing_is_opt_in_per_provider_or_shared_across_providers() -> None:
         GroqProvider(api_key="k", pacing=shared),
         DeepSeekProvider(api_key="k", pacing=shared),
         OpenRouterProvider(api_key="k", pacing=shared),
-        AzureProvider(azure_endpoint="https://x.openai.azure.com", api_version="2024-10-21", api_key="k", pacing=shared),
+        AzureProvider(
+            azure_endpoint="https://x.openai.azure.com", api_version="2024-10-21", api_key="k", pacing=shared
+        ),
         AnthropicProvider(api_key="k", pacing=shared),
     ]
     assert all(p.pacing is shared for p in providers)
@@ -244,7 +258,11 @@ async def test_until_the_first_answer_only_one_request_is_out() -> None:
 
 async def test_a_budget_beyond_max_delay_is_left_for_the_vendor_to_refuse() -> None:
     # A spent daily quota (reset in hours) is not slept through: the request goes, the vendor decides.
-    headers = {"x-ratelimit-limit-requests": "100", "x-ratelimit-remaining-requests": "0", "x-ratelimit-reset-requests": "5h"}
+    headers = {
+        "x-ratelimit-limit-requests": "100",
+        "x-ratelimit-remaining-requests": "0",
+        "x-ratelimit-reset-requests": "5h",
+    }
     vendor = ScriptedVendor(lambda: headers)
     pacing = Pacing(max_delay=1)
     send = pacing.wrap(vendor.send)
@@ -280,7 +298,11 @@ async def test_requests_wait_for_the_refill_when_the_budget_is_spent() -> None:
 
 
 async def test_a_cancelled_waiting_request_does_not_block_the_next() -> None:
-    headers = {"x-ratelimit-limit-requests": "1", "x-ratelimit-remaining-requests": "0", "x-ratelimit-reset-requests": "400ms"}
+    headers = {
+        "x-ratelimit-limit-requests": "1",
+        "x-ratelimit-remaining-requests": "0",
+        "x-ratelimit-reset-requests": "400ms",
+    }
     vendor = ScriptedVendor(lambda: headers)
     pacing = Pacing()
     send = pacing.wrap(vendor.send)

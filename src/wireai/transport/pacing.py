@@ -194,7 +194,9 @@ class Pacing:
         self._gate = FifoSlots(1)  # one request at a time decides whether it may go; the rest queue
         self._wakeup: Any = None  # the future the deciding request sleeps on; an answer sets it
 
-    def wrap(self, send: Callable[..., Awaitable[httpx.Response]]) -> Callable[..., Awaitable[httpx.Response]]:
+    def wrap(
+        self, send: Callable[..., Awaitable[httpx.Response]]
+    ) -> Callable[..., Awaitable[httpx.Response]]:
         """`send` (an `httpx.AsyncClient.send`) admitted by this pacing and observed by it."""
 
         async def paced(request: httpx.Request, **kwargs: Any) -> httpx.Response:
