@@ -43,7 +43,7 @@ async def scenario(vendor: str, paced: bool, cfg: argparse.Namespace) -> dict[st
         latency=cfg.latency,
     )
     with fake:
-        provider = fake.provider(pacing=paced)
+        provider = fake.provider(pacing=paced, max_retries=cfg.retries)
         agent = Agent(model_cls(model_name, provider=provider))
         prompt = "Summarise the plot of a short story in one line."
 
@@ -84,7 +84,7 @@ def render(rows: list[dict[str, Any]], cfg: argparse.Namespace) -> str:
     lines = [
         f"{cfg.runs} concurrent `agent.run()` per scenario; budget {cfg.requests} requests and "
         f"{cfg.tokens:,} tokens per {cfg.window:g} s (token buckets), {cfg.latency * 1000:.0f} ms per answer, "
-        "transport retries at their default (2, honouring `Retry-After`).",
+        f"transport retries: {cfg.retries} per request, honouring `Retry-After`.",
         "",
         "| vendor headers | pacing | 429s sent | runs failed | requests sent | wall s | budget floor s | wall / floor | runs held back |",
         "|---|---|---:|---:|---:|---:|---:|---:|---:|",
@@ -108,6 +108,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--output-tokens", type=int, default=100, help="tokens each request reserves for its answer"
     )
     p.add_argument("--latency", type=float, default=0.05, help="seconds the fake takes per answer")
+    p.add_argument("--retries", type=int, default=2, help="the providers' max_retries (default 2, wireai's)")
     p.add_argument("--vendors", default="openai,anthropic")
     p.add_argument("--smoke", action="store_true", help="a small budget and window: seconds")
     p.add_argument("--json", action="store_true", help="print the rows as JSON instead of markdown")
