@@ -19,7 +19,7 @@ from opentelemetry.trace import SpanKind, StatusCode
 
 from wireai import Agent, BinaryContent, InstrumentationSettings, ModelHTTPError, ModelRetry, UserError
 from wireai.exceptions import ModelAPIError
-from wireai.messages import ModelResponse, TextPart, ToolCallPart
+from wireai.messages import ModelRequest, ModelResponse, TextPart, ToolCallPart
 from wireai.models import ModelRequestParameters
 from wireai.models.instrumented import InstrumentedModel, instrument_model
 from wireai.models.openai import OpenAIChatModel
@@ -427,7 +427,7 @@ async def test_an_instrumented_model_alone_traces_its_requests(
 ) -> None:
     fake.add_text("direct")
     model = InstrumentedModel(fake.model(), telemetry.settings)
-    response = await model.request([], None, ModelRequestParameters())
+    response = await model.request([ModelRequest.user_text_prompt("hi")], None, ModelRequestParameters())
     assert response.text == "direct"
     [chat] = telemetry.spans
     assert (chat.name, chat.parent) == ("chat gpt-4o", None)
@@ -474,3 +474,23 @@ def test_uninstrumented_runs_import_no_opentelemetry() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout.strip()
     assert out == "[]"
+
+
+async def test_agent_iter_runs_inside_the_agent_span(telemetry: Telemetry, fake: FakeOpenAI) -> None:
+    fake.add_text("node by node")
+    agent = Agent(fake.model(), instrument=telemetry.settings, name="walker")
+    async with agent.iter("hi") as run:
+        nodes = [type(node).__name__ async for node in run]
+    assert nodes == ["UserPromptNode", "ModelRequestNode", "CallToolsNode", "End"]
+    chat, span = telemetry.spans
+    assert (chat.name, span.name) == ("chat gpt-4o", "invoke_agent walker")
+    assert chat.parent.span_id == span.context.span_id  # type: ignore[union-attr]
+    assert span.attributes["final_result"] == "node by node"  # type: ignore[index]
+
+
+def test_run_sync_of_an_instrumented_agent_traces_too(telemetry: Telemetry, fake: FakeOpenAI) -> None:
+    fake.add_text("global providers")
+    fake.add_text("sync")
+    assert Agent(fake.model(), instrument=True).run_sync("hi").output == "global providers"  # no-op providers
+    assert Agent(fake.model(), instrument=telemetry.settings).run_sync("hi").output == "sync"
+    assert [s.name for s in telemetry.spans] == ["chat gpt-4o", "invoke_agent agent"]
