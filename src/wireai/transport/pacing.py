@@ -42,8 +42,6 @@ __all__ = ["Pacing", "RateLimitWindow", "parse_duration", "parse_rate_limit_head
 
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|us|µs|ns|h|m|s)")
 _UNIT_SECONDS = {"h": 3600.0, "m": 60.0, "s": 1.0, "ms": 1e-3, "us": 1e-6, "µs": 1e-6, "ns": 1e-9}
-_OPENAI_DIMENSIONS = ("requests", "tokens")
-_ANTHROPIC_DIMENSIONS = ("requests", "tokens", "input-tokens", "output-tokens")
 
 
 def parse_duration(value: str) -> float | None:
@@ -73,6 +71,14 @@ def _seconds_until(value: str) -> float | None:
     return max((when - datetime.now(timezone.utc)).total_seconds(), 0.0)
 
 
+_FIELDS = ("limit", "remaining", "reset")
+# (dimensions, header name pattern, how to read its reset) per header family.
+_FAMILIES: tuple[tuple[tuple[str, ...], str, Callable[[str], float | None]], ...] = (
+    (("requests", "tokens"), "x-ratelimit-{f}-{d}", parse_duration),
+    (("requests", "tokens", "input-tokens", "output-tokens"), "anthropic-ratelimit-{d}-{f}", _seconds_until),
+)
+
+
 @dataclass(frozen=True)
 class RateLimitWindow:
     """One dimension of the budget as a response reported it: `remaining` of `limit`, full in `reset` s."""
@@ -88,29 +94,16 @@ def parse_rate_limit_headers(headers: Mapping[str, str]) -> dict[str, RateLimitW
     A dimension without a usable `remaining` and `reset` is left out (Azure sends `-1` when it
     does not know).
     """
-    found: dict[str, RateLimitWindow] = {}
-    for dimension in _OPENAI_DIMENSIONS:
-        window = _window(
-            headers.get(f"x-ratelimit-limit-{dimension}"),
-            headers.get(f"x-ratelimit-remaining-{dimension}"),
-            headers.get(f"x-ratelimit-reset-{dimension}"),
-            parse_duration,
-        )
-        if window is not None:
-            found[dimension] = window
-    if found:
-        return found
-    for dimension in _ANTHROPIC_DIMENSIONS:
-        prefix = f"anthropic-ratelimit-{dimension}"
-        window = _window(
-            headers.get(f"{prefix}-limit"),
-            headers.get(f"{prefix}-remaining"),
-            headers.get(f"{prefix}-reset"),
-            _seconds_until,
-        )
-        if window is not None:
-            found[dimension] = window
-    return found
+    for dimensions, name, reset_seconds in _FAMILIES:
+        found: dict[str, RateLimitWindow] = {}
+        for dimension in dimensions:
+            limit, remaining, reset = (headers.get(name.format(d=dimension, f=f)) for f in _FIELDS)
+            window = _window(limit, remaining, reset, reset_seconds)
+            if window is not None:
+                found[dimension] = window
+        if found:
+            return found
+    return {}
 
 
 def _window(
