@@ -11,7 +11,6 @@ from ._function_schema import takes_run_context
 from ._output import OutputSchema, build_output_schema
 from ._run import Runner, captured_messages
 from ._scope import run_scope
-from .concurrency import AbstractConcurrencyLimiter, AnyConcurrencyLimit, normalize_to_limiter
 from .exceptions import ModelHTTPError, UserError
 from .messages import ModelMessage, UserContent
 from .models import Model, infer_model
@@ -22,6 +21,7 @@ from .tools import DocstringFormat, Tool, ToolPrepareFunc
 if TYPE_CHECKING:
     from ._instrumentation import RunTracing
     from ._iter import AgentRun
+    from .concurrency import AbstractConcurrencyLimiter, AnyConcurrencyLimit
     from .models.instrumented import InstrumentationSettings
 from .usage import RunUsage, UsageLimits
 
@@ -110,9 +110,11 @@ class Agent(Generic[AgentDepsT, OutputDataT]):
         self.instrument = instrument
         """OpenTelemetry for this agent's runs: settings, True (defaults), False, or None: `instrument_all()`'s."""
         self._default_instrumentation: InstrumentationSettings | None = None
-        self._concurrency_limiter: AbstractConcurrencyLimiter | None = normalize_to_limiter(
-            max_concurrency, name=name
-        )
+        self._concurrency_limiter: AbstractConcurrencyLimiter | None = None
+        if max_concurrency is not None:
+            from .concurrency import normalize_to_limiter  # imported only by agents that limit
+
+            self._concurrency_limiter = normalize_to_limiter(max_concurrency, name=name)
 
     @staticmethod
     def instrument_all(instrument: InstrumentationSettings | bool = True) -> None:
