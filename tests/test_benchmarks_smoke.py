@@ -104,3 +104,26 @@ def test_smoke_run_produces_every_figure_for_the_floor_and_wireai(tmp_path):
                 assert len(r["requests"][vendor][mode]["us_per_req"]) == 1
             assert r["stream"][vendor]["deltas_seen"] == [50]
     assert report["mock"]["requests"] > 0
+
+
+@pytest.mark.timeout(60)
+def test_pacing_smoke_run_reports_every_scenario():
+    proc = subprocess.run(
+        [sys.executable, str(BENCH / "pacing.py"), "--smoke", "--runs", "12", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=50,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    rows = json.loads(proc.stdout)
+    assert [(r["vendor"], r["pacing"]) for r in rows] == [
+        ("openai", False),
+        ("openai", True),
+        ("anthropic", False),
+        ("anthropic", True),
+    ]
+    for row in rows:
+        assert row["runs"] == 12 and row["wall_s"] > 0 and row["floor_s"] > 0
+        assert row["requests_sent"] >= 12 - row["failed"]
+        if row["pacing"]:
+            assert (row["rejected_429"], row["failed"]) == (0, 0)

@@ -30,6 +30,7 @@ _EXPORTS: dict[str, str] = {
     "TextOutput": "wireai.output",
     "StructuredDict": "wireai.output",
     "AgentRunError": "wireai.exceptions",
+    "ConcurrencyLimitExceeded": "wireai.exceptions",
     "FallbackExceptionGroup": "wireai.exceptions",
     "ModelAPIError": "wireai.exceptions",
     "ModelHTTPError": "wireai.exceptions",
@@ -47,6 +48,10 @@ _EXPORTS: dict[str, str] = {
     "RunUsage": "wireai.usage",
     "RequestUsage": "wireai.usage",
     "UsageLimits": "wireai.usage",
+    "ConcurrencyLimit": "wireai.concurrency",
+    "ConcurrencyLimiter": "wireai.concurrency",
+    "InstrumentationSettings": "wireai.models.instrumented",
+    "Pacing": "wireai.transport.pacing",
 }
 
 __all__ = ["__version__", *_EXPORTS]
@@ -68,8 +73,10 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:
     from ._iter import AgentRun, CallToolsNode, End, ModelRequestNode, UserPromptNode
     from .agent import Agent, EndStrategy, capture_run_messages
+    from .concurrency import ConcurrencyLimit, ConcurrencyLimiter
     from .exceptions import (
         AgentRunError,
+        ConcurrencyLimitExceeded,
         FallbackExceptionGroup,
         ModelAPIError,
         ModelHTTPError,
@@ -79,8 +86,10 @@ if TYPE_CHECKING:
         UserError,
     )
     from .messages import AudioUrl, BinaryContent, DocumentUrl, ImageUrl, VideoUrl
+    from .models.instrumented import InstrumentationSettings
     from .output import NativeOutput, PromptedOutput, StructuredDict, TextOutput, ToolOutput
     from .result import AgentRunResult, StreamedRunResult
     from .settings import ModelSettings
     from .tools import RunContext, Tool, ToolDefinition
+    from .transport.pacing import Pacing
     from .usage import RequestUsage, RunUsage, Usage, UsageLimits

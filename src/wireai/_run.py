@@ -35,6 +35,7 @@ from .tools import RunContext, Tool, ToolDefinition
 from .usage import RunUsage, UsageLimits
 
 if TYPE_CHECKING:
+    from ._instrumentation import RunTracing
     from .agent import Agent
 
 __all__ = ["FinalResult", "Runner", "captured_messages"]
@@ -72,8 +73,11 @@ class Runner:
         limits: UsageLimits,
         history: Sequence[ModelMessage] | None,
         prompt: Any,
+        tracing: RunTracing | None = None,
     ):
         self.agent = agent
+        self.tracing = tracing
+        self.final: FinalResult | None = None
         self.model = model
         self.deps = deps
         self.output_schema = output_schema
@@ -267,6 +271,7 @@ class Runner:
                 parts.append(RetryPromptPart(EMPTY_RESPONSE))
 
         if final is not None:
+            self.final = final
             if parts:
                 self.messages.append(ModelRequest(parts))
             return final
@@ -303,6 +308,11 @@ class Runner:
         return list(await asyncio.gather(*(self._run_tool(c) for c in calls)))
 
     async def _run_tool(self, call: ToolCallPart) -> ModelRequestPart:
+        if self.tracing is None:
+            return await self._execute_tool(call)
+        return await self.tracing.run_tool(call, self._execute_tool)
+
+    async def _execute_tool(self, call: ToolCallPart) -> ModelRequestPart:
         tools = self.agent._function_tools
         tool = tools.get(call.tool_name)
         if tool is None:

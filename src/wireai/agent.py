@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, overload
 from ._function_schema import takes_run_context
 from ._output import OutputSchema, build_output_schema
 from ._run import Runner, captured_messages
+from ._scope import run_scope
 from .exceptions import ModelHTTPError, UserError
 from .messages import ModelMessage, UserContent
 from .models import Model, infer_model
@@ -18,7 +19,10 @@ from .settings import ModelSettings, merge_model_settings
 from .tools import DocstringFormat, Tool, ToolPrepareFunc
 
 if TYPE_CHECKING:
+    from ._instrumentation import RunTracing
     from ._iter import AgentRun
+    from .concurrency import AbstractConcurrencyLimiter, AnyConcurrencyLimit
+    from .models.instrumented import InstrumentationSettings
 from .usage import RunUsage, UsageLimits
 
 __all__ = ["Agent", "EndStrategy", "capture_run_messages"]
@@ -32,6 +36,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 class Agent(Generic[AgentDepsT, OutputDataT]):
     """An LLM agent: send a prompt, let the model call tools, get a validated output back."""
+
+    _instrument_default: InstrumentationSettings | bool = False
 
     def __init__(
         self,
@@ -53,7 +59,8 @@ class Agent(Generic[AgentDepsT, OutputDataT]):
         result_retries: int | None = None,
         result_tool_name: str | None = None,
         result_tool_description: str | None = None,
-        instrument: Any = None,
+        instrument: InstrumentationSettings | bool | None = None,
+        max_concurrency: AnyConcurrencyLimit = None,
     ):
         if output_type is not _UNSET and result_type is not _UNSET:
             raise UserError("Pass `output_type` or its old name `result_type`, not both")
@@ -100,6 +107,19 @@ class Agent(Generic[AgentDepsT, OutputDataT]):
         self._output_schemas: dict[tuple[int, str], OutputSchema] = {}
         self._override_model: ContextVar[Model | None] = ContextVar("override_model", default=None)
         self._override_deps: ContextVar[Any] = ContextVar("override_deps", default=_UNSET)
+        self.instrument = instrument
+        """OpenTelemetry for this agent's runs: settings, True (defaults), False, or None: `instrument_all()`'s."""
+        self._default_instrumentation: InstrumentationSettings | None = None
+        self._concurrency_limiter: AbstractConcurrencyLimiter | None = None
+        if max_concurrency is not None:
+            from .concurrency import normalize_to_limiter  # imported only by agents that limit
+
+            self._concurrency_limiter = normalize_to_limiter(max_concurrency, name=name)
+
+    @staticmethod
+    def instrument_all(instrument: InstrumentationSettings | bool = True) -> None:
+        """Trace every agent that was not given `instrument=` itself (False turns it back off)."""
+        Agent._instrument_default = instrument
 
     def __repr__(self) -> str:
         model = self.model.model_name if isinstance(self.model, Model) else self.model
@@ -221,14 +241,15 @@ class Agent(Generic[AgentDepsT, OutputDataT]):
             usage,
             user_prompt,
         )
-        await runner.start(user_prompt)
-        while True:
-            response = await runner.request()
-            final = await runner.handle_response(response)
-            if final is not None:
-                return AgentRunResult(
-                    final.output, runner.messages, runner.new_message_index, runner.usage, final.tool_name
-                )
+        async with self._run_scope(runner):
+            await runner.start(user_prompt)
+            while True:
+                response = await runner.request()
+                final = await runner.handle_response(response)
+                if final is not None:
+                    return AgentRunResult(
+                        final.output, runner.messages, runner.new_message_index, runner.usage, final.tool_name
+                    )
 
     def run_sync(
         self,
@@ -291,25 +312,28 @@ class Agent(Generic[AgentDepsT, OutputDataT]):
             usage,
             user_prompt,
         )
-        await runner.start(user_prompt)
-        while True:
-            runner.check_before_request()
-            params = await runner.request_parameters()
-            try:
-                async with runner.model.request_stream(runner.messages, runner.settings, params) as streamed:
-                    final_event = await find_final_result(streamed, runner.output_schema)
-                    if final_event is not None:
-                        yield StreamedRunResult(runner, streamed, final_event)
-                        return
-                    response = streamed.get()
-            except ModelHTTPError as exc:
-                runner.retry_with_feedback(exc)
-                continue
-            runner.add_response(response)
-            final = await runner.handle_response(response)
-            if final is not None:  # e.g. a final result only valid once complete
-                yield StreamedRunResult.completed(runner, final)
-                return
+        async with self._run_scope(runner):
+            await runner.start(user_prompt)
+            while True:
+                runner.check_before_request()
+                params = await runner.request_parameters()
+                try:
+                    async with runner.model.request_stream(
+                        runner.messages, runner.settings, params
+                    ) as streamed:
+                        final_event = await find_final_result(streamed, runner.output_schema)
+                        if final_event is not None:
+                            yield StreamedRunResult(runner, streamed, final_event)
+                            return
+                        response = streamed.get()
+                except ModelHTTPError as exc:
+                    runner.retry_with_feedback(exc)
+                    continue
+                runner.add_response(response)
+                final = await runner.handle_response(response)
+                if final is not None:  # e.g. a final result only valid once complete
+                    yield StreamedRunResult.completed(runner, final)
+                    return
 
     @asynccontextmanager
     async def iter(
@@ -339,7 +363,8 @@ class Agent(Generic[AgentDepsT, OutputDataT]):
             usage,
             user_prompt,
         )
-        yield AgentRun(runner, user_prompt)
+        async with self._run_scope(runner):
+            yield AgentRun(runner, user_prompt)
 
     @staticmethod
     def is_user_prompt_node(node: object) -> bool:
@@ -377,6 +402,19 @@ class Agent(Generic[AgentDepsT, OutputDataT]):
         user_prompt: Any,
     ) -> Runner:
         chosen = self._resolve_model(model)
+        tracing = self._tracing()
+        if tracing is not None:
+            from .models.instrumented import instrument_model
+
+            chosen = instrument_model(chosen, tracing.settings)
+        if self._concurrency_limiter is not None:
+            from .models.concurrency import limiters_of
+
+            if self._concurrency_limiter in limiters_of(chosen):
+                raise UserError(
+                    "The agent's max_concurrency and its ConcurrencyLimitedModel use the same limiter, which can "
+                    "deadlock a run; use separate limiters or limit concurrency at one level only"
+                )
         schema = self._output_schema(output_type if output_type is not None else self.output_type, chosen)
         profile = chosen.profile
         if schema.mode == "native" and not profile.supports_json_schema_output:
@@ -405,7 +443,25 @@ class Agent(Generic[AgentDepsT, OutputDataT]):
             limits=usage_limits or self.usage_limits or UsageLimits(),
             history=message_history,
             prompt=user_prompt,
+            tracing=tracing,
         )
+
+    def _run_scope(self, runner: Runner) -> Any:
+        return run_scope(self._concurrency_limiter, f"agent:{self.name or 'agent'}", runner)
+
+    def _tracing(self) -> RunTracing | None:
+        """This agent's run tracing, or None when it is not instrumented (nothing imported then)."""
+        instrument = self.instrument if self.instrument is not None else Agent._instrument_default
+        if not instrument:
+            return None
+        from ._instrumentation import RunTracing
+        from .models.instrumented import InstrumentationSettings
+
+        if not isinstance(instrument, InstrumentationSettings):
+            if self._default_instrumentation is None:
+                self._default_instrumentation = InstrumentationSettings()
+            instrument = self._default_instrumentation
+        return RunTracing(instrument, self.name or "agent")
 
     def _resolve_model(self, model: Model | str | None) -> Model:
         override = self._override_model.get()

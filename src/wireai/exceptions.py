@@ -15,6 +15,7 @@ if sys.version_info < (3, 11):  # pragma: no cover
 
 __all__ = [
     "AgentRunError",
+    "ConcurrencyLimitExceeded",
     "FallbackExceptionGroup",
     "ModelAPIError",
     "ModelHTTPError",
@@ -71,6 +72,10 @@ class AgentRunError(RuntimeError):
 
 class UsageLimitExceeded(AgentRunError):
     """A `UsageLimits` budget would be (or was) exceeded."""
+
+
+class ConcurrencyLimitExceeded(AgentRunError):
+    """A concurrency limiter's queue is full (`max_queued` operations already waiting for a slot)."""
 
 
 class UnexpectedModelBehavior(AgentRunError):

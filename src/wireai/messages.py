@@ -255,7 +255,7 @@ FileUrl = _FileUrl  # the common base of ImageUrl, AudioUrl, DocumentUrl and Vid
 
 MultiModalContent = Union[ImageUrl, AudioUrl, DocumentUrl, VideoUrl, BinaryContent]
 UserContent = Union[str, MultiModalContent, CachePoint]
-_MULTIMODAL = (_FileUrl, BinaryContent)
+_MULTIMODAL = (ImageUrl, AudioUrl, DocumentUrl, VideoUrl, BinaryContent)
 
 
 def file_reference(item: MultiModalContent) -> str:

@@ -26,6 +26,7 @@ from .._params import ModelRequestParameters, ToolDefinition
 from ..exceptions import ModelHTTPError, UnexpectedModelBehavior, UserError, snippet
 from ..messages import (
     BinaryContent,
+    CachePoint,
     FinishReason,
     ModelMessage,
     ModelRequest,
@@ -302,6 +303,8 @@ def _user_parts(part: UserPromptPart) -> list[dict[str, Any]]:
             out.append({"text": item})
         elif isinstance(item, BinaryContent):
             out.append({"inlineData": {"mimeType": item.media_type, "data": item.base64}})
+        elif isinstance(item, CachePoint):
+            continue  # Gemini caches on its own (or through `cachedContent`)
         else:
             if item.force_download:
                 raise UserError(
@@ -326,10 +329,12 @@ def _model_parts(response: ModelResponse, call_ids: bool = True) -> list[dict[st
                 continue  # another vendor's reasoning means nothing to Gemini
             item = {"text": part.content, "thought": True}
             signature = part.signature or signature
-        else:
+        elif isinstance(part, ToolCallPart):
             item = {"functionCall": function_call(part, call_ids=call_ids)}
             if not signature and not own:
                 signature = SKIP_SIGNATURE
+        else:
+            continue  # parts of other vendors' native tools mean nothing to Gemini
         if signature:
             item["thoughtSignature"] = signature
         out.append(item)
@@ -595,6 +600,8 @@ class StreamParser(BaseStreamParser):
             return parts.handle_thinking_delta(
                 None, converted.content, signature=converted.signature, provider_name=self.provider_name
             )
+        if not isinstance(converted, TextPart):
+            return None
         event = parts.handle_text_delta(None, converted.content)
         if converted.provider_details:
             latest = parts.latest()

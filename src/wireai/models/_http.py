@@ -266,6 +266,7 @@ class HTTPModel(Model):
             retry=provider.retry_policy,
             stream=stream,
             parse_error=self.codec.parse_error,
+            pacing=provider.pacing,
         )
 
 

@@ -6,13 +6,16 @@ import importlib
 import os
 from abc import ABC
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from ..exceptions import UserError
 from ..profiles import ModelProfile
 from ..transport.http import RetryPolicy, cached_async_http_client
+
+if TYPE_CHECKING:
+    from ..transport.pacing import Pacing
 
 __all__ = ["Endpoint", "Provider", "env_key", "infer_provider", "infer_provider_class"]
 
@@ -37,6 +40,9 @@ class Provider(ABC):
     base_url: str = ""
     _http_client: httpx.AsyncClient | None = None
     max_retries: int = 2
+    pacing: Pacing | None = None
+    """Rate-limit pacing of this provider's requests (`pacing=` of the providers whose vendors send
+    rate-limit headers: OpenAI and the OpenAI-compatible hosts, Groq, Anthropic)."""
 
     @property
     def client(self) -> httpx.AsyncClient:

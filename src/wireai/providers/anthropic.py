@@ -7,6 +7,7 @@ import os
 import httpx
 
 from ..profiles import ModelProfile
+from ..transport.pacing import Pacing, resolve_pacing
 from . import Provider, env_key
 
 __all__ = ["AnthropicProvider"]
@@ -26,12 +27,14 @@ class AnthropicProvider(Provider):
         http_client: httpx.AsyncClient | None = None,
         *,
         max_retries: int | None = None,
+        pacing: bool | Pacing = False,
     ):
         self._api_key = env_key(api_key, "ANTHROPIC_API_KEY", provider="Anthropic")
         self.base_url = (base_url or os.environ.get("ANTHROPIC_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
         self._http_client = http_client
         if max_retries is not None:
             self.max_retries = max_retries
+        self.pacing = resolve_pacing(pacing)
 
     @property
     def headers(self) -> dict[str, str]:

@@ -14,6 +14,7 @@ import httpx
 
 from ..exceptions import UserError
 from ..profiles import ModelProfile
+from ..transport.pacing import Pacing
 from . import Endpoint, env_key
 from .openai import OpenAIProvider, azure_aware_profile, openai_model_profile
 
@@ -35,11 +36,12 @@ class AzureProvider(OpenAIProvider):
         base_url: str | None = None,
         *,
         max_retries: int | None = None,
+        pacing: bool | Pacing = False,
     ):
         if max_retries is not None:
             self.max_retries = max_retries
         if openai_client is not None:
-            super().__init__(openai_client=openai_client)
+            super().__init__(openai_client=openai_client, pacing=pacing)
             return
         endpoint = base_url or env_key(azure_endpoint, "AZURE_OPENAI_ENDPOINT", provider="azure")
         assert endpoint is not None
@@ -48,7 +50,7 @@ class AzureProvider(OpenAIProvider):
         key = env_key(api_key, "AZURE_OPENAI_API_KEY", provider="azure")
         if endpoint.endswith("/openai/v1") or version in _V1_VERSIONS or version is None:
             base = endpoint if endpoint.endswith("/openai/v1") else f"{endpoint}/openai/v1"
-            super().__init__(base_url=base, api_key=key, http_client=http_client)
+            super().__init__(base_url=base, api_key=key, http_client=http_client, pacing=pacing)
             if version == "preview":
                 self._api_version = version
         else:
@@ -57,7 +59,7 @@ class AzureProvider(OpenAIProvider):
                     "Give `azure_endpoint` as `https://<resource>.openai.azure.com`, without the deployment path"
                 )
             base = endpoint if endpoint.endswith("/openai") else f"{endpoint}/openai"
-            super().__init__(base_url=base, api_key=key, http_client=http_client)
+            super().__init__(base_url=base, api_key=key, http_client=http_client, pacing=pacing)
             self._api_version = version
             self._deployments = True
         self._key_header = "api-key"

@@ -9,6 +9,7 @@ import httpx
 
 from ..exceptions import UserError
 from ..profiles import ModelProfile
+from ..transport.pacing import Pacing, resolve_pacing
 from . import Endpoint, Provider, env_key
 
 __all__ = ["OpenAIProvider", "openai_model_profile"]
@@ -43,9 +44,11 @@ class OpenAIProvider(Provider):
         project: str | None = None,
         *,
         max_retries: int | None = None,
+        pacing: bool | Pacing = False,
     ):
         if max_retries is not None:
             self.max_retries = max_retries
+        self.pacing = resolve_pacing(pacing)
         self._api_version: str | None = None
         self._deployments = False  # Azure's `/deployments/{model}/...?api-version=` form
         self._key_header = "authorization"

@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 import httpx
 
 from ..profiles import ModelProfile
+from ..transport.pacing import Pacing
 from .openai import OpenAIProvider
 
 __all__ = ["OpenRouterProvider"]
@@ -34,11 +35,16 @@ class OpenRouterProvider(OpenAIProvider):
         openai_client: Any = None,
         http_client: httpx.AsyncClient | None = None,
         max_retries: int | None = None,
+        pacing: bool | Pacing = False,
     ):
         if max_retries is not None:
             self.max_retries = max_retries
         super().__init__(
-            base_url=base_url, api_key=api_key, openai_client=openai_client, http_client=http_client
+            base_url=base_url,
+            api_key=api_key,
+            openai_client=openai_client,
+            http_client=http_client,
+            pacing=pacing,
         )
         # Optional attribution: shown on openrouter.ai rankings.
         app_url = app_url or os.environ.get("OPENROUTER_APP_URL")

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
         fake_vendor,
     )
     from .fixtures import ReplayServer, load_case
+    from .ratelimit import RateLimitedAnthropic, RateLimitedOpenAI
     from .rechunk import parse_chunks, rechunk, split_events, stream_rechunked
     from .server import LoopbackServer, RecordedRequest, Reply
 
@@ -69,6 +70,7 @@ _WHERE: dict[str, str] = {
     **dict.fromkeys(["parse_chunks", "rechunk", "split_events", "stream_rechunked"], "rechunk"),
     **dict.fromkeys(["LoopbackServer", "RecordedRequest", "Reply"], "server"),
     **dict.fromkeys(["ReplayServer", "load_case"], "fixtures"),
+    **dict.fromkeys(["RateLimitedAnthropic", "RateLimitedOpenAI"], "ratelimit"),
 }
 
 __all__ = [
@@ -88,6 +90,8 @@ __all__ = [
     "FakeVendor",
     "FakeVertex",
     "LoopbackServer",
+    "RateLimitedAnthropic",
+    "RateLimitedOpenAI",
     "RecordedRequest",
     "Reply",
     "ReplayServer",

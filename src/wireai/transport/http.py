@@ -11,13 +11,17 @@ import random
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from .. import __version__
 from ..codecs._base import parse_error as default_parse_error
 from ..exceptions import ModelAPIError, ModelHTTPError, parse_retry_after
+from .events import notify_retry
+
+if TYPE_CHECKING:
+    from .pacing import Pacing
 
 __all__ = [
     "DEFAULT_TIMEOUT",
@@ -136,12 +140,14 @@ async def send(
     timeout: float | httpx.Timeout | None = None,
     retry: RetryPolicy | None = None,
     stream: bool = False,
+    pacing: Pacing | None = None,
     parse_error: ErrorParser = default_parse_error,
 ) -> httpx.Response:
     """Send one request with retries; return a 2xx response (still open when `stream` is true).
 
     Raises the `ModelHTTPError` the codec's `parse_error` makes of a non-2xx answer, and
-    `ModelAPIError` when the vendor could not be reached or timed out.
+    `ModelAPIError` when the vendor could not be reached or timed out. With `pacing`, each attempt
+    waits for the account's rate-limit budget and every answer's rate-limit headers update it.
     """
     from asyncio import sleep
 
@@ -149,13 +155,14 @@ async def send(
     waited = 0.0
     attempt = 0
     request_timeout: Any = timeout if timeout is not None else httpx.USE_CLIENT_DEFAULT
+    send_once = client.send if pacing is None else pacing.wrap(client.send)
     while True:
         attempt += 1
         request = client.build_request(
             method, url, content=content, headers=headers, params=params, timeout=request_timeout
         )
         try:
-            response = await client.send(
+            response = await send_once(
                 request, stream=stream, auth=auth if auth is not None else httpx.USE_CLIENT_DEFAULT
             )
         except (
@@ -168,6 +175,7 @@ async def send(
             if delay is None or waited + delay > policy.max_total_wait:
                 raise ModelAPIError(model_name, f"Could not reach {_origin(url)}: {exc!r}") from exc
             waited += delay
+            notify_retry(attempt, delay, error=exc)
             await sleep(delay)
             continue
         except httpx.TimeoutException as exc:
@@ -190,6 +198,7 @@ async def send(
             delay = policy.delay(attempt, response.headers)
             if delay is not None and waited + delay <= policy.max_total_wait:
                 waited += delay
+                notify_retry(attempt, delay, status)
                 await sleep(delay)
                 continue
         raise parse_error(status, raw, response.headers, model_name=model_name)

@@ -8,7 +8,7 @@ from typing import Any
 from ...codecs._base import tool_input
 from ...codecs.anthropic import FINISH_REASONS
 from ...codecs.anthropic.request import REDACTED
-from ...messages import ModelResponse, ModelResponsePart, TextPart, ToolCallPart
+from ...messages import ModelResponse, ModelResponsePart, TextPart, ThinkingPart, ToolCallPart
 from ...usage import RequestUsage
 from ...wire.sse import encode_sse
 from ._base import fresh_input_tokens, pieces, wire_finish
@@ -46,6 +46,8 @@ def _encode_block(part: ModelResponsePart) -> dict[str, Any]:
             "name": part.tool_name,
             "input": tool_input(part),
         }
+    if not isinstance(part, ThinkingPart):
+        raise NotImplementedError(f"the Anthropic fake cannot send a {type(part).__name__} yet")
     redacted = (part.provider_details or {}).get(REDACTED)
     if isinstance(redacted, str):
         return {"type": "redacted_thinking", "data": redacted}

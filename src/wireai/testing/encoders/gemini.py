@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from ...codecs.gemini import FINISH_REASONS, function_call
-from ...messages import ModelResponse, ThinkingPart, ToolCallPart
+from ...messages import ModelResponse, TextPart, ThinkingPart, ToolCallPart
 from ...usage import RequestUsage
 from ...wire.sse import encode_sse
 from ._base import pieces, wire_finish
@@ -47,9 +47,11 @@ def _parts(response: ModelResponse) -> list[dict[str, Any]]:
         elif isinstance(part, ThinkingPart):
             item = {"text": part.content, "thought": True}
             signature = part.signature
-        else:
+        elif isinstance(part, TextPart):
             item = {"text": part.content}
             signature = (part.provider_details or {}).get("thought_signature")
+        else:
+            continue
         if signature:
             item["thoughtSignature"] = signature
         out.append(item)
