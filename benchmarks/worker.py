@@ -51,7 +51,10 @@ class Floor:
     """
 
     def __init__(self, httpx_module: Any, vendor: str, base: str, structured: bool) -> None:
-        self.client = httpx_module.AsyncClient()
+        # wireai's timeouts (and a long-running service's): httpx's default 5 s would also bound the
+        # wait for a pooled connection, and at 500 concurrent streams over 100 connections the
+        # floor would end in PoolTimeout instead of measuring the queue. Per request it costs nothing.
+        self.client = httpx_module.AsyncClient(timeout=httpx_module.Timeout(600, connect=5))
         self.vendor = vendor
         self.out = _output_model() if structured else None
         schema = self.out.model_json_schema() if self.out else None
