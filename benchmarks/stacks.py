@@ -74,7 +74,7 @@ STACKS: dict[str, Stack] = {
             requirements=_FLOOR_REQUIREMENTS,
             import_code="import httpx; from pydantic import BaseModel",
             construct_code=f"httpx.AsyncClient(base_url={CONSTRUCT_URL!r})",
-            dists=("httpx", "pydantic"),
+            dists=("httpx", "pydantic", "sniffio"),
             runs_requests=False,
             venv="floor",
             notes=("`import pydantic` is lazy; this is the floor once BaseModel is really imported",),
