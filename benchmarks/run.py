@@ -759,7 +759,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
             min(cfg.deltas, 50),
             1,
         )
-        cfg.concurrency = [c for c in cfg.concurrency if c <= 10][:2]
+        cfg.concurrency = [4] if cfg.concurrency else []  # one level > 1: the closed loop, in seconds
         cfg.conc_deltas, cfg.conc_streams = min(cfg.conc_deltas, 5), min(cfg.conc_streams, 8)
     return cfg
 
