@@ -29,6 +29,8 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from mdtable import table_head
+
 # A streamed run: called with a callback for the first text delta (or None), returns the deltas seen.
 Streamer = Callable[[Callable[[], None] | None], Awaitable[int]]
 
@@ -181,11 +183,13 @@ def render(
             continue
         out.append(f"#### {vendor}: concurrent streamed runs (closed loop), medians of the rounds")
         out.append("")
-        out.append(
-            "| stack | C | streams/s | deltas/s | TTFD p50 ms | TTFD p99 ms | CPU µs/stream | "
-            "×(C=1) | RSS KiB/stream | conns/stream | mock CPU µs/stream |"
+        out.extend(
+            table_head(
+                "stack",
+                ["C", "streams/s", "deltas/s", "TTFD p50 ms", "TTFD p99 ms", "CPU µs/stream", "×(C=1)"]
+                + ["RSS KiB/stream", "conns/stream", "mock CPU µs/stream"],
+            )
         )
-        out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         for s, per_c in rows.items():
             base = _med(per_c.get("1"), "cpu_us_per_stream")
             for c in levels:
@@ -203,13 +207,8 @@ def render(
         others = [s for s in order if s not in (floor, wireai) and rows.get(s)]
         out.append(f"#### {vendor}: cost at concurrency against the floor (CPU µs per stream; TTFD p99)")
         out.append("")
-        head = "| C | floor CPU | wireai CPU | wireai − floor | wireai / floor | wireai / floor TTFD p99 |"
-        sep = "|---:|---:|---:|---:|---:|---:|"
-        for s in others:
-            head += f" {s} / floor CPU |"
-            sep += "---:|"
-        out.append(head)
-        out.append(sep)
+        cols = ["floor CPU", "wireai CPU", "wireai − floor", "wireai / floor", "wireai / floor TTFD p99"]
+        out.extend(table_head("C", cols + [f"{s} / floor CPU" for s in others]))
         for c in levels:
             f_r, w_r = (
                 rows[floor].get(str(c)) if rows.get(floor) else None,

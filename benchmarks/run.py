@@ -36,6 +36,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import concurrency  # noqa: E402
+from mdtable import table_head  # noqa: E402
 from stacks import DEFAULT_ORDER, FLOOR, PAI, PHYSICAL_LIMIT, STACKS, WIREAI, Stack  # noqa: E402
 
 REPO = HERE.parent
@@ -626,14 +627,8 @@ def render(report: dict[str, Any]) -> str:
     out.append("")
     out.append("### Per request (sequential `agent.run('hi')`), µs/req wall; overhead = minus the floor's")
     out.append("")
-    head = "| stack |"
-    sep = "|---|"
-    for vendor in vendors:
-        for mode in ("plain", "structured"):
-            head += f" {vendor} {mode} | overhead | CPU |"
-            sep += "---:|---:|---:|"
-    out.append(head)
-    out.append(sep)
+    cols = [c for v in vendors for m in ("plain", "structured") for c in (f"{v} {m}", "overhead", "CPU")]
+    out.extend(table_head("stack", cols))
     for s in order:
         if not STACKS[s].runs_requests:
             continue
@@ -652,13 +647,9 @@ def render(report: dict[str, Any]) -> str:
         "### Streaming (`run_stream` + `stream_text(delta=True)`; floor: httpx line loop + json.loads)"
     )
     out.append("")
-    head = "| stack |"
-    sep = "|---|"
-    for vendor in vendors:
-        head += f" {vendor} CPU µs/delta | ×floor | deltas/s | seen |"
-        sep += "---:|---:|---:|---:|"
-    out.append(head)
-    out.append(sep)
+    out.extend(
+        table_head("stack", [c for v in vendors for c in (f"{v} CPU µs/delta", "×floor", "deltas/s", "seen")])
+    )
     for s in order:
         if not STACKS[s].runs_requests:
             continue
