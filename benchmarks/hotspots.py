@@ -2,9 +2,11 @@
 
     python benchmarks/hotspots.py requests --vendor openai [--structured] [-n 2000]
     python benchmarks/hotspots.py stream --vendor anthropic [-n 20000]
+    python benchmarks/hotspots.py concurrency --vendor openai -c 500 [-n 50]
     benchmarks/.venvs/wireai/bin/python benchmarks/hotspots.py requests --stack wireai
 
-Starts its own mock server, warms up, then profiles one round. Prints (1) the share of
+Starts its own mock server, warms up, then profiles one round (for `concurrency`: the measured
+closed loop of `concurrency.measure`, C streamed runs of N deltas in flight; units are streams). Prints (1) the share of
 self time per area (wireai module, httpx/httpcore, asyncio, pydantic, json, ...), and (2) the
 top functions by self time and by cumulative time with file:function and their share. cProfile
 inflates many small calls, so read shares as relative, then confirm a fix with `run.py`.
@@ -26,6 +28,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import concurrency  # noqa: E402
 import worker  # noqa: E402
 
 
@@ -83,10 +86,11 @@ def report(profile: cProfile.Profile, units: int, unit: str, top: int) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("task", choices=("requests", "stream"))
+    p.add_argument("task", choices=("requests", "stream", "concurrency"))
     p.add_argument("--stack", default="wireai")
     p.add_argument("--vendor", default="openai", choices=("openai", "anthropic"))
     p.add_argument("--structured", action="store_true")
+    p.add_argument("-c", "--concurrency", type=int, default=100, help="streamed runs in flight (concurrency)")
     p.add_argument("-n", type=int, default=None, help="requests (default 2000) or deltas (default 20000)")
     p.add_argument("--top", type=int, default=25)
     p.add_argument("--dump", type=Path, help="also write the raw pstats here (for snakeviz etc.)")
@@ -111,15 +115,24 @@ def main(argv: list[str] | None = None) -> int:
 
             asyncio.run(go())
             unit = "request"
+        elif args.task == "concurrency":
+            deltas = args.n or 50
+            n = concurrency.streams_for(args.concurrency, 400)
+            _, stream = worker._make(args.stack, args.vendor, f"{base}/d{deltas}", False)
+            asyncio.run(
+                concurrency.measure(stream, args.concurrency, n, deltas, before_measuring=prof.enable)
+            )
+            prof.disable()
+            unit = "stream"
         else:
             n = args.n or 20000
             _, stream = worker._make(args.stack, args.vendor, f"{base}/d{n}", False)
             _, warm = worker._make(args.stack, args.vendor, f"{base}/d200", False)
 
             async def go() -> None:
-                await warm()
+                await warm(None)
                 prof.enable()
-                await stream()
+                await stream(None)
                 prof.disable()
 
             asyncio.run(go())

@@ -10,7 +10,9 @@ Routing is by path suffix, so it works whatever base URL a client library compos
 - ``.../messages``         -> Anthropic messages (JSON, or SSE when ``"stream": true``);
 - a path segment ``/d<N>/`` anywhere (e.g. base URL ``http://127.0.0.1:PORT/d20000/v1``)
   makes a streamed text reply carry N text deltas (default 8);
-- ``GET /__stats`` -> ``{"requests": n, "cpu_s": seconds of this process's CPU}``.
+- ``GET /__stats`` -> ``{"requests": n, "connections": n, "cpu_s": seconds of this process's CPU}``
+  (connections: TCP connections that carried at least one request other than ``/__stats``, so
+  the concurrency figures can show a client's pool churn).
 
 When the request carries tools and the conversation does not end with a tool result, the reply
 is a call of the first tool with arguments made from its JSON schema (that is how an agent's
@@ -248,12 +250,13 @@ class Responder:
     def __init__(self) -> None:
         self.cache: dict[tuple[Any, ...], bytes] = {}
         self.requests = 0
+        self.connections = 0
 
     def respond(self, method: bytes, path: bytes, body: bytes) -> bytes:
         self.requests += 1
         if method == b"GET" and path.startswith(b"/__stats"):
             self.requests -= 1
-            stats = {"requests": self.requests, "cpu_s": time.process_time()}
+            stats = {"requests": self.requests, "connections": self.connections, "cpu_s": time.process_time()}
             return _http(200, json.dumps(stats).encode(), "application/json")
         try:
             req = json.loads(body) if body else {}
@@ -303,6 +306,7 @@ class _Conn(asyncio.Protocol):
         self.responder = responder
         self.buf = b""
         self.transport: asyncio.Transport | None = None
+        self.counted = False
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
@@ -341,6 +345,9 @@ class _Conn(asyncio.Protocol):
                 body, consumed = self.buf[start : start + length], start + length
             self.buf = self.buf[consumed:]
             assert self.transport is not None
+            if not self.counted and not path.startswith(b"/__stats"):
+                self.counted = True
+                self.responder.connections += 1
             self.transport.write(self.responder.respond(method, path, body))
 
     def _close(self) -> None:
@@ -372,7 +379,9 @@ async def serve(port: int, ready: Any = None) -> None:
     """Serve until SIGTERM/SIGINT; print the bound port on stdout's first line."""
     loop = asyncio.get_running_loop()
     responder = Responder()
-    server = await loop.create_server(lambda: _Conn(responder), "127.0.0.1", port, backlog=256)
+    # 500 concurrent runs may connect at once: a full accept queue would drop SYNs, and the
+    # kernel's 1 s retransmit would show up as time to first delta.
+    server = await loop.create_server(lambda: _Conn(responder), "127.0.0.1", port, backlog=1024)
     bound = server.sockets[0].getsockname()[1]
     print(bound, flush=True)
     stop = loop.create_future()

@@ -10,8 +10,9 @@ What it does (see benchmarks/README.md for the method and why):
    ``pydantic-ai-slim[openai,anthropic]`` (latest) and an empty one for the footprint baseline;
 2. starts ``mock_server.py`` (loopback OpenAI chat completions + Anthropic messages);
 3. measures each figure in a fresh subprocess of the right venv (``worker.py``);
-4. prints a markdown table with every stack, the ratios wireai/floor and wireai/pydantic-ai,
-   the goals of issue 12 met or missed, and the versions.
+4. prints markdown tables with every stack: wireai's and pydantic-ai's overhead over the fair
+   floor (µs and ratio) against the goals of issues 12 and 23, the httpx2 floor as the physical
+   limit, throughput at concurrency (issue 21, `concurrency.py`) and the versions.
 """
 
 from __future__ import annotations
@@ -34,7 +35,9 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from stacks import DEFAULT_ORDER, FLOOR, PAI, STACKS, WIREAI, Stack  # noqa: E402
+import concurrency  # noqa: E402
+from mdtable import table_head  # noqa: E402
+from stacks import DEFAULT_ORDER, FLOOR, PAI, PHYSICAL_LIMIT, STACKS, WIREAI, Stack  # noqa: E402
 
 REPO = HERE.parent
 VENVS = HERE / ".venvs"
@@ -303,37 +306,64 @@ class Measurer:
         movers = [s for s in stacks if STACKS[s].runs_requests]
         for vendor in cfg.vendors:
             for mode in ("plain", "structured"):
-                self._figure(movers, "requests", vendor, mode)
-            self._figure(movers, "stream", vendor, None)
+                self._requests(movers, vendor, mode)
+            self._stream(movers, vendor)
+        for vendor in cfg.vendors:
+            self._concurrency(movers, vendor)
 
-    def _figure(self, stacks: list[str], task: str, vendor: str, mode: str | None) -> None:
+    def _requests(self, stacks: list[str], vendor: str, mode: str) -> None:
+        n = self.cfg.requests
+        log(f"{vendor} {mode}: {self.cfg.rounds} rounds x {n} requests, stacks interleaved")
+        args = ["requests", "--vendor", vendor, "-n", str(n), "--rounds", "1"]
+        if mode == "structured":
+            args.append("--structured")
+        for s, r in self._interleaved(stacks, f"{vendor} {mode}", args).items():
+            r["rounds"] = len(r.get("us_per_req", []))
+            self.results[s].setdefault("requests", {}).setdefault(vendor, {})[mode] = r
+
+    def _stream(self, stacks: list[str], vendor: str) -> None:
+        n = self.cfg.deltas
+        log(f"{vendor} stream: {self.cfg.rounds} rounds x {n} deltas, stacks interleaved")
+        args = ["stream", "--vendor", vendor, "-n", str(n), "--rounds", "1"]
+        for s, r in self._interleaved(stacks, f"{vendor} stream", args).items():
+            r["rounds"] = len(r.get("cpu_us_per_delta", []))
+            self.results[s].setdefault("stream", {})[vendor] = r
+
+    def _concurrency(self, stacks: list[str], vendor: str) -> None:
         cfg = self.cfg
-        label = f"{vendor} {mode or 'stream'}"
-        n = cfg.requests if task == "requests" else cfg.deltas
-        log(
-            f"{label}: {cfg.rounds} rounds x {n} {'requests' if task == 'requests' else 'deltas'}, stacks interleaved"
-        )
+        for c in cfg.concurrency:
+            streams = concurrency.streams_for(c, cfg.conc_streams)
+            log(
+                f"{vendor} concurrency {c}: {cfg.rounds} rounds x {streams} streams of {cfg.conc_deltas} deltas, "
+                "stacks interleaved"
+            )
+            args = ["concurrency", "--vendor", vendor, "-n", str(cfg.conc_deltas)]
+            args += ["--concurrency", str(c), "--streams", str(streams)]
+            merged = self._interleaved(stacks, f"{vendor} concurrency {c}", args, mock_stats=True)
+            for s, r in merged.items():
+                self.results[s].setdefault("concurrency", {}).setdefault(vendor, {})[str(c)] = r
+
+    def _interleaved(
+        self, stacks: list[str], label: str, args: list[str], mock_stats: bool = False
+    ) -> dict[str, dict[str, Any]]:
+        """`rounds` runs of one worker task per stack, round by round; lists merged across rounds.
+
+        With `mock_stats`, each run also gets the mock's CPU µs and accepted TCP connections per
+        request it served (every worker run starts and ends with no request of another in flight).
+        """
         merged: dict[str, dict[str, Any]] = {}
-        for _round in range(cfg.rounds):
+        for _round in range(self.cfg.rounds):
             for s in stacks:
-                args = [
-                    task,
-                    "--stack",
-                    s,
-                    "--vendor",
-                    vendor,
-                    "--base",
-                    self.mock.root,
-                    "-n",
-                    str(n),
-                    "--rounds",
-                    "1",
-                ]
-                if mode == "structured":
-                    args.append("--structured")
-                r = self.attempt(s, label, lambda s=s, args=args: run_worker(self.pythons[s], *args))
+                full = [*args, "--stack", s, "--base", self.mock.root]
+                before = self.mock.stats() if mock_stats else None
+                r = self.attempt(s, label, lambda s=s, full=full: run_worker(self.pythons[s], *full))
                 if not r:
                     continue
+                if before is not None:
+                    after = self.mock.stats()
+                    served = max(after["requests"] - before["requests"], 1)
+                    r["mock_cpu_us_per_stream"] = [(after["cpu_s"] - before["cpu_s"]) / served * 1e6]
+                    r["conns_per_stream"] = [(after["connections"] - before["connections"]) / served]
                 into = merged.setdefault(s, {})
                 for key, value in r.items():
                     if isinstance(value, list):
@@ -342,13 +372,7 @@ class Measurer:
                         into.setdefault("warnings", []).append(value)
                     elif not key.endswith("_median"):
                         into[key] = value
-        for s, r in merged.items():
-            if task == "requests":
-                r["rounds"] = len(r.get("us_per_req", []))
-                self.results[s].setdefault("requests", {}).setdefault(vendor, {})[mode] = r
-            else:
-                r["rounds"] = len(r.get("cpu_us_per_delta", []))
-                self.results[s].setdefault("stream", {})[vendor] = r
+        return merged
 
 
 # ----------------------------------------------------------------------------------------- report
@@ -435,123 +459,110 @@ def _ratio(a: float | None, b: float | None) -> float | None:
     return a / b
 
 
-def goals(
-    results: dict[str, Any], vendors: tuple[str, ...]
-) -> list[tuple[str, str, str, str, str, str, str, str]]:
-    """Rows: figure, wireai, floor, pydantic-ai, wireai/floor, wireai/PAI, goal, verdict."""
-    rows: list[tuple[str, str, str, str, str, str, str, str]] = []
+GOAL_HEADER = (
+    "| figure | floor | wireai | wireai over floor | pydantic-ai | pydantic-ai over floor | "
+    "physical limit (httpx2 floor) | goal | verdict |"
+)
 
-    def med(s: dict[str, float] | None) -> float | None:
-        return s["median"] if s else None
 
-    def low(s: dict[str, float] | None) -> float | None:
-        return s["min"] if s else None
+def _over(a: float | None, floor: float | None, digits: int, unit: str) -> str:
+    """`a` over the floor as a difference and a ratio: '+101 µs, 1.17×'."""
+    if a is None or floor is None:
+        return "n/a"
+    ratio = f", {a / floor:.2f}×" if floor else ""
+    return f"{a - floor:+,.{digits}f} {unit}{ratio}"
+
+
+def goals(results: dict[str, Any], vendors: tuple[str, ...]) -> list[list[str]]:
+    """Rows of the goals table (columns: GOAL_HEADER): wireai and pydantic-ai over the fair floor.
+
+    Goals are issue 12's (start-up, size, plain requests) and issue 23's tighter ones (structured
+    output ≤ +100 µs, stream CPU per delta ≤ 1.25×). Per-request overheads are wall medians; the
+    <sub> shows best round minus best round and the CPU overhead, which hold up better than wall
+    medians when the machine is shared.
+    """
+    rows: list[list[str]] = []
 
     def verdict(ok: bool | None) -> str:
         return "n/a" if ok is None else ("**met**" if ok else "**MISSED**")
 
-    def r2(x: float | None) -> str:
-        return "n/a" if x is None else f"{x:.2f}×"
-
-    w, f, p = (_get(results, s, "construct_ms", "median") for s in (WIREAI, FLOOR, PAI))
-    rf, rp = _ratio(w, f), _ratio(w, p)
-    ok = None if rf is None else (rf <= 1.3 and (rp is None or rp <= 0.2))
-    rows.append(
-        (
-            "import + construct ms (net)",
-            _fmt(w),
-            _fmt(f),
-            _fmt(p),
-            r2(rf),
-            r2(rp),
-            "≤ 1.3× floor, ≤ 0.2× PAI",
-            verdict(ok),
-        )
-    )
-
-    w, f, p = (_get(results, s, "rss_mib", "median") for s in (WIREAI, FLOOR, PAI))
-    rf = _ratio(w, f)
-    rows.append(
-        (
-            "RSS after construct MiB",
-            _fmt(w, 1),
-            _fmt(f, 1),
-            _fmt(p, 1),
-            r2(rf),
-            r2(_ratio(w, p)),
-            "≤ 1.3× floor",
-            verdict(None if rf is None else rf <= 1.3),
-        )
-    )
-
-    w, f, p = (_get(results, s, "footprint", "mib") for s in (WIREAI, FLOOR, PAI))
-    rf = _ratio(w, f)
-    rows.append(
-        (
-            "footprint MiB (core install)",
-            _fmt(w, 1),
-            _fmt(f, 1),
-            _fmt(p, 1),
-            r2(rf),
-            r2(_ratio(w, p)),
-            "≤ 1.5× floor",
-            verdict(None if rf is None else rf <= 1.5),
-        )
-    )
-
-    for vendor in vendors:
-        for mode, limit in (("plain", 150.0), ("structured", 250.0)):
-            w, f, p = (med(_req_summary(results, s, vendor, mode)) for s in (WIREAI, FLOOR, PAI))
-            wc, fc, pc = (
-                med(_req_summary(results, s, vendor, mode, "cpu_us_per_req")) for s in (WIREAI, FLOOR, PAI)
-            )
-            wb, fb, pb = (low(_req_summary(results, s, vendor, mode)) for s in (WIREAI, FLOOR, PAI))
-
-            def over(
-                a: float | None,
-                b: float | None,
-                ac: float | None,
-                bc: float | None,
-                ab: float | None,
-                bb: float | None,
-            ) -> str:
-                # median wall overhead; then best round vs best round and the CPU overhead, both of
-                # which hold up better than wall medians when the machine is shared
-                if a is None or b is None:
-                    return "n/a"
-                extra = []
-                if ab is not None and bb is not None:
-                    extra.append(f"best {ab - bb:+,.0f}")
-                if ac is not None and bc is not None:
-                    extra.append(f"CPU {ac - bc:+,.0f}")
-                return f"{a - b:+,.0f}" + (f" <sub>{', '.join(extra)}</sub>" if extra else "")
-
-            rows.append(
-                (
-                    f"{vendor} {mode}: overhead µs/req over floor",
-                    over(w, f, wc, fc, wb, fb),
-                    "0",
-                    over(p, f, pc, fc, pb, fb),
-                    r2(_ratio(w, f)),
-                    r2(_ratio(w, p)),
-                    f"≤ {limit:.0f} µs",
-                    verdict(None if w is None or f is None else w - f <= limit),
-                )
-            )
-    for vendor in vendors:
-        w, f, p = (med(_stream_summary(results, s, vendor)) for s in (WIREAI, FLOOR, PAI))
-        rf = _ratio(w, f)
+    def row(
+        figure: str,
+        vals: dict[str, float | None],
+        digits: int,
+        unit: str,
+        goal: str,
+        ok: bool | None,
+        notes: dict[str, str] | None = None,
+    ) -> None:
+        f, w, p, lim = (vals.get(s) for s in (FLOOR, WIREAI, PAI, PHYSICAL_LIMIT))
+        notes = notes or {}
         rows.append(
-            (
-                f"{vendor} stream CPU µs/delta",
-                _fmt(w, 2),
-                _fmt(f, 2),
-                _fmt(p, 2),
-                r2(rf),
-                r2(_ratio(w, p)),
-                "≤ 2× floor",
-                verdict(None if rf is None else rf <= 2.0),
+            [
+                figure,
+                _fmt(f, digits),
+                _fmt(w, digits),
+                _over(w, f, digits, unit) + notes.get(WIREAI, ""),
+                _fmt(p, digits),
+                _over(p, f, digits, unit) + notes.get(PAI, ""),
+                _fmt(lim, digits),
+                goal,
+                verdict(ok),
+            ]
+        )
+
+    for key, figure, digits, unit in (
+        ("construct_ms", "import + construct ms (net)", 0, "ms"),
+        ("rss_mib", "RSS after construct MiB", 1, "MiB"),
+    ):
+        vals = {s: _get(results, s, key, "median") for s in (FLOOR, WIREAI, PAI, PHYSICAL_LIMIT)}
+        rf, rp = _ratio(vals[WIREAI], vals[FLOOR]), _ratio(vals[WIREAI], vals[PAI])
+        if key == "construct_ms":
+            goal, ok = (
+                "≤ 1.3× floor, ≤ 0.2× PAI (#12)",
+                None if rf is None else (rf <= 1.3 and (rp is None or rp <= 0.2)),
             )
+        else:
+            goal, ok = "≤ 1.3× floor (#12)", None if rf is None else rf <= 1.3
+        row(figure, vals, digits, unit, goal, ok)
+    vals = {s: _get(results, s, "footprint", "mib") for s in (FLOOR, WIREAI, PAI, PHYSICAL_LIMIT)}
+    rf = _ratio(vals[WIREAI], vals[FLOOR])
+    row(
+        "footprint MiB (core install)",
+        vals,
+        1,
+        "MiB",
+        "≤ 1.5× floor (#12)",
+        None if rf is None else rf <= 1.5,
+    )
+
+    for vendor in vendors:
+        for mode, limit, issue in (("plain", 150.0, 12), ("structured", 100.0, 23)):
+            wall = {s: _req_summary(results, s, vendor, mode) for s in (FLOOR, WIREAI, PAI, PHYSICAL_LIMIT)}
+            cpu = {s: _req_summary(results, s, vendor, mode, "cpu_us_per_req") for s in (FLOOR, WIREAI, PAI)}
+            vals = {s: v["median"] if v else None for s, v in wall.items()}
+            notes = {}
+            for stack in (WIREAI, PAI):
+                a, fl, ac, fc = wall[stack], wall[FLOOR], cpu[stack], cpu[FLOOR]
+                if a and fl and ac and fc:
+                    best, over_cpu = a["min"] - fl["min"], ac["median"] - fc["median"]
+                    notes[stack] = f" <sub>best {best:+,.0f}, CPU {over_cpu:+,.0f}</sub>"
+            w, f = vals[WIREAI], vals[FLOOR]
+            ok = None if w is None or f is None else w - f <= limit
+            row(f"{vendor} {mode} µs/req", vals, 0, "µs", f"≤ +{limit:.0f} µs (#{issue})", ok, notes)
+    for vendor in vendors:
+        vals = {
+            s: (_stream_summary(results, s, vendor) or {}).get("median")
+            for s in (FLOOR, WIREAI, PAI, PHYSICAL_LIMIT)
+        }
+        rf = _ratio(vals[WIREAI], vals[FLOOR])
+        row(
+            f"{vendor} stream CPU µs/delta",
+            vals,
+            2,
+            "µs",
+            "≤ 1.25× floor (#23)",
+            None if rf is None else rf <= 1.25,
         )
     return rows
 
@@ -560,6 +571,13 @@ def _versions(v: dict[str, str] | None) -> str:
     if not v:
         return "n/a"
     return ", ".join(f"{k} {val}" for k, val in v.items() if k != "python")
+
+
+def _label(stack: str) -> str:
+    """A stack's name in the tables, with the two floors' roles spelled out."""
+    return {FLOOR: f"{FLOOR} (fair floor)", PHYSICAL_LIMIT: f"{PHYSICAL_LIMIT} (physical limit today)"}.get(
+        stack, stack
+    )
 
 
 def render(report: dict[str, Any]) -> str:
@@ -580,12 +598,15 @@ def render(report: dict[str, Any]) -> str:
         + (" **Smoke mode: tiny N, figures meaningless.**" if cfg.get("smoke") else "")
     )
     out.append("")
-    out.append("### Goals (issue 12): wireai against the floor and pydantic-ai, same run")
+    out.append("### Goals: wireai over the fair floor, next to pydantic-ai, same run")
     out.append("")
     out.append(
-        "| figure | wireai | floor | pydantic-ai | wireai/floor | wireai/pydantic-ai | goal | verdict |"
+        f"The fair floor (`{FLOOR}`) is the best bare-httpx client: httpx + `json.loads`, sniffio installed. "
+        f"The physical limit today (`{PHYSICAL_LIMIT}`) is the same client code on httpx2; reference only."
     )
-    out.append("|---|---:|---:|---:|---:|---:|---|---|")
+    out.append("")
+    out.append(GOAL_HEADER)
+    out.append("|---|---:|---:|---:|---:|---:|---:|---|---|")
     for row in goals(results, vendors):
         out.append("| " + " | ".join(row) + " |")
     out.append("")
@@ -600,24 +621,18 @@ def render(report: dict[str, Any]) -> str:
         fp = r.get("footprint")
         fp_cell = f"{fp['mib']:.1f} ({fp['dists']})" if fp else "n/a"
         out.append(
-            f"| {s} | {_versions(r.get('versions'))} | {_cell(r.get('import_ms'))} | {_cell(r.get('construct_ms'))} | "
+            f"| {_label(s)} | {_versions(r.get('versions'))} | {_cell(r.get('import_ms'))} | {_cell(r.get('construct_ms'))} | "
             f"{_cell(r.get('cold_cpu_ms'), spread=False)} | {_cell(r.get('rss_mib'), 1, spread=False)} | {fp_cell} |"
         )
     out.append("")
     out.append("### Per request (sequential `agent.run('hi')`), µs/req wall; overhead = minus the floor's")
     out.append("")
-    head = "| stack |"
-    sep = "|---|"
-    for vendor in vendors:
-        for mode in ("plain", "structured"):
-            head += f" {vendor} {mode} | overhead | CPU |"
-            sep += "---:|---:|---:|"
-    out.append(head)
-    out.append(sep)
+    cols = [c for v in vendors for m in ("plain", "structured") for c in (f"{v} {m}", "overhead", "CPU")]
+    out.extend(table_head("stack", cols))
     for s in order:
         if not STACKS[s].runs_requests:
             continue
-        row = f"| {s} |"
+        row = f"| {_label(s)} |"
         for vendor in vendors:
             for mode in ("plain", "structured"):
                 wall = _req_summary(results, s, vendor, mode)
@@ -632,17 +647,13 @@ def render(report: dict[str, Any]) -> str:
         "### Streaming (`run_stream` + `stream_text(delta=True)`; floor: httpx line loop + json.loads)"
     )
     out.append("")
-    head = "| stack |"
-    sep = "|---|"
-    for vendor in vendors:
-        head += f" {vendor} CPU µs/delta | ×floor | deltas/s | seen |"
-        sep += "---:|---:|---:|---:|"
-    out.append(head)
-    out.append(sep)
+    out.extend(
+        table_head("stack", [c for v in vendors for c in (f"{v} CPU µs/delta", "×floor", "deltas/s", "seen")])
+    )
     for s in order:
         if not STACKS[s].runs_requests:
             continue
-        row = f"| {s} |"
+        row = f"| {_label(s)} |"
         for vendor in vendors:
             cpu = _stream_summary(results, s, vendor)
             wall = _stream_summary(results, s, vendor, "us_per_delta")
@@ -653,6 +664,20 @@ def render(report: dict[str, Any]) -> str:
             row += f" {_cell(cpu, 2)} | {'n/a' if ratio is None else f'{ratio:.1f}×'} | {_fmt(rate)} | {seen[0] if seen else 'n/a'} |"
         out.append(row)
     out.append("")
+    if cfg.get("concurrency"):
+        out.append(
+            f"### Throughput at concurrency (issue 21): C streamed runs of {cfg['conc_deltas']} deltas in flight"
+        )
+        out.append("")
+        out.append(
+            "Closed loop against the same mock: C tasks each start a new `run_stream` (floor: `client.stream`) "
+            f"as soon as the previous one ends, ≥ {cfg['conc_streams']} (and 4 per task) measured streams per "
+            f"round after one warm wave of C; {cfg['rounds']} rounds, stacks interleaved. TTFD = time from the call "
+            "to the first text delta. RSS/stream = peak RSS growth over the run / C. conns/stream = TCP "
+            "connections the mock accepted per stream (pool churn). See benchmarks/README.md."
+        )
+        out.append("")
+        out.extend(concurrency.render(results, order, vendors, FLOOR, WIREAI))
     mock = report.get("mock") or {}
     if mock.get("requests"):
         out.append(
@@ -690,6 +715,20 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument(
         "--import-runs", type=int, default=15, help="cold starts per stack (default 15, +1 discarded)"
     )
+    p.add_argument(
+        "--concurrency",
+        default="1,10,100,500",
+        help="streamed runs in flight for the throughput figure, comma-separated ('' to skip)",
+    )
+    p.add_argument(
+        "--conc-deltas", type=int, default=50, help="text deltas per stream at concurrency (default 50)"
+    )
+    p.add_argument(
+        "--conc-streams",
+        type=int,
+        default=400,
+        help="measured streams per round at each concurrency, at least",
+    )
     p.add_argument("--python", default=sys.executable, help="interpreter the venvs are made from")
     p.add_argument("--recreate", action="store_true", help="delete and recreate the venvs")
     p.add_argument("--smoke", action="store_true", help="no venvs: this interpreter, floor + wireai, tiny N")
@@ -699,6 +738,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     cfg = p.parse_args(argv)
     cfg.stacks = [s.strip() for s in cfg.stacks.split(",") if s.strip()]
     cfg.vendors = tuple(v.strip() for v in cfg.vendors.split(",") if v.strip())
+    cfg.concurrency = [int(c) for c in cfg.concurrency.split(",") if c.strip()]
     for s in cfg.stacks:
         if s not in STACKS:
             p.error(f"unknown stack {s!r}")
@@ -710,6 +750,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
             min(cfg.deltas, 50),
             1,
         )
+        cfg.concurrency = [4] if cfg.concurrency else []  # one level > 1: the closed loop, in seconds
+        cfg.conc_deltas, cfg.conc_streams = min(cfg.conc_deltas, 5), min(cfg.conc_streams, 8)
     return cfg
 
 
@@ -727,6 +769,9 @@ def main(argv: list[str] | None = None) -> int:
             "deltas": cfg.deltas,
             "import_runs": cfg.import_runs,
             "vendors": list(cfg.vendors),
+            "concurrency": cfg.concurrency,
+            "conc_deltas": cfg.conc_deltas,
+            "conc_streams": cfg.conc_streams,
             "smoke": cfg.smoke,
         },
         "results": {},

@@ -6,6 +6,7 @@ exactly that stack's packages; nothing here is imported by the library or its te
     python worker.py versions --stack wireai
     python worker.py requests --stack wireai --vendor openai --base ROOT [--structured] -n 2000 --rounds 3
     python worker.py stream   --stack wireai --vendor anthropic --base ROOT -n 20000 --rounds 3
+    python worker.py concurrency --stack wireai --vendor openai --base ROOT -n 50 --concurrency 100 --streams 400
 
 ``ROOT`` is the mock's root URL (``http://127.0.0.1:PORT``); each stack composes its own paths.
 """
@@ -21,10 +22,11 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import concurrency
+from concurrency import Streamer
 from stacks import ANTHROPIC_MODEL, OPENAI_MODEL, STACKS
 
 Runner = Callable[[], Awaitable[Any]]
-Streamer = Callable[[], Awaitable[int]]
 
 
 def _output_model() -> type:
@@ -49,7 +51,10 @@ class Floor:
     """
 
     def __init__(self, httpx_module: Any, vendor: str, base: str, structured: bool) -> None:
-        self.client = httpx_module.AsyncClient()
+        # wireai's timeouts (and a long-running service's): httpx's default 5 s would also bound the
+        # wait for a pooled connection, and at 500 concurrent streams over 100 connections the
+        # floor would end in PoolTimeout instead of measuring the queue. Per request it costs nothing.
+        self.client = httpx_module.AsyncClient(timeout=httpx_module.Timeout(600, connect=5))
         self.vendor = vendor
         self.out = _output_model() if structured else None
         schema = self.out.model_json_schema() if self.out else None
@@ -96,7 +101,7 @@ class Floor:
             return self.out.model_validate(block["input"])
         return block["text"]
 
-    async def stream(self) -> int:
+    async def stream(self, first: Callable[[], None] | None = None) -> int:
         body = {**self.body, "stream": True}
         if self.vendor == "openai":
             body["stream_options"] = {"include_usage": True}
@@ -110,7 +115,9 @@ class Floor:
                     continue
                 payload = line[6:]
                 if payload == "[DONE]":
-                    break
+                    # the last line: let the loop read the body to its end, as the SDKs do, so the
+                    # connection goes back to the pool (a `break` here makes httpx close it)
+                    continue
                 data = json.loads(payload)
                 if self.vendor == "openai":
                     for choice in data["choices"]:
@@ -118,6 +125,9 @@ class Floor:
                             seen += 1
                 elif data["type"] == "content_block_delta" and data["delta"]["type"] == "text_delta":
                     seen += 1
+                if seen == 1 and first is not None:
+                    first()
+                    first = None
         return seen
 
 
@@ -175,7 +185,7 @@ def _agent_runner(agent: Any, structured: bool) -> Runner:
 
 
 def _agent_streamer(agent: Any) -> Streamer:
-    async def stream() -> int:
+    async def stream(first: Callable[[], None] | None = None) -> int:
         seen = 0
         async with agent.run_stream("hi") as result:
             try:
@@ -184,6 +194,8 @@ def _agent_streamer(agent: Any) -> Streamer:
                 it = result.stream_text(delta=True)
             async for _ in it:
                 seen += 1
+                if seen == 1 and first is not None:
+                    first()
         return seen
 
     return stream
@@ -226,13 +238,13 @@ async def measure_requests(run: Runner, n: int, rounds: int, warmup: int) -> dic
 
 async def measure_stream(stream: Streamer, warm_stream: Streamer, rounds: int) -> dict[str, Any]:
     """`rounds` streamed replies of N deltas each after a short warm-up stream: µs per delta."""
-    await warm_stream()
+    await warm_stream(None)
     wall: list[float] = []
     cpu: list[float] = []
     seen: list[int] = []
     for _ in range(rounds):
         c0, t0 = time.process_time(), time.perf_counter()
-        count = await stream()
+        count = await stream(None)
         t1, c1 = time.perf_counter(), time.process_time()
         seen.append(count)
         wall.append((t1 - t0) / max(count, 1) * 1e6)
@@ -254,7 +266,7 @@ def versions(stack_name: str) -> dict[str, str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="one benchmark measurement inside a stack's venv")
-    parser.add_argument("task", choices=("versions", "requests", "stream"))
+    parser.add_argument("task", choices=("versions", "requests", "stream", "concurrency"))
     parser.add_argument("--stack", required=True, choices=sorted(STACKS))
     parser.add_argument("--vendor", choices=("openai", "anthropic"), default="openai")
     parser.add_argument("--base", help="mock root URL, e.g. http://127.0.0.1:8000")
@@ -262,6 +274,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-n", type=int, default=2000, help="requests per round, or deltas per stream")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--warmup", type=int, default=None)
+    parser.add_argument(
+        "--concurrency", type=int, default=1, help="streamed runs in flight (concurrency task)"
+    )
+    parser.add_argument("--streams", type=int, default=400, help="measured streams (concurrency task)")
     args = parser.parse_args(argv)
 
     if args.task == "versions":
@@ -270,6 +286,9 @@ def main(argv: list[str] | None = None) -> int:
         run, _ = _make(args.stack, args.vendor, args.base, args.structured)
         warmup = args.warmup if args.warmup is not None else min(200, max(2, args.n // 10))
         result = asyncio.run(measure_requests(run, args.n, args.rounds, warmup))
+    elif args.task == "concurrency":
+        _, stream = _make(args.stack, args.vendor, f"{args.base}/d{args.n}", False)
+        result = asyncio.run(concurrency.measure(stream, args.concurrency, args.streams, args.n))
     else:
         _, stream = _make(args.stack, args.vendor, f"{args.base}/d{args.n}", False)
         _, warm = _make(args.stack, args.vendor, f"{args.base}/d{min(args.n, 200)}", False)

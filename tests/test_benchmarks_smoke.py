@@ -29,14 +29,6 @@ def _load(name: str):
         sys.path.remove(str(BENCH))
 
 
-def _wireai_agent_available() -> bool:
-    code = (
-        "from wireai import Agent; from wireai.models.openai import OpenAIModel; "
-        "from wireai.models.anthropic import AnthropicModel"
-    )
-    return subprocess.run([sys.executable, "-c", code], capture_output=True).returncode == 0
-
-
 def test_mock_answers_a_tool_call_when_tools_are_sent_and_text_after_the_tool_result():
     mock = _load("mock_server").Responder()
     tools = [
@@ -84,6 +76,7 @@ def test_mock_streams_n_text_deltas_for_both_vendors():
 
 @pytest.mark.timeout(120)
 def test_smoke_run_produces_every_figure_for_the_floor_and_wireai(tmp_path):
+    """Both stacks are always asserted: a wireai that fails to import fails this test."""
     out = tmp_path / "bench.json"
     proc = subprocess.run(
         [sys.executable, str(BENCH / "run.py"), "--smoke", "--import-runs", "1", "--json", str(out)],
@@ -92,10 +85,13 @@ def test_smoke_run_produces_every_figure_for_the_floor_and_wireai(tmp_path):
         timeout=110,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
-    assert "### Goals (issue 12)" in proc.stdout
+    assert "### Goals: wireai over the fair floor" in proc.stdout
+    assert "### Throughput at concurrency" in proc.stdout
     report = json.loads(out.read_text())
-    stacks = ["floor"] + (["wireai"] if _wireai_agent_available() else [])
-    for name in stacks:
+    assert report["stacks"] == ["floor", "wireai"]
+    levels = report["config"]["concurrency"]
+    assert levels == [4]
+    for name in ("floor", "wireai"):
         r = report["results"][name]
         assert not r.get("errors"), r.get("errors")
         assert r["construct_ms"]["median"] is not None and r["rss_mib"]["median"] > 0
@@ -103,6 +99,20 @@ def test_smoke_run_produces_every_figure_for_the_floor_and_wireai(tmp_path):
             for mode in ("plain", "structured"):
                 assert len(r["requests"][vendor][mode]["us_per_req"]) == 1
             assert r["stream"][vendor]["deltas_seen"] == [50]
+            for c in levels:
+                conc = r["concurrency"][vendor][str(c)]
+                assert not conc.get("warnings"), conc.get("warnings")
+                for key in (
+                    "streams_per_s",
+                    "ttfd_ms_p50",
+                    "ttfd_ms_p99",
+                    "cpu_us_per_stream",
+                    "rss_kib_per_stream",
+                    "conns_per_stream",
+                    "mock_cpu_us_per_stream",
+                ):
+                    assert len(conc[key]) == 1, key
+                assert conc["ttfd_ms_p50"][0] <= conc["ttfd_ms_p99"][0]
     assert report["mock"]["requests"] > 0
 
 
