@@ -99,6 +99,7 @@ _PROVIDERS: dict[str, tuple[str, str]] = {
     "mistral": ("wireai.providers.mistral", "MistralProvider"),
     "cohere": ("wireai.providers.cohere", "CohereProvider"),
     "bedrock": ("wireai.providers.bedrock", "BedrockProvider"),
+    "voyageai": ("wireai.providers.voyageai", "VoyageAIProvider"),
 }
 
 
