@@ -60,8 +60,11 @@ class FakeEmbeddingVendor(LoopbackServer):
     errors_like: ClassVar[type[FakeVendor]] = FakeOpenAI
     """The chat fake whose error bodies and headers this vendor's embeddings endpoint shares."""
 
-    def __init__(self, *, dimensions: int = 8):
+    def __init__(self, *, dimensions: int = 8, latency: float = 0.0):
+        """`dimensions`: the width of vectors when a request names none; `latency`: seconds the
+        fake waits before each answer (to see requests overlap, or time out)."""
         self.dimensions = dimensions
+        self.latency = latency
         self._answers: deque[Answer] = deque()
         self._errors = self.errors_like()
         super().__init__(self._answer)
@@ -152,7 +155,9 @@ class FakeEmbeddingVendor(LoopbackServer):
             message = f"wireai {type(self).__name__}: {request.method} {request.url_path} is not a {self.vendor} embeddings endpoint"
             return Reply.json(self.error_body(404, message), 404, self.error_headers(404))
         answer = self._answers.popleft() if self._answers else self._embed
-        return answer(request)
+        reply = answer(request)
+        reply.delay = reply.delay or self.latency
+        return reply
 
     def _embed(self, request: RecordedRequest) -> Reply:
         width = self.width_of(request)
