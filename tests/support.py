@@ -23,7 +23,10 @@ EXTRA_OPERATIONS: dict[str, dict[str, Any]] = {
     "mistral": {"embeddings": ("/v1/embeddings", "post")},
     "cohere": {"embed": ("/v2/embed", "post"), "tokenize": ("/v1/tokenize", "post")},
     "gemini": {
-        "embedContent": (_GEMINI_SERVICE, "google.ai.generativelanguage.v1beta.GenerativeService.EmbedContent"),
+        "embedContent": (
+            _GEMINI_SERVICE,
+            "google.ai.generativelanguage.v1beta.GenerativeService.EmbedContent",
+        ),
         "batchEmbedContents": (
             _GEMINI_SERVICE,
             "google.ai.generativelanguage.v1beta.GenerativeService.BatchEmbedContents",

@@ -67,7 +67,9 @@ def test_infer_embedding_model_resolves_every_prefix(keys: None, name: str, cls:
 def test_infer_embedding_model_errors_name_the_prefixes() -> None:
     with pytest.raises(UserError, match="Write the embedding model as 'provider:model-name'"):
         infer_embedding_model("text-embedding-3-small")
-    with pytest.raises(UserError, match="Unknown embedding provider 'nope' in 'nope:x'; known: azure, bedrock"):
+    with pytest.raises(
+        UserError, match="Unknown embedding provider 'nope' in 'nope:x'; known: azure, bedrock"
+    ):
         infer_embedding_model("nope:x")
     model = TestEmbeddingModel()
     assert infer_embedding_model(model) is model
@@ -142,7 +144,11 @@ async def test_async_api_and_wrappers_delegate() -> None:
         calls = 0
 
         async def embed(
-            self, inputs: str | Sequence[str], *, input_type: EmbedInputType, settings: EmbeddingSettings | None = None
+            self,
+            inputs: str | Sequence[str],
+            *,
+            input_type: EmbedInputType,
+            settings: EmbeddingSettings | None = None,
         ) -> EmbeddingResult:
             self.calls += 1
             return await super().embed(inputs, input_type=input_type, settings=settings)

@@ -15,10 +15,18 @@ import textwrap
 from typing import Any
 
 import pytest
-from support import assert_spec_valid
 
-from wireai.codecs.embeddings import RequestLimits, estimate_tokens, merge_results, plan_chunks
-from wireai.codecs.embeddings import bedrock, cohere, gemini, openai
+from support import assert_spec_valid
+from wireai.codecs.embeddings import (
+    RequestLimits,
+    bedrock,
+    cohere,
+    estimate_tokens,
+    gemini,
+    merge_results,
+    openai,
+    plan_chunks,
+)
 from wireai.embeddings import EmbeddingResult
 from wireai.exceptions import UnexpectedModelBehavior, UserError
 from wireai.usage import RequestUsage
@@ -55,10 +63,13 @@ def test_openai_request_is_exact_compact_json_with_non_ascii_kept_and_extras_mer
     )
     assert (wire.method, wire.path, wire.query) == ("POST", "embeddings", {})
     assert wire.headers == {"content-type": "application/json", "x-trace": "t"}
-    assert wire.content() == (
-        '{"input":["héllo","wörld"],"model":"text-embedding-3-small","encoding_format":"base64",'
-        '"dimensions":8,"user":"u-1"}'
-    ).encode()
+    assert (
+        wire.content()
+        == (
+            '{"input":["héllo","wörld"],"model":"text-embedding-3-small","encoding_format":"base64",'
+            '"dimensions":8,"user":"u-1"}'
+        ).encode()
+    )
     assert_spec_valid("openai", wire.body, "embeddings")
 
 
@@ -71,25 +82,49 @@ def test_extra_body_must_be_a_mapping() -> None:
     ("codec", "kwargs", "api"),
     [
         (openai, {"model": "text-embedding-3-small"}, "OpenAI's embeddings API"),
-        (openai, {"model": "text-embedding-3-small", "options": openai.AZURE}, "Azure OpenAI's embeddings API"),
+        (
+            openai,
+            {"model": "text-embedding-3-small", "options": openai.AZURE},
+            "Azure OpenAI's embeddings API",
+        ),
         (openai, {"model": "mistral-embed", "options": openai.MISTRAL}, "Mistral's embeddings API"),
         (gemini, {"model": "gemini-embedding-001"}, "The Gemini API's embedding endpoint"),
         (bedrock, {"model": "amazon.titan-embed-text-v2:0"}, "Titan text embeddings"),
     ],
 )
-def test_truncate_true_where_the_api_cannot_truncate_is_a_user_error(codec: Any, kwargs: dict[str, Any], api: str) -> None:
+def test_truncate_true_where_the_api_cannot_truncate_is_a_user_error(
+    codec: Any, kwargs: dict[str, Any], api: str
+) -> None:
     with pytest.raises(UserError, match=f"{api} has no truncation option"):
         codec.build_request(["a"], {"truncate": True}, input_type="query", **kwargs)
-    codec.build_request(["a"], {"truncate": False}, input_type="query", **kwargs)  # the vendor's behaviour anyway
+    codec.build_request(
+        ["a"], {"truncate": False}, input_type="query", **kwargs
+    )  # the vendor's behaviour anyway
 
 
 @pytest.mark.parametrize(
     ("model", "settings", "message"),
     [
-        ("amazon.titan-embed-text-v1", {"dimensions": 256}, "does not take `dimensions` \\(its vectors have 1536\\)"),
-        ("amazon.titan-embed-text-v1", {"bedrock_titan_normalize": False}, "does not take `bedrock_titan_normalize`"),
-        ("cohere.embed-english-v3", {"dimensions": 256}, "does not take `dimensions` \\(its vectors have 1024\\)"),
-        ("cohere.embed-multilingual-v3", {"bedrock_cohere_max_tokens": 10}, "does not take `bedrock_cohere_max_tokens`"),
+        (
+            "amazon.titan-embed-text-v1",
+            {"dimensions": 256},
+            "does not take `dimensions` \\(its vectors have 1536\\)",
+        ),
+        (
+            "amazon.titan-embed-text-v1",
+            {"bedrock_titan_normalize": False},
+            "does not take `bedrock_titan_normalize`",
+        ),
+        (
+            "cohere.embed-english-v3",
+            {"dimensions": 256},
+            "does not take `dimensions` \\(its vectors have 1024\\)",
+        ),
+        (
+            "cohere.embed-multilingual-v3",
+            {"bedrock_cohere_max_tokens": 10},
+            "does not take `bedrock_cohere_max_tokens`",
+        ),
     ],
 )
 def test_bedrock_settings_a_model_family_does_not_take_are_user_errors(
@@ -102,7 +137,9 @@ def test_bedrock_settings_a_model_family_does_not_take_are_user_errors(
 def test_bedrock_model_families_paths_and_cross_region_ids() -> None:
     assert bedrock.family("amazon.titan-embed-text-v2:0") == ("titan", 2)
     assert bedrock.family("eu.cohere.embed-v4:0") == ("cohere", 4)
-    assert bedrock.family("arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.cohere.embed-v4:0") == ("cohere", 4)
+    assert bedrock.family(
+        "arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.cohere.embed-v4:0"
+    ) == ("cohere", 4)
     assert bedrock.family("amazon.nova-2-multimodal-embeddings-v1:0") == ("nova", 1)
     with pytest.raises(UserError, match="Unsupported Bedrock embedding model 'meta.llama3-8b-instruct-v1:0'"):
         bedrock.family("meta.llama3-8b-instruct-v1:0")
@@ -118,7 +155,9 @@ def test_bedrock_model_families_paths_and_cross_region_ids() -> None:
 
 
 def test_single_input_families_refuse_several_inputs_and_say_how_to_split() -> None:
-    with pytest.raises(UserError, match="at most 1 input\\(s\\) a request, got 2; split them with `plan_chunks"):
+    with pytest.raises(
+        UserError, match="at most 1 input\\(s\\) a request, got 2; split them with `plan_chunks"
+    ):
         bedrock.build_request(["a", "b"], model="amazon.titan-embed-text-v2:0", input_type="document")
     with pytest.raises(UserError, match="Vertex AI's gemini-embedding-001 takes at most 1 input"):
         gemini.build_request(["a", "b"], model="gemini-embedding-001", input_type="document", vertex=True)
@@ -136,13 +175,19 @@ def test_google_families_pick_the_endpoint_and_the_limits() -> None:
     assert gemini.max_input_tokens("text-embedding-005") is None  # a Vertex AI model only
     wire = gemini.build_request(["x"], {"google_task_type": "CLUSTERING", "google_title": "t"}, model="models/gemini-embedding-001", input_type="document")  # fmt: skip
     assert wire.path == "models/gemini-embedding-001:embedContent"
-    assert wire.body == {"model": "models/gemini-embedding-001", "content": {"parts": [{"text": "x"}]}, "taskType": "CLUSTERING"}
+    assert wire.body == {
+        "model": "models/gemini-embedding-001",
+        "content": {"parts": [{"text": "x"}]},
+        "taskType": "CLUSTERING",
+    }
     assert_spec_valid("gemini", wire.body, "embedContent")
 
 
 def test_gemini_api_usage_metadata_is_read_when_the_answer_has_it() -> None:
     body = {"embeddings": [{"values": [0.5]}, {"values": [0.25]}], "usageMetadata": {"promptTokenCount": 9}}
-    result = gemini.parse_response(json.dumps(body), model_name="gemini-embedding-001", inputs=["a", "b"], input_type="query")
+    result = gemini.parse_response(
+        json.dumps(body), model_name="gemini-embedding-001", inputs=["a", "b"], input_type="query"
+    )
     assert result.usage.input_tokens == 9 and result.embeddings == [[0.5], [0.25]]
 
 
@@ -159,8 +204,16 @@ def _openai_body(vectors: list[Any], **extra: Any) -> bytes:
         (_openai_body([[0.1, "0.2"]]), ["a"], "unsupported operand"),
         (_openai_body([[]]), ["a"], "an embedding is list '\\[\\]', not a list of numbers"),
         (_openai_body(["!!!!"]), ["a"], "Error"),
-        (_openai_body(["AAAAAAA="]), ["a"], "a base64 embedding of 5 bytes is not a whole number of float32 values"),
-        (json.dumps({"data": [{"index": 3, "embedding": [0.1]}]}).encode(), ["a"], "indexes \\[3\\] are not 0..0"),
+        (
+            _openai_body(["AAAAAAA="]),
+            ["a"],
+            "a base64 embedding of 5 bytes is not a whole number of float32 values",
+        ),
+        (
+            json.dumps({"data": [{"index": 3, "embedding": [0.1]}]}).encode(),
+            ["a"],
+            "indexes \\[3\\] are not 0..0",
+        ),
         (json.dumps({"data": {"embedding": [0.1]}}).encode(), ["a"], "AttributeError"),
         (b'{"data": [', ["a"], "invalid JSON"),
     ],
@@ -203,7 +256,9 @@ def test_plan_chunks_respects_counts_and_token_budgets_and_isolates_an_oversized
     assert plan_chunks(texts, RequestLimits(10, 7)) == [range(0, 2), range(2, 3), range(3, 5)]
 
 
-def _result(vectors: list[list[float]], inputs: list[str], tokens: int, rid: str | None, details: Any = None) -> EmbeddingResult:
+def _result(
+    vectors: list[list[float]], inputs: list[str], tokens: int, rid: str | None, details: Any = None
+) -> EmbeddingResult:
     return EmbeddingResult(
         vectors, inputs=inputs, input_type="document", model_name="m", provider_name="p",
         usage=RequestUsage(input_tokens=tokens), provider_response_id=rid, provider_details=details,
@@ -217,5 +272,9 @@ def test_merge_results_keeps_order_sums_usage_and_lists_response_ids() -> None:
     assert merged.embeddings == [[1.0], [2.0], [3.0]] and merged["c"] == [3.0]
     assert merged.usage.input_tokens == 7
     assert merged.provider_response_id is None
-    assert merged.provider_details == {"requests": 2, "billable_character_count": 3, "provider_response_ids": ["r1", "r2"]}
+    assert merged.provider_details == {
+        "requests": 2,
+        "billable_character_count": 3,
+        "provider_response_ids": ["r1", "r2"],
+    }
     assert merge_results([one], ["a"]) is one

@@ -16,12 +16,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support import assert_spec_valid
 
+from embedding_helpers import model_for
+from support import assert_spec_valid
 from wireai.embeddings import EmbeddingResult, EmbeddingSettings
 from wireai.embeddings.base import EmbeddingModel
 from wireai.exceptions import ModelHTTPError
-from wireai.testing import FakeGoogleCredentials
 from wireai.testing.fixtures import ReplayServer, fixtures_dir, load_case
 
 DOCS = ["The food was delicious and the waiter was friendly.", "Der Kellner war sehr freundlich."]
@@ -29,60 +29,6 @@ V1 = [0.0023064255, -0.009327292, 0.015797347, -0.0077780345]
 V2 = [-0.012256015, 0.0048727295, -0.0106924, 0.02471963]
 B1 = [0.5, -0.25, 0.125, -0.0625]
 B2 = [0.0078125, 1.0, -1.0, 0.375]
-VERTEX_BASE = "/v1/projects/fake-project/locations/us-central1/publishers/google"
-
-
-def model_for(vendor: str, url: str, name: str, *, retries: int = 2) -> EmbeddingModel:
-    """The vendor's embedding model pointed at the replay server, with the fixtures' test key."""
-    if vendor in ("openai", "azure"):
-        from wireai.embeddings.openai import OpenAIEmbeddingModel
-
-        if vendor == "azure":
-            from wireai.providers.azure import AzureProvider
-
-            provider: Any = AzureProvider(
-                azure_endpoint=url, api_version="2024-10-21", api_key="test-key", max_retries=retries
-            )
-        else:
-            from wireai.providers.openai import OpenAIProvider
-
-            provider = OpenAIProvider(base_url=f"{url}/v1", api_key="test-key", max_retries=retries)
-        return OpenAIEmbeddingModel(name, provider=provider)
-    if vendor == "mistral":
-        from wireai.embeddings.mistral import MistralEmbeddingModel
-        from wireai.providers.mistral import MistralProvider
-
-        return MistralEmbeddingModel(name, provider=MistralProvider(base_url=url, api_key="test-key", max_retries=retries))
-    if vendor == "voyageai":
-        from wireai.embeddings.voyageai import VoyageAIEmbeddingModel
-        from wireai.providers.voyageai import VoyageAIProvider
-
-        provider = VoyageAIProvider(base_url=f"{url}/v1", api_key="test-key", max_retries=retries)
-        return VoyageAIEmbeddingModel(name, provider=provider)
-    if vendor == "cohere":
-        from wireai.embeddings.cohere import CohereEmbeddingModel
-        from wireai.providers.cohere import CohereProvider
-
-        return CohereEmbeddingModel(name, provider=CohereProvider(base_url=url, api_key="test-key", max_retries=retries))
-    if vendor in ("gemini", "vertex"):
-        from wireai.embeddings.google import GoogleEmbeddingModel
-
-        if vendor == "vertex":
-            from wireai.providers.google_vertex import GoogleVertexProvider
-
-            provider = GoogleVertexProvider(
-                credentials=FakeGoogleCredentials(), base_url=url + VERTEX_BASE, max_retries=retries
-            )
-        else:
-            from wireai.providers.google_gla import GoogleGLAProvider
-
-            provider = GoogleGLAProvider(api_key="test-key", base_url=f"{url}/v1beta", max_retries=retries)
-        return GoogleEmbeddingModel(name, provider=provider)
-    from wireai.embeddings.bedrock import BedrockEmbeddingModel
-    from wireai.providers.bedrock import BedrockProvider
-
-    provider = BedrockProvider(api_key="test-key", region_name="us-east-1", base_url=url, max_retries=retries)
-    return BedrockEmbeddingModel(name, provider=provider)
 
 
 def replay(vendor: str, case: str, model_name: str, call: Any, *, retries: int = 2) -> Any:
@@ -115,7 +61,9 @@ def summary(result: EmbeddingResult) -> dict[str, Any]:
     }
 
 
-def expect(embeddings, inputs, tokens, model, provider, *, input_type="document", response_id=None, details=None):  # type: ignore[no-untyped-def]
+def expect(
+    embeddings, inputs, tokens, model, provider, *, input_type="document", response_id=None, details=None
+):  # type: ignore[no-untyped-def]
     return {
         "embeddings": embeddings,
         "inputs": inputs,
@@ -212,7 +160,9 @@ ERRORS = [
 
 
 @pytest.mark.parametrize(("vendor", "case", "status"), ERRORS, ids=[f"{v}/{c}" for v, c, _ in ERRORS])
-def test_vendor_errors_are_model_http_errors_carrying_the_vendors_body(vendor: str, case: str, status: int) -> None:
+def test_vendor_errors_are_model_http_errors_carrying_the_vendors_body(
+    vendor: str, case: str, status: int
+) -> None:
     exchange = load_case(f"embeddings/{vendor}", case).exchanges[0]
     model_name = ERROR_MODELS[vendor]
     if vendor == "openai" and status == 400:
@@ -236,11 +186,20 @@ def test_count_tokens_calls_the_vendors_tokenizer_endpoints() -> None:
         return await model.count_tokens(text)
 
     assert replay("cohere", "tokenize", "embed-v4.0", lambda m: count(m, "tokenize me! :D")) == 6
-    assert replay("gemini", "count_tokens", "gemini-embedding-001", lambda m: count(m, "The quick brown fox")) == 4
-    assert replay("vertex", "count_tokens", "text-embedding-005", lambda m: count(m, "The quick brown fox")) == 4
+    assert (
+        replay("gemini", "count_tokens", "gemini-embedding-001", lambda m: count(m, "The quick brown fox"))
+        == 4
+    )
+    assert (
+        replay("vertex", "count_tokens", "text-embedding-005", lambda m: count(m, "The quick brown fox")) == 4
+    )
 
 
-SPEC_OPERATIONS = {"openai": ("openai", "embeddings"), "azure": ("azure", "embeddings"), "mistral": ("mistral", "embeddings")}
+SPEC_OPERATIONS = {
+    "openai": ("openai", "embeddings"),
+    "azure": ("azure", "embeddings"),
+    "mistral": ("mistral", "embeddings"),
+}
 
 
 def _spec_target(vendor: str, path: str) -> tuple[str, str] | None:
@@ -262,7 +221,9 @@ FIXTURE_REQUESTS = [
 
 
 @pytest.mark.parametrize(("vendor", "request_"), FIXTURE_REQUESTS)
-def test_fixture_request_bodies_are_valid_against_the_vendor_spec(vendor: str, request_: dict[str, Any]) -> None:
+def test_fixture_request_bodies_are_valid_against_the_vendor_spec(
+    vendor: str, request_: dict[str, Any]
+) -> None:
     target = _spec_target(vendor, request_["path"].split("?")[0])
     assert target is not None
     assert_spec_valid(target[0], request_["body"], target[1])
