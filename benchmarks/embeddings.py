@@ -248,6 +248,12 @@ def render(report: dict[str, Any]) -> str:
             )
     lines.append("")
     lines.append("Versions: " + "; ".join(f"{s}: {v}" for s, v in report["versions"].items()) + ".")
+    mock = report.get("mock") or {}
+    if mock.get("requests"):
+        lines.append(
+            f"Mock server (one process, cached bodies): {mock['requests']:,} requests, "
+            f"{mock['cpu_s'] / mock['requests'] * 1000:.1f} ms CPU per request on average."
+        )
     if report.get("errors"):
         lines.append("")
         lines.extend(f"- error: {e}" for e in report["errors"])
