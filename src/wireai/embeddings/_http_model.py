@@ -128,10 +128,7 @@ class HTTPEmbeddingModel(EmbeddingModel):
         input_type: EmbedInputType,
         settings: EmbeddingSettings | None = None,
     ) -> EmbeddingResult:
-        from ..models import check_allow_model_requests
-
         texts, merged = self.prepare_embed(inputs, settings)
-        check_allow_model_requests()
         if not texts:  # vendors reject an empty input list; there is nothing to ask
             return EmbeddingResult(
                 [], inputs=[], input_type=input_type, model_name=self._model_name, provider_name=self.system
@@ -155,7 +152,10 @@ class HTTPEmbeddingModel(EmbeddingModel):
 
     async def request(self, wire: WireRequest) -> httpx.Response:
         """Send one request of this model. Every embedding and token-count request goes through here
-        (the place to wrap for tracing)."""
+        (the place to wrap for tracing); none is sent while `ALLOW_MODEL_REQUESTS` is False."""
+        from ..models import check_allow_model_requests
+
+        check_allow_model_requests()
         return await send_wire_request(self._provider, wire, model_name=self._model_name)
 
     # ------------------------------------------------------------------------------ internals

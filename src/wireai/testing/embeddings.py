@@ -289,12 +289,7 @@ class FakeVoyageAIEmbeddings(FakeOpenAIEmbeddings):
     def answer_body(
         self, request: RecordedRequest, data: list[dict[str, Any]], input_tokens: int
     ) -> dict[str, Any]:
-        return {
-            "object": "list",
-            "data": data,
-            "model": self.requested_model(request),
-            "usage": {"total_tokens": input_tokens},
-        }
+        return {**super().answer_body(request, data, input_tokens), "usage": {"total_tokens": input_tokens}}
 
     def error_body(self, status: int, message: str) -> Any:
         return {"detail": message}
