@@ -15,7 +15,7 @@ from ..codecs import WireRequest
 from ..codecs.embeddings._base import RequestLimits, merge_results, plan_chunks
 from ..exceptions import AgentRunError, UserError
 from ..providers import Provider
-from ._http import send_wire_request
+from ._http import WireResponse, send_wire_request
 from .base import EmbeddingModel
 
 __all__ = ["DEFAULT_MAX_CONCURRENCY", "HTTPEmbeddingModel"]
@@ -82,7 +82,7 @@ class HTTPEmbeddingModel(EmbeddingModel):
         )
 
     def parse_response(
-        self, response: httpx.Response, inputs: Sequence[str], input_type: EmbedInputType
+        self, response: WireResponse, inputs: Sequence[str], input_type: EmbedInputType
     ) -> EmbeddingResult:
         return self.codec.parse_response(
             response.content,
@@ -150,7 +150,7 @@ class HTTPEmbeddingModel(EmbeddingModel):
         response = await self.request(build(text, model=self._model_name, **self._codec_kwargs))
         return self.codec.parse_count_tokens(response.content, model_name=self._model_name)
 
-    async def request(self, wire: WireRequest) -> httpx.Response:
+    async def request(self, wire: WireRequest) -> WireResponse:
         """Send one request of this model. Every embedding and token-count request goes through here
         (the place to wrap for tracing); none is sent while `ALLOW_MODEL_REQUESTS` is False."""
         from ..models import check_allow_model_requests

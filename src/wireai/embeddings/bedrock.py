@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, ClassVar, Literal, Union
 
-import httpx
-
 from .._embedding_types import EmbeddingResult, EmbeddingSettings, EmbedInputType
 from ..codecs.embeddings import bedrock as codec
+from ._http import WireResponse
 from ._http_model import HTTPEmbeddingModel
 
 __all__ = [
@@ -78,7 +77,7 @@ class BedrockEmbeddingModel(HTTPEmbeddingModel):
         return int(limit) if isinstance(limit, int) and limit >= 1 else self._max_concurrency
 
     def parse_response(
-        self, response: httpx.Response, inputs: Sequence[str], input_type: EmbedInputType
+        self, response: WireResponse, inputs: Sequence[str], input_type: EmbedInputType
     ) -> EmbeddingResult:
         """With the response headers: Bedrock counts the input tokens in one."""
         return codec.parse_response(
