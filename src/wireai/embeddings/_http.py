@@ -12,9 +12,8 @@ from dataclasses import dataclass
 import httpx
 
 from ..codecs import WireRequest
-from ..exceptions import ModelAPIError
 from ..providers import Provider
-from ..transport.http import send
+from ..transport.http import read_body, send
 
 __all__ = ["WireResponse", "send_wire_request"]
 
@@ -31,9 +30,9 @@ class WireResponse:
 async def send_wire_request(provider: Provider, wire: WireRequest, *, model_name: str) -> WireResponse:
     """The 2xx answer to `wire`; vendor errors are `ModelHTTPError`, network ones `ModelAPIError`.
 
-    The body is read here rather than by httpx into `Response.content`: an httpx response sits in
-    a reference cycle until the garbage collector runs, and with it a body that for 2,048 float
-    vectors is some 60 MB. Read this way, the bytes are freed as soon as the codec has parsed them.
+    Streamed and read by `read_body`, not cached on the httpx response (which lives in a reference
+    cycle until the next garbage collection): a body of 2,048 float vectors is some 60 MB, freed
+    here as soon as the codec has parsed it.
     """
     query = dict(wire.query)
     endpoint = getattr(provider, "endpoint", None)
@@ -55,14 +54,5 @@ async def send_wire_request(provider: Provider, wire: WireRequest, *, model_name
         retry=provider.retry_policy,
         stream=True,
     )
-    try:
-        content = b"".join([chunk async for chunk in response.aiter_bytes()])
-    except httpx.TimeoutException as exc:
-        raise ModelAPIError(
-            model_name, f"The response stalled: no data within the read timeout ({type(exc).__name__})"
-        ) from exc
-    except httpx.HTTPError as exc:
-        raise ModelAPIError(model_name, f"The response broke off: {exc!r}") from exc
-    finally:
-        await response.aclose()
+    content = await read_body(response, model_name)
     return WireResponse(response.status_code, response.headers, content)
