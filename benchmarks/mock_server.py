@@ -8,6 +8,8 @@ Routing is by path suffix, so it works whatever base URL a client library compos
 
 - ``.../chat/completions`` -> OpenAI chat completions (JSON, or SSE when ``"stream": true``);
 - ``.../messages``         -> Anthropic messages (JSON, or SSE when ``"stream": true``);
+- ``.../embeddings``       -> OpenAI embeddings: one vector per input, ``dimensions`` wide (default
+  1536), float JSON or base64 float32 as ``encoding_format`` says (``embeddings_body``);
 - a path segment ``/d<N>/`` anywhere (e.g. base URL ``http://127.0.0.1:PORT/d20000/v1``)
   makes a streamed text reply carry N text deltas (default 8);
 - ``GET /__stats`` -> ``{"requests": n, "connections": n, "cpu_s": seconds of this process's CPU}``
@@ -25,9 +27,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import json
+import random
 import re
 import signal
+import struct
 import sys
 import time
 from typing import Any
@@ -217,6 +222,29 @@ def anthropic_body(model: str, tool: tuple[str, str] | None, stream: bool, delta
     return b"".join(out), "text/event-stream"
 
 
+_VECTOR_CACHE: dict[int, list[float]] = {}
+
+
+def _vector(dimensions: int) -> list[float]:
+    """A fixed float32-valued vector, as OpenAI's are (its float JSON prints float32 values in full)."""
+    vector = _VECTOR_CACHE.get(dimensions)
+    if vector is None:
+        rng = random.Random(dimensions)
+        packed = struct.pack(f"<{dimensions}f", *(rng.gauss(0, 0.025) for _ in range(dimensions)))
+        vector = _VECTOR_CACHE[dimensions] = list(struct.unpack(f"<{dimensions}f", packed))
+    return vector
+
+
+def embeddings_body(model: str, count: int, dimensions: int, base64_wanted: bool) -> tuple[bytes, str]:
+    """An OpenAI embeddings answer: `count` vectors (float JSON, or base64 of little-endian float32)."""
+    vector = _vector(dimensions)
+    one: Any = base64.b64encode(struct.pack(f"<{dimensions}f", *vector)).decode() if base64_wanted else vector
+    data = [{"object": "embedding", "index": i, "embedding": one} for i in range(count)]
+    usage = {"prompt_tokens": 12 * count, "total_tokens": 12 * count}
+    body = {"object": "list", "data": data, "model": model, "usage": usage}
+    return json.dumps(body, separators=(",", ":")).encode(), "application/json"
+
+
 def _openai_tool(req: dict[str, Any]) -> tuple[str, str] | None:
     tools = req.get("tools") or []
     messages = req.get("messages") or []
@@ -283,6 +311,15 @@ class Responder:
             hit = self.cache.get(key)
             if hit is None:
                 hit = self.cache[key] = _http(200, *anthropic_body(model, tool, stream, deltas))
+            return hit
+        if route.endswith(b"/embeddings"):
+            given = req.get("input") or []
+            count = 1 if isinstance(given, str) else len(given)
+            base64_wanted = req.get("encoding_format") == "base64"
+            key = ("embeddings", model, count, req.get("dimensions") or 1536, base64_wanted)
+            hit = self.cache.get(key)
+            if hit is None:
+                hit = self.cache[key] = _http(200, *embeddings_body(model, count, key[3], base64_wanted))
             return hit
         return _http(404, b'{"error":{"message":"no such route","type":"not_found"}}', "application/json")
 

@@ -13,6 +13,36 @@ PROTOCOLS = ROOT / "protocols"
 SPECS = ROOT.parent / "shared" / "protocol-specs"
 
 
+# Operations the vendors' specs describe but `validate.py --list` does not register (the embedding
+# endpoints): added to the loaded module's registry here, never to the files in ../shared.
+_GEMINI_SERVICE = "google/ai/generativelanguage/v1beta/generative_service.proto"
+_VERTEX_SERVICE = "google/cloud/aiplatform/v1/prediction_service.proto"
+EXTRA_OPERATIONS: dict[str, dict[str, Any]] = {
+    "openai": {"embeddings": ("/embeddings", "post")},
+    "azure": {"embeddings": ("/deployments/{deployment-id}/embeddings", "post")},
+    "mistral": {"embeddings": ("/v1/embeddings", "post")},
+    "cohere": {"embed": ("/v2/embed", "post"), "tokenize": ("/v1/tokenize", "post")},
+    "gemini": {
+        "embedContent": (
+            _GEMINI_SERVICE,
+            "google.ai.generativelanguage.v1beta.GenerativeService.EmbedContent",
+        ),
+        "batchEmbedContents": (
+            _GEMINI_SERVICE,
+            "google.ai.generativelanguage.v1beta.GenerativeService.BatchEmbedContents",
+        ),
+    },
+    "vertex": {
+        "predict": (_VERTEX_SERVICE, "google.cloud.aiplatform.v1.PredictionService.Predict"),
+        "embedContent": (_VERTEX_SERVICE, "google.cloud.aiplatform.v1.PredictionService.EmbedContent"),
+        "countTokens": (
+            "google/cloud/aiplatform/v1beta1/prediction_service.proto",
+            "google.cloud.aiplatform.v1beta1.PredictionService.CountTokens",
+        ),
+    },
+}
+
+
 @functools.cache
 def _spec_module() -> Any | None:
     if not (SPECS / "validate.py").is_file():
@@ -22,6 +52,9 @@ def _spec_module() -> Any | None:
         import validate  # type: ignore[import-not-found]
     finally:
         sys.path.pop(0)
+    for vendor, operations in EXTRA_OPERATIONS.items():
+        for name, target in operations.items():
+            validate.VENDORS[vendor]["ops"].setdefault(name, target)
     return validate
 
 

@@ -12,6 +12,7 @@ __version__ = "0.1.0"
 
 _EXPORTS: dict[str, str] = {
     "Agent": "wireai.agent",
+    "Embedder": "wireai.embeddings",
     "EndStrategy": "wireai.agent",
     "capture_run_messages": "wireai.agent",
     "AgentRun": "wireai._iter",
@@ -74,6 +75,7 @@ if TYPE_CHECKING:
     from ._iter import AgentRun, CallToolsNode, End, ModelRequestNode, UserPromptNode
     from .agent import Agent, EndStrategy, capture_run_messages
     from .concurrency import ConcurrencyLimit, ConcurrencyLimiter
+    from .embeddings import Embedder
     from .exceptions import (
         AgentRunError,
         ConcurrencyLimitExceeded,

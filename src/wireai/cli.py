@@ -50,6 +50,7 @@ PROVIDERS: list[ProviderInfo] = [
     ProviderInfo("grok", (("XAI_API_KEY", "GROK_API_KEY"),)),
     ProviderInfo("perplexity", (("PERPLEXITY_API_KEY", "PPLX_API_KEY"),)),
     ProviderInfo("ollama", (("OLLAMA_BASE_URL",),), note="no key; default http://localhost:11434/v1"),
+    ProviderInfo("voyageai", (("VOYAGE_API_KEY",),), note="embeddings only: Embedder('voyageai:voyage-3.5')"),
 ]  # fmt: skip
 
 # Model-name prefixes shown under each provider.

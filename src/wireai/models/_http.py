@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 
 from ..codecs._base import BaseStreamParser, WireRequest, stamp_provider
+from ..codecs._base import parse_error as default_parse_error
 from ..exceptions import ModelAPIError, UnexpectedModelBehavior, UserError
 from ..messages import (
     BinaryContent,
@@ -32,11 +33,11 @@ from ..messages import (
 from ..profiles import ModelProfile
 from ..providers import Provider
 from ..settings import ModelSettings, merge_model_settings
-from ..transport.http import download, send
+from ..transport.http import ErrorParser, download, send
 from ..usage import RequestUsage
 from . import Model, ModelRequestParameters, StreamedResponse, check_allow_model_requests
 
-__all__ = ["HTTPModel", "HTTPStreamedResponse", "resolve_provider"]
+__all__ = ["HTTPModel", "HTTPStreamedResponse", "resolve_provider", "send_wire_request"]
 
 
 def resolve_provider(provider: str | Provider, **kwargs: Any) -> Provider:
@@ -245,29 +246,49 @@ class HTTPModel(Model):
     async def _send(
         self, wire: WireRequest, model_settings: ModelSettings | None, *, stream: bool
     ) -> httpx.Response:
-        provider = self._provider
-        endpoint = provider.endpoint(wire.path, self._model_name)
-        query = {**wire.query, **endpoint.params} if endpoint.params else wire.query
         timeout = None
         if model_settings and "timeout" in model_settings:
             timeout = model_settings["timeout"]
         elif self._settings and "timeout" in self._settings:
             timeout = self._settings["timeout"]
-        return await send(
-            provider.client,
-            wire.method,
-            endpoint.url,
+        return await send_wire_request(
+            self._provider,
+            wire,
             model_name=self._model_name,
-            content=wire.content(),
-            headers={**provider.headers, **wire.headers},
-            params=query or None,
-            auth=provider.auth,
             timeout=timeout,
-            retry=provider.retry_policy,
             stream=stream,
             parse_error=self.codec.parse_error,
-            pacing=provider.pacing,
         )
+
+
+async def send_wire_request(
+    provider: Provider,
+    wire: WireRequest,
+    *,
+    model_name: str,
+    timeout: Any = None,
+    stream: bool = False,
+    parse_error: ErrorParser = default_parse_error,
+) -> httpx.Response:
+    """Send a codec's request through a provider: where (its endpoint for the path), as whom (its
+    headers and auth), with its client, retry policy and pacing. Every model request goes out here."""
+    endpoint = provider.endpoint(wire.path, model_name)
+    query = {**wire.query, **endpoint.params} if endpoint.params else wire.query
+    return await send(
+        provider.client,
+        wire.method,
+        endpoint.url,
+        model_name=model_name,
+        content=wire.content(),
+        headers={**provider.headers, **wire.headers},
+        params=query or None,
+        auth=provider.auth,
+        timeout=timeout,
+        retry=provider.retry_policy,
+        stream=stream,
+        parse_error=parse_error,
+        pacing=provider.pacing,
+    )
 
 
 # What a codec raises when valid JSON has an unexpected shape (a list where an object belongs...):

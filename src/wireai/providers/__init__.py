@@ -26,6 +26,8 @@ class Endpoint:
 
     url: str
     params: dict[str, str] | None = None
+    model_in_path: bool = False
+    """The URL names the model (Azure's deployments form), so a body that would name it need not."""
 
 
 class Provider(ABC):
@@ -112,6 +114,7 @@ _PROVIDERS: dict[str, tuple[str, str]] = {
     "mistral": ("wireai.providers.mistral", "MistralProvider"),
     "cohere": ("wireai.providers.cohere", "CohereProvider"),
     "bedrock": ("wireai.providers.bedrock", "BedrockProvider"),
+    "voyageai": ("wireai.providers.voyageai", "VoyageAIProvider"),
 }
 
 

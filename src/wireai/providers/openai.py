@@ -116,7 +116,7 @@ class OpenAIProvider(Provider):
         params = {"api-version": self._api_version} if self._api_version else None
         path = path.strip("/")
         if path in _DEPLOYMENT_PATHS:
-            return Endpoint(f"{self.base_url}/deployments/{model_name}/{path}", params)
+            return Endpoint(f"{self.base_url}/deployments/{model_name}/{path}", params, model_in_path=True)
         return Endpoint(self.url(path), params)
 
     def model_profile(self, model_name: str) -> ModelProfile | None:

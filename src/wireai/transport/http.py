@@ -30,6 +30,7 @@ __all__ = [
     "cached_async_http_client",
     "create_async_http_client",
     "download",
+    "read_body",
     "send",
 ]
 
@@ -234,6 +235,25 @@ async def download(url: str, *, max_bytes: int = MAX_DOWNLOAD_BYTES) -> tuple[by
         raise UserError(f"Could not download {url}: {exc!r}") from exc
     media_type = content_type.split(";", 1)[0].strip().lower() if content_type else None
     return b"".join(chunks), media_type
+
+
+async def read_body(response: httpx.Response, model_name: str) -> bytes:
+    """The whole body of a response sent with `stream=True`, then the response closed.
+
+    Reading it here rather than with `aread()` keeps it out of `Response.content`: an httpx response
+    sits in a reference cycle until the garbage collector runs, and so would a large body cached
+    on it. A body that stalls or breaks off mid-read is a `ModelAPIError`.
+    """
+    try:
+        return b"".join([chunk async for chunk in response.aiter_bytes()])
+    except httpx.TimeoutException as exc:
+        raise ModelAPIError(
+            model_name, f"The response stalled: no data within the read timeout ({type(exc).__name__})"
+        ) from exc
+    except httpx.HTTPError as exc:
+        raise ModelAPIError(model_name, f"The response broke off: {exc!r}") from exc
+    finally:
+        await response.aclose()
 
 
 def _origin(url: str) -> str:

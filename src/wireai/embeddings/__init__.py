@@ -1,0 +1,240 @@
+"""Embeddings with PydanticAI's API (`pydantic_ai.embeddings`), every vendor over wireai's transport.
+
+    from wireai import Embedder
+
+    embedder = Embedder('openai:text-embedding-3-small')
+    result = await embedder.embed_documents(['first text', 'second text'])
+    result['first text']  # its vector (also `result[0]`, `result.embeddings[0]`)
+
+Vendor modules (`wireai.embeddings.openai`, `.cohere`, `.google`, `.bedrock`, `.voyageai`,
+`.mistral`) are imported only when a model name with their prefix is resolved.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any, Literal
+
+from .._embedding_types import EmbeddingResult, EmbeddingSettings, EmbedInputType, merge_embedding_settings
+from ..exceptions import UserError
+from .base import EmbeddingModel
+from .test import TestEmbeddingModel
+from .wrapper import WrapperEmbeddingModel
+
+__all__ = [
+    "EmbedInputType",
+    "Embedder",
+    "EmbeddingModel",
+    "EmbeddingResult",
+    "EmbeddingSettings",
+    "KnownEmbeddingModelName",
+    "TestEmbeddingModel",
+    "WrapperEmbeddingModel",
+    "infer_embedding_model",
+    "merge_embedding_settings",
+]
+
+KnownEmbeddingModelName = Literal[
+    "google-gla:gemini-embedding-001",
+    "google-vertex:gemini-embedding-001",
+    "google-vertex:text-embedding-005",
+    "google-vertex:text-multilingual-embedding-002",
+    "openai:text-embedding-ada-002",
+    "openai:text-embedding-3-small",
+    "openai:text-embedding-3-large",
+    "cohere:embed-v4.0",
+    "cohere:embed-english-v3.0",
+    "cohere:embed-english-light-v3.0",
+    "cohere:embed-multilingual-v3.0",
+    "cohere:embed-multilingual-light-v3.0",
+    "voyageai:voyage-4-large",
+    "voyageai:voyage-4",
+    "voyageai:voyage-4-lite",
+    "voyageai:voyage-3-large",
+    "voyageai:voyage-3.5",
+    "voyageai:voyage-3.5-lite",
+    "voyageai:voyage-code-3",
+    "voyageai:voyage-finance-2",
+    "voyageai:voyage-law-2",
+    "voyageai:voyage-code-2",
+    "bedrock:amazon.titan-embed-text-v1",
+    "bedrock:amazon.titan-embed-text-v2:0",
+    "bedrock:cohere.embed-english-v3",
+    "bedrock:cohere.embed-multilingual-v3",
+    "bedrock:cohere.embed-v4:0",
+    "bedrock:amazon.nova-2-multimodal-embeddings-v1:0",
+    "mistral:mistral-embed",
+    "mistral:codestral-embed",
+]
+"""Model names `Embedder` knows (any `'provider:model'` with a known prefix works)."""
+
+_OPENAI = ("wireai.embeddings.openai", "OpenAIEmbeddingModel")
+_GOOGLE = ("wireai.embeddings.google", "GoogleEmbeddingModel")
+# prefix -> (module, class, provider name)
+_PREFIXES: dict[str, tuple[str, str, str]] = {
+    **{
+        name: (*_OPENAI, name)
+        for name in ("openai", "azure", "deepseek", "openrouter", "grok", "perplexity", "ollama")
+    },
+    "xai": (*_OPENAI, "grok"),
+    "cohere": ("wireai.embeddings.cohere", "CohereEmbeddingModel", "cohere"),
+    "google": (*_GOOGLE, "google-gla"),
+    "google-gla": (*_GOOGLE, "google-gla"),
+    "google-vertex": (*_GOOGLE, "google-vertex"),
+    "google-cloud": (*_GOOGLE, "google-vertex"),
+    "vertexai": (*_GOOGLE, "google-vertex"),
+    "bedrock": ("wireai.embeddings.bedrock", "BedrockEmbeddingModel", "bedrock"),
+    "voyageai": ("wireai.embeddings.voyageai", "VoyageAIEmbeddingModel", "voyageai"),
+    "mistral": ("wireai.embeddings.mistral", "MistralEmbeddingModel", "mistral"),
+}
+
+
+def _default_provider_factory(name: str) -> Any:
+    from ..providers import infer_provider
+
+    return infer_provider(name)
+
+
+def infer_embedding_model(
+    model: EmbeddingModel | KnownEmbeddingModelName | str,
+    *,
+    provider_factory: Callable[[str], Any] = _default_provider_factory,
+) -> EmbeddingModel:
+    """An `EmbeddingModel` for a model object or a `'provider:model-name'` string (`'test'` is
+    `TestEmbeddingModel`); `provider_factory` builds the provider from its name."""
+    if isinstance(model, EmbeddingModel):
+        return model
+    if not isinstance(model, str):
+        raise UserError(
+            f"Expected an EmbeddingModel or a 'provider:model' string, got {type(model).__name__}"
+        )
+    prefix, sep, name = model.partition(":")
+    if prefix == "test":
+        return TestEmbeddingModel(name or "test")
+    if not sep:
+        raise UserError(
+            f"Write the embedding model as 'provider:model-name' (e.g. 'openai:text-embedding-3-small'), "
+            f"not {model!r}; providers: {', '.join(sorted(_PREFIXES))}, test"
+        )
+    try:
+        module, cls, provider_name = _PREFIXES[prefix]
+    except KeyError:
+        raise UserError(
+            f"Unknown embedding provider {prefix!r} in {model!r}; known: {', '.join(sorted(_PREFIXES))}, test"
+        ) from None
+    model_cls = getattr(importlib.import_module(module), cls)
+    return model_cls(name, provider=provider_factory(provider_name))
+
+
+class Embedder:
+    """Embeds texts with one model: `await embedder.embed_query(...)` / `embed_documents(...)`.
+
+    `model` is an `EmbeddingModel` or a `'provider:model-name'` string, resolved at the first call
+    (or now, with `defer_model_check=False`). `settings` are the defaults of every call.
+    """
+
+    def __init__(
+        self,
+        model: EmbeddingModel | KnownEmbeddingModelName | str,
+        *,
+        settings: EmbeddingSettings | None = None,
+        defer_model_check: bool = True,
+        instrument: bool | None = None,
+    ) -> None:
+        if instrument:
+            raise UserError(
+                "OpenTelemetry instrumentation of embeddings is not available in wireai yet; leave `instrument` unset"
+            )
+        self._model: EmbeddingModel | str = model if defer_model_check else infer_embedding_model(model)
+        self._settings = settings
+        self._override_model: ContextVar[EmbeddingModel | None] = ContextVar("_override_model", default=None)
+
+    @property
+    def model(self) -> EmbeddingModel | str:
+        return self._model
+
+    @contextmanager
+    def override(self, *, model: EmbeddingModel | KnownEmbeddingModelName | str) -> Iterator[None]:
+        """Use `model` instead inside the block (for tests: `embedder.override(model=TestEmbeddingModel())`)."""
+        token = self._override_model.set(infer_embedding_model(model))
+        try:
+            yield
+        finally:
+            self._override_model.reset(token)
+
+    def _get_model(self) -> EmbeddingModel:
+        overridden = self._override_model.get()
+        if overridden is not None:
+            return overridden
+        if not isinstance(self._model, EmbeddingModel):
+            self._model = infer_embedding_model(self._model)
+        return self._model
+
+    async def embed(
+        self,
+        inputs: str | Sequence[str],
+        *,
+        input_type: EmbedInputType,
+        settings: EmbeddingSettings | None = None,
+    ) -> EmbeddingResult:
+        """Embed `inputs` (one string or several) as queries or documents."""
+        merged = merge_embedding_settings(self._settings, settings)
+        return await self._get_model().embed(inputs, input_type=input_type, settings=merged)
+
+    async def embed_query(
+        self, query: str | Sequence[str], *, settings: EmbeddingSettings | None = None
+    ) -> EmbeddingResult:
+        """Embed search queries (compared against documents embedded with `embed_documents`)."""
+        return await self.embed(query, input_type="query", settings=settings)
+
+    async def embed_documents(
+        self, documents: str | Sequence[str], *, settings: EmbeddingSettings | None = None
+    ) -> EmbeddingResult:
+        """Embed the documents to be searched."""
+        return await self.embed(documents, input_type="document", settings=settings)
+
+    async def max_input_tokens(self) -> int | None:
+        """The most tokens one input may have, where the vendor documents it."""
+        return await self._get_model().max_input_tokens()
+
+    async def count_tokens(self, text: str) -> int:
+        """`text`'s tokens as the model's vendor counts them (`NotImplementedError` where it cannot)."""
+        return await self._get_model().count_tokens(text)
+
+    def embed_sync(
+        self,
+        inputs: str | Sequence[str],
+        *,
+        input_type: EmbedInputType,
+        settings: EmbeddingSettings | None = None,
+    ) -> EmbeddingResult:
+        from .._sync import run_sync
+
+        return run_sync(self.embed(inputs, input_type=input_type, settings=settings))
+
+    def embed_query_sync(
+        self, query: str | Sequence[str], *, settings: EmbeddingSettings | None = None
+    ) -> EmbeddingResult:
+        return self.embed_sync(query, input_type="query", settings=settings)
+
+    def embed_documents_sync(
+        self, documents: str | Sequence[str], *, settings: EmbeddingSettings | None = None
+    ) -> EmbeddingResult:
+        return self.embed_sync(documents, input_type="document", settings=settings)
+
+    def max_input_tokens_sync(self) -> int | None:
+        from .._sync import run_sync
+
+        return run_sync(self.max_input_tokens())
+
+    def count_tokens_sync(self, text: str) -> int:
+        from .._sync import run_sync
+
+        return run_sync(self.count_tokens(text))
+
+    def __repr__(self) -> str:
+        model = self._model.model_name if isinstance(self._model, EmbeddingModel) else self._model
+        return f"Embedder(model={model!r})"
