@@ -119,3 +119,21 @@ def test_a_tool_return_names_the_files_it_carries_for_codecs_without_multimodal_
     single = ToolReturnPart("plot", BinaryContent(PNG, "image/png"), "c2")
     assert single.model_response_str().startswith("See file ") and len(single.files()) == 1
     assert ToolReturnPart("t", {"a": 1}, "c3").files() == []
+
+
+def test_agent_puts_native_tools_in_the_request_parameters_under_both_names() -> None:
+    from wireai import Agent, WebSearchTool
+    from wireai.models.function import AgentInfo, FunctionModel
+
+    seen: list[object] = []
+
+    def answer(messages: list, info: AgentInfo) -> ModelResponse:
+        seen.append(info.model_request_parameters.native_tools)
+        return ModelResponse([TextPart("ok")])
+
+    search = WebSearchTool(max_uses=2)
+    for kwargs in ({"native_tools": [search]}, {"builtin_tools": [search]}):
+        Agent(FunctionModel(answer), **kwargs).run_sync("hi")  # type: ignore[arg-type]
+    assert seen == [[search], [search]]
+    with pytest.raises(UserError, match="not both"):
+        Agent(FunctionModel(answer), native_tools=[search], builtin_tools=[search])

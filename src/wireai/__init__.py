@@ -44,6 +44,24 @@ _EXPORTS: dict[str, str] = {
     "DocumentUrl": "wireai.messages",
     "ImageUrl": "wireai.messages",
     "VideoUrl": "wireai.messages",
+    "BinaryImage": "wireai.messages",
+    "BuiltinToolCallPart": "wireai.messages",
+    "BuiltinToolReturnPart": "wireai.messages",
+    "CachePoint": "wireai.messages",
+    "FilePart": "wireai.messages",
+    "NativeToolCallPart": "wireai.messages",
+    "NativeToolReturnPart": "wireai.messages",
+    "AbstractBuiltinTool": "wireai.native_tools",
+    "AbstractNativeTool": "wireai.native_tools",
+    "CodeExecutionTool": "wireai.native_tools",
+    "FileSearchTool": "wireai.native_tools",
+    "ImageGenerationTool": "wireai.native_tools",
+    "MCPServerTool": "wireai.native_tools",
+    "MemoryTool": "wireai.native_tools",
+    "UrlContextTool": "wireai.native_tools",
+    "WebFetchTool": "wireai.native_tools",
+    "WebSearchTool": "wireai.native_tools",
+    "WebSearchUserLocation": "wireai.native_tools",
     "ModelSettings": "wireai.settings",
     "Usage": "wireai.usage",
     "RunUsage": "wireai.usage",
@@ -87,8 +105,34 @@ if TYPE_CHECKING:
         UsageLimitExceeded,
         UserError,
     )
-    from .messages import AudioUrl, BinaryContent, DocumentUrl, ImageUrl, VideoUrl
+    from .messages import (
+        AudioUrl,
+        BinaryContent,
+        BinaryImage,
+        BuiltinToolCallPart,
+        BuiltinToolReturnPart,
+        CachePoint,
+        DocumentUrl,
+        FilePart,
+        ImageUrl,
+        NativeToolCallPart,
+        NativeToolReturnPart,
+        VideoUrl,
+    )
     from .models.instrumented import InstrumentationSettings
+    from .native_tools import (
+        AbstractBuiltinTool,
+        AbstractNativeTool,
+        CodeExecutionTool,
+        FileSearchTool,
+        ImageGenerationTool,
+        MCPServerTool,
+        MemoryTool,
+        UrlContextTool,
+        WebFetchTool,
+        WebSearchTool,
+        WebSearchUserLocation,
+    )
     from .output import NativeOutput, PromptedOutput, StructuredDict, TextOutput, ToolOutput
     from .result import AgentRunResult, StreamedRunResult
     from .settings import ModelSettings

@@ -174,6 +174,8 @@ class Runner:
             if tool_def.name in output_names:
                 raise UserError(f"Tool name {tool_def.name!r} clashes with an output tool; rename the tool")
         params = self.output_schema.request_parameters(tool_defs)
+        if agent._native_tools:
+            params.native_tools = list(agent._native_tools)
         if not dynamic:
             self._static_params = params
         return params

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from ._iter import AgentRun
     from .concurrency import AbstractConcurrencyLimiter, AnyConcurrencyLimit
     from .models.instrumented import InstrumentationSettings
+    from .native_tools import AbstractNativeTool
 from .usage import RunUsage, UsageLimits
 
 __all__ = ["Agent", "EndStrategy", "capture_run_messages"]
@@ -60,6 +61,8 @@ class Agent(Generic[AgentDepsT, OutputDataT]):
         result_tool_name: str | None = None,
         result_tool_description: str | None = None,
         instrument: InstrumentationSettings | bool | None = None,
+        native_tools: Sequence[AbstractNativeTool] = (),
+        builtin_tools: Sequence[AbstractNativeTool] = (),
         max_concurrency: AnyConcurrencyLimit = None,
     ):
         if output_type is not _UNSET and result_type is not _UNSET:
@@ -103,6 +106,9 @@ class Agent(Generic[AgentDepsT, OutputDataT]):
         self._function_tools: dict[str, Tool[AgentDepsT]] = {}
         for tool in tools:
             self._register(tool if isinstance(tool, Tool) else Tool(tool, max_retries=None))
+        if native_tools and builtin_tools:
+            raise UserError("Pass `native_tools` or its old name `builtin_tools`, not both")
+        self._native_tools: list[AbstractNativeTool] = list(native_tools or builtin_tools)
         self._output_validators: list[tuple[Callable[..., Any], bool]] = []
         self._output_schemas: dict[tuple[int, str], OutputSchema] = {}
         self._override_model: ContextVar[Model | None] = ContextVar("override_model", default=None)
