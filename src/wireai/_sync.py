@@ -1,9 +1,16 @@
-"""Running a coroutine from sync code, repeatedly, and from inside an already running loop (Jupyter)."""
+"""Running a coroutine from sync code, repeatedly, and from inside an already running loop (Jupyter).
+
+Each thread that calls `run_sync` keeps one event loop, so pooled HTTP connections stay usable
+between calls (a fresh `asyncio.run()` per call would reconnect every time). That loop, with its
+shared client, is shut down when its thread ends; a forked child starts with none of its parent's.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextvars
+import os
+import queue
 import threading
 from collections.abc import Coroutine
 from concurrent.futures import ThreadPoolExecutor
@@ -15,13 +22,75 @@ _local = threading.local()
 _executor: ThreadPoolExecutor | None = None
 
 
+class _ThreadLoop:
+    """The loop of one thread; only that thread's `threading.local` refers to this holder.
+
+    When the thread ends, Python drops its thread-local storage and with it this holder. The loop
+    cannot be shut down right there (the thread is being torn down: running a loop in it would
+    recreate thread state), so it is handed to the closer thread, which shuts it down as
+    `asyncio.run` does, closing the shared HTTP client with it.
+    """
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.pid = os.getpid()
+        _closer.start()
+
+    def __del__(self) -> None:
+        # In a forked child the loop is the parent's: leave it alone (see `_after_fork_in_child`).
+        if self.pid == os.getpid() and not self.loop.is_closed():
+            _closer.put(self.loop)
+
+
+class _LoopCloser:
+    """A daemon thread shutting down the loops of threads that ended (started with the first loop)."""
+
+    def __init__(self) -> None:
+        self._queue: queue.SimpleQueue[asyncio.AbstractEventLoop] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def start(self) -> None:
+        with self._lock:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="wireai-loop-closer", daemon=True)
+                self._thread.start()
+
+    def put(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._queue.put(loop)  # SimpleQueue.put is safe from a finalizer in a thread being torn down
+
+    def _run(self) -> None:
+        while True:
+            shut_down(self._queue.get())
+
+
+def shut_down(loop: asyncio.AbstractEventLoop) -> None:
+    """What `asyncio.run` does at its end: cancel what is left, finalize async generators (the shared
+    client's closer among them), stop the default executor, close the loop."""
+    try:
+        tasks = asyncio.all_tasks(loop)
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            loop.run_until_complete(asyncio.gather(*tasks, return_exceptions=True))
+        loop.run_until_complete(loop.shutdown_asyncgens())
+        loop.run_until_complete(loop.shutdown_default_executor())
+    except Exception as exc:  # the closer thread must survive one bad loop
+        loop.call_exception_handler(
+            {"message": "wireai could not shut down a run_sync loop", "exception": exc}
+        )
+    finally:
+        loop.close()
+
+
+_closer = _LoopCloser()
+
+
 def _thread_loop() -> asyncio.AbstractEventLoop:
-    # One long-lived loop per thread: pooled HTTP connections stay usable between run_sync calls,
-    # which a fresh asyncio.run() per call would close (and leak as "unclosed" warnings).
-    loop: asyncio.AbstractEventLoop | None = getattr(_local, "loop", None)
-    if loop is None or loop.is_closed():
-        loop = _local.loop = asyncio.new_event_loop()
-    return loop
+    holder: _ThreadLoop | None = getattr(_local, "holder", None)
+    if holder is None or holder.loop.is_closed():
+        holder = _local.holder = _ThreadLoop()
+    return holder.loop
 
 
 def _run_here(coro: Coroutine[Any, Any, T]) -> T:
@@ -39,3 +108,19 @@ def run_sync(coro: Coroutine[Any, Any, T]) -> T:
     if _executor is None:
         _executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="wireai-run-sync")
     return _executor.submit(contextvars.copy_context().run, _run_here, coro).result()
+
+
+# A forked child (gunicorn --preload, multiprocessing "fork") inherits this thread's loop, whose
+# selector and sockets it shares with the parent, and an executor and closer whose threads do not
+# exist in it. It gets fresh ones; the inherited objects stay referenced, never run or closed here.
+_inherited: list[object] = []
+
+
+def _after_fork_in_child() -> None:
+    global _local, _executor, _closer
+    _inherited.extend((_local, _executor, _closer))
+    _local, _executor, _closer = threading.local(), None, _LoopCloser()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)

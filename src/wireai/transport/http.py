@@ -1,4 +1,5 @@
-"""The one HTTP transport: a shared client per event loop, retries with backoff, vendor errors mapped.
+"""The one HTTP transport: retries with backoff, vendor errors mapped (the shared client per event
+loop is in `clients.py`).
 
 Every vendor request goes through `send()`. It is the only place that retries, so there is one
 retry layer (no SDK underneath retrying again), and the only place that turns a non-2xx answer
@@ -8,16 +9,15 @@ into `ModelHTTPError`, for JSON requests and for streams alike.
 from __future__ import annotations
 
 import random
-import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from .. import __version__
 from ..codecs._base import parse_error as default_parse_error
 from ..exceptions import ModelAPIError, ModelHTTPError, parse_retry_after
+from .clients import DEFAULT_TIMEOUT, cached_async_http_client, create_async_http_client, require_asyncio
 from .events import notify_retry
 
 if TYPE_CHECKING:
@@ -33,66 +33,6 @@ __all__ = [
     "read_body",
     "send",
 ]
-
-DEFAULT_TIMEOUT = httpx.Timeout(600, connect=5)
-DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20, keepalive_expiry=30)
-USER_AGENT = f"wireai/{__version__}"
-
-
-def create_async_http_client(timeout: float | httpx.Timeout | None = None) -> httpx.AsyncClient:
-    return httpx.AsyncClient(
-        timeout=timeout if timeout is not None else DEFAULT_TIMEOUT,
-        limits=DEFAULT_LIMITS,
-        headers={"User-Agent": USER_AGENT},
-    )
-
-
-_loop_clients: weakref.WeakKeyDictionary[Any, httpx.AsyncClient] = weakref.WeakKeyDictionary()
-
-
-def cached_async_http_client() -> httpx.AsyncClient:
-    """The client shared by every provider that was not given its own `http_client`.
-
-    One per event loop: pooled connections belong to the loop that opened them, so `run_sync`
-    called several times (each with a fresh loop) never reuses a socket of a closed loop
-    ("Event loop is closed"). Called outside any loop, it returns a new, unshared client.
-    """
-    import asyncio  # not at module level: `import wireai` must not pay for asyncio
-
-    try:
-        loop = asyncio.get_running_loop()
-    except RuntimeError:
-        # Outside a loop nothing can be shared safely: the caller gets a client of its own.
-        return create_async_http_client()
-    client = _loop_clients.get(loop)
-    if client is None:
-        client = _loop_clients[loop] = create_async_http_client()
-        _close_at_loop_shutdown(loop, client)
-    return client
-
-
-def _close_at_loop_shutdown(loop: Any, client: httpx.AsyncClient) -> None:
-    """Close the loop's client when the loop shuts down (`asyncio.run` ending).
-
-    A serverless handler that calls `asyncio.run(...)` per invocation gets a new loop each time;
-    without this, every invocation would leave its pooled sockets open until garbage collection.
-    `asyncio.run` finalizes the loop's async generators before closing it, so a parked generator
-    whose `finally` closes the client is the loop's own shutdown hook.
-    """
-
-    async def closer() -> Any:
-        try:
-            yield
-        finally:
-            await client.aclose()
-
-    generator = closer()
-    _closers[loop] = generator
-    loop.create_task(generator.__anext__())  # runs to the `yield`; the loop now tracks the generator
-
-
-_closers: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
-
 
 @dataclass(frozen=True)
 class RetryPolicy:
@@ -152,6 +92,7 @@ async def send(
     """
     from asyncio import sleep
 
+    require_asyncio()
     policy = retry or RetryPolicy()
     waited = 0.0
     attempt = 0
