@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import pickle
 import time
 from typing import Any
 
@@ -50,7 +51,7 @@ def test_429_with_retry_after_then_200_is_retried_after_the_asked_delay() -> Non
 def test_retry_after_ms_wins_and_x_should_retry_false_stops() -> None:
     policy = RetryPolicy()
     assert policy.delay(1, httpx.Headers({"retry-after-ms": "250", "retry-after": "9"})) == 0.25
-    assert policy.delay(1, httpx.Headers({"x-should-retry": "false"})) is None
+    assert policy.should_retry_status(503, httpx.Headers({"x-should-retry": "false"})) is False
     assert policy.delay(1, httpx.Headers({"retry-after": "3600"})) is None  # a quota, not a blip
     assert policy.delay(3, None) is None  # past max_retries
 
@@ -111,3 +112,58 @@ def test_each_asyncio_run_closes_its_pooled_connections_at_shutdown() -> None:
                 time.sleep(0.01)
             assert server.open_connections == 0
         assert server.total_connections == 5
+
+
+@pytest.mark.parametrize("status", [501, 505])
+def test_501_not_implemented_and_505_version_not_supported_are_final(status: int) -> None:
+    with scripted(*[Reply.json({"error": {"message": "no"}}, status, {"retry-after": "0"})] * 3) as server:
+        with pytest.raises(ModelHTTPError) as info:
+            run_send(server.url, model_name="m")
+    assert len(server.requests) == 1
+    assert (info.value.status_code, info.value.attempts) == (status, 1)
+    assert "attempts" not in str(info.value)
+
+
+@pytest.mark.parametrize("status", [500, 502, 503, 504, 520, 529])
+def test_other_5xx_are_retried(status: int) -> None:
+    assert RetryPolicy().should_retry_status(status)
+
+
+def test_x_should_retry_true_retries_even_a_400_and_false_stops_a_503() -> None:
+    with scripted(
+        Reply.json({"error": {"message": "lock"}}, 400, {"x-should-retry": "true", "retry-after": "0"}),
+        Reply.json({"ok": True}),
+    ) as server:
+        assert run_send(server.url, model_name="m").json() == {"ok": True}
+    assert len(server.requests) == 2
+    with scripted(
+        *[Reply.json({"error": {"message": "down"}}, 503, {"x-should-retry": "false"})] * 3
+    ) as server:
+        with pytest.raises(ModelHTTPError) as info:
+            run_send(server.url, model_name="m")
+    assert len(server.requests) == 1 and info.value.attempts == 1
+
+
+def test_the_final_http_error_says_how_many_attempts_were_made() -> None:
+    with scripted(*[Reply.json({"error": {"message": "busy"}}, 503, {"retry-after": "0"})] * 3) as server:
+        with pytest.raises(ModelHTTPError) as info:
+            run_send(server.url, model_name="gpt-4o")
+    err = info.value
+    assert len(server.requests) == 3
+    assert err.attempts == 3
+    assert str(err) == (
+        "status_code: 503, model_name: gpt-4o, body: {'error': {'message': 'busy'}} (after 3 attempts)"
+    )
+    copy = pickle.loads(pickle.dumps(err))
+    assert (copy.status_code, copy.attempts, str(copy), copy.headers) == (503, 3, str(err), err.headers)
+
+
+def test_a_connection_failure_says_how_many_attempts_were_made() -> None:
+    with pytest.raises(ModelAPIError) as info:
+        run_send("http://127.0.0.1:9/v1", model_name="m", retry=RetryPolicy(initial_backoff=0.01))
+    err = info.value
+    assert err.attempts == 3
+    assert str(err).startswith("Could not reach http://127.0.0.1:9/v1: ConnectError(")
+    assert str(err).endswith(" (after 3 attempts)")
+    copy = pickle.loads(pickle.dumps(err))
+    assert (copy.model_name, copy.attempts, str(copy)) == ("m", 3, str(err))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Mapping, Sequence
 from email.utils import parsedate_to_datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from .messages import ModelResponse
@@ -101,13 +101,34 @@ class UnexpectedModelBehavior(AgentRunError):
 
 
 class ModelAPIError(AgentRunError):
-    """The vendor could not be reached or the exchange broke (connection refused, timeout, dropped stream)."""
+    """The vendor could not be reached or the exchange broke (connection refused, timeout, dropped stream).
+
+    `attempts` is how many times the request was sent before giving up (retries included), so a
+    flaky vendor (3 attempts) can be told from a request that failed outright (1); the message
+    says it too when there was more than one.
+    """
 
     model_name: str
+    attempts: int
 
     def __init__(self, model_name: str, message: str):
         self.model_name = model_name
+        self.attempts = 1
         super().__init__(message)
+
+    def after_attempts(self: _APIError, attempts: int) -> _APIError:
+        """Record that the request was sent `attempts` times; the transport calls it on what it raises."""
+        self.attempts = attempts
+        if attempts > 1:
+            self.message = f"{self.message} (after {attempts} attempts)"
+            self.args = (self.message,)
+        return self
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.model_name, self.message), self.__dict__)
+
+
+_APIError = TypeVar("_APIError", bound=ModelAPIError)
 
 
 class ModelHTTPError(ModelAPIError):
@@ -137,7 +158,7 @@ class ModelHTTPError(ModelAPIError):
         return parse_retry_after(self.headers)
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self), (self.status_code, self.model_name, self.body, self.headers))
+        return (type(self), (self.status_code, self.model_name, self.body, self.headers), self.__dict__)
 
 
 def parse_retry_after(headers: Mapping[str, str]) -> float | None:

@@ -34,6 +34,7 @@ __all__ = [
     "send",
 ]
 
+
 @dataclass(frozen=True)
 class RetryPolicy:
     """When and how long to retry. Retries happen only before a response body is handed over."""
@@ -44,22 +45,31 @@ class RetryPolicy:
     max_retry_after: float = 60.0  # a longer Retry-After (quota exhausted) is surfaced, not slept through
     max_total_wait: float = 90.0
     retry_statuses: frozenset[int] = frozenset({408, 409, 429, 500, 502, 503, 504, 529})
+    # Other 5xx are retried too (a proxy's 520-524 is as transient as a 502), except these, which
+    # say the server will never do what was asked: "not implemented", "HTTP version not supported".
+    final_statuses: frozenset[int] = frozenset({501, 505})
 
     def delay(self, attempt: int, headers: httpx.Headers | None) -> float | None:
         """Seconds to wait before retry number `attempt` (1-based), or None to give up."""
         if attempt > self.max_retries:
             return None
         if headers is not None:
-            if headers.get("x-should-retry") == "false":
-                return None
             asked = parse_retry_after(headers)
             if asked is not None:
                 return asked if asked <= self.max_retry_after else None
         backoff = min(self.initial_backoff * 2 ** (attempt - 1), self.max_backoff)
         return backoff * (0.75 + random.random() * 0.25)
 
-    def should_retry_status(self, status: int) -> bool:
-        return status in self.retry_statuses or status >= 500
+    def should_retry_status(self, status: int, headers: httpx.Headers | None = None) -> bool:
+        """Whether a non-2xx answer is worth another attempt (if attempts and wait time are left).
+
+        The vendor's `x-should-retry: true|false` (OpenAI, Anthropic) overrides the status, as
+        their SDKs do: it knows whether this 409 is a lock that will clear or this 500 a bad input.
+        """
+        forced = headers.get("x-should-retry", "").lower() if headers is not None else ""
+        if forced in ("true", "false"):
+            return forced == "true"
+        return status in self.retry_statuses or (status >= 500 and status not in self.final_statuses)
 
 
 NO_RETRIES = RetryPolicy(max_retries=0)
@@ -115,17 +125,18 @@ async def send(
         ) as exc:
             delay = policy.delay(attempt, None)
             if delay is None or waited + delay > policy.max_total_wait:
-                raise ModelAPIError(model_name, f"Could not reach {_origin(url)}: {exc!r}") from exc
+                error = ModelAPIError(model_name, f"Could not reach {_origin(url)}: {exc!r}")
+                raise error.after_attempts(attempt) from exc
             waited += delay
             notify_retry(attempt, delay, error=exc)
             await sleep(delay)
             continue
         except httpx.TimeoutException as exc:
-            raise ModelAPIError(
-                model_name, f"Request to {_origin(url)} timed out ({type(exc).__name__})"
-            ) from exc
+            error = ModelAPIError(model_name, f"Request to {_origin(url)} timed out ({type(exc).__name__})")
+            raise error.after_attempts(attempt) from exc
         except httpx.HTTPError as exc:
-            raise ModelAPIError(model_name, f"Request to {_origin(url)} failed: {exc!r}") from exc
+            error = ModelAPIError(model_name, f"Request to {_origin(url)} failed: {exc!r}")
+            raise error.after_attempts(attempt) from exc
 
         status = response.status_code
         if 200 <= status < 300:
@@ -136,14 +147,14 @@ async def send(
             raw = b""
         finally:
             await response.aclose()
-        if policy.should_retry_status(status):
+        if policy.should_retry_status(status, response.headers):
             delay = policy.delay(attempt, response.headers)
             if delay is not None and waited + delay <= policy.max_total_wait:
                 waited += delay
                 notify_retry(attempt, delay, status)
                 await sleep(delay)
                 continue
-        raise parse_error(status, raw, response.headers, model_name=model_name)
+        raise parse_error(status, raw, response.headers, model_name=model_name).after_attempts(attempt)
 
 
 MAX_DOWNLOAD_BYTES = 64 * 1024 * 1024
