@@ -1,5 +1,9 @@
 """URLs a vendor cannot fetch itself are downloaded by wireai and sent inline (as PydanticAI does);
-URLs it can fetch travel as URLs. The caller's history is never edited; a bad URL is a UserError."""
+URLs it can fetch travel as URLs. The caller's history is never edited; a bad URL is a UserError.
+
+The files are served from loopback, which downloads refuse by default (test_download_safety.py):
+these tests opt in with WIREAI_ALLOW_LOCAL_DOWNLOADS=1, or per URL with force_download='allow-local'.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +18,12 @@ from wireai.messages import AudioUrl, DocumentUrl, ImageUrl, ModelRequest, UserP
 from wireai.models import ModelRequestParameters
 from wireai.testing import FakeAnthropic, FakeBedrock, FakeGemini, FakeOpenAI, FakeVendor
 from wireai.testing.server import LoopbackServer, RecordedRequest, Reply
+
+
+@pytest.fixture(autouse=True)
+def local_downloads(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WIREAI_ALLOW_LOCAL_DOWNLOADS", "1")
+
 
 PDF = b"%PDF-1.4 tiny"
 MP3 = b"ID3\x03fake mp3"
@@ -97,3 +107,15 @@ def test_a_url_that_cannot_be_downloaded_is_a_user_error_before_the_vendor_is_ca
         with pytest.raises(UserError, match=r"Could not download .*/missing.pdf: HTTP 404"):
             sent_body(fake, [DocumentUrl(web.url + "/missing.pdf")])
         assert fake.requests == []
+
+
+def test_force_download_allow_local_downloads_a_local_url_without_the_env_opt_in(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("WIREAI_ALLOW_LOCAL_DOWNLOADS")
+    with LoopbackServer(files) as web, FakeGemini() as fake:
+        body = sent_body(fake, [ImageUrl(web.url + "/img.png", force_download="allow-local")])
+        with pytest.raises(UserError, match="127.0.0.1 is a loopback address"):
+            sent_body(fake, [ImageUrl(web.url + "/img.png", force_download=True)])
+    assert body["contents"][0]["parts"][0] == {"inlineData": {"mimeType": "image/png", "data": b64(PNG)}}
+    assert len(web.requests) == 1

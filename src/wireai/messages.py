@@ -110,7 +110,10 @@ def _guess_media_type(url: str, default: str) -> str:
 @dataclass(repr=False)
 class _FileUrl:
     url: str
-    force_download: bool = False
+    # True: wireai downloads the file and sends the bytes even to a vendor that fetches URLs itself.
+    # 'allow-local': the same, and the URL may point into a local or private network, which a
+    # download otherwise refuses (see wireai.transport.download).
+    force_download: bool | Literal["allow-local"] = False
     vendor_metadata: dict[str, Any] | None = None
     media_type: str = ""
 

@@ -233,7 +233,9 @@ class HTTPModel(Model):
         content: list[UserContent] = []
         for item in part.content:
             if isinstance(item, FileUrl) and (item.force_download or not self.fetches_url(item)):
-                data, served_as = await download(item.url)
+                data, served_as = await download(
+                    item.url, allow_local=item.force_download == "allow-local" or None
+                )
                 # The server's type, unless it only says "bytes": then the one guessed from the URL.
                 media_type = item.media_type
                 if served_as and served_as not in ("application/octet-stream", "binary/octet-stream"):

@@ -13,7 +13,10 @@ import json
 import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import TYPE_CHECKING, Any, Union
+
+if TYPE_CHECKING:
+    from ssl import SSLContext
 
 __all__ = ["LoopbackServer", "RecordedRequest", "Reply"]
 
@@ -68,10 +71,13 @@ _REASONS = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden"
 class LoopbackServer:
     """Serve `handler` on 127.0.0.1 (a free port) until stopped; use as a sync or async context manager."""
 
-    def __init__(self, handler: Handler, *, host: str = "127.0.0.1", port: int = 0):
+    def __init__(
+        self, handler: Handler, *, host: str = "127.0.0.1", port: int = 0, ssl: SSLContext | None = None
+    ):
         self.handler = handler
         self.host = host
         self.port = port
+        self.ssl = ssl  # a server-side context: serve https (TLS handshakes, SNI, certificates)
         self.requests: list[RecordedRequest] = []
         self.open_connections = 0
         self.total_connections = 0
@@ -84,7 +90,7 @@ class LoopbackServer:
 
     @property
     def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        return f"{'https' if self.ssl else 'http'}://{self.host}:{self.port}"
 
     # ------------------------------------------------------------------------------ lifecycle
 
@@ -97,7 +103,7 @@ class LoopbackServer:
             self._loop = loop
             try:
                 self._server = loop.run_until_complete(
-                    asyncio.start_server(self._serve, self.host, self.port)
+                    asyncio.start_server(self._serve, self.host, self.port, ssl=self.ssl)
                 )
                 self.port = self._server.sockets[0].getsockname()[1]
             except BaseException as exc:  # pragma: no cover - port in use etc.

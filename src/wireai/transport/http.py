@@ -1,5 +1,5 @@
 """The one HTTP transport: retries with backoff, vendor errors mapped (the shared client per event
-loop is in `clients.py`).
+loop is in `clients.py`, safe downloads of user URLs in `download.py`).
 
 Every vendor request goes through `send()`. It is the only place that retries, so there is one
 retry layer (no SDK underneath retrying again), and the only place that turns a non-2xx answer
@@ -18,6 +18,7 @@ import httpx
 from ..codecs._base import parse_error as default_parse_error
 from ..exceptions import ModelAPIError, ModelHTTPError, parse_retry_after
 from .clients import DEFAULT_TIMEOUT, cached_async_http_client, create_async_http_client, require_asyncio
+from .download import download
 from .events import notify_retry
 
 if TYPE_CHECKING:
@@ -155,38 +156,6 @@ async def send(
                 await sleep(delay)
                 continue
         raise parse_error(status, raw, response.headers, model_name=model_name).after_attempts(attempt)
-
-
-MAX_DOWNLOAD_BYTES = 64 * 1024 * 1024
-
-
-async def download(url: str, *, max_bytes: int = MAX_DOWNLOAD_BYTES) -> tuple[bytes, str | None]:
-    """GET a user's file URL (for vendors that take the bytes inline only): body and content type.
-
-    Uses the shared client, which carries no vendor credentials, so a URL never sees a key. A
-    failure is the user's input problem (a `UserError`), not a vendor failure to fall back on.
-    """
-    from ..exceptions import UserError
-
-    client = cached_async_http_client()
-    try:
-        async with client.stream("GET", url, follow_redirects=True) as response:
-            if response.status_code >= 400:
-                raise UserError(f"Could not download {url}: HTTP {response.status_code}")
-            chunks: list[bytes] = []
-            size = 0
-            async for chunk in response.aiter_bytes():
-                size += len(chunk)
-                if size > max_bytes:
-                    raise UserError(
-                        f"{url} is larger than {max_bytes} bytes; pass the bytes yourself as BinaryContent"
-                    )
-                chunks.append(chunk)
-            content_type = response.headers.get("content-type")
-    except httpx.HTTPError as exc:
-        raise UserError(f"Could not download {url}: {exc!r}") from exc
-    media_type = content_type.split(";", 1)[0].strip().lower() if content_type else None
-    return b"".join(chunks), media_type
 
 
 async def read_body(response: httpx.Response, model_name: str) -> bytes:
