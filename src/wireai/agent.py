@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
+from types import FrameType
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, overload
 
 from ._function_schema import takes_run_context
@@ -237,6 +239,8 @@ class Agent(Generic[AgentDepsT, OutputDataT]):
         result_type: Any = None,
     ) -> AgentRunResult[Any]:
         """Run the agent until it produces a final output."""
+        if infer_name:
+            self._infer_name(inspect.currentframe())
         runner = self._runner(
             output_type or result_type,
             message_history,
@@ -274,6 +278,8 @@ class Agent(Generic[AgentDepsT, OutputDataT]):
         """`run` from synchronous code (also works when called inside a running event loop)."""
         from ._sync import run_sync
 
+        if infer_name:
+            self._infer_name(inspect.currentframe())
         return run_sync(
             self.run(
                 user_prompt,
@@ -284,6 +290,7 @@ class Agent(Generic[AgentDepsT, OutputDataT]):
                 model_settings=model_settings,
                 usage_limits=usage_limits,
                 usage=usage,
+                infer_name=False,
                 result_type=result_type,
             )
         )
@@ -308,6 +315,8 @@ class Agent(Generic[AgentDepsT, OutputDataT]):
         Responses that only call tools are consumed and their tools run; the context manager yields
         as soon as a response starts with the final result (text, or an output tool call).
         """
+        if infer_name and (frame := inspect.currentframe()) is not None:
+            self._infer_name(frame.f_back)  # past the context manager's __aenter__
         runner = self._runner(
             output_type or result_type,
             message_history,
@@ -359,6 +368,9 @@ class Agent(Generic[AgentDepsT, OutputDataT]):
         """The run as nodes: iterate the yielded `AgentRun`, then read its `result`."""
         from ._iter import AgentRun
 
+        if infer_name and (frame := inspect.currentframe()) is not None:
+            self._infer_name(frame.f_back)  # past the context manager's __aenter__
+
         runner = self._runner(
             output_type or result_type,
             message_history,
@@ -371,6 +383,18 @@ class Agent(Generic[AgentDepsT, OutputDataT]):
         )
         async with self._run_scope(runner):
             yield AgentRun(runner, user_prompt)
+
+    def _infer_name(self, function_frame: FrameType | None) -> None:
+        """Name an unnamed agent after the variable holding it where a run was started (as
+        PydanticAI does), so logs and traces can tell agents apart without `name=`."""
+        caller = function_frame.f_back if function_frame is not None else None
+        if self.name is not None or caller is None:
+            return
+        for scope in (caller.f_locals, caller.f_globals):
+            for name, item in scope.items():
+                if item is self:
+                    self.name = name
+                    return
 
     @staticmethod
     def is_user_prompt_node(node: object) -> bool:
