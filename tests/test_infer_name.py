@@ -42,3 +42,10 @@ def test_infer_name_false_and_an_explicit_name_leave_the_name_alone() -> None:
     renamed = named
     renamed.run_sync("hi")
     assert named.name == "triage"
+
+
+def test_only_a_variable_name_counts_not_a_temporary_holding_the_agent() -> None:
+    agents = [Agent(TestModel())]
+    # pytest's assertion rewriting keeps `agents[0]` in a local named like `@py_assert1` here.
+    assert agents[0].run_sync("hi").output
+    assert agents[0].name is None

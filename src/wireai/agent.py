@@ -392,7 +392,7 @@ class Agent(Generic[AgentDepsT, OutputDataT]):
             return
         for scope in (caller.f_locals, caller.f_globals):
             for name, item in scope.items():
-                if item is self:
+                if item is self and name.isidentifier():  # not a tool's temporary (pytest's `@py_assert1`)
                     self.name = name
                     return
 
