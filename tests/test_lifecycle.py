@@ -121,7 +121,7 @@ def test_run_sync_loop_and_its_client_are_closed_when_the_thread_ends(fake: Fake
     loop, client = seen[0]
     wait_until(lambda: loop.is_closed())
     assert loop.is_closed() and client.is_closed
-    assert loop not in clients._shared
+    assert loop not in clients._loops
     wait_until(lambda: fake.server.open_connections == 0)
     assert fake.server.open_connections == 0
 
@@ -233,3 +233,26 @@ def test_under_trio_a_run_is_a_user_error_saying_asyncio_is_required(fake: FakeO
         with pytest.raises(UserError, match=r"wireai runs on asyncio, not trio"):
             trio.run(main)
     assert fake.requests == []  # no client was built and used per request
+
+
+def test_vertex_token_locks_are_per_loop_and_leave_with_their_loop() -> None:
+    from wireai.transport.google_auth import GoogleAuth
+
+    auth = GoogleAuth()  # long-lived, like the provider holding it
+    loops: list[weakref.ref[asyncio.AbstractEventLoop]] = []
+
+    async def contended_refresh() -> None:
+        loops.append(weakref.ref(asyncio.get_running_loop()))
+        lock = auth._lock()
+        assert auth._lock() is lock
+
+        async def hold() -> None:
+            async with lock:  # a waiter binds the lock to this loop
+                await asyncio.sleep(0.01)
+
+        await asyncio.gather(hold(), hold())
+
+    for _ in range(5):
+        asyncio.run(contended_refresh())
+    gc.collect()
+    assert [ref() for ref in loops] == [None] * 5

@@ -1,5 +1,7 @@
 """The shared HTTP client: one per asyncio event loop, closed when its loop shuts down, fresh after a fork.
 
+Other loop-bound objects (a token refresh lock) live per loop beside it, in `loop_local`.
+
 Pooled connections belong to the loop that opened them, so every loop gets its own client, and
 that client must go away with its loop: a serverless handler calling `asyncio.run` per invocation,
 or a thread pool calling `run_sync`, would otherwise keep every loop, client and socket it ever
@@ -11,8 +13,9 @@ from __future__ import annotations
 import functools
 import os
 import ssl
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 import httpx
 
@@ -23,8 +26,11 @@ __all__ = [
     "DEFAULT_TIMEOUT",
     "cached_async_http_client",
     "create_async_http_client",
+    "loop_local",
     "require_asyncio",
 ]
+
+T = TypeVar("T")
 
 DEFAULT_TIMEOUT = httpx.Timeout(600, connect=5)
 DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20, keepalive_expiry=30)
@@ -49,16 +55,27 @@ def _ssl_context() -> ssl.SSLContext:
 
 
 @dataclass
-class _Shared:
-    client: httpx.AsyncClient
+class _LoopState:
+    """What lives exactly as long as one event loop."""
+
     closer: Any  # the parked async generator that closes `client` when the loop shuts down
+    client: httpx.AsyncClient | None = None
+    objects: dict[Any, Any] = field(default_factory=dict)  # `loop_local` values
 
 
-# loop -> its shared client. A plain dict, not a WeakKeyDictionary: the client's connections and the
+# loop -> its state. A plain dict, not a WeakKeyDictionary: the client's connections and the
 # closer's finalizer hook refer back to the loop, so a weak key would never die (every loop and
 # client ever made stayed alive that way). Entries leave explicitly instead: when their loop shuts
 # down, or when a later lookup finds their loop closed without a shutdown.
-_shared: dict[Any, _Shared] = {}
+_loops: dict[Any, _LoopState] = {}
+
+
+def _state(loop: Any) -> _LoopState:
+    state = _loops.get(loop)
+    if state is None:
+        _forget_closed_loops()
+        state = _loops[loop] = _LoopState(_close_at_loop_shutdown(loop))
+    return state
 
 
 def cached_async_http_client() -> httpx.AsyncClient:
@@ -73,13 +90,24 @@ def cached_async_http_client() -> httpx.AsyncClient:
     if loop is None:
         # Outside a loop nothing can be shared safely: the caller gets a client of its own.
         return create_async_http_client()
-    shared = _shared.get(loop)
-    if shared is None:
-        _forget_closed_loops()
-        shared = _shared[loop] = _Shared(create_async_http_client(), _close_at_loop_shutdown(loop))
-    elif shared.client.is_closed:
-        shared.client = create_async_http_client()
-    return shared.client
+    state = _state(loop)
+    if state.client is None or state.client.is_closed:
+        state.client = create_async_http_client()
+    return state.client
+
+
+def loop_local(key: object, factory: Callable[[], T]) -> T:
+    """The running loop's object for `key`, made by `factory` on first use, dropped with the loop.
+
+    For loop-bound objects a long-lived owner needs once per loop (an `asyncio.Lock` binds the loop
+    it first waits on): kept in a dict keyed by loop, such an object would keep its loop alive.
+    """
+    import asyncio
+
+    objects = _state(asyncio.get_running_loop()).objects
+    if key not in objects:
+        objects[key] = factory()
+    return objects[key]
 
 
 def require_asyncio() -> Any:
@@ -118,9 +146,9 @@ def _close_at_loop_shutdown(loop: Any) -> Any:
         try:
             yield
         finally:
-            shared = _shared.pop(loop, None)
-            if shared is not None:
-                await shared.client.aclose()
+            state = _loops.pop(loop, None)
+            if state is not None and state.client is not None:
+                await state.client.aclose()
 
     generator = closer()
     loop.create_task(generator.__anext__())  # runs to the `yield`; the loop now tracks the generator
@@ -133,8 +161,8 @@ def _forget_closed_loops() -> None:
     Their sockets can no longer be closed politely (that needs the loop); dropping the references
     lets the garbage collector close them instead of keeping them forever.
     """
-    for loop in [loop for loop in _shared if loop.is_closed()]:
-        _shared.pop(loop, None)
+    for loop in [loop for loop in _loops if loop.is_closed()]:
+        _loops.pop(loop, None)
 
 
 # A forked child must not touch its parent's loops or sockets: closing an inherited connection or
@@ -144,8 +172,8 @@ _inherited: list[object] = []
 
 
 def _after_fork_in_child() -> None:
-    _inherited.append(dict(_shared))
-    _shared.clear()
+    _inherited.append(dict(_loops))
+    _loops.clear()
 
 
 if hasattr(os, "register_at_fork"):

@@ -10,7 +10,6 @@ share one refresh: the first takes a per-event-loop lock, the rest find a fresh 
 from __future__ import annotations
 
 import asyncio
-import weakref
 from collections.abc import AsyncGenerator, Callable, Generator
 from typing import Any
 
@@ -18,6 +17,7 @@ import anyio.to_thread
 import httpx
 
 from ..exceptions import UserError
+from .clients import loop_local
 
 __all__ = ["SCOPES", "GoogleAuth", "HttpxRequest", "import_google_auth"]
 
@@ -95,17 +95,11 @@ class GoogleAuth(httpx.Auth):
         self._info = service_account_info
         self.project_id = project_id
         self._on_project = on_project
-        self._locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
-            weakref.WeakKeyDictionary()
-        )
         self.refresh_count = 0
 
     def _lock(self) -> asyncio.Lock:
-        loop = asyncio.get_running_loop()
-        lock = self._locks.get(loop)
-        if lock is None:
-            lock = self._locks[loop] = asyncio.Lock()
-        return lock
+        # One per loop (a lock binds the loop it first waits on), dropped when that loop ends.
+        return loop_local(self, asyncio.Lock)
 
     def sync_auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         raise UserError("Vertex AI requests go through an httpx.AsyncClient")
