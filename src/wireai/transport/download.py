@@ -8,7 +8,7 @@ credentials; `http://10.0.0.5/admin` is an internal service). By default, a down
 - uses http or https only;
 - resolves the host and refuses loopback, private, link-local, multicast, reserved, unspecified and
   otherwise non-global addresses, IPv4 and IPv6 alike, including an IPv4 address carried inside an
-  IPv6 one (IPv4-mapped, IPv4-compatible, NAT64, 6to4);
+  IPv6 one (IPv4-mapped, IPv4-compatible, NAT64) or behind a 6to4 address (refused too);
 - connects to the very address it checked (the URL's host goes in the Host header and TLS SNI, and
   the certificate is verified for it), so a DNS answer that changes between check and connect
   cannot redirect it;
@@ -162,12 +162,14 @@ def address_refusal(address: IPAddress, *, allow_local: bool = False) -> str | N
     """Why a download must not connect to `address` (a word for the error message), or None."""
     if isinstance(address, ipaddress.IPv6Address):
         inner = _carried_ipv4(address)
-        if inner is not None:
-            reason = address_refusal(inner, allow_local=allow_local)
-            # Mapped, compatible and NAT64 addresses reach exactly their IPv4 address; a 6to4 one
-            # reaches it through a relay, and is itself judged as IPv6 as well.
-            if reason is not None or address.sixtofour is None:
-                return reason
+        if inner is not None:  # it reaches exactly that IPv4 address
+            return address_refusal(inner, allow_local=allow_local)
+        if address.sixtofour is not None:
+            # 6to4 (deprecated, RFC 7526) goes through a relay to the IPv4 address inside: judged by
+            # that, and refused anyway unless local addresses are allowed (Python 3.13 calls all of
+            # 2002::/16 private, older versions global; this keeps the answer the same everywhere).
+            reason = address_refusal(address.sixtofour, allow_local=allow_local)
+            return reason if reason is not None or allow_local else "6to4"
     if address in _CLOUD_METADATA:
         return "cloud metadata"
     if allow_local:
@@ -187,8 +189,6 @@ def address_refusal(address: IPAddress, *, allow_local: bool = False) -> str | N
 def _carried_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
     if address.ipv4_mapped is not None:
         return address.ipv4_mapped
-    if address.sixtofour is not None:
-        return address.sixtofour
     compatible = address.packed[:12] == bytes(12) and int(address) > 1  # ::a.b.c.d, not :: or ::1
     if compatible or address in _NAT64:
         return ipaddress.IPv4Address(address.packed[12:])
