@@ -221,7 +221,7 @@ def test_tool_schema_from_signature_and_google_numpy_sphinx_docstrings() -> None
         """
         return not flag
 
-    defs = {name: tool.tool_def for name, tool in agent._function_tools.items()}
+    defs = {name: tool.tool_def for name, tool in agent._function_toolset.tools.items()}
     assert defs["google"].description == "Weather forecast."
     assert defs["google"].parameters_json_schema == {
         "type": "object",

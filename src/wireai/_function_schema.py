@@ -58,17 +58,25 @@ class FunctionSchema:
     single_arg_name: str | None  # the one object-typed parameter whose schema is the whole tool schema
     positional: frozenset[str]
 
-    def validate_args(self, args: str | dict[str, Any] | None) -> Any:
-        """Validate the model's arguments (a JSON string or a dict); raises pydantic's ValidationError."""
-        if isinstance(args, str):
-            return self.validator.validate_json(args or "{}")
-        return self.validator.validate_python(args or {})
+    def validate_json(self, args: str | bytes) -> dict[str, Any]:
+        """The model's JSON arguments as the function's keyword arguments; raises pydantic's ValidationError.
+
+        With `validate_python` this is the `args_validator` protocol of a toolset's tools.
+        """
+        return self.kwargs(self.validator.validate_json(args or "{}"))
+
+    def validate_python(self, args: dict[str, Any] | None) -> dict[str, Any]:
+        return self.kwargs(self.validator.validate_python(args or {}))
+
+    def kwargs(self, validated: Any) -> dict[str, Any]:
+        if self.single_arg_name is not None:
+            return {self.single_arg_name: validated}
+        return validated.__dict__.copy()  # the arguments model's fields (extra="forbid": nothing else)
 
     async def call(self, validated: Any, ctx: Any) -> Any:
-        if self.single_arg_name is not None:
-            kwargs = {self.single_arg_name: validated}
-        else:
-            kwargs = dict(validated)  # a pydantic model iterates as (field, value) pairs
+        return await self.call_kwargs(self.kwargs(validated), ctx)
+
+    async def call_kwargs(self, kwargs: dict[str, Any], ctx: Any) -> Any:
         args: list[Any] = [ctx] if self.takes_ctx else []
         if self.is_async:
             return await self.function(*args, **kwargs)

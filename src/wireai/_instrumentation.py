@@ -23,12 +23,13 @@ from opentelemetry.trace import Span, SpanKind, Status, StatusCode, use_span
 
 from ._otel_messages import dumps, otel_messages, system_instructions
 from .exceptions import ModelAPIError, ModelHTTPError
-from .messages import ModelRequestPart, RetryPromptPart, ToolCallPart, ToolReturnPart, _to_jsonable
+from .messages import RetryPromptPart, ToolCallPart, ToolReturnPart, _to_jsonable
 from .transport.events import RetryEvent
 from .usage import Usage
 
 if TYPE_CHECKING:
     from ._run import Runner
+    from ._tool_results import ToolOutcome
     from .models import Model
     from .models.instrumented import InstrumentationSettings
 
@@ -286,8 +287,8 @@ class RunTracing:
         return attributes
 
     async def run_tool(
-        self, call: ToolCallPart, execute: Callable[[ToolCallPart], Awaitable[ModelRequestPart]]
-    ) -> ModelRequestPart:
+        self, call: ToolCallPart, execute: Callable[[ToolCallPart], Awaitable[ToolOutcome]]
+    ) -> ToolOutcome:
         names = self.names
         include_content = self.settings.include_content
         attributes: dict[str, Any] = {
@@ -305,14 +306,15 @@ class RunTracing:
             set_status_on_exception=False,
         ) as span:
             try:
-                part = await execute(call)
+                outcome = await execute(call)
             except BaseException as exc:
                 record_error(span, exc, include_content)
                 raise
+            part = outcome[0] if isinstance(outcome, tuple) else None  # None: deferred, no result yet
             if isinstance(part, RetryPromptPart):  # the tool asked for a retry, or its arguments were invalid
                 span.set_status(Status(StatusCode.ERROR))
                 if include_content:
                     span.set_attribute(names.tool_result_attr, part.model_response())
             elif include_content and isinstance(part, ToolReturnPart):
                 span.set_attribute(names.tool_result_attr, part.model_response_str())
-            return part
+            return outcome

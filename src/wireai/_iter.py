@@ -56,22 +56,22 @@ class AgentRun:
     async def __aiter__(self) -> AsyncIterator[AgentNode]:
         runner = self._runner
         yield UserPromptNode(self._user_prompt)
-        await runner.start(self._user_prompt)
-        while True:
+        final = await runner.start(self._user_prompt)
+        while final is None:
             last = runner.messages[-1]
             assert isinstance(last, ModelRequest)
             yield ModelRequestNode(last)
             response = await runner.request()
             yield CallToolsNode(response)
             final = await runner.handle_response(response)
-            if final is not None:
-                self.result = AgentRunResult(
-                    final.output, runner.messages, runner.new_message_index, runner.usage, final.tool_name
-                )
-                yield End(final)
-                return
+        self.result = AgentRunResult(
+            final.output, runner.messages, runner.new_message_index, runner.usage, final.tool_name
+        )
+        yield End(final)
 
+    @property
     def usage(self) -> RunUsage:
+        """The run's usage so far; callable like the seed's method."""
         return self._runner.usage
 
     def all_messages(self) -> list[ModelMessage]:

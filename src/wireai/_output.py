@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import inspect
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pydantic_core
 from pydantic import TypeAdapter, ValidationError
@@ -17,7 +17,10 @@ from .messages import ToolCallPart
 from .models import ModelRequestParameters, OutputMode, OutputObjectDefinition
 from .output import NativeOutput, PromptedOutput, TextOutput, ToolOutput, flatten_outputs
 from .profiles import ModelProfile
-from .tools import RunContext, ToolDefinition
+from .tools import DeferredToolRequests, RunContext, ToolDefinition
+
+if TYPE_CHECKING:
+    from .native_tools import AbstractNativeTool
 
 __all__ = ["OutputSchema", "OutputValidationError", "build_output_schema"]
 
@@ -80,7 +83,11 @@ class OutputSchema:
     objects: list[_ObjectOutput] = field(default_factory=list)
     text_function: Callable[..., Any] | None = None
     template: str | None = None  # prompted mode: instructions telling the model the schema
+    allows_deferred_tools: bool = False  # DeferredToolRequests is among the output types
     _tools: dict[str, _ObjectOutput] = field(default_factory=dict)
+    _last_params: tuple[list[ToolDefinition], Sequence[AbstractNativeTool], ModelRequestParameters] | None = (
+        None
+    )
 
     def __post_init__(self) -> None:
         if self.mode in ("tool", "tool_or_text"):
@@ -102,14 +109,24 @@ class OutputSchema:
         obj = self.objects[0]
         return OutputObjectDefinition(obj.json_schema, obj.name, obj.description, obj.strict)
 
-    def request_parameters(self, function_tools: list[ToolDefinition]) -> ModelRequestParameters:
-        return ModelRequestParameters(
+    def request_parameters(
+        self, function_tools: list[ToolDefinition], native_tools: Sequence[AbstractNativeTool] = ()
+    ) -> ModelRequestParameters:
+        """The parameters of a request offering these tools; the same tools as last time (every step
+        and run of an agent with static tools) give the same object, built once."""
+        last = self._last_params
+        if last is not None and last[0] == function_tools and last[1] == native_tools:
+            return last[2]
+        params = ModelRequestParameters(
             function_tools=function_tools,
             output_mode=self.mode,
             output_object=self.object_def(),
             output_tools=self.tool_defs(),
             allow_text_output=self.allow_text,
+            native_tools=list(native_tools),
         )
+        self._last_params = (function_tools, native_tools, params)
+        return params
 
     def prompted_instructions(self, profile: ModelProfile) -> str | None:
         if self.mode != "prompted" or not self.objects:
@@ -191,6 +208,20 @@ def build_output_schema(
     tool_description: str | None = None,
 ) -> OutputSchema:
     """Turn `output_type` (a type, a union or list of types, a function, or a marker) into an OutputSchema."""
+    members = list(flatten_outputs(output_type))
+    if any(m is DeferredToolRequests for m in members):
+        # Not an output the model produces: the run ends with it when tools are deferred.
+        rest = [m for m in members if m is not DeferredToolRequests]
+        if not rest:
+            raise UserError("At least one output type must be provided other than `DeferredToolRequests`.")
+        schema = build_output_schema(
+            rest[0] if len(rest) == 1 else rest,
+            default_mode=default_mode,
+            tool_name=tool_name,
+            tool_description=tool_description,
+        )
+        schema.allows_deferred_tools = True
+        return schema
     if output_type is str:
         return OutputSchema("text", True)
     if isinstance(output_type, TextOutput):
@@ -204,7 +235,6 @@ def build_output_schema(
         obj = _single_object(output_type.outputs, output_type.name, output_type.description, None)
         return OutputSchema("prompted", True, [obj], template=output_type.template)
 
-    members = list(flatten_outputs(output_type))
     allow_text = str in members
     structured = [m for m in members if m is not str]
     text_functions = [m for m in structured if isinstance(m, TextOutput)]

@@ -13,14 +13,20 @@ from typing import TYPE_CHECKING, Any, Literal
 if TYPE_CHECKING:
     from .native_tools import AbstractNativeTool
 
-__all__ = ["ModelRequestParameters", "OutputMode", "OutputObjectDefinition", "ToolDefinition"]
+__all__ = ["ModelRequestParameters", "OutputMode", "OutputObjectDefinition", "ToolDefinition", "ToolKind"]
 
 OutputMode = Literal["text", "tool", "native", "prompted", "tool_or_text"]
+ToolKind = Literal["function", "output", "external", "unapproved"]
 
 
 @dataclass(repr=False)
 class ToolDefinition:
-    """A tool as a model sees it: name, description and JSON Schema of its arguments."""
+    """A tool as a model sees it: name, description and JSON Schema of its arguments.
+
+    `kind` is for the agent, never sent: `external` calls are answered outside the run and
+    `unapproved` ones wait for a human (both end the run with `DeferredToolRequests`). `metadata`
+    is yours (filters, wrappers) and is not sent either.
+    """
 
     name: str
     parameters_json_schema: dict[str, Any] = field(
@@ -29,7 +35,13 @@ class ToolDefinition:
     description: str | None = None
     strict: bool | None = None
     outer_typed_dict_key: str | None = None
-    kind: Literal["function", "output"] = "function"
+    kind: ToolKind = "function"
+    metadata: dict[str, Any] | None = None
+
+    @property
+    def defer(self) -> bool:
+        """Whether calls to this tool end the run with `DeferredToolRequests` instead of running."""
+        return self.kind in ("external", "unapproved")
 
     def __repr__(self) -> str:
         return f"ToolDefinition(name={self.name!r}, description={self.description!r}, kind={self.kind!r})"

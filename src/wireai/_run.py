@@ -1,7 +1,9 @@
 """One agent run: build requests, call the model, run tools, validate output, loop until a final result.
 
 A plain loop instead of PydanticAI's graph: the states are few (request -> response -> tools or
-output) and a loop keeps the per-request overhead to what the work needs.
+output) and a loop keeps the per-request overhead to what the work needs. Two seams carry all the
+I/O: `prepare_request` + `request` (one model round trip) and `run_tool_calls` (a response's
+function tool calls, through the run's toolset).
 """
 
 from __future__ import annotations
@@ -15,7 +17,16 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 
 from ._output import OutputSchema, OutputValidationError
-from .exceptions import ModelHTTPError, ModelRetry, UnexpectedModelBehavior, UserError
+from ._tool_results import ToolOutcome, deferred_result, tool_return, unprocessed_calls
+from .exceptions import (
+    ApprovalRequired,
+    CallDeferred,
+    ModelHTTPError,
+    ModelRetry,
+    UnexpectedModelBehavior,
+    UserError,
+    _ToolDeferral,
+)
 from .messages import (
     ModelMessage,
     ModelRequest,
@@ -31,7 +42,8 @@ from .messages import (
 )
 from .models import Model, ModelRequestParameters
 from .settings import ModelSettings
-from .tools import RunContext, Tool, ToolDefinition
+from .tools import DeferredToolRequests, DeferredToolResults, RunContext, ToolApproved, ToolDefinition
+from .toolsets.abstract import AbstractToolset, ToolsetTool
 from .usage import RunUsage, UsageLimits
 
 if TYPE_CHECKING:
@@ -59,7 +71,7 @@ class FinalResult:
 
 
 class Runner:
-    """The state of one run, shared by `Agent.run` and `Agent.run_stream`."""
+    """The state of one run, shared by `Agent.run`, `Agent.run_stream` and `Agent.iter`."""
 
     def __init__(
         self,
@@ -73,6 +85,8 @@ class Runner:
         limits: UsageLimits,
         history: Sequence[ModelMessage] | None,
         prompt: Any,
+        toolset: AbstractToolset[Any],
+        deferred_tool_results: DeferredToolResults | None = None,
         tracing: RunTracing | None = None,
     ):
         self.agent = agent
@@ -93,25 +107,55 @@ class Runner:
             self.messages = list(history or ())
         self.new_message_index = len(self.messages)
         self.prompt = prompt
+        self.toolset = toolset
+        self.tools: dict[str, ToolsetTool[Any]] = {}  # what the toolset listed for the current step
+        self.deferred_tool_results = deferred_tool_results
+        self._checked_defs: list[ToolDefinition] = []
         self.tool_retries: dict[str, int] = {}
         self.output_retries = 0
         self.run_step = 0
-        self.ctx = RunContext(deps=deps, model=model, usage=usage, prompt=prompt, messages=self.messages)
-        self._static_params: ModelRequestParameters | None = None
+        self.ctx = RunContext(
+            deps=deps,
+            model=model,
+            usage=usage,
+            prompt=prompt,
+            messages=self.messages,
+            retries=self.tool_retries,
+        )
 
-    # ----------------------------------------------------------------------------------------- requests
+    # ----------------------------------------------------------------------------------------- start
 
-    async def start(self, user_prompt: str | Sequence[UserContent] | None) -> None:
-        if not self.messages and user_prompt is None:
+    async def start(self, user_prompt: str | Sequence[UserContent] | None) -> FinalResult | None:
+        """Queue the first request; or, when the history ends in tool calls, answer them first.
+
+        Returns a final result when the run ends without asking the model anything (the history's
+        tool calls gave the output, or were deferred again).
+        """
+        messages = self.messages
+        results = self.deferred_tool_results
+        if results is not None and not messages:
+            raise UserError("Tool call results were provided, but the message history is empty.")
+        if not messages and user_prompt is None:
             raise UserError("Give a user prompt or a message history to run the agent")
-        if user_prompt is None and isinstance(self.messages[-1], ModelResponse):
+        pending = self._unprocessed_response()
+        if results is not None and pending is None:
             raise UserError(
-                "The message history ends with a model response and no new user prompt was given: "
-                "there is nothing to send. Pass a user prompt to continue the conversation."
+                "Tool call results were provided, but the message history does not contain any unprocessed tool calls."
             )
+        if isinstance(messages[-1] if messages else None, ModelResponse):
+            if pending is None and user_prompt is None:
+                raise UserError(
+                    "The message history ends with a model response and no new user prompt was given: "
+                    "there is nothing to send. Pass a user prompt to continue the conversation."
+                )
+            if pending is not None and user_prompt is not None and results is None:
+                raise UserError(
+                    "Cannot provide a new user prompt when the message history contains unprocessed tool calls: "
+                    "run without a prompt to execute them, or pass their results as `deferred_tool_results`."
+                )
         parts: list[ModelRequestPart] = []
         agent = self.agent
-        if not self.messages:
+        if not messages:
             parts.extend(SystemPromptPart(p) for p in agent._system_prompts)
             for fn, takes_ctx, ref in agent._system_prompt_functions:
                 parts.append(
@@ -119,12 +163,65 @@ class Runner:
                 )
         elif agent._dynamic_system_prompts:
             await self._reevaluate_dynamic_prompts()
+        if pending is not None:
+            self.tools = await self.toolset.get_tools(self.ctx)
+            if results is None:
+                return await self.handle_response(pending)
+            return await self._resume(pending, results, user_prompt)
         if user_prompt is not None:
             parts.append(UserPromptPart(user_prompt if isinstance(user_prompt, str) else list(user_prompt)))
         if parts:
-            self.messages.append(ModelRequest(parts, instructions=await self.instructions()))
-        elif isinstance(self.messages[-1], ModelRequest):
-            self.messages[-1].instructions = await self.instructions()
+            messages.append(ModelRequest(parts, instructions=await self.instructions()))
+        elif isinstance(messages[-1], ModelRequest):
+            messages[-1].instructions = await self.instructions()
+        return None
+
+    def _unprocessed_response(self) -> ModelResponse | None:
+        """The history's last response when tool calls in it still wait for their results."""
+        messages = self.messages
+        if not messages:
+            return None
+        last = messages[-1]
+        if isinstance(last, ModelResponse):
+            return last if last.tool_calls else None
+        # A run that stopped on deferred calls keeps the results of the calls it did run in a request
+        # after the response; only deferred results make that request unfinished.
+        if self.deferred_tool_results is not None and len(messages) > 1:
+            response = messages[-2]
+            if (
+                isinstance(response, ModelResponse)
+                and unprocessed_calls(response, last, self.output_schema.tool_names)[0]
+            ):
+                return response
+        return None
+
+    async def _resume(
+        self,
+        response: ModelResponse,
+        results: DeferredToolResults,
+        user_prompt: str | Sequence[UserContent] | None,
+    ) -> FinalResult | None:
+        last = self.messages[-1]
+        pending, answered = unprocessed_calls(
+            response, last if isinstance(last, ModelRequest) else None, self.output_schema.tool_names
+        )
+        given = {*results.approvals, *results.calls}
+        already = sorted(given & answered)
+        if already:
+            raise UserError(
+                f"Tool call {already[0]!r} was already executed and its result cannot be overridden."
+            )
+        expected = {call.tool_call_id for call in pending}
+        if given != expected:
+            raise UserError(
+                "Tool call results need to be provided for all deferred tool calls. "
+                f"Expected: {_id_set(expected)}, got: {_id_set(given)}"
+            )
+        parts, deferred = await self.run_tool_calls(pending, results)
+        final = self._deferred_output(deferred) if deferred.calls or deferred.approvals else None
+        if user_prompt is not None:
+            parts.append(UserPromptPart(user_prompt if isinstance(user_prompt, str) else list(user_prompt)))
+        return await self._finish_step(parts, final)
 
     async def _reevaluate_dynamic_prompts(self) -> None:
         functions = self.agent._dynamic_system_prompts
@@ -153,37 +250,58 @@ class Runner:
             result = await result
         return result
 
+    # ----------------------------------------------------------------------------------------- requests
+
     async def request_parameters(self) -> ModelRequestParameters:
-        if self._static_params is not None:
-            return self._static_params
-        agent = self.agent
-        tool_defs: list[ToolDefinition] = []
-        dynamic = False
-        for tool in agent._function_tools.values():
-            if tool.prepare is None:
-                tool_defs.append(tool.tool_def)
-                continue
-            dynamic = True
-            tool_def = await tool.prepare_tool_def(
-                self.ctx.replace_with(retry=self.tool_retries.get(tool.name, 0))
-            )
-            if tool_def is not None:
-                tool_defs.append(tool_def)
-        output_names = self.output_schema.tool_names
-        for tool_def in tool_defs:
-            if tool_def.name in output_names:
-                raise UserError(f"Tool name {tool_def.name!r} clashes with an output tool; rename the tool")
-        params = self.output_schema.request_parameters(tool_defs)
-        if agent._native_tools:
-            params.native_tools = list(agent._native_tools)
-        if not dynamic:
-            self._static_params = params
-        return params
+        """This step's tools (asked of the toolset every step) and output, as the model gets them."""
+        tools = self.tools = await self.toolset.get_tools(self.ctx)
+        tool_defs = [tool.tool_def for tool in tools.values()]
+        if tool_defs and tool_defs != self._checked_defs:
+            model = self.model
+            if not model.profile.supports_tools:
+                raise UserError(
+                    f"{model.system}:{model.model_name} cannot call tools; remove the agent's tools "
+                    f"({', '.join(tools)}) or use another model"
+                )
+            output_names = self.output_schema.tool_names
+            for tool_def in tool_defs:
+                if tool_def.name in output_names:
+                    raise UserError(
+                        f"Tool name {tool_def.name!r} clashes with an output tool; rename the tool"
+                    )
+            self._checked_defs = tool_defs
+        return self.output_schema.request_parameters(tool_defs, self.agent._native_tools)
 
     def check_before_request(self) -> None:
         self.limits.check_before_request(self.usage)
         self.run_step += 1
         self.ctx.run_step = self.run_step
+
+    async def prepare_request(self) -> tuple[list[ModelMessage], ModelRequestParameters]:
+        """Everything before a model request: limits, this step's tools, the history processors."""
+        self.check_before_request()
+        params = await self.request_parameters()
+        if self.agent._history_processors:
+            return await self._process_history(), params
+        return self.messages, params
+
+    async def _process_history(self) -> list[ModelMessage]:
+        """Run the history processors; as in PydanticAI, what they return replaces the run's messages."""
+        messages = self.messages
+        added = len(messages) - self.new_message_index
+        processed = messages
+        for processor, takes_ctx in self.agent._history_processors:
+            out = processor(self.ctx, processed) if takes_ctx else processor(processed)
+            processed = await out if inspect.isawaitable(out) else out
+        if not processed:
+            raise UserError("Processed history cannot be empty.")
+        if not isinstance(processed[-1], ModelRequest):
+            raise UserError("Processed history must end with a `ModelRequest`.")
+        if processed is not messages:
+            messages[:] = processed  # the same list: capture_run_messages() and ctx.messages see it
+        # Processors trim or rewrite old turns and keep the recent ones: this run's messages stay the tail.
+        self.new_message_index = max(0, len(messages) - added)
+        return messages
 
     def add_response(self, response: ModelResponse) -> None:
         self.usage.requests += 1
@@ -194,10 +312,9 @@ class Runner:
 
     async def request(self) -> ModelResponse:
         while True:
-            self.check_before_request()
-            params = await self.request_parameters()
+            messages, params = await self.prepare_request()
             try:
-                response = await self.model.request(self.messages, self.settings, params)
+                response = await self.model.request(messages, self.settings, params)
             except ModelHTTPError as exc:
                 self.retry_with_feedback(exc)
                 continue
@@ -219,12 +336,31 @@ class Runner:
 
     async def handle_response(self, response: ModelResponse) -> FinalResult | None:
         """Run tools / validate output; return the final result, or None after queueing the next request."""
+        calls = [p for p in response.parts if isinstance(p, ToolCallPart)]
+        if calls:
+            parts, final = await self._handle_tool_calls(calls)
+        else:
+            parts, final = await self._handle_text(response)
+        return await self._finish_step(parts, final)
+
+    async def _finish_step(
+        self, parts: list[ModelRequestPart], final: FinalResult | None
+    ) -> FinalResult | None:
+        if final is not None:
+            self.final = final
+            if parts:
+                self.messages.append(ModelRequest(parts))
+            return final
+        self.messages.append(ModelRequest(parts, instructions=await self.instructions()))
+        return None
+
+    async def _handle_tool_calls(
+        self, calls: list[ToolCallPart]
+    ) -> tuple[list[ModelRequestPart], FinalResult | None]:
         schema = self.output_schema
         output_tools = schema.tool_names
-        calls = [p for p in response.parts if isinstance(p, ToolCallPart)]
         parts: list[ModelRequestPart] = []
         final: FinalResult | None = None
-
         function_calls = []
         for call in calls:
             if call.tool_name not in output_tools:
@@ -247,38 +383,42 @@ class Runner:
 
         if function_calls:
             if final is not None and self.agent.end_strategy == "early":
-                parts.extend(
-                    ToolReturnPart(c.tool_name, TOOL_NOT_EXECUTED, c.tool_call_id) for c in function_calls
-                )
+                parts.extend(_not_executed(function_calls))
             else:
-                parts.extend(await self._run_tools(function_calls))
+                tool_parts, deferred = await self.run_tool_calls(function_calls)
+                parts.extend(tool_parts)
+                if deferred.calls or deferred.approvals:
+                    if final is None:
+                        final = self._deferred_output(deferred)
+                    else:
+                        parts.extend(_not_executed([*deferred.calls, *deferred.approvals]))
+        return parts, final
 
-        if final is None and not calls:
-            text = "".join(p.content for p in response.parts if isinstance(p, TextPart))
-            if text:
-                if schema.allow_text or schema.mode in ("native", "prompted"):
-                    try:
-                        output = await schema.validate_text(
-                            text, self.ctx.replace_with(retry=self.output_retries)
-                        )
-                        final = FinalResult(await self._run_output_validators(output))
-                    except OutputValidationError as exc:
-                        self._count_output_retry(None)
-                        parts.append(RetryPromptPart(exc.content))
-                else:
-                    self._count_output_retry(None)
-                    parts.append(RetryPromptPart(PLAIN_TEXT_NOT_ALLOWED))
-            else:
-                self._count_output_retry(None)
-                parts.append(RetryPromptPart(EMPTY_RESPONSE))
+    async def _handle_text(
+        self, response: ModelResponse
+    ) -> tuple[list[ModelRequestPart], FinalResult | None]:
+        schema = self.output_schema
+        text = "".join(p.content for p in response.parts if isinstance(p, TextPart))
+        if not text:
+            self._count_output_retry(None)
+            return [RetryPromptPart(EMPTY_RESPONSE)], None
+        if not (schema.allow_text or schema.mode in ("native", "prompted")):
+            self._count_output_retry(None)
+            return [RetryPromptPart(PLAIN_TEXT_NOT_ALLOWED)], None
+        try:
+            output = await schema.validate_text(text, self.ctx.replace_with(retry=self.output_retries))
+            return [], FinalResult(await self._run_output_validators(output))
+        except OutputValidationError as exc:
+            self._count_output_retry(None)
+            return [RetryPromptPart(exc.content)], None
 
-        if final is not None:
-            self.final = final
-            if parts:
-                self.messages.append(ModelRequest(parts))
-            return final
-        self.messages.append(ModelRequest(parts, instructions=await self.instructions()))
-        return None
+    def _deferred_output(self, deferred: DeferredToolRequests) -> FinalResult:
+        if not self.output_schema.allows_deferred_tools:
+            raise UserError(
+                "A deferred tool call was present, but `DeferredToolRequests` is not among output types. "
+                "To resolve this, add `DeferredToolRequests` to the list of output types for this agent."
+            )
+        return FinalResult(deferred)
 
     def _output_ctx(self, call: ToolCallPart) -> RunContext[Any]:
         return self.ctx.replace_with(
@@ -301,44 +441,106 @@ class Runner:
                 raise OutputValidationError(exc.message) from exc
         return output
 
-    async def _run_tools(self, calls: list[ToolCallPart]) -> list[ModelRequestPart]:
+    # ----------------------------------------------------------------------------------------- tools
+
+    async def run_tool_calls(
+        self, calls: list[ToolCallPart], results: DeferredToolResults | None = None
+    ) -> tuple[list[ModelRequestPart], DeferredToolRequests]:
+        """Run function tool calls (concurrently when several); results keep the calls' order.
+
+        Returns the request parts (tool results first, then the user content tools asked to send)
+        and the calls that were deferred instead of run.
+        """
         if len(calls) == 1:
-            return [await self._run_tool(calls[0])]
-        # Parallel calls from one response run concurrently; results keep the calls' order.
-        import asyncio
+            outcomes = [await self._call_tool(calls[0], results)]
+        else:
+            import asyncio
 
-        return list(await asyncio.gather(*(self._run_tool(c) for c in calls)))
+            outcomes = list(await asyncio.gather(*(self._call_tool(c, results) for c in calls)))
+        tool_parts: list[ModelRequestPart] = []
+        user_parts: list[ModelRequestPart] = []
+        deferred = DeferredToolRequests()
+        for call, outcome in zip(calls, outcomes):
+            if isinstance(outcome, _ToolDeferral):
+                (deferred.calls if isinstance(outcome, CallDeferred) else deferred.approvals).append(call)
+                if outcome.metadata is not None:
+                    deferred.metadata[call.tool_call_id] = outcome.metadata
+                continue
+            part, user_part = outcome
+            tool_parts.append(part)
+            if user_part is not None:
+                user_parts.append(user_part)
+        return tool_parts + user_parts, deferred
 
-    async def _run_tool(self, call: ToolCallPart) -> ModelRequestPart:
+    async def _call_tool(self, call: ToolCallPart, results: DeferredToolResults | None) -> ToolOutcome:
         if self.tracing is None:
-            return await self._execute_tool(call)
-        return await self.tracing.run_tool(call, self._execute_tool)
+            return await self._execute_tool(call, results)
+        return await self.tracing.run_tool(call, lambda c: self._execute_tool(c, results))
 
-    async def _execute_tool(self, call: ToolCallPart) -> ModelRequestPart:
-        tools = self.agent._function_tools
-        tool = tools.get(call.tool_name)
+    async def _execute_tool(self, call: ToolCallPart, results: DeferredToolResults | None) -> ToolOutcome:
+        """One call: validate its arguments, then run it, defer it, or apply the result given for it."""
+        approved = False
+        metadata = None
+        args = call.args
+        if results is not None:
+            decision = deferred_result(call, results)
+            if not isinstance(decision, ToolApproved):
+                return decision
+            approved = True
+            metadata = results.metadata.get(call.tool_call_id)
+            if decision.override_args is not None:
+                args = decision.override_args
+        name = call.tool_name
+        tool = self.tools.get(name)
         if tool is None:
             self._count_output_retry(None)
-            names = ", ".join(repr(n) for n in [*tools, *self.output_schema.tool_names])
-            message = f"Unknown tool name: {call.tool_name!r}. " + (
+            names = ", ".join(repr(n) for n in [*self.tools, *self.output_schema.tool_names])
+            message = f"Unknown tool name: {name!r}. " + (
                 f"Available tools: {names}" if names else "No tools available."
             )
-            return RetryPromptPart(message, tool_name=call.tool_name, tool_call_id=call.tool_call_id)
-        retries = self.tool_retries.get(tool.name, 0)
-        ctx = self.ctx.replace_with(retry=retries, tool_name=tool.name, tool_call_id=call.tool_call_id)
+            return RetryPromptPart(message, tool_name=name, tool_call_id=call.tool_call_id), None
+        ctx = self.ctx.replace_with(
+            retry=self.tool_retries.get(name, 0),
+            max_retries=tool.max_retries,
+            tool_name=name,
+            tool_call_id=call.tool_call_id,
+            tool_call_approved=approved,
+            tool_call_metadata=metadata,
+        )
+        validator = tool.args_validator
         try:
-            args = tool.schema.validate_args(call.args)
-            result = await tool.schema.call(args, ctx)
+            tool_args = (
+                validator.validate_json(args or "{}")
+                if isinstance(args, str)
+                else validator.validate_python(args or {})
+            )
+            kind = tool.tool_def.kind
+            if kind == "external":
+                return CallDeferred()
+            if kind == "unapproved" and not approved:
+                return ApprovalRequired()
+            result = await self.toolset.call_tool(name, tool_args, ctx, tool)
         except ValidationError as exc:
-            return self._tool_retry(tool, call, exc.errors(include_url=False, include_context=False))
+            return self._tool_retry(tool, call, exc.errors(include_url=False, include_context=False)), None
         except ModelRetry as exc:
-            return self._tool_retry(tool, call, exc.message)
-        self.tool_retries.pop(tool.name, None)
-        return ToolReturnPart(tool.name, result, call.tool_call_id)
+            return self._tool_retry(tool, call, exc.message), None
+        except _ToolDeferral as exc:
+            return exc
+        self.tool_retries.pop(name, None)
+        return tool_return(call, result)
 
-    def _tool_retry(self, tool: Tool[Any], call: ToolCallPart, content: Any) -> RetryPromptPart:
-        count = self.tool_retries[tool.name] = self.tool_retries.get(tool.name, 0) + 1
-        max_retries = tool.max_retries if tool.max_retries is not None else self.agent._default_retries
-        if count > max_retries:
-            raise UnexpectedModelBehavior(f"Tool {tool.name!r} exceeded max retries count of {max_retries}")
-        return RetryPromptPart(content, tool_name=call.tool_name, tool_call_id=call.tool_call_id)
+    def _tool_retry(self, tool: ToolsetTool[Any], call: ToolCallPart, content: Any) -> RetryPromptPart:
+        name = call.tool_name
+        count = self.tool_retries[name] = self.tool_retries.get(name, 0) + 1
+        if count > tool.max_retries:
+            raise UnexpectedModelBehavior(f"Tool {name!r} exceeded max retries count of {tool.max_retries}")
+        return RetryPromptPart(content, tool_name=name, tool_call_id=call.tool_call_id)
+
+
+def _not_executed(calls: list[ToolCallPart]) -> list[ModelRequestPart]:
+    return [ToolReturnPart(c.tool_name, TOOL_NOT_EXECUTED, c.tool_call_id) for c in calls]
+
+
+def _id_set(ids: set[str]) -> str:
+    """A set of tool call ids printed like Python's set repr, in a stable order."""
+    return "{" + ", ".join(repr(i) for i in sorted(ids)) + "}" if ids else "set()"

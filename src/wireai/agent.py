@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import inspect
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
 from types import FrameType
-from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, Union, overload
 
 from ._function_schema import takes_run_context
 from ._output import OutputSchema, build_output_schema
@@ -18,7 +18,12 @@ from .messages import ModelMessage, UserContent
 from .models import Model, infer_model
 from .result import AgentRunResult, StreamedRunResult, find_final_result
 from .settings import ModelSettings, merge_model_settings
-from .tools import DocstringFormat, Tool, ToolPrepareFunc
+from .tools import DeferredToolResults, DocstringFormat, RunContext, Tool, ToolPrepareFunc
+from .toolsets._dynamic import DynamicToolset, ToolsetFunc
+from .toolsets.abstract import AbstractToolset
+from .toolsets.combined import CombinedToolset
+from .toolsets.function import FunctionToolset
+from .usage import RunUsage, UsageLimits
 
 if TYPE_CHECKING:
     from ._instrumentation import RunTracing
@@ -26,15 +31,20 @@ if TYPE_CHECKING:
     from .concurrency import AbstractConcurrencyLimiter, AnyConcurrencyLimit
     from .models.instrumented import InstrumentationSettings
     from .native_tools import AbstractNativeTool
-from .usage import RunUsage, UsageLimits
 
-__all__ = ["Agent", "EndStrategy", "capture_run_messages"]
+__all__ = ["Agent", "EndStrategy", "HistoryProcessor", "capture_run_messages"]
 
 AgentDepsT = TypeVar("AgentDepsT")
 OutputDataT = TypeVar("OutputDataT")
 EndStrategy = Literal["early", "exhaustive"]
 _UNSET: Any = object()
 F = TypeVar("F", bound=Callable[..., Any])
+
+HistoryProcessor = Union[
+    Callable[[list[ModelMessage]], Union[list[ModelMessage], Awaitable[list[ModelMessage]]]],
+    Callable[[RunContext[Any], list[ModelMessage]], Union[list[ModelMessage], Awaitable[list[ModelMessage]]]],
+]
+"""Messages in, messages out (sync or async, optionally taking the `RunContext` first), before each request."""
 
 
 class Agent(Generic[AgentDepsT, OutputDataT]):
@@ -55,6 +65,8 @@ class Agent(Generic[AgentDepsT, OutputDataT]):
         retries: int = 1,
         output_retries: int | None = None,
         tools: Sequence[Tool[AgentDepsT] | Callable[..., Any]] = (),
+        toolsets: Sequence[AbstractToolset[AgentDepsT] | ToolsetFunc] = (),
+        history_processors: Sequence[HistoryProcessor] = (),
         defer_model_check: bool = False,
         end_strategy: EndStrategy = "early",
         usage_limits: UsageLimits | None = None,
@@ -105,16 +117,22 @@ class Agent(Generic[AgentDepsT, OutputDataT]):
                 self._instructions.append(item)
             else:
                 self._instruction_functions.append((item, takes_run_context(item)))
-        self._function_tools: dict[str, Tool[AgentDepsT]] = {}
-        for tool in tools:
-            self._register(tool if isinstance(tool, Tool) else Tool(tool, max_retries=None))
+        # The agent's own tools are one FunctionToolset among its toolsets: every tool takes one path.
+        self._function_toolset: FunctionToolset[AgentDepsT] = FunctionToolset(tools, max_retries=retries)
+        self._user_toolsets: list[AbstractToolset[AgentDepsT]] = [_as_toolset(t) for t in toolsets]
+        self._history_processors: list[tuple[Callable[..., Any], bool]] = [
+            (p, _processor_takes_ctx(p)) for p in history_processors
+        ]
         if native_tools and builtin_tools:
             raise UserError("Pass `native_tools` or its old name `builtin_tools`, not both")
         self._native_tools: list[AbstractNativeTool] = list(native_tools or builtin_tools)
         self._output_validators: list[tuple[Callable[..., Any], bool]] = []
-        self._output_schemas: dict[tuple[int, str], OutputSchema] = {}
+        self._output_schemas: dict[tuple[int, str], tuple[Any, OutputSchema]] = {}
         self._override_model: ContextVar[Model | None] = ContextVar("override_model", default=None)
         self._override_deps: ContextVar[Any] = ContextVar("override_deps", default=_UNSET)
+        self._override_toolsets: ContextVar[list[AbstractToolset[AgentDepsT]] | None] = ContextVar(
+            "override_toolsets", default=None
+        )
         self.instrument = instrument
         """OpenTelemetry for this agent's runs: settings, True (defaults), False, or None: `instrument_all()`'s."""
         self._default_instrumentation: InstrumentationSettings | None = None
@@ -171,16 +189,19 @@ class Agent(Generic[AgentDepsT, OutputDataT]):
         /,
         *,
         name: str | None = None,
+        description: str | None = None,
         retries: int | None = None,
         prepare: ToolPrepareFunc | None = None,
         docstring_format: DocstringFormat = "auto",
         require_parameter_descriptions: bool = False,
         strict: bool | None = None,
+        requires_approval: bool = False,
+        metadata: dict[str, Any] | None = None,
     ) -> Callable[[F], F]: ...
 
     def tool(self, func: Any = None, /, **options: Any) -> Any:
         """Register a tool whose first parameter is the `RunContext`."""
-        return self._tool_decorator(func, True, options)
+        return self._function_toolset.tool(func, **options)
 
     @overload
     def tool_plain(self, func: F, /) -> F: ...
@@ -191,29 +212,43 @@ class Agent(Generic[AgentDepsT, OutputDataT]):
         /,
         *,
         name: str | None = None,
+        description: str | None = None,
         retries: int | None = None,
         prepare: ToolPrepareFunc | None = None,
         docstring_format: DocstringFormat = "auto",
         require_parameter_descriptions: bool = False,
         strict: bool | None = None,
+        requires_approval: bool = False,
+        metadata: dict[str, Any] | None = None,
     ) -> Callable[[F], F]: ...
 
     def tool_plain(self, func: Any = None, /, **options: Any) -> Any:
         """Register a tool that does not take a `RunContext`."""
-        return self._tool_decorator(func, False, options)
+        return self._function_toolset.tool_plain(func, **options)
 
-    def _tool_decorator(self, func: Any, takes_ctx: bool, options: dict[str, Any]) -> Any:
-        def register(fn: F) -> F:
-            retries = options.pop("retries", None)
-            self._register(Tool(fn, takes_ctx=takes_ctx, max_retries=retries, **options))
+    @overload
+    def toolset(self, func: ToolsetFunc, /) -> ToolsetFunc: ...
+
+    @overload
+    def toolset(self, /, *, per_run_step: bool = True) -> Callable[[ToolsetFunc], ToolsetFunc]: ...
+
+    def toolset(self, func: Any = None, /, *, per_run_step: bool = True) -> Any:
+        """Register a function of the `RunContext` (sync or async) that returns the toolset to use (or None).
+
+        It is called at the first step of each run, and again at every step unless `per_run_step=False`.
+        """
+
+        def register(fn: ToolsetFunc) -> ToolsetFunc:
+            self._user_toolsets.append(DynamicToolset(fn, per_run_step=per_run_step))
             return fn
 
         return register(func) if func is not None else register
 
-    def _register(self, tool: Tool[AgentDepsT]) -> None:
-        if tool.name in self._function_tools:
-            raise UserError(f"Tool name conflicts with an existing tool: {tool.name!r}")
-        self._function_tools[tool.name] = tool
+    @property
+    def toolsets(self) -> list[AbstractToolset[AgentDepsT]]:
+        """Every toolset of the agent, its own function tools first (the override's, inside `override(toolsets=)`)."""
+        override = self._override_toolsets.get()
+        return [self._function_toolset, *(override if override is not None else self._user_toolsets)]
 
     def output_validator(self, func: F, /) -> F:
         """Register a validator of the final output (sync or async, may take `RunContext`, may raise `ModelRetry`)."""
@@ -236,6 +271,8 @@ class Agent(Generic[AgentDepsT, OutputDataT]):
         usage_limits: UsageLimits | None = None,
         usage: RunUsage | None = None,
         infer_name: bool = True,
+        toolsets: Sequence[AbstractToolset[AgentDepsT]] | None = None,
+        deferred_tool_results: DeferredToolResults | None = None,
         result_type: Any = None,
     ) -> AgentRunResult[Any]:
         """Run the agent until it produces a final output."""
@@ -250,16 +287,17 @@ class Agent(Generic[AgentDepsT, OutputDataT]):
             usage_limits,
             usage,
             user_prompt,
+            toolsets,
+            deferred_tool_results,
         )
-        async with self._run_scope(runner):
-            await runner.start(user_prompt)
-            while True:
+        async with self._run_scope(runner), runner.toolset:
+            final = await runner.start(user_prompt)
+            while final is None:
                 response = await runner.request()
                 final = await runner.handle_response(response)
-                if final is not None:
-                    return AgentRunResult(
-                        final.output, runner.messages, runner.new_message_index, runner.usage, final.tool_name
-                    )
+        return AgentRunResult(
+            final.output, runner.messages, runner.new_message_index, runner.usage, final.tool_name
+        )
 
     def run_sync(
         self,
@@ -273,6 +311,8 @@ class Agent(Generic[AgentDepsT, OutputDataT]):
         usage_limits: UsageLimits | None = None,
         usage: RunUsage | None = None,
         infer_name: bool = True,
+        toolsets: Sequence[AbstractToolset[AgentDepsT]] | None = None,
+        deferred_tool_results: DeferredToolResults | None = None,
         result_type: Any = None,
     ) -> AgentRunResult[Any]:
         """`run` from synchronous code (also works when called inside a running event loop)."""
@@ -291,6 +331,8 @@ class Agent(Generic[AgentDepsT, OutputDataT]):
                 usage_limits=usage_limits,
                 usage=usage,
                 infer_name=False,
+                toolsets=toolsets,
+                deferred_tool_results=deferred_tool_results,
                 result_type=result_type,
             )
         )
@@ -308,6 +350,8 @@ class Agent(Generic[AgentDepsT, OutputDataT]):
         usage_limits: UsageLimits | None = None,
         usage: RunUsage | None = None,
         infer_name: bool = True,
+        toolsets: Sequence[AbstractToolset[AgentDepsT]] | None = None,
+        deferred_tool_results: DeferredToolResults | None = None,
         result_type: Any = None,
     ) -> AsyncIterator[StreamedRunResult[Any]]:
         """Run the agent, streaming the response that carries the final result.
@@ -326,16 +370,15 @@ class Agent(Generic[AgentDepsT, OutputDataT]):
             usage_limits,
             usage,
             user_prompt,
+            toolsets,
+            deferred_tool_results,
         )
-        async with self._run_scope(runner):
-            await runner.start(user_prompt)
-            while True:
-                runner.check_before_request()
-                params = await runner.request_parameters()
+        async with self._run_scope(runner), runner.toolset:
+            final = await runner.start(user_prompt)
+            while final is None:
+                messages, params = await runner.prepare_request()
                 try:
-                    async with runner.model.request_stream(
-                        runner.messages, runner.settings, params
-                    ) as streamed:
+                    async with runner.model.request_stream(messages, runner.settings, params) as streamed:
                         final_event = await find_final_result(streamed, runner.output_schema)
                         if final_event is not None:
                             yield StreamedRunResult(runner, streamed, final_event)
@@ -346,9 +389,8 @@ class Agent(Generic[AgentDepsT, OutputDataT]):
                     continue
                 runner.add_response(response)
                 final = await runner.handle_response(response)
-                if final is not None:  # e.g. a final result only valid once complete
-                    yield StreamedRunResult.completed(runner, final)
-                    return
+            # A final result found only once a response was complete, or without asking the model.
+            yield StreamedRunResult.completed(runner, final)
 
     @asynccontextmanager
     async def iter(
@@ -363,6 +405,8 @@ class Agent(Generic[AgentDepsT, OutputDataT]):
         usage_limits: UsageLimits | None = None,
         usage: RunUsage | None = None,
         infer_name: bool = True,
+        toolsets: Sequence[AbstractToolset[AgentDepsT]] | None = None,
+        deferred_tool_results: DeferredToolResults | None = None,
         result_type: Any = None,
     ) -> AsyncIterator[AgentRun]:
         """The run as nodes: iterate the yielded `AgentRun`, then read its `result`."""
@@ -380,8 +424,10 @@ class Agent(Generic[AgentDepsT, OutputDataT]):
             usage_limits,
             usage,
             user_prompt,
+            toolsets,
+            deferred_tool_results,
         )
-        async with self._run_scope(runner):
+        async with self._run_scope(runner), runner.toolset:
             yield AgentRun(runner, user_prompt)
 
     def _infer_name(self, function_frame: FrameType | None) -> None:
@@ -430,6 +476,8 @@ class Agent(Generic[AgentDepsT, OutputDataT]):
         usage_limits: UsageLimits | None,
         usage: RunUsage | None,
         user_prompt: Any,
+        toolsets: Sequence[AbstractToolset[Any]] | None = None,
+        deferred_tool_results: DeferredToolResults | None = None,
     ) -> Runner:
         chosen = self._resolve_model(model)
         tracing = self._tracing()
@@ -451,17 +499,11 @@ class Agent(Generic[AgentDepsT, OutputDataT]):
             raise UserError(
                 f"NativeOutput is not supported by {chosen.system}:{chosen.model_name}; use ToolOutput or PromptedOutput"
             )
-        if not profile.supports_tools:
-            if self._function_tools:
-                raise UserError(
-                    f"{chosen.system}:{chosen.model_name} cannot call tools; remove the agent's tools "
-                    f"({', '.join(self._function_tools)}) or use another model"
-                )
-            if schema.mode in ("tool", "tool_or_text"):
-                raise UserError(
-                    f"{chosen.system}:{chosen.model_name} cannot call tools, so it cannot return output through an "
-                    "output tool; use NativeOutput or PromptedOutput"
-                )
+        if not profile.supports_tools and schema.mode in ("tool", "tool_or_text"):
+            raise UserError(
+                f"{chosen.system}:{chosen.model_name} cannot call tools, so it cannot return output through an "
+                "output tool; use NativeOutput or PromptedOutput"
+            )
         override_deps = self._override_deps.get()
         return Runner(
             self,
@@ -473,8 +515,22 @@ class Agent(Generic[AgentDepsT, OutputDataT]):
             limits=usage_limits or self.usage_limits or UsageLimits(),
             history=message_history,
             prompt=user_prompt,
+            toolset=self._run_toolset(toolsets),
+            deferred_tool_results=deferred_tool_results,
             tracing=tracing,
         )
+
+    def _run_toolset(self, extra: Sequence[AbstractToolset[Any]] | None) -> AbstractToolset[Any]:
+        """This run's tools: the agent's toolsets, then the run's (ignored inside `override(toolsets=)`)."""
+        override = self._override_toolsets.get()
+        members = [
+            self._function_toolset,
+            *(override if override is not None else self._user_toolsets),
+            *(extra if extra and override is None else ()),
+        ]
+        if len(members) == 1:  # the common case, an agent with only its own tools, combines nothing
+            return members[0].for_run()
+        return CombinedToolset([toolset.for_run() for toolset in members])
 
     def _run_scope(self, runner: Runner) -> Any:
         return run_scope(self._concurrency_limiter, f"agent:{self.name or 'agent'}", runner)
@@ -508,28 +564,43 @@ class Agent(Generic[AgentDepsT, OutputDataT]):
     def _output_schema(self, output_type: Any, model: Model) -> OutputSchema:
         mode = model.profile.default_structured_output_mode
         key = (id(output_type), mode)
-        schema = self._output_schemas.get(key)
-        if schema is None:
-            schema = build_output_schema(
-                output_type,
-                default_mode=mode,
-                tool_name=self._output_tool_name,
-                tool_description=self._output_tool_description,
-            )
-            self._output_schemas[key] = schema
+        cached = self._output_schemas.get(key)
+        # The entry holds the output type itself: its id cannot be reused by another object (a new
+        # `[str, DeferredToolRequests]` list per call) while the entry exists.
+        if cached is not None and cached[0] is output_type:
+            return cached[1]
+        schema = build_output_schema(
+            output_type,
+            default_mode=mode,
+            tool_name=self._output_tool_name,
+            tool_description=self._output_tool_description,
+        )
+        self._output_schemas[key] = (output_type, schema)
         return schema
 
     # ------------------------------------------------------------------------------------- testing
 
     @contextmanager
-    def override(self, *, deps: Any = _UNSET, model: Model | str | None = _UNSET) -> Iterator[None]:
-        """Swap the model and/or deps inside the block (for tests), whatever the run passes."""
+    def override(
+        self,
+        *,
+        deps: Any = _UNSET,
+        model: Model | str | None = _UNSET,
+        toolsets: Sequence[AbstractToolset[AgentDepsT] | ToolsetFunc] | None = None,
+    ) -> Iterator[None]:
+        """Swap the model, deps and/or toolsets inside the block (for tests), whatever the run passes.
+
+        `toolsets` replace the agent's toolsets and any a run passes; the agent's own tools stay.
+        """
         model_token = (
             self._override_model.set(infer_model(model))
             if model is not _UNSET and model is not None
             else None
         )
         deps_token = self._override_deps.set(deps) if deps is not _UNSET else None
+        toolsets_token = (
+            self._override_toolsets.set([_as_toolset(t) for t in toolsets]) if toolsets is not None else None
+        )
         try:
             yield
         finally:
@@ -537,6 +608,24 @@ class Agent(Generic[AgentDepsT, OutputDataT]):
                 self._override_model.reset(model_token)
             if deps_token is not None:
                 self._override_deps.reset(deps_token)
+            if toolsets_token is not None:
+                self._override_toolsets.reset(toolsets_token)
+
+
+def _as_toolset(toolset: AbstractToolset[Any] | ToolsetFunc) -> AbstractToolset[Any]:
+    return toolset if isinstance(toolset, AbstractToolset) else DynamicToolset(toolset)
+
+
+def _processor_takes_ctx(processor: Callable[..., Any]) -> bool:
+    """A `RunContext` first parameter, by annotation, or by taking two arguments when unannotated."""
+    if takes_run_context(processor):
+        return True
+    try:
+        params = inspect.signature(processor).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    return len(positional) == 2 and positional[0].annotation is inspect.Parameter.empty
 
 
 @contextmanager

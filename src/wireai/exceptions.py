@@ -15,6 +15,8 @@ if sys.version_info < (3, 11):  # pragma: no cover
 
 __all__ = [
     "AgentRunError",
+    "ApprovalRequired",
+    "CallDeferred",
     "ConcurrencyLimitExceeded",
     "FallbackExceptionGroup",
     "ModelAPIError",
@@ -45,6 +47,33 @@ class ModelRetry(Exception):
     def __init__(self, message: str):
         self.message = message
         super().__init__(message)
+
+
+class _ToolDeferral(Exception):
+    """A tool's way to stop its call here: the run ends with a `DeferredToolRequests` output.
+
+    `metadata` reaches `DeferredToolRequests.metadata[tool_call_id]`.
+    """
+
+    def __init__(self, metadata: dict[str, Any] | None = None):
+        self.metadata = metadata
+        super().__init__()
+
+
+class CallDeferred(_ToolDeferral):
+    """Raised by a tool whose result will come from outside this run (a frontend, a background job).
+
+    The call is listed in `DeferredToolRequests.calls`; pass its result back with
+    `run(message_history=..., deferred_tool_results=DeferredToolResults(calls={id: result}))`.
+    """
+
+
+class ApprovalRequired(_ToolDeferral):
+    """Raised by a tool that must not run before a human approves this call (see `ctx.tool_call_approved`).
+
+    The call is listed in `DeferredToolRequests.approvals`; pass the decision back with
+    `DeferredToolResults(approvals={id: True | False | ToolApproved(...) | ToolDenied(...)})`.
+    """
 
 
 class UserError(RuntimeError):

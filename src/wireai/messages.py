@@ -52,6 +52,7 @@ __all__ = [
     "ThinkingPartDelta",
     "ToolCallPart",
     "ToolCallPartDelta",
+    "ToolReturn",
     "ToolReturnPart",
     "UserContent",
     "UserPromptPart",
@@ -330,6 +331,24 @@ class ToolReturnPart:
                 f"See file {file_reference(i)}." if isinstance(i, _MULTIMODAL) else i for i in self.content
             ]
         return self.content
+
+    __repr__ = _short_repr
+
+
+@dataclass(repr=False)
+class ToolReturn:
+    """What a tool may return to say more than its result.
+
+    `return_value` becomes the `ToolReturnPart` content the model reads as the tool's answer;
+    `content` (text or files) follows as a user message in the same request, for what a tool
+    result cannot carry on every vendor; `metadata` stays on the `ToolReturnPart` for your code
+    and is never sent.
+    """
+
+    return_value: Any
+    content: str | Sequence[UserContent] | None = None
+    metadata: Any = None
+    kind: Literal["tool-return"] = "tool-return"
 
     __repr__ = _short_repr
 

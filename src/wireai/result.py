@@ -58,7 +58,9 @@ class AgentRunResult(Generic[OutputDataT]):
         """The output, by its v0.0.36 name."""
         return self.output
 
+    @property
     def usage(self) -> RunUsage:
+        """The run's usage; call it (`result.usage()`, the seed's spelling) or read it (`result.usage.input_tokens`)."""
         return self._usage
 
     def all_messages(
@@ -260,7 +262,9 @@ class StreamedRunResult(Generic[OutputDataT]):
 
     # ------------------------------------------------------------------------------------- run info
 
+    @property
     def usage(self) -> RunUsage:
+        """Usage so far, including the response still streaming; callable like the seed's method."""
         usage = RunUsage()
         usage.incr(self._runner.usage)
         if self._streamed is not None and not self._complete:

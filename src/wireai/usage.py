@@ -63,6 +63,11 @@ class Usage:
     def response_tokens(self, value: int) -> None:
         self.output_tokens = value
 
+    def __call__(self) -> Usage:
+        """The usage itself: `result.usage()` (the seed's method) and `result.usage.input_tokens` (V2's
+        property) both work when a result's `usage` property returns this object."""
+        return self
+
     def incr(self, other: Usage) -> None:
         """Add `other` into this usage in place, every field including `details`."""
         self.requests += other.requests

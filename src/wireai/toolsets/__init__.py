@@ -1,0 +1,55 @@
+"""Toolsets: collections of tools an agent can use, composable (filter, prefix, rename, prepare, approve).
+
+PydanticAI's module layout and names, so `from pydantic_ai.toolsets import X` becomes
+`from wireai.toolsets import X`. Names are imported on first use: the agent needs only a few of
+these modules, and `import wireai` stays cheap.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+_EXPORTS: dict[str, str] = {
+    "AbstractToolset": "abstract",
+    "ToolsetTool": "abstract",
+    "ApprovalRequiredToolset": "approval_required",
+    "CombinedToolset": "combined",
+    "ExternalToolset": "external",
+    "FilteredToolset": "filtered",
+    "FunctionToolset": "function",
+    "PrefixedToolset": "prefixed",
+    "PreparedToolset": "prepared",
+    "RenamedToolset": "renamed",
+    "ToolsetFunc": "_dynamic",
+    "WrapperToolset": "wrapper",
+}
+
+__all__ = [*_EXPORTS]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'wireai.toolsets' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__
+
+
+if TYPE_CHECKING:
+    from ._dynamic import ToolsetFunc
+    from .abstract import AbstractToolset, ToolsetTool
+    from .approval_required import ApprovalRequiredToolset
+    from .combined import CombinedToolset
+    from .external import ExternalToolset
+    from .filtered import FilteredToolset
+    from .function import FunctionToolset
+    from .prefixed import PrefixedToolset
+    from .prepared import PreparedToolset
+    from .renamed import RenamedToolset
+    from .wrapper import WrapperToolset
