@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 _EXPORTS: dict[str, str] = {
+    # agent
     "Agent": "wireai.agent",
     "Embedder": "wireai.embeddings",
     "EndStrategy": "wireai.agent",
@@ -22,15 +23,39 @@ _EXPORTS: dict[str, str] = {
     "End": "wireai._iter",
     "AgentRunResult": "wireai.result",
     "StreamedRunResult": "wireai.result",
+    # tools
     "RunContext": "wireai.tools",
     "Tool": "wireai.tools",
     "ToolDefinition": "wireai.tools",
+    "DeferredToolRequests": "wireai.tools",
+    "DeferredToolResults": "wireai.tools",
+    "ToolApproved": "wireai.tools",
+    "ToolDenied": "wireai.tools",
+    # toolsets
+    "AbstractToolset": "wireai.toolsets",
+    "AgentToolset": "wireai.toolsets",
+    "ApprovalRequiredToolset": "wireai.toolsets",
+    "CombinedToolset": "wireai.toolsets",
+    "ExternalToolset": "wireai.toolsets",
+    "FilteredToolset": "wireai.toolsets",
+    "FunctionToolset": "wireai.toolsets",
+    "PrefixedToolset": "wireai.toolsets",
+    "PreparedToolset": "wireai.toolsets",
+    "RenamedToolset": "wireai.toolsets",
+    "ToolsetFunc": "wireai.toolsets",
+    "ToolsetTool": "wireai.toolsets",
+    "WrapperToolset": "wireai.toolsets",
+    # output
     "ToolOutput": "wireai.output",
     "NativeOutput": "wireai.output",
     "PromptedOutput": "wireai.output",
     "TextOutput": "wireai.output",
     "StructuredDict": "wireai.output",
+    "format_as_xml": "wireai.format_prompt",
+    # exceptions
     "AgentRunError": "wireai.exceptions",
+    "ApprovalRequired": "wireai.exceptions",
+    "CallDeferred": "wireai.exceptions",
     "ConcurrencyLimitExceeded": "wireai.exceptions",
     "FallbackExceptionGroup": "wireai.exceptions",
     "ModelAPIError": "wireai.exceptions",
@@ -39,10 +64,38 @@ _EXPORTS: dict[str, str] = {
     "UnexpectedModelBehavior": "wireai.exceptions",
     "UsageLimitExceeded": "wireai.exceptions",
     "UserError": "wireai.exceptions",
+    # messages
+    "AgentStreamEvent": "wireai.messages",
     "AudioUrl": "wireai.messages",
     "BinaryContent": "wireai.messages",
     "DocumentUrl": "wireai.messages",
+    "FileUrl": "wireai.messages",
+    "FinalResultEvent": "wireai.messages",
+    "FinishReason": "wireai.messages",
     "ImageUrl": "wireai.messages",
+    "ModelMessage": "wireai.messages",
+    "ModelMessagesTypeAdapter": "wireai.messages",
+    "ModelRequest": "wireai.messages",
+    "ModelRequestPart": "wireai.messages",
+    "ModelResponse": "wireai.messages",
+    "ModelResponsePart": "wireai.messages",
+    "ModelResponsePartDelta": "wireai.messages",
+    "ModelResponseStreamEvent": "wireai.messages",
+    "MultiModalContent": "wireai.messages",
+    "PartDeltaEvent": "wireai.messages",
+    "PartStartEvent": "wireai.messages",
+    "RetryPromptPart": "wireai.messages",
+    "SystemPromptPart": "wireai.messages",
+    "TextPart": "wireai.messages",
+    "TextPartDelta": "wireai.messages",
+    "ThinkingPart": "wireai.messages",
+    "ThinkingPartDelta": "wireai.messages",
+    "ToolCallPart": "wireai.messages",
+    "ToolCallPartDelta": "wireai.messages",
+    "ToolReturn": "wireai.messages",
+    "ToolReturnPart": "wireai.messages",
+    "UserContent": "wireai.messages",
+    "UserPromptPart": "wireai.messages",
     "VideoUrl": "wireai.messages",
     "BinaryImage": "wireai.messages",
     "BuiltinToolCallPart": "wireai.messages",
@@ -62,13 +115,20 @@ _EXPORTS: dict[str, str] = {
     "WebFetchTool": "wireai.native_tools",
     "WebSearchTool": "wireai.native_tools",
     "WebSearchUserLocation": "wireai.native_tools",
+    # profiles, settings, usage
+    "DEFAULT_PROFILE": "wireai.profiles",
+    "ModelProfile": "wireai.profiles",
     "ModelSettings": "wireai.settings",
     "Usage": "wireai.usage",
     "RunUsage": "wireai.usage",
     "RequestUsage": "wireai.usage",
     "UsageLimits": "wireai.usage",
+    "AbstractConcurrencyLimiter": "wireai.concurrency",
+    "AnyConcurrencyLimit": "wireai.concurrency",
     "ConcurrencyLimit": "wireai.concurrency",
     "ConcurrencyLimiter": "wireai.concurrency",
+    "ConcurrencyLimitedModel": "wireai.models.concurrency",
+    "limit_model_concurrency": "wireai.models.concurrency",
     "InstrumentationSettings": "wireai.models.instrumented",
     "Pacing": "wireai.transport.pacing",
 }
@@ -92,10 +152,17 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:
     from ._iter import AgentRun, CallToolsNode, End, ModelRequestNode, UserPromptNode
     from .agent import Agent, EndStrategy, capture_run_messages
-    from .concurrency import ConcurrencyLimit, ConcurrencyLimiter
+    from .concurrency import (
+        AbstractConcurrencyLimiter,
+        AnyConcurrencyLimit,
+        ConcurrencyLimit,
+        ConcurrencyLimiter,
+    )
     from .embeddings import Embedder
     from .exceptions import (
         AgentRunError,
+        ApprovalRequired,
+        CallDeferred,
         ConcurrencyLimitExceeded,
         FallbackExceptionGroup,
         ModelAPIError,
@@ -105,7 +172,9 @@ if TYPE_CHECKING:
         UsageLimitExceeded,
         UserError,
     )
+    from .format_prompt import format_as_xml
     from .messages import (
+        AgentStreamEvent,
         AudioUrl,
         BinaryContent,
         BinaryImage,
@@ -114,11 +183,38 @@ if TYPE_CHECKING:
         CachePoint,
         DocumentUrl,
         FilePart,
+        FileUrl,
+        FinalResultEvent,
+        FinishReason,
         ImageUrl,
+        ModelMessage,
+        ModelMessagesTypeAdapter,
+        ModelRequest,
+        ModelRequestPart,
+        ModelResponse,
+        ModelResponsePart,
+        ModelResponsePartDelta,
+        ModelResponseStreamEvent,
+        MultiModalContent,
         NativeToolCallPart,
         NativeToolReturnPart,
+        PartDeltaEvent,
+        PartStartEvent,
+        RetryPromptPart,
+        SystemPromptPart,
+        TextPart,
+        TextPartDelta,
+        ThinkingPart,
+        ThinkingPartDelta,
+        ToolCallPart,
+        ToolCallPartDelta,
+        ToolReturn,
+        ToolReturnPart,
+        UserContent,
+        UserPromptPart,
         VideoUrl,
     )
+    from .models.concurrency import ConcurrencyLimitedModel, limit_model_concurrency
     from .models.instrumented import InstrumentationSettings
     from .native_tools import (
         AbstractBuiltinTool,
@@ -134,8 +230,32 @@ if TYPE_CHECKING:
         WebSearchUserLocation,
     )
     from .output import NativeOutput, PromptedOutput, StructuredDict, TextOutput, ToolOutput
+    from .profiles import DEFAULT_PROFILE, ModelProfile
     from .result import AgentRunResult, StreamedRunResult
     from .settings import ModelSettings
-    from .tools import RunContext, Tool, ToolDefinition
+    from .tools import (
+        DeferredToolRequests,
+        DeferredToolResults,
+        RunContext,
+        Tool,
+        ToolApproved,
+        ToolDefinition,
+        ToolDenied,
+    )
+    from .toolsets import (
+        AbstractToolset,
+        AgentToolset,
+        ApprovalRequiredToolset,
+        CombinedToolset,
+        ExternalToolset,
+        FilteredToolset,
+        FunctionToolset,
+        PrefixedToolset,
+        PreparedToolset,
+        RenamedToolset,
+        ToolsetFunc,
+        ToolsetTool,
+        WrapperToolset,
+    )
     from .transport.pacing import Pacing
     from .usage import RequestUsage, RunUsage, Usage, UsageLimits

@@ -10,7 +10,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-__all__ = ["NativeOutput", "PromptedOutput", "StructuredDict", "TextOutput", "ToolOutput"]
+from .tools import DeferredToolRequests  # where PydanticAI also exports it
+
+__all__ = [
+    "DeferredToolRequests",
+    "NativeOutput",
+    "PromptedOutput",
+    "StructuredDict",
+    "TextOutput",
+    "ToolOutput",
+]
 
 OutputDataT = TypeVar("OutputDataT")
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 _EXPORTS: dict[str, str] = {
     "AbstractToolset": "abstract",
+    "AgentToolset": "_dynamic",
     "ToolsetTool": "abstract",
     "ApprovalRequiredToolset": "approval_required",
     "CombinedToolset": "combined",
@@ -42,7 +43,7 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:
-    from ._dynamic import ToolsetFunc
+    from ._dynamic import AgentToolset, ToolsetFunc
     from .abstract import AbstractToolset, ToolsetTool
     from .approval_required import ApprovalRequiredToolset
     from .combined import CombinedToolset

@@ -12,13 +12,16 @@ from .abstract import AbstractToolset, AgentDepsT, ToolsetTool
 if TYPE_CHECKING:
     from typing_extensions import Self
 
-__all__ = ["DynamicToolset", "ToolsetFunc"]
+__all__ = ["AgentToolset", "DynamicToolset", "ToolsetFunc"]
 
 ToolsetFunc = Callable[
     [RunContext[Any]],
     Union[AbstractToolset[Any], None, Awaitable[Union[AbstractToolset[Any], None]]],
 ]
 """A sync or async function of the `RunContext` returning the toolset to use (or None for no tools)."""
+
+AgentToolset = Union[AbstractToolset[Any], ToolsetFunc]
+"""What `Agent(toolsets=[...])` takes: a toolset, or a function building one per run."""
 
 
 class DynamicToolset(AbstractToolset[AgentDepsT]):
