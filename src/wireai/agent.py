@@ -9,6 +9,8 @@ from contextvars import ContextVar
 from types import FrameType
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, Union, overload
 
+from typing_extensions import Unpack
+
 from ._function_schema import takes_run_context
 from ._output import OutputSchema, build_output_schema
 from ._run import Runner, captured_messages
@@ -18,7 +20,7 @@ from .messages import ModelMessage, UserContent
 from .models import Model, infer_model
 from .result import AgentRunResult, StreamedRunResult, find_final_result
 from .settings import ModelSettings, merge_model_settings
-from .tools import DeferredToolResults, DocstringFormat, RunContext, Tool, ToolPrepareFunc
+from .tools import DeferredToolResults, RunContext, Tool, ToolOptions
 from .toolsets._dynamic import DynamicToolset, ToolsetFunc
 from .toolsets.abstract import AbstractToolset
 from .toolsets.combined import CombinedToolset
@@ -187,16 +189,7 @@ class Agent(Generic[AgentDepsT, OutputDataT]):
     def tool(
         self,
         /,
-        *,
-        name: str | None = None,
-        description: str | None = None,
-        retries: int | None = None,
-        prepare: ToolPrepareFunc | None = None,
-        docstring_format: DocstringFormat = "auto",
-        require_parameter_descriptions: bool = False,
-        strict: bool | None = None,
-        requires_approval: bool = False,
-        metadata: dict[str, Any] | None = None,
+        **options: Unpack[ToolOptions],
     ) -> Callable[[F], F]: ...
 
     def tool(self, func: Any = None, /, **options: Any) -> Any:
@@ -210,16 +203,7 @@ class Agent(Generic[AgentDepsT, OutputDataT]):
     def tool_plain(
         self,
         /,
-        *,
-        name: str | None = None,
-        description: str | None = None,
-        retries: int | None = None,
-        prepare: ToolPrepareFunc | None = None,
-        docstring_format: DocstringFormat = "auto",
-        require_parameter_descriptions: bool = False,
-        strict: bool | None = None,
-        requires_approval: bool = False,
-        metadata: dict[str, Any] | None = None,
+        **options: Unpack[ToolOptions],
     ) -> Callable[[F], F]: ...
 
     def tool_plain(self, func: Any = None, /, **options: Any) -> Any:

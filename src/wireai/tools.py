@@ -7,6 +7,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, Union
 
+from typing_extensions import TypedDict
+
 from ._params import ToolDefinition
 from .messages import ToolCallPart
 from .usage import RunUsage
@@ -24,6 +26,7 @@ __all__ = [
     "ToolApproved",
     "ToolDefinition",
     "ToolDenied",
+    "ToolOptions",
     "ToolPrepareFunc",
     "ToolsPrepareFunc",
 ]
@@ -68,6 +71,20 @@ ToolPrepareFunc = Callable[[RunContext[Any], ToolDefinition], Awaitable[Union[To
 ToolsPrepareFunc = Callable[
     [RunContext[Any], list[ToolDefinition]], Awaitable[Union[list[ToolDefinition], None]]
 ]
+
+
+class ToolOptions(TypedDict, total=False):
+    """What `@agent.tool(...)`, `@toolset.tool_plain(...)` and `add_function(...)` take besides the function."""
+
+    name: str | None
+    description: str | None
+    retries: int | None
+    prepare: ToolPrepareFunc | None
+    docstring_format: DocstringFormat
+    require_parameter_descriptions: bool
+    strict: bool | None
+    requires_approval: bool
+    metadata: dict[str, Any] | None
 
 
 class Tool(Generic[AgentDepsT]):

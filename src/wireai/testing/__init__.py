@@ -6,8 +6,9 @@ every test run) stays light.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from .._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from .cassette import (
@@ -65,7 +66,7 @@ _WHERE: dict[str, str] = {
             "FakeVertex",
             "fake_vendor",
         ],
-        "fakes",
+        ".fakes",
     ),  # fmt: skip
     **dict.fromkeys(
         [
@@ -77,7 +78,7 @@ _WHERE: dict[str, str] = {
             "redact_url",
             "use_cassette",
         ],
-        "cassette",
+        ".cassette",
     ),
     **dict.fromkeys(
         [
@@ -92,12 +93,12 @@ _WHERE: dict[str, str] = {
             "FakeVoyageAIEmbeddings",
             "fake_embedding_vendor",
         ],
-        "embeddings",
+        ".embeddings",
     ),
-    **dict.fromkeys(["parse_chunks", "rechunk", "split_events", "stream_rechunked"], "rechunk"),
-    **dict.fromkeys(["LoopbackServer", "RecordedRequest", "Reply"], "server"),
-    **dict.fromkeys(["ReplayServer", "load_case"], "fixtures"),
-    **dict.fromkeys(["RateLimitedAnthropic", "RateLimitedOpenAI"], "ratelimit"),
+    **dict.fromkeys(["parse_chunks", "rechunk", "split_events", "stream_rechunked"], ".rechunk"),
+    **dict.fromkeys(["LoopbackServer", "RecordedRequest", "Reply"], ".server"),
+    **dict.fromkeys(["ReplayServer", "load_case"], ".fixtures"),
+    **dict.fromkeys(["RateLimitedAnthropic", "RateLimitedOpenAI"], ".ratelimit"),
 }
 
 __all__ = [
@@ -144,14 +145,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _WHERE.get(name)
-    if module is None:
-        raise AttributeError(f"module 'wireai.testing' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *_WHERE])
+__getattr__, __dir__ = lazy_exports(__name__, _WHERE, globals())

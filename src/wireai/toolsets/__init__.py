@@ -7,40 +7,30 @@ these modules, and `import wireai` stays cheap.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from .._lazy import lazy_exports
 
 _EXPORTS: dict[str, str] = {
-    "AbstractToolset": "abstract",
-    "AgentToolset": "_dynamic",
-    "ToolsetTool": "abstract",
-    "ApprovalRequiredToolset": "approval_required",
-    "CombinedToolset": "combined",
-    "ExternalToolset": "external",
-    "FilteredToolset": "filtered",
-    "FunctionToolset": "function",
-    "PrefixedToolset": "prefixed",
-    "PreparedToolset": "prepared",
-    "RenamedToolset": "renamed",
-    "ToolsetFunc": "_dynamic",
-    "WrapperToolset": "wrapper",
+    "AbstractToolset": ".abstract",
+    "AgentToolset": "._dynamic",
+    "ToolsetTool": ".abstract",
+    "ApprovalRequiredToolset": ".approval_required",
+    "CombinedToolset": ".combined",
+    "ExternalToolset": ".external",
+    "FilteredToolset": ".filtered",
+    "FunctionToolset": ".function",
+    "PrefixedToolset": ".prefixed",
+    "PreparedToolset": ".prepared",
+    "RenamedToolset": ".renamed",
+    "ToolsetFunc": "._dynamic",
+    "WrapperToolset": ".wrapper",
 }
 
 __all__ = [*_EXPORTS]
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'wireai.toolsets' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return __all__
-
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())
 
 if TYPE_CHECKING:
     from ._dynamic import AgentToolset, ToolsetFunc

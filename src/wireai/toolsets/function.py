@@ -9,9 +9,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar, overload
 
+from typing_extensions import Unpack
+
 from .._params import ToolDefinition
 from ..exceptions import UserError
-from ..tools import DocstringFormat, RunContext, Tool, ToolPrepareFunc
+from ..tools import RunContext, Tool, ToolOptions
 from .abstract import AbstractToolset, AgentDepsT, ToolsetTool
 
 __all__ = ["FunctionToolset"]
@@ -65,16 +67,7 @@ class FunctionToolset(AbstractToolset[AgentDepsT]):
     def tool(
         self,
         /,
-        *,
-        name: str | None = None,
-        description: str | None = None,
-        retries: int | None = None,
-        prepare: ToolPrepareFunc | None = None,
-        docstring_format: DocstringFormat = "auto",
-        require_parameter_descriptions: bool = False,
-        strict: bool | None = None,
-        requires_approval: bool = False,
-        metadata: dict[str, Any] | None = None,
+        **options: Unpack[ToolOptions],
     ) -> Callable[[F], F]: ...
 
     def tool(self, func: Any = None, /, **options: Any) -> Any:
@@ -88,16 +81,7 @@ class FunctionToolset(AbstractToolset[AgentDepsT]):
     def tool_plain(
         self,
         /,
-        *,
-        name: str | None = None,
-        description: str | None = None,
-        retries: int | None = None,
-        prepare: ToolPrepareFunc | None = None,
-        docstring_format: DocstringFormat = "auto",
-        require_parameter_descriptions: bool = False,
-        strict: bool | None = None,
-        requires_approval: bool = False,
-        metadata: dict[str, Any] | None = None,
+        **options: Unpack[ToolOptions],
     ) -> Callable[[F], F]: ...
 
     def tool_plain(self, func: Any = None, /, **options: Any) -> Any:
