@@ -18,8 +18,11 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 from uuid import UUID
+from xml.etree import ElementTree
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import BaseModel, Field, computed_field
 
 import wireai
@@ -300,3 +303,42 @@ def test_format_as_xml_field_info_every_time_or_once() -> None:
         format_as_xml(Source(), include_field_info=True)
         == '<origin description="where it came from">none</origin>'
     )
+
+
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc"))),
+)
+tags = st.from_regex(r"[a-z][a-z0-9_]{0,8}", fullmatch=True)
+data = st.recursive(
+    scalars,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(tags, inner, max_size=4),
+    max_leaves=20,
+)
+
+
+def _from_xml(element: ElementTree.Element, value: Any) -> Any:
+    """Read `value`'s shape back from the element format_as_xml wrote for it."""
+    if isinstance(value, dict):
+        return {child.tag: _from_xml(child, value[child.tag]) for child in element}
+    if isinstance(value, list):
+        return [_from_xml(child, item) for child, item in zip(element, value)]
+    return element.text or ""
+
+
+@given(data)
+@settings(max_examples=150, deadline=None)
+def test_format_as_xml_any_nesting_is_well_formed_and_keeps_every_value(value: Any) -> None:
+    element = ElementTree.fromstring(format_as_xml(value, root_tag="root"))
+    expected = json_shape(value)
+    assert _from_xml(element, value) == expected
+
+
+def json_shape(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: json_shape(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [json_shape(v) for v in value]
+    return "null" if value is None else str(value)

@@ -4,6 +4,7 @@ providers' documented base-URL env vars, so the code is byte for byte the README
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -95,3 +96,28 @@ def test_testing_section_example_runs_as_written() -> None:
     namespace: dict[str, Any] = {}
     exec(compile(match.group(1), "<README testing>", "exec"), namespace)
     namespace["test_weather_agent"]()
+
+
+def test_stateless_approval_example_runs_as_written(monkeypatch: pytest.MonkeyPatch) -> None:
+    section = README.read_text("utf-8").split("## Code for today's PydanticAI", 1)[1]
+    match = re.search(r"```python\n(.*?)```", section, re.S)
+    assert match, "no python block under the PydanticAI section"
+    from wireai.testing import FakeOpenAI
+
+    with FakeOpenAI() as fake:
+        monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+        monkeypatch.setenv("OPENAI_BASE_URL", fake.url + "/v1")
+        namespace: dict[str, Any] = {"__name__": "readme_stateless"}
+        exec(compile(match.group(1), "<README stateless>", "exec"), namespace)
+        handle = namespace["handle"]
+        fake.add_tool_call("delete_file", {"path": "old.log"}, tool_call_id="call_1")
+        first = json.loads(json.dumps(handle({"prompt": "Clean up old.log"})))  # as it would travel
+        assert first["ask"] == {"call_1": {"path": "old.log"}} and first["answer"] is None
+        fake.add_text("Deleted old.log.")
+        second = handle({"history": first["history"], "approvals": {"call_1": True}})
+    assert second == {"history": second["history"], "ask": {}, "answer": "Deleted old.log."}
+    assert fake.requests[1].json()["messages"][-1] == {
+        "role": "tool",
+        "tool_call_id": "call_1",
+        "content": "old.log deleted",
+    }
