@@ -494,3 +494,30 @@ def test_run_sync_of_an_instrumented_agent_traces_too(telemetry: Telemetry, fake
     assert Agent(fake.model(), instrument=True).run_sync("hi").output == "global providers"  # no-op providers
     assert Agent(fake.model(), instrument=telemetry.settings).run_sync("hi").output == "sync"
     assert [s.name for s in telemetry.spans] == ["chat gpt-4o", "invoke_agent agent"]
+
+
+def test_a_deferred_call_has_a_tool_span_without_result_and_its_resumed_result_has_one(
+    telemetry: Telemetry,
+) -> None:
+    from wireai import DeferredToolRequests, DeferredToolResults
+
+    with FakeOpenAI() as fake:
+        fake.add_tool_call("delete_file", {"path": "a"}, tool_call_id="call_1")
+        fake.add_text("Deleted.")
+        agent = Agent(fake.model(), output_type=[str, DeferredToolRequests], instrument=telemetry.settings)
+
+        @agent.tool_plain(requires_approval=True)
+        def delete_file(path: str) -> str:
+            return f"{path} deleted"
+
+        first = agent.run_sync("Delete a")
+        assert isinstance(first.output, DeferredToolRequests)
+        [deferred] = [s for s in telemetry.spans if s.name == "execute_tool delete_file"]
+        assert deferred.status.status_code != StatusCode.ERROR
+        assert "gen_ai.tool.call.result" not in (deferred.attributes or {})
+        agent.run_sync(
+            message_history=first.all_messages(),
+            deferred_tool_results=DeferredToolResults(approvals={"call_1": True}),
+        )
+    resumed = [s for s in telemetry.spans if s.name == "execute_tool delete_file"][1]
+    assert resumed.attributes["gen_ai.tool.call.result"] == "a deleted"  # type: ignore[index]
