@@ -21,9 +21,7 @@ from .models import Model, infer_model
 from .result import AgentRunResult, StreamedRunResult, find_final_result
 from .settings import ModelSettings, merge_model_settings
 from .tools import DeferredToolResults, RunContext, Tool, ToolOptions
-from .toolsets._dynamic import DynamicToolset, ToolsetFunc
 from .toolsets.abstract import AbstractToolset
-from .toolsets.combined import CombinedToolset
 from .toolsets.function import FunctionToolset
 from .usage import RunUsage, UsageLimits
 
@@ -33,6 +31,7 @@ if TYPE_CHECKING:
     from .concurrency import AbstractConcurrencyLimiter, AnyConcurrencyLimit
     from .models.instrumented import InstrumentationSettings
     from .native_tools import AbstractNativeTool
+    from .toolsets._dynamic import ToolsetFunc
 
 __all__ = ["Agent", "EndStrategy", "HistoryProcessor", "capture_run_messages"]
 
@@ -223,6 +222,8 @@ class Agent(Generic[AgentDepsT, OutputDataT]):
         """
 
         def register(fn: ToolsetFunc) -> ToolsetFunc:
+            from .toolsets._dynamic import DynamicToolset
+
             self._user_toolsets.append(DynamicToolset(fn, per_run_step=per_run_step))
             return fn
 
@@ -514,6 +515,8 @@ class Agent(Generic[AgentDepsT, OutputDataT]):
         ]
         if len(members) == 1:  # the common case, an agent with only its own tools, combines nothing
             return members[0].for_run()
+        from .toolsets.combined import CombinedToolset  # not imported by agents with only their own tools
+
         return CombinedToolset([toolset.for_run() for toolset in members])
 
     def _run_scope(self, runner: Runner) -> Any:
@@ -597,7 +600,11 @@ class Agent(Generic[AgentDepsT, OutputDataT]):
 
 
 def _as_toolset(toolset: AbstractToolset[Any] | ToolsetFunc) -> AbstractToolset[Any]:
-    return toolset if isinstance(toolset, AbstractToolset) else DynamicToolset(toolset)
+    if isinstance(toolset, AbstractToolset):
+        return toolset
+    from .toolsets._dynamic import DynamicToolset
+
+    return DynamicToolset(toolset)
 
 
 def _processor_takes_ctx(processor: Callable[..., Any]) -> bool:
