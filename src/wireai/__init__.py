@@ -15,6 +15,9 @@ _EXPORTS: dict[str, str] = {
     # agent
     "Agent": "wireai.agent",
     "Embedder": "wireai.embeddings",
+    "EmbeddingModel": "wireai.embeddings",
+    "EmbeddingResult": "wireai.embeddings",
+    "EmbeddingSettings": "wireai.embeddings",
     "EndStrategy": "wireai.agent",
     "capture_run_messages": "wireai.agent",
     "AgentRun": "wireai._iter",
@@ -149,7 +152,7 @@ if TYPE_CHECKING:
         ConcurrencyLimit,
         ConcurrencyLimiter,
     )
-    from .embeddings import Embedder
+    from .embeddings import Embedder, EmbeddingModel, EmbeddingResult, EmbeddingSettings
     from .exceptions import (
         AgentRunError,
         ApprovalRequired,
