@@ -415,3 +415,22 @@ def test_prefixed_names_go_on_the_wire_and_calls_come_back_to_their_toolset() ->
         "role": "user",
         "content": [{"type": "tool_result", "tool_use_id": tool_use["id"], "content": "21.0"}],
     }
+
+
+def test_a_toolset_failing_to_open_releases_the_runs_concurrency_slot() -> None:
+    class Unreachable(CountingToolset):
+        async def __aenter__(self) -> CountingToolset:
+            raise ConnectionError("MCP server unreachable")
+
+    agent = Agent(
+        FunctionModel(lambda m, i: ModelResponse([TextPart("ok")])),
+        toolsets=[Unreachable()],
+        max_concurrency=1,
+    )
+    for _ in range(2):  # the second run gets the one slot again
+        with pytest.raises(ConnectionError, match="MCP server unreachable"):
+            agent.run_sync("go")
+    working = CountingToolset()
+    with agent.override(toolsets=[working]):
+        agent.run_sync("go")
+    assert working.events[0] == "enter" and working.events[-1] == "exit"

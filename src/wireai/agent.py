@@ -275,7 +275,7 @@ class Agent(Generic[AgentDepsT, OutputDataT]):
             toolsets,
             deferred_tool_results,
         )
-        async with self._run_scope(runner), runner.toolset:
+        async with self._run_scope(runner):
             final = await runner.start(user_prompt)
             while final is None:
                 response = await runner.request()
@@ -358,7 +358,7 @@ class Agent(Generic[AgentDepsT, OutputDataT]):
             toolsets,
             deferred_tool_results,
         )
-        async with self._run_scope(runner), runner.toolset:
+        async with self._run_scope(runner):
             final = await runner.start(user_prompt)
             while final is None:
                 messages, params = await runner.prepare_request()
@@ -412,7 +412,7 @@ class Agent(Generic[AgentDepsT, OutputDataT]):
             toolsets,
             deferred_tool_results,
         )
-        async with self._run_scope(runner), runner.toolset:
+        async with self._run_scope(runner):
             yield AgentRun(runner, user_prompt)
 
     def _infer_name(self, function_frame: FrameType | None) -> None:

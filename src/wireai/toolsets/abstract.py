@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from .prepared import PreparedToolset
     from .renamed import RenamedToolset
 
-__all__ = ["AbstractToolset", "ArgsValidator", "ToolsetTool"]
+__all__ = ["AbstractToolset", "ArgsValidator", "ToolsetTool", "has_lifecycle"]
 
 AgentDepsT = TypeVar("AgentDepsT")
 
@@ -129,3 +129,9 @@ class AbstractToolset(ABC, Generic[AgentDepsT]):
         from .approval_required import ApprovalRequiredToolset
 
         return ApprovalRequiredToolset(self, approval_required_func)
+
+
+def has_lifecycle(toolset: AbstractToolset[Any]) -> bool:
+    """Whether entering `toolset` does anything: runs skip `async with` for toolsets that hold nothing."""
+    cls = type(toolset)
+    return cls.__aenter__ is not AbstractToolset.__aenter__ or cls.__aexit__ is not AbstractToolset.__aexit__

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..exceptions import UserError
 from ..tools import RunContext
-from .abstract import AbstractToolset, AgentDepsT, ToolsetTool
+from .abstract import AbstractToolset, AgentDepsT, ToolsetTool, has_lifecycle
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -37,7 +37,7 @@ class CombinedToolset(AbstractToolset[AgentDepsT]):
             stack = AsyncExitStack()
             try:
                 for toolset in self.toolsets:
-                    if _has_lifecycle(toolset):
+                    if has_lifecycle(toolset):
                         await stack.enter_async_context(toolset)
             except BaseException:
                 await stack.aclose()
@@ -90,8 +90,3 @@ class CombinedToolset(AbstractToolset[AgentDepsT]):
     ) -> Any:
         assert isinstance(tool, _CombinedToolsetTool)
         return await tool.source_toolset.call_tool(name, tool_args, ctx, tool.source_tool)
-
-
-def _has_lifecycle(toolset: AbstractToolset[Any]) -> bool:
-    cls = type(toolset)
-    return cls.__aenter__ is not AbstractToolset.__aenter__ or cls.__aexit__ is not AbstractToolset.__aexit__
