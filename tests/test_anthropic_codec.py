@@ -17,6 +17,8 @@ from wireai.messages import (
     ModelMessage,
     ModelRequest,
     ModelResponse,
+    NativeToolCallPart,
+    NativeToolReturnPart,
     TextPart,
     ThinkingPart,
     ToolCallPart,
@@ -236,7 +238,7 @@ def test_cache_messages_skips_thinking_blocks() -> None:
 # ------------------------------------------------------------------------------------------- response
 
 
-def test_text_citations_are_kept_and_server_blocks_skipped() -> None:
+def test_text_citations_are_kept_and_server_blocks_read_as_native_parts() -> None:
     citation = {
         "type": "char_location",
         "cited_text": "x",
@@ -256,7 +258,17 @@ def test_text_citations_are_kept_and_server_blocks_skipped() -> None:
         "usage": {"input_tokens": 1, "output_tokens": 2, "server_tool_use": {"web_search_requests": 1}},
     }
     response = codec.parse_response(body)
-    [part] = response.parts
+    call, part = response.parts
+    assert vars(call) == vars(
+        NativeToolCallPart(
+            "web_search",
+            {},
+            tool_call_id="srvtoolu_1",
+            provider_name="anthropic",
+            provider_details={"type": "server_tool_use", "name": "web_search"},
+        )
+    )
+    assert response.tool_calls == []  # the vendor ran it: never one for the agent
     assert isinstance(part, TextPart) and part.provider_details == {"citations": [citation]}
     assert response.usage.details == {"web_search_requests": 1}
 
@@ -314,9 +326,10 @@ def test_stream_without_message_stop_is_unexpected_and_keeps_what_arrived() -> N
     assert (kept.provider_response_id, kept.usage.input_tokens, kept.provider_name) == ("msg", 3, "anthropic")
 
 
-def test_stream_server_tool_blocks_and_their_input_deltas_are_skipped() -> None:
+def test_stream_server_tool_use_input_deltas_build_a_native_call_and_its_result() -> None:
     """A web search streams as a `server_tool_use` block whose input arrives in `input_json_delta`s,
-    then a `web_search_tool_result` block: neither is ours, neither may break the stream."""
+    then a `web_search_tool_result` block that comes whole: a native call and its return, never a
+    tool call for the agent."""
     events = [
         {"type": "message_start", "message": {"id": "msg_ws", "model": "claude-sonnet-4-5",
                                               "usage": {"input_tokens": 2679, "output_tokens": 3}}},
@@ -341,11 +354,17 @@ def test_stream_server_tool_blocks_and_their_input_deltas_are_skipped() -> None:
     ]  # fmt: skip
     body = "".join(f"event: {e['type']}\ndata: {json.dumps(e)}\n\n" for e in events).encode()
     response = parse_stream(body, model_name="claude-sonnet-4-5")
-    assert [vars(p) for p in response.parts] == [
-        vars(TextPart("Let me search.")),
-        vars(TextPart("Sunny, 22 °C.")),
-    ]
-    assert response.finish_reason == "stop"
+    text, call, result, answer = response.parts
+    assert vars(text) == vars(TextPart("Let me search.")) and vars(answer) == vars(TextPart("Sunny, 22 °C."))
+    assert isinstance(call, NativeToolCallPart) and isinstance(result, NativeToolReturnPart)
+    assert (call.tool_name, call.args, call.tool_call_id) == (
+        "web_search",
+        {"query": "weather NYC today"},
+        "srvtoolu_014hJH82Qum7Td6UV8gDXThB",
+    )
+    assert (result.tool_name, result.content, result.tool_call_id) == ("web_search", [], call.tool_call_id)
+    assert result.provider_details == {"type": "web_search_tool_result"}
+    assert response.tool_calls == [] and response.finish_reason == "stop"
     assert vars(response.usage) == vars(
         RequestUsage(input_tokens=2679, output_tokens=510, details={"web_search_requests": 1})
     )

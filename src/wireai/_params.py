@@ -30,6 +30,10 @@ class ToolDefinition:
     strict: bool | None = None
     outer_typed_dict_key: str | None = None
     kind: Literal["function", "output"] = "function"
+    allowed_callers: list[str] | None = None
+    """Who may call the tool (Anthropic's `allowed_callers`): `'direct'` (the model, the default) and/or
+    a code execution tool version such as `'code_execution_20260120'` (programmatic tool calling: the
+    model's sandboxed code calls it). Codecs of vendors without the notion leave it out."""
 
     def __repr__(self) -> str:
         return f"ToolDefinition(name={self.name!r}, description={self.description!r}, kind={self.kind!r})"

@@ -128,14 +128,7 @@ class Model(ABC):
 
 def _transform_schemas(params: ModelRequestParameters, transformer: Any) -> ModelRequestParameters:
     def tool(t: ToolDefinition) -> ToolDefinition:
-        return ToolDefinition(
-            name=t.name,
-            parameters_json_schema=transformer(t.parameters_json_schema),
-            description=t.description,
-            strict=t.strict,
-            outer_typed_dict_key=t.outer_typed_dict_key,
-            kind=t.kind,
-        )
+        return replace(t, parameters_json_schema=transformer(t.parameters_json_schema))
 
     output_object = params.output_object
     if output_object is not None:
