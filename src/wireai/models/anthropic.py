@@ -77,6 +77,10 @@ class AnthropicModelSettings(ModelSettings, total=False):
     """`container`: the code execution container to run in. Unset, a request with `CodeExecutionTool`
     continues in the container of the latest Anthropic response in the history (answering a
     programmatic tool call needs it); `False` starts a fresh one."""
+    anthropic_context_management: dict[str, Any]
+    """`context_management` (beta `compact-2026-01-12` added), e.g. server-side compaction:
+    `{'edits': [{'type': 'compact_20260112', 'trigger': {'type': 'input_tokens', 'value': 150000}}]}`.
+    The usage of every step (compaction included) is summed into the response's usage."""
     anthropic_code_execution_tool_version: Literal["20260120", "20250825", "20250522"]
     """Which `code_execution_<version>` tool `CodeExecutionTool` is sent as; unset, the model's newest
     (or the one the tools' `allowed_callers` name)."""

@@ -59,6 +59,7 @@ _EFFORTS = {"minimal": "low", "low": "low", "medium": "medium", "high": "high", 
 """`output_config.effort` for each portable `thinking` level on an adaptive-thinking model (`xhigh` is
 sent as `xhigh` where the profile says the model takes it)."""
 _FILES = (FileUrl, BinaryContent)
+_COMPACTION_BETA = "compact-2026-01-12"  # `context_management` (server-side compaction)
 _SERVICE_TIERS = {"auto": "auto", "default": "standard_only", "priority": "auto"}
 _IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
 _PASSED_THROUGH = ("temperature", "top_p", "top_k", "stop_sequences")
@@ -109,6 +110,10 @@ def build_request(
     container = _container(messages, s, native)
     if container:
         body["container"] = container
+    betas = [*native.betas]
+    if s.get("anthropic_context_management"):
+        body["context_management"] = s["anthropic_context_management"]
+        betas.append(_COMPACTION_BETA)
 
     if thinking is not None:
         body["thinking"] = thinking
@@ -142,7 +147,7 @@ def build_request(
         ),
         s,
     )
-    _merge_betas(request.headers, [*native.betas, *s.get("anthropic_betas", ())])
+    _merge_betas(request.headers, [*betas, *s.get("anthropic_betas", ())])
     return request
 
 

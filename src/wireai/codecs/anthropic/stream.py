@@ -66,6 +66,7 @@ class StreamParser(BaseStreamParser):
         self._tool_blocks: dict[int, dict[str, Any]] = {}  # key -> input given in content_block_start
         self._skipped_blocks: set[int] = set()  # block types newer than this codec
         self._kinds: dict[str, str] = {}  # server tool call id -> kind (names an MCP result)
+        self._citations: dict[int, list[Any]] = {}  # key -> citations that came before the block's text
         self._start_details: dict[str, Any] = {}  # the `message` of `message_start`, for provider_details
         self._started_blocks = 0  # blocks that came inside `message_start`
         self._offset: int | None = None  # added to later block indices if they restart at 0
@@ -210,7 +211,10 @@ class StreamParser(BaseStreamParser):
         if key in self._skipped_blocks:
             return None  # the deltas of a block type newer than this codec
         if kind == "text_delta":
-            return parts.handle_text_delta(key, text(delta.get("text")) or "")
+            event = parts.handle_text_delta(key, text(delta.get("text")) or "")
+            if key in self._citations and isinstance(event, PartStartEvent):
+                self._cite(key, self._citations.pop(key), event)
+            return event
         if kind == "input_json_delta":
             if key not in self._tool_blocks:
                 raise UnexpectedModelBehavior(
@@ -225,13 +229,21 @@ class StreamParser(BaseStreamParser):
             return parts.handle_thinking_delta(
                 key, signature=text(delta.get("signature")) or "", provider_name=PROVIDER_NAME
             )
-        if kind == "citations_delta":
-            part = parts.part_for(key)
-            citation = delta.get("citation")
-            if isinstance(part, TextPart) and citation is not None:
-                part_details = part.provider_details = dict(part.provider_details or {})
-                part_details["citations"] = [*part_details.get("citations", []), citation]
+        if kind == "citations_delta" and delta.get("citation") is not None:
+            if isinstance(parts.part_for(key), TextPart):
+                self._cite(key, [delta["citation"]])
+            else:  # a citation before the first text of its block: kept until the text starts
+                self._citations.setdefault(key, []).append(delta["citation"])
         return None
+
+    def _cite(self, key: int, citations: list[Any], event: PartStartEvent | None = None) -> None:
+        """Add citations to the text part under `key` (and to the start event that carries it)."""
+        part = self.parts.part_for(key)
+        assert isinstance(part, TextPart)
+        part_details = part.provider_details = dict(part.provider_details or {})
+        part_details["citations"] = [*part_details.get("citations", []), *citations]
+        if event is not None:
+            event.part.provider_details = dict(part_details)  # type: ignore[union-attr]
 
     def _block_stop(self, data: dict[str, Any]) -> None:
         key = self._key(data)

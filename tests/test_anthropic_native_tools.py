@@ -1,0 +1,273 @@
+"""Anthropic server tools, replayed over loopback: web search, web fetch, code execution, the MCP
+connector and the memory tool, JSON and streamed, each with the follow-up request that sends the turn
+back. Fixtures are written from Anthropic's tool references; every request body is checked against
+our schema and Anthropic's spec (`messages-beta` where a beta header is sent)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from support import assert_protocol_valid, assert_spec_valid
+from wireai.messages import (
+    ModelMessage,
+    ModelRequest,
+    ModelResponse,
+    NativeToolCallPart,
+    NativeToolReturnPart,
+    PartStartEvent,
+    TextPart,
+    ToolCallPart,
+    ToolReturnPart,
+    UserPromptPart,
+)
+from wireai.models import ModelRequestParameters
+from wireai.models.anthropic import AnthropicModel
+from wireai.native_tools import CodeExecutionTool, MCPServerTool, MemoryTool, WebFetchTool, WebSearchTool
+from wireai.providers.anthropic import AnthropicProvider
+from wireai.testing.fixtures import ReplayServer, load_case
+from wireai.tools import ToolDefinition
+from wireai.usage import RequestUsage
+
+Step = tuple[list[ModelMessage], bool]  # (history, streamed)
+History = Callable[[list[ModelResponse]], list[ModelMessage]]
+
+
+def replay(
+    case: str,
+    params: ModelRequestParameters,
+    turns: list[tuple[History, bool]],
+    *,
+    name: str = "claude-sonnet-4-5",
+    settings: Any = None,
+) -> tuple[list[ModelResponse], list[list[Any]]]:
+    """Run the case's exchanges in order; each turn's history is built from the responses so far."""
+    with ReplayServer(load_case("anthropic", case)) as server:
+        model = AnthropicModel(name, provider=AnthropicProvider(api_key="test-key", base_url=server.url))
+
+        async def main() -> tuple[list[ModelResponse], list[list[Any]]]:
+            responses: list[ModelResponse] = []
+            events: list[list[Any]] = []
+            for history, streamed in turns:
+                messages = history(responses)
+                if streamed:
+                    async with model.request_stream(messages, settings, params) as stream:
+                        events.append([e async for e in stream])
+                        responses.append(stream.get())
+                else:
+                    responses.append(await model.request(messages, settings, params))
+                    events.append([])
+            return responses, events
+
+        result = asyncio.run(main())
+        server.assert_requests_match()
+        for request in server.requests:
+            body = request.json()
+            assert_protocol_valid("anthropic", body)
+            assert_spec_valid("anthropic", body, "messages-beta" if "anthropic-beta" in request.headers else "messages")
+    return result
+
+
+def ask(text: str) -> ModelRequest:
+    return ModelRequest([UserPromptPart(text)])
+
+
+def usage(i: int, o: int, details: dict[str, int] | None = None, **cache: int) -> dict[str, Any]:
+    return vars(RequestUsage(input_tokens=i, output_tokens=o, details=details, **cache))
+
+
+def kinds(response: ModelResponse) -> list[str]:
+    return [type(p).__name__ for p in response.parts]
+
+
+# ------------------------------------------------------------------------------------------ web search
+
+WEB_SEARCH = ModelRequestParameters(
+    native_tools=[
+        WebSearchTool(
+            max_uses=3,
+            allowed_domains=["weather.gov", "noaa.gov"],
+            user_location={"city": "New York", "region": "New York", "country": "US", "timezone": "America/New_York"},
+        )
+    ]
+)
+WEATHER_Q = "What's the weather in New York today?"
+
+
+@pytest.mark.parametrize("case", ["web_search", "stream_web_search"])
+def test_web_search_call_results_and_citations_then_sent_back_as_received(case: str) -> None:
+    first = [ask(WEATHER_Q)]
+    (r1, r2), (events, _) = replay(
+        case,
+        WEB_SEARCH,
+        [(lambda _: first, case.startswith("stream")), (lambda r: [*first, r[0], ask("And tomorrow?")], False)],
+    )
+    assert kinds(r1) == ["TextPart", "NativeToolCallPart", "NativeToolReturnPart", "TextPart"]
+    _, call, result, answer = r1.parts
+    assert vars(call) == vars(
+        NativeToolCallPart(
+            "web_search",
+            {"query": "New York weather today"},
+            tool_call_id="srvtoolu_01WYG3ziw53XMcoyKL4XcZmE",
+            provider_name="anthropic",
+            provider_details={"type": "server_tool_use", "name": "web_search", "caller": {"type": "direct"}},
+        )
+    )
+    assert isinstance(result, NativeToolReturnPart) and result.tool_call_id == call.tool_call_id
+    assert result.tool_name == "web_search" and result.provider_name == "anthropic"
+    assert [r["url"] for r in result.content] == [
+        "https://forecast.weather.gov/MapClick.php?lat=40.71&lon=-74.01",
+        "https://www.noaa.gov/news/northeast-outlook",
+    ]
+    assert result.content[0]["encrypted_content"].startswith("EqgfCioIARgB")
+    assert result.provider_details == {"type": "web_search_tool_result", "caller": {"type": "direct"}}
+    assert isinstance(answer, TextPart) and answer.content == "It's sunny in New York today, with a high near 22 °C."
+    [citation] = (answer.provider_details or {})["citations"]
+    assert citation["type"] == "web_search_result_location" and citation["encrypted_index"].startswith("Eo8B")
+    assert r1.tool_calls == [] and r1.native_tool_calls == [(call, result)]
+    assert r1.finish_reason == "stop"
+    assert vars(r1.usage) == usage(6039, 931, {"web_search_requests": 1})
+    assert r2.text == "Tomorrow looks cloudier, around 18 °C, from the same forecast."
+    if events:  # the native call starts empty and grows by its input deltas; the result comes whole
+        starts = [e.part for e in events if isinstance(e, PartStartEvent)]
+        assert [type(p).__name__ for p in starts] == kinds(r1)
+        assert isinstance(starts[1], NativeToolCallPart) and starts[1].args is None
+
+
+# ------------------------------------------------------------------------------------------ web fetch
+
+WEB_FETCH = ModelRequestParameters(
+    native_tools=[
+        WebFetchTool(max_uses=2, allowed_domains=["docs.example.com"], enable_citations=True, max_content_tokens=10000)
+    ]
+)
+
+
+@pytest.mark.parametrize("case", ["web_fetch", "stream_web_fetch"])
+def test_web_fetch_document_and_citations_then_sent_back(case: str) -> None:
+    first = [ask("Summarise https://docs.example.com/release-notes")]
+    (r1, r2), _ = replay(
+        case,
+        WEB_FETCH,
+        [
+            (lambda _: first, case.startswith("stream")),
+            (lambda r: [*first, r[0], ask("Which change matters most for admins?")], False),
+        ],
+    )
+    call, result, answer = r1.parts
+    assert isinstance(call, NativeToolCallPart) and isinstance(result, NativeToolReturnPart)
+    assert (call.tool_name, call.args) == ("web_fetch", {"url": "https://docs.example.com/release-notes"})
+    assert result.tool_name == "web_fetch" and result.content["type"] == "web_fetch_result"
+    assert result.content["content"]["source"]["data"].startswith("Release 4.2 (2026-11-30)")
+    assert isinstance(answer, TextPart) and (answer.provider_details or {})["citations"][0]["type"] == "char_location"
+    assert vars(r1.usage) == usage(1801 + 0, 120, {"web_fetch_requests": 1})
+    assert r2.text == "SSO on every plan."
+
+
+# ------------------------------------------------------------------------------------------ code execution
+
+CODE = ModelRequestParameters(native_tools=[CodeExecutionTool()])
+STATS_Q = "Compute the mean and standard deviation of 1..10, and save a histogram as hist.png."
+
+
+@pytest.mark.parametrize("case", ["code_execution", "stream_code_execution"])
+def test_code_execution_bash_and_editor_results_files_and_container(case: str) -> None:
+    first = [ask(STATS_Q)]
+    (r1, r2), _ = replay(
+        case,
+        CODE,
+        [(lambda _: first, case.startswith("stream")), (lambda r: [*first, r[0], ask("And the median?")], False)],
+    )
+    assert kinds(r1) == ["TextPart", *["NativeToolCallPart", "NativeToolReturnPart"] * 3, "TextPart"]
+    calls = r1.native_tool_calls
+    assert [c.tool_name for c, _ in calls] == ["code_execution"] * 3
+    assert [(c.provider_details or {})["name"] for c, _ in calls] == [
+        "bash_code_execution",
+        "text_editor_code_execution",
+        "bash_code_execution",
+    ]
+    (bash, stats), (editor, created), (_, run) = calls
+    assert bash.args == {"command": 'python3 -c "import statistics as s; d = range(1, 11); print(s.mean(d), s.stdev(d))"'}
+    assert stats is not None and stats.content == {
+        "type": "bash_code_execution_result",
+        "stdout": "5.5 3.0276503540974917\n",
+        "stderr": "",
+        "return_code": 0,
+        "content": [],
+    }
+    assert editor.args["command"] == "create" and editor.args["path"] == "/tmp/hist.py"
+    assert created is not None and created.content == {"type": "text_editor_code_execution_create_result", "is_file_update": False}
+    assert run is not None and run.content["content"] == [
+        {"type": "bash_code_execution_output", "file_id": "file_011CVxP4mR8sHq2ZbW9JkYt3"}
+    ]
+    assert r1.tool_calls == []
+    assert r1.provider_details == {
+        "stop_reason": "end_turn",
+        "container_id": "container_011CVxNgDH5n6dXbFG8cwGMz",
+        "container_expires_at": "2026-12-02T10:45:12.004Z",
+    }
+    assert r2.text == "The median is 5.5."
+
+
+# ------------------------------------------------------------------------------------------ MCP
+
+MCP = ModelRequestParameters(
+    native_tools=[
+        MCPServerTool(
+            id="calendar", url="https://mcp.example.com/sse", authorization_token="oauth-token-123", allowed_tools=["list_events"]
+        )
+    ]
+)
+
+
+@pytest.mark.parametrize("case", ["mcp", "stream_mcp"])
+def test_mcp_tool_use_and_result_named_after_the_server(case: str) -> None:
+    first = [ask("What's on my calendar tomorrow?")]
+    (r1, r2), _ = replay(
+        case,
+        MCP,
+        [(lambda _: first, case.startswith("stream")), (lambda r: [*first, r[0], ask("Move the review to 15:00?")], False)],
+    )
+    call, result, answer = r1.parts
+    assert vars(call) == vars(
+        NativeToolCallPart(
+            "mcp_server:calendar",
+            {"date": "2026-12-03"},
+            tool_call_id="mcptoolu_014Q35RayjACSWkSj4X2yov1",
+            provider_name="anthropic",
+            provider_details={"type": "mcp_tool_use", "name": "list_events", "server_name": "calendar"},
+        )
+    )
+    assert isinstance(result, NativeToolReturnPart) and result.tool_name == "mcp_server:calendar"
+    assert result.provider_details == {"type": "mcp_tool_result", "is_error": False}
+    assert result.content[0]["text"].startswith('[{"title": "Standup"')
+    assert isinstance(answer, TextPart) and r1.tool_calls == []
+    assert r2.text == "I can only read your calendar with the tools enabled here."
+
+
+# ------------------------------------------------------------------------------------------ memory
+
+MEMORY_FN = ToolDefinition(
+    "memory",
+    {"type": "object", "properties": {"command": {"type": "string"}, "path": {"type": "string"}}, "required": ["command"]},
+    "Memory commands.",
+)
+MEMORY = ModelRequestParameters(function_tools=[MEMORY_FN], native_tools=[MemoryTool()])
+
+
+@pytest.mark.parametrize("case", ["memory", "stream_memory"])
+def test_memory_calls_are_client_tool_calls_answered_with_tool_results(case: str) -> None:
+    first = [ask("Remember that I prefer metric units.")]
+
+    def with_result(responses: list[ModelResponse]) -> list[ModelMessage]:
+        [call] = responses[0].tool_calls
+        return [*first, responses[0], ModelRequest([ToolReturnPart("memory", "Directory: /memories\n(empty)", call.tool_call_id)])]
+
+    (r1, r2), _ = replay(case, MEMORY, [(lambda _: first, case.startswith("stream")), (with_result, False)])
+    _, call = r1.parts
+    assert vars(call) == vars(ToolCallPart("memory", {"command": "view", "path": "/memories"}, tool_call_id="toolu_01MemView8nQ2"))
+    assert r1.finish_reason == "tool_call"
+    assert r2.text == "Noted: metric units from now on."
