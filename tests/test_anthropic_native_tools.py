@@ -271,3 +271,108 @@ def test_memory_calls_are_client_tool_calls_answered_with_tool_results(case: str
     assert vars(call) == vars(ToolCallPart("memory", {"command": "view", "path": "/memories"}, tool_call_id="toolu_01MemView8nQ2"))
     assert r1.finish_reason == "tool_call"
     assert r2.text == "Noted: metric units from now on."
+
+
+# ------------------------------------------------------------------------------------------ programmatic tool calling
+
+QUERY_DB = ToolDefinition(
+    "query_database",
+    {"type": "object", "properties": {"sql": {"type": "string"}}, "required": ["sql"], "additionalProperties": False},
+    "Run a SQL query against the sales database.",
+    allowed_callers=["code_execution_20260120"],
+)
+PROGRAMMATIC = ModelRequestParameters(function_tools=[QUERY_DB], native_tools=[CodeExecutionTool()])
+SALES_Q = "Which region had the highest revenue, West or East?"
+SANDBOX = {"type": "code_execution_20260120", "tool_id": "srvtoolu_01PtcRun4dQ8vLx2Zk"}
+
+
+@pytest.mark.parametrize("case", ["programmatic_tools", "stream_programmatic_tools"])
+def test_programmatic_tool_calls_keep_their_caller_and_continue_in_the_container(case: str) -> None:
+    """Tools called from the sandbox come as `tool_use` blocks with a `caller`; the agent runs them,
+    and the results go back with the calls (caller kept) in the same container. Streamed, the continued
+    turns carry their first blocks inside `message_start`: read as parts, not lost."""
+    streamed = case.startswith("stream")
+    first = [ask(SALES_Q)]
+    answers = {"toolu_01West5gK2": "1200", "toolu_02East7hM4": "900"}
+
+    def answered(responses: list[ModelResponse]) -> list[ModelMessage]:
+        history: list[ModelMessage] = [*first]
+        for response in responses:
+            history.append(response)
+            history.append(
+                ModelRequest([ToolReturnPart(c.tool_name, answers[c.tool_call_id], c.tool_call_id) for c in response.tool_calls])
+            )
+        return history
+
+    (r1, r2, r3), events = replay(case, PROGRAMMATIC, [(lambda _: first, streamed), (answered, streamed), (answered, streamed)])
+    _, code, west = r1.parts
+    assert isinstance(code, NativeToolCallPart) and code.tool_name == "code_execution"
+    assert code.args_as_dict()["code"].startswith("west = await query_database(")
+    assert vars(west) == vars(
+        ToolCallPart(
+            "query_database",
+            {"sql": "SELECT SUM(revenue) FROM sales WHERE region='West'"},
+            tool_call_id="toolu_01West5gK2",
+            provider_details={"caller": SANDBOX},
+        )
+    )
+    [east] = r2.parts
+    assert vars(east) == vars(
+        ToolCallPart(
+            "query_database",
+            {"sql": "SELECT SUM(revenue) FROM sales WHERE region='East'"},
+            tool_call_id="toolu_02East7hM4",
+            provider_details={"caller": SANDBOX},
+        )
+    )
+    assert r2.finish_reason == "tool_call" and r2.tool_calls == [east]
+    result, answer = r3.parts
+    assert isinstance(result, NativeToolReturnPart) and result.tool_call_id == code.tool_call_id
+    assert result.content["stdout"] == "West 1200 East 900\n"
+    assert isinstance(answer, TextPart) and answer.content == "West had the highest revenue: 1,200 against 900 for East."
+    assert (r3.provider_details or {})["container_id"] == "container_011CWptc7GhQ2mN5bVx8RsLa"
+    if streamed:  # a block inside message_start is announced like any other part
+        assert [type(e.part).__name__ for e in events[1] if isinstance(e, PartStartEvent)] == ["ToolCallPart"]
+        assert [e.index for e in events[2] if isinstance(e, PartStartEvent)] == [0, 1]
+        assert vars(r2.usage) == usage(2230, 40)
+
+
+# ------------------------------------------------------------------------------------------ usage across compaction
+
+COMPACTION = {"edits": [{"type": "compact_20260112", "trigger": {"type": "input_tokens", "value": 150000}}]}
+
+
+@pytest.mark.parametrize("case", ["compaction_usage", "stream_compaction_usage"])
+def test_usage_with_compaction_is_the_sum_over_iterations_json_and_stream(case: str) -> None:
+    [response], _ = replay(
+        case,
+        ModelRequestParameters(),
+        [(lambda _: [ask("Continue the migration plan.")], case.startswith("stream"))],
+        name="claude-opus-4-6",
+        settings={"anthropic_context_management": COMPACTION},
+    )
+    assert response.text == "Step 4: switch invoices to the ledger."  # the compaction block is not a part
+    assert vars(response.usage) == usage(
+        180000 + 23000 + 2000,
+        3500 + 1000,
+        {"compaction_input_tokens": 180000, "compaction_output_tokens": 3500},
+        cache_read_tokens=2000,
+    )
+
+
+# ------------------------------------------------------------------------------------------ refusals (content filter)
+
+
+@pytest.mark.parametrize("case", ["refusal", "stream_refusal"])
+def test_a_refusal_is_returned_as_a_content_filtered_response_json_and_stream(case: str) -> None:
+    [response], _ = replay(
+        case,
+        ModelRequestParameters(),
+        [(lambda _: [ask("Write a working exploit for CVE-2026-0001.")], case.startswith("stream"))],
+    )
+    assert response.finish_reason == "content_filter"
+    assert response.text == "I can't help with that."
+    assert response.provider_details == {
+        "stop_reason": "refusal",
+        "stop_details": {"type": "refusal", "category": "cyber", "explanation": "This request asks for a working exploit."},
+    }
