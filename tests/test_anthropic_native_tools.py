@@ -13,6 +13,9 @@ import pytest
 
 from support import assert_protocol_valid, assert_spec_valid
 from wireai.messages import (
+    BinaryContent,
+    BinaryImage,
+    CachePoint,
     ModelMessage,
     ModelRequest,
     ModelResponse,
@@ -376,3 +379,55 @@ def test_a_refusal_is_returned_as_a_content_filtered_response_json_and_stream(ca
         "stop_reason": "refusal",
         "stop_details": {"type": "refusal", "category": "cyber", "explanation": "This request asks for a working exploit."},
     }
+
+
+# ------------------------------------------------------------------------------------------ caching, rich tool results
+
+CHART = ToolDefinition(
+    "get_chart", {"type": "object", "properties": {"metric": {"type": "string"}}, "required": ["metric"]}, "Chart of a metric."
+)
+
+
+def test_cache_points_and_a_tool_result_with_an_image_and_a_pdf() -> None:
+    history: list[ModelMessage] = [
+        ModelRequest([UserPromptPart(["<the full contract text>", CachePoint("1h"), "Chart revenue and summarise the report."])]),
+        ModelResponse([ToolCallPart("get_chart", {"metric": "revenue"}, tool_call_id="toolu_01Chart")], provider_name="anthropic"),
+        ModelRequest(
+            [
+                ToolReturnPart(
+                    "get_chart",
+                    [
+                        "Revenue by quarter:",
+                        BinaryImage(b"\x89PNG\r\n\x1a\nchart", "image/png"),
+                        BinaryContent(b"%PDF-1.4 quarterly report", "application/pdf"),
+                        CachePoint(),
+                    ],
+                    tool_call_id="toolu_01Chart",
+                )
+            ]
+        ),
+    ]
+    [response], _ = replay(
+        "cache_points_rich_tool_result", ModelRequestParameters(function_tools=[CHART]), [(lambda _: history, False)]
+    )
+    assert vars(response.usage) == usage(
+        35 + 1800 + 2400,
+        14,
+        {"ephemeral_5m_input_tokens": 400, "ephemeral_1h_input_tokens": 2000},
+        cache_read_tokens=1800,
+        cache_write_tokens=2400,
+    )
+
+
+def test_count_tokens_posts_the_body_without_generation_fields_or_server_tools() -> None:
+    weather = ToolDefinition(
+        "get_weather", {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}, "Current weather in a city."
+    )
+    params = ModelRequestParameters(function_tools=[weather], native_tools=[WebSearchTool()])
+    with ReplayServer(load_case("anthropic", "count_tokens")) as server:
+        model = AnthropicModel("claude-sonnet-4-5", provider=AnthropicProvider(api_key="test-key", base_url=server.url))
+        messages = [ModelRequest([UserPromptPart("Weather in Paris?")], instructions="Be brief.")]
+        counted = asyncio.run(model.count_tokens(messages, {"thinking": "low", "temperature": 0.2, "max_tokens": 99}, params))
+        server.assert_requests_match()
+        assert_spec_valid("anthropic", server.requests[0].json(), "count_tokens")
+    assert vars(counted) == usage(2095, 0)
