@@ -70,7 +70,9 @@ def replay(
         for request in server.requests:
             body = request.json()
             assert_protocol_valid("anthropic", body)
-            assert_spec_valid("anthropic", body, "messages-beta" if "anthropic-beta" in request.headers else "messages")
+            assert_spec_valid(
+                "anthropic", body, "messages-beta" if "anthropic-beta" in request.headers else "messages"
+            )
     return result
 
 
@@ -93,7 +95,12 @@ WEB_SEARCH = ModelRequestParameters(
         WebSearchTool(
             max_uses=3,
             allowed_domains=["weather.gov", "noaa.gov"],
-            user_location={"city": "New York", "region": "New York", "country": "US", "timezone": "America/New_York"},
+            user_location={
+                "city": "New York",
+                "region": "New York",
+                "country": "US",
+                "timezone": "America/New_York",
+            },
         )
     ]
 )
@@ -106,7 +113,10 @@ def test_web_search_call_results_and_citations_then_sent_back_as_received(case: 
     (r1, r2), (events, _) = replay(
         case,
         WEB_SEARCH,
-        [(lambda _: first, case.startswith("stream")), (lambda r: [*first, r[0], ask("And tomorrow?")], False)],
+        [
+            (lambda _: first, case.startswith("stream")),
+            (lambda r: [*first, r[0], ask("And tomorrow?")], False),
+        ],
     )
     assert kinds(r1) == ["TextPart", "NativeToolCallPart", "NativeToolReturnPart", "TextPart"]
     _, call, result, answer = r1.parts
@@ -127,7 +137,10 @@ def test_web_search_call_results_and_citations_then_sent_back_as_received(case: 
     ]
     assert result.content[0]["encrypted_content"].startswith("EqgfCioIARgB")
     assert result.provider_details == {"type": "web_search_tool_result", "caller": {"type": "direct"}}
-    assert isinstance(answer, TextPart) and answer.content == "It's sunny in New York today, with a high near 22 °C."
+    assert (
+        isinstance(answer, TextPart)
+        and answer.content == "It's sunny in New York today, with a high near 22 °C."
+    )
     [citation] = (answer.provider_details or {})["citations"]
     assert citation["type"] == "web_search_result_location" and citation["encrypted_index"].startswith("Eo8B")
     assert r1.tool_calls == [] and r1.native_tool_calls == [(call, result)]
@@ -144,7 +157,9 @@ def test_web_search_call_results_and_citations_then_sent_back_as_received(case: 
 
 WEB_FETCH = ModelRequestParameters(
     native_tools=[
-        WebFetchTool(max_uses=2, allowed_domains=["docs.example.com"], enable_citations=True, max_content_tokens=10000)
+        WebFetchTool(
+            max_uses=2, allowed_domains=["docs.example.com"], enable_citations=True, max_content_tokens=10000
+        )
     ]
 )
 
@@ -165,7 +180,10 @@ def test_web_fetch_document_and_citations_then_sent_back(case: str) -> None:
     assert (call.tool_name, call.args) == ("web_fetch", {"url": "https://docs.example.com/release-notes"})
     assert result.tool_name == "web_fetch" and result.content["type"] == "web_fetch_result"
     assert result.content["content"]["source"]["data"].startswith("Release 4.2 (2026-11-30)")
-    assert isinstance(answer, TextPart) and (answer.provider_details or {})["citations"][0]["type"] == "char_location"
+    assert (
+        isinstance(answer, TextPart)
+        and (answer.provider_details or {})["citations"][0]["type"] == "char_location"
+    )
     assert vars(r1.usage) == usage(1801 + 0, 120, {"web_fetch_requests": 1})
     assert r2.text == "SSO on every plan."
 
@@ -182,7 +200,10 @@ def test_code_execution_bash_and_editor_results_files_and_container(case: str) -
     (r1, r2), _ = replay(
         case,
         CODE,
-        [(lambda _: first, case.startswith("stream")), (lambda r: [*first, r[0], ask("And the median?")], False)],
+        [
+            (lambda _: first, case.startswith("stream")),
+            (lambda r: [*first, r[0], ask("And the median?")], False),
+        ],
     )
     assert kinds(r1) == ["TextPart", *["NativeToolCallPart", "NativeToolReturnPart"] * 3, "TextPart"]
     calls = r1.native_tool_calls
@@ -193,7 +214,9 @@ def test_code_execution_bash_and_editor_results_files_and_container(case: str) -
         "bash_code_execution",
     ]
     (bash, stats), (editor, created), (_, run) = calls
-    assert bash.args == {"command": 'python3 -c "import statistics as s; d = range(1, 11); print(s.mean(d), s.stdev(d))"'}
+    assert bash.args == {
+        "command": 'python3 -c "import statistics as s; d = range(1, 11); print(s.mean(d), s.stdev(d))"'
+    }
     assert stats is not None and stats.content == {
         "type": "bash_code_execution_result",
         "stdout": "5.5 3.0276503540974917\n",
@@ -202,7 +225,10 @@ def test_code_execution_bash_and_editor_results_files_and_container(case: str) -
         "content": [],
     }
     assert editor.args["command"] == "create" and editor.args["path"] == "/tmp/hist.py"
-    assert created is not None and created.content == {"type": "text_editor_code_execution_create_result", "is_file_update": False}
+    assert created is not None and created.content == {
+        "type": "text_editor_code_execution_create_result",
+        "is_file_update": False,
+    }
     assert run is not None and run.content["content"] == [
         {"type": "bash_code_execution_output", "file_id": "file_011CVxP4mR8sHq2ZbW9JkYt3"}
     ]
@@ -220,7 +246,10 @@ def test_code_execution_bash_and_editor_results_files_and_container(case: str) -
 MCP = ModelRequestParameters(
     native_tools=[
         MCPServerTool(
-            id="calendar", url="https://mcp.example.com/sse", authorization_token="oauth-token-123", allowed_tools=["list_events"]
+            id="calendar",
+            url="https://mcp.example.com/sse",
+            authorization_token="oauth-token-123",
+            allowed_tools=["list_events"],
         )
     ]
 )
@@ -232,7 +261,10 @@ def test_mcp_tool_use_and_result_named_after_the_server(case: str) -> None:
     (r1, r2), _ = replay(
         case,
         MCP,
-        [(lambda _: first, case.startswith("stream")), (lambda r: [*first, r[0], ask("Move the review to 15:00?")], False)],
+        [
+            (lambda _: first, case.startswith("stream")),
+            (lambda r: [*first, r[0], ask("Move the review to 15:00?")], False),
+        ],
     )
     call, result, answer = r1.parts
     assert vars(call) == vars(
@@ -255,7 +287,11 @@ def test_mcp_tool_use_and_result_named_after_the_server(case: str) -> None:
 
 MEMORY_FN = ToolDefinition(
     "memory",
-    {"type": "object", "properties": {"command": {"type": "string"}, "path": {"type": "string"}}, "required": ["command"]},
+    {
+        "type": "object",
+        "properties": {"command": {"type": "string"}, "path": {"type": "string"}},
+        "required": ["command"],
+    },
     "Memory commands.",
 )
 MEMORY = ModelRequestParameters(function_tools=[MEMORY_FN], native_tools=[MemoryTool()])
@@ -267,11 +303,17 @@ def test_memory_calls_are_client_tool_calls_answered_with_tool_results(case: str
 
     def with_result(responses: list[ModelResponse]) -> list[ModelMessage]:
         [call] = responses[0].tool_calls
-        return [*first, responses[0], ModelRequest([ToolReturnPart("memory", "Directory: /memories\n(empty)", call.tool_call_id)])]
+        return [
+            *first,
+            responses[0],
+            ModelRequest([ToolReturnPart("memory", "Directory: /memories\n(empty)", call.tool_call_id)]),
+        ]
 
     (r1, r2), _ = replay(case, MEMORY, [(lambda _: first, case.startswith("stream")), (with_result, False)])
     _, call = r1.parts
-    assert vars(call) == vars(ToolCallPart("memory", {"command": "view", "path": "/memories"}, tool_call_id="toolu_01MemView8nQ2"))
+    assert vars(call) == vars(
+        ToolCallPart("memory", {"command": "view", "path": "/memories"}, tool_call_id="toolu_01MemView8nQ2")
+    )
     assert r1.finish_reason == "tool_call"
     assert r2.text == "Noted: metric units from now on."
 
@@ -280,7 +322,12 @@ def test_memory_calls_are_client_tool_calls_answered_with_tool_results(case: str
 
 QUERY_DB = ToolDefinition(
     "query_database",
-    {"type": "object", "properties": {"sql": {"type": "string"}}, "required": ["sql"], "additionalProperties": False},
+    {
+        "type": "object",
+        "properties": {"sql": {"type": "string"}},
+        "required": ["sql"],
+        "additionalProperties": False,
+    },
     "Run a SQL query against the sales database.",
     allowed_callers=["code_execution_20260120"],
 )
@@ -303,11 +350,18 @@ def test_programmatic_tool_calls_keep_their_caller_and_continue_in_the_container
         for response in responses:
             history.append(response)
             history.append(
-                ModelRequest([ToolReturnPart(c.tool_name, answers[c.tool_call_id], c.tool_call_id) for c in response.tool_calls])
+                ModelRequest(
+                    [
+                        ToolReturnPart(c.tool_name, answers[c.tool_call_id], c.tool_call_id)
+                        for c in response.tool_calls
+                    ]
+                )
             )
         return history
 
-    (r1, r2, r3), events = replay(case, PROGRAMMATIC, [(lambda _: first, streamed), (answered, streamed), (answered, streamed)])
+    (r1, r2, r3), events = replay(
+        case, PROGRAMMATIC, [(lambda _: first, streamed), (answered, streamed), (answered, streamed)]
+    )
     _, code, west = r1.parts
     assert isinstance(code, NativeToolCallPart) and code.tool_name == "code_execution"
     assert code.args_as_dict()["code"].startswith("west = await query_database(")
@@ -332,7 +386,10 @@ def test_programmatic_tool_calls_keep_their_caller_and_continue_in_the_container
     result, answer = r3.parts
     assert isinstance(result, NativeToolReturnPart) and result.tool_call_id == code.tool_call_id
     assert result.content["stdout"] == "West 1200 East 900\n"
-    assert isinstance(answer, TextPart) and answer.content == "West had the highest revenue: 1,200 against 900 for East."
+    assert (
+        isinstance(answer, TextPart)
+        and answer.content == "West had the highest revenue: 1,200 against 900 for East."
+    )
     assert (r3.provider_details or {})["container_id"] == "container_011CWptc7GhQ2mN5bVx8RsLa"
     if streamed:  # a block inside message_start is announced like any other part
         assert [type(e.part).__name__ for e in events[1] if isinstance(e, PartStartEvent)] == ["ToolCallPart"]
@@ -377,21 +434,36 @@ def test_a_refusal_is_returned_as_a_content_filtered_response_json_and_stream(ca
     assert response.text == "I can't help with that."
     assert response.provider_details == {
         "stop_reason": "refusal",
-        "stop_details": {"type": "refusal", "category": "cyber", "explanation": "This request asks for a working exploit."},
+        "stop_details": {
+            "type": "refusal",
+            "category": "cyber",
+            "explanation": "This request asks for a working exploit.",
+        },
     }
 
 
 # ------------------------------------------------------------------------------------------ caching, rich tool results
 
 CHART = ToolDefinition(
-    "get_chart", {"type": "object", "properties": {"metric": {"type": "string"}}, "required": ["metric"]}, "Chart of a metric."
+    "get_chart",
+    {"type": "object", "properties": {"metric": {"type": "string"}}, "required": ["metric"]},
+    "Chart of a metric.",
 )
 
 
 def test_cache_points_and_a_tool_result_with_an_image_and_a_pdf() -> None:
     history: list[ModelMessage] = [
-        ModelRequest([UserPromptPart(["<the full contract text>", CachePoint("1h"), "Chart revenue and summarise the report."])]),
-        ModelResponse([ToolCallPart("get_chart", {"metric": "revenue"}, tool_call_id="toolu_01Chart")], provider_name="anthropic"),
+        ModelRequest(
+            [
+                UserPromptPart(
+                    ["<the full contract text>", CachePoint("1h"), "Chart revenue and summarise the report."]
+                )
+            ]
+        ),
+        ModelResponse(
+            [ToolCallPart("get_chart", {"metric": "revenue"}, tool_call_id="toolu_01Chart")],
+            provider_name="anthropic",
+        ),
         ModelRequest(
             [
                 ToolReturnPart(
@@ -408,7 +480,9 @@ def test_cache_points_and_a_tool_result_with_an_image_and_a_pdf() -> None:
         ),
     ]
     [response], _ = replay(
-        "cache_points_rich_tool_result", ModelRequestParameters(function_tools=[CHART]), [(lambda _: history, False)]
+        "cache_points_rich_tool_result",
+        ModelRequestParameters(function_tools=[CHART]),
+        [(lambda _: history, False)],
     )
     assert vars(response.usage) == usage(
         35 + 1800 + 2400,
@@ -421,13 +495,106 @@ def test_cache_points_and_a_tool_result_with_an_image_and_a_pdf() -> None:
 
 def test_count_tokens_posts_the_body_without_generation_fields_or_server_tools() -> None:
     weather = ToolDefinition(
-        "get_weather", {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}, "Current weather in a city."
+        "get_weather",
+        {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]},
+        "Current weather in a city.",
     )
     params = ModelRequestParameters(function_tools=[weather], native_tools=[WebSearchTool()])
     with ReplayServer(load_case("anthropic", "count_tokens")) as server:
-        model = AnthropicModel("claude-sonnet-4-5", provider=AnthropicProvider(api_key="test-key", base_url=server.url))
+        model = AnthropicModel(
+            "claude-sonnet-4-5", provider=AnthropicProvider(api_key="test-key", base_url=server.url)
+        )
         messages = [ModelRequest([UserPromptPart("Weather in Paris?")], instructions="Be brief.")]
-        counted = asyncio.run(model.count_tokens(messages, {"thinking": "low", "temperature": 0.2, "max_tokens": 99}, params))
+        counted = asyncio.run(
+            model.count_tokens(messages, {"thinking": "low", "temperature": 0.2, "max_tokens": 99}, params)
+        )
         server.assert_requests_match()
         assert_spec_valid("anthropic", server.requests[0].json(), "count_tokens")
     assert vars(counted) == usage(2095, 0)
+
+
+# ------------------------------------------------------------------------------------------ agents over the fake
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["json", "stream"])
+async def test_the_agent_runs_the_users_memory_tool_for_the_memory_tools_calls(stream: bool) -> None:
+    """Anthropic's memory tool runs nothing itself: the model's `memory` calls are client tool calls,
+    carried out by the function tool the user named `memory`."""
+    from wireai.agent import Agent
+    from wireai.testing import FakeAnthropic
+
+    seen: list[tuple[str, str]] = []
+    async with FakeAnthropic() as fake:
+        fake.add_response(
+            ModelResponse(
+                [ToolCallPart("memory", {"command": "view", "path": "/memories"}, "toolu_mem1")],
+                finish_reason="tool_call",
+            )
+        )
+        fake.add_text("Noted: metric units.")
+        agent = Agent(fake.model("claude-sonnet-4-5"), native_tools=[MemoryTool()])
+
+        @agent.tool_plain
+        def memory(command: str, path: str = "") -> str:
+            seen.append((command, path))
+            return "Directory: /memories\n(empty)"
+
+        if stream:
+            async with agent.run_stream("Remember that I prefer metric units.") as run:
+                output = await run.get_output()
+        else:
+            output = (await agent.run("Remember that I prefer metric units.")).output
+    assert output == "Noted: metric units." and seen == [("view", "/memories")]
+    first, second = (r.json() for r in fake.requests)
+    assert [t.get("type") for t in first["tools"]] == ["memory_20250818"]
+    assert fake.requests[0].headers["anthropic-beta"] == "context-management-2025-06-27"
+    assert second["messages"][-1]["content"][0] == {
+        "type": "tool_result",
+        "tool_use_id": "toolu_mem1",
+        "content": "Directory: /memories\n(empty)",
+    }
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["json", "stream"])
+async def test_the_agent_never_runs_a_native_call_and_answers_from_the_same_response(stream: bool) -> None:
+    from wireai.agent import Agent
+    from wireai.testing import FakeAnthropic
+
+    async with FakeAnthropic() as fake:
+        fake.add_response(
+            ModelResponse(
+                [
+                    NativeToolCallPart("web_search", {"query": "ledger"}, tool_call_id="srvtoolu_01A"),
+                    NativeToolReturnPart(
+                        "web_search",
+                        [
+                            {
+                                "type": "web_search_result",
+                                "url": "https://e.com",
+                                "title": "E",
+                                "encrypted_content": "Eq",
+                                "page_age": None,
+                            }
+                        ],
+                        tool_call_id="srvtoolu_01A",
+                    ),
+                    TextPart("The ledger ships on Friday."),
+                ],
+                usage=RequestUsage(input_tokens=30, output_tokens=9, details={"web_search_requests": 1}),
+            )
+        )
+        agent = Agent(fake.model("claude-sonnet-4-5"), native_tools=[WebSearchTool()])
+        if stream:
+            async with agent.run_stream("When does the ledger ship?") as run:
+                output = await run.get_output()
+                messages = run.all_messages()
+        else:
+            result = await agent.run("When does the ledger ship?")
+            output, messages = result.output, result.all_messages()
+    assert output == "The ledger ships on Friday." and len(fake.requests) == 1
+    response = messages[-1]
+    assert isinstance(response, ModelResponse) and response.tool_calls == []
+    [(call, returned)] = response.native_tool_calls
+    assert (call.tool_name, call.args, call.provider_name) == ("web_search", {"query": "ledger"}, "anthropic")
+    assert returned is not None and returned.content[0]["url"] == "https://e.com"
+    assert fake.requests[0].json()["tools"] == [{"type": "web_search_20250305", "name": "web_search"}]

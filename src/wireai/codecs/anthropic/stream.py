@@ -243,7 +243,7 @@ class StreamParser(BaseStreamParser):
         part_details = part.provider_details = dict(part.provider_details or {})
         part_details["citations"] = [*part_details.get("citations", []), *citations]
         if event is not None:
-            event.part.provider_details = dict(part_details)  # type: ignore[union-attr]
+            event.part.provider_details = dict(part_details)
 
     def _block_stop(self, data: dict[str, Any]) -> None:
         key = self._key(data)
