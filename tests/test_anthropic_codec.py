@@ -13,10 +13,14 @@ from wireai.exceptions import ModelHTTPError, UnexpectedModelBehavior, UserError
 from wireai.messages import (
     AudioUrl,
     BinaryContent,
+    CachePoint,
     DocumentUrl,
     ModelMessage,
     ModelRequest,
     ModelResponse,
+    NativeToolCallPart,
+    NativeToolReturnPart,
+    PartStartEvent,
     TextPart,
     ThinkingPart,
     ToolCallPart,
@@ -24,6 +28,14 @@ from wireai.messages import (
 )
 from wireai.models import ModelRequestParameters, OutputObjectDefinition
 from wireai.models.anthropic import AnthropicModel, AnthropicModelSettings
+from wireai.native_tools import (
+    CodeExecutionTool,
+    FileSearchTool,
+    MCPServerTool,
+    MemoryTool,
+    WebFetchTool,
+    WebSearchTool,
+)
 from wireai.testing.encoders import anthropic as encoders
 from wireai.tools import ToolDefinition
 from wireai.usage import RequestUsage
@@ -236,7 +248,7 @@ def test_cache_messages_skips_thinking_blocks() -> None:
 # ------------------------------------------------------------------------------------------- response
 
 
-def test_text_citations_are_kept_and_server_blocks_skipped() -> None:
+def test_text_citations_are_kept_and_server_blocks_read_as_native_parts() -> None:
     citation = {
         "type": "char_location",
         "cited_text": "x",
@@ -256,7 +268,17 @@ def test_text_citations_are_kept_and_server_blocks_skipped() -> None:
         "usage": {"input_tokens": 1, "output_tokens": 2, "server_tool_use": {"web_search_requests": 1}},
     }
     response = codec.parse_response(body)
-    [part] = response.parts
+    call, part = response.parts
+    assert vars(call) == vars(
+        NativeToolCallPart(
+            "web_search",
+            {},
+            tool_call_id="srvtoolu_1",
+            provider_name="anthropic",
+            provider_details={"type": "server_tool_use", "name": "web_search"},
+        )
+    )
+    assert response.tool_calls == []  # the vendor ran it: never one for the agent
     assert isinstance(part, TextPart) and part.provider_details == {"citations": [citation]}
     assert response.usage.details == {"web_search_requests": 1}
 
@@ -314,9 +336,10 @@ def test_stream_without_message_stop_is_unexpected_and_keeps_what_arrived() -> N
     assert (kept.provider_response_id, kept.usage.input_tokens, kept.provider_name) == ("msg", 3, "anthropic")
 
 
-def test_stream_server_tool_blocks_and_their_input_deltas_are_skipped() -> None:
+def test_stream_server_tool_use_input_deltas_build_a_native_call_and_its_result() -> None:
     """A web search streams as a `server_tool_use` block whose input arrives in `input_json_delta`s,
-    then a `web_search_tool_result` block: neither is ours, neither may break the stream."""
+    then a `web_search_tool_result` block that comes whole: a native call and its return, never a
+    tool call for the agent."""
     events = [
         {"type": "message_start", "message": {"id": "msg_ws", "model": "claude-sonnet-4-5",
                                               "usage": {"input_tokens": 2679, "output_tokens": 3}}},
@@ -341,11 +364,17 @@ def test_stream_server_tool_blocks_and_their_input_deltas_are_skipped() -> None:
     ]  # fmt: skip
     body = "".join(f"event: {e['type']}\ndata: {json.dumps(e)}\n\n" for e in events).encode()
     response = parse_stream(body, model_name="claude-sonnet-4-5")
-    assert [vars(p) for p in response.parts] == [
-        vars(TextPart("Let me search.")),
-        vars(TextPart("Sunny, 22 °C.")),
-    ]
-    assert response.finish_reason == "stop"
+    text, call, result, answer = response.parts
+    assert vars(text) == vars(TextPart("Let me search.")) and vars(answer) == vars(TextPart("Sunny, 22 °C."))
+    assert isinstance(call, NativeToolCallPart) and isinstance(result, NativeToolReturnPart)
+    assert (call.tool_name, call.args, call.tool_call_id) == (
+        "web_search",
+        {"query": "weather NYC today"},
+        "srvtoolu_014hJH82Qum7Td6UV8gDXThB",
+    )
+    assert (result.tool_name, result.content, result.tool_call_id) == ("web_search", [], call.tool_call_id)
+    assert result.provider_details == {"type": "web_search_tool_result"}
+    assert response.tool_calls == [] and response.finish_reason == "stop"
     assert vars(response.usage) == vars(
         RequestUsage(input_tokens=2679, output_tokens=510, details={"web_search_requests": 1})
     )
@@ -455,6 +484,7 @@ def test_stream_truncated_tool_input_is_kept_as_text() -> None:
 
 
 def test_stream_citations_delta_attaches_to_the_text_part() -> None:
+    """Anthropic sends a cited block's citations_delta before its text: that one is kept too."""
     parser = codec.StreamParser(model_name="m")
     citation = {"type": "char_location", "cited_text": "grass is green"}
     parser.feed(
@@ -485,7 +515,7 @@ def test_stream_citations_delta_attaches_to_the_text_part() -> None:
     assert (
         isinstance(part, TextPart)
         and part.content == "Green."
-        and part.provider_details == {"citations": [citation]}
+        and part.provider_details == {"citations": [citation, citation]}
     )
 
 
@@ -527,9 +557,62 @@ SAMPLES = [
 ]
 
 
+SAMPLES.append(
+    ModelResponse(
+        [
+            TextPart("Searching."),
+            NativeToolCallPart(
+                "web_search",
+                {"query": "ledger"},
+                tool_call_id="srvtoolu_1",
+                provider_name="anthropic",
+                provider_details={"type": "server_tool_use", "name": "web_search"},
+            ),
+            NativeToolReturnPart(
+                "web_search",
+                [
+                    {
+                        "type": "web_search_result",
+                        "url": "https://e.com",
+                        "title": "E",
+                        "encrypted_content": "x",
+                        "page_age": None,
+                    }
+                ],
+                tool_call_id="srvtoolu_1",
+                provider_name="anthropic",
+                provider_details={"type": "web_search_tool_result"},
+            ),
+            TextPart(
+                "Cited.",
+                provider_details={
+                    "citations": [{"type": "web_search_result_location", "url": "https://e.com"}]
+                },
+            ),
+            ToolCallPart(
+                "query_database",
+                {"sql": "SELECT 1"},
+                tool_call_id="toolu_3",
+                provider_details={"caller": {"type": "code_execution_20260120", "tool_id": "srvtoolu_2"}},
+            ),
+        ],
+        usage=RequestUsage(input_tokens=50, output_tokens=20, details={"web_search_requests": 1}),
+        model_name="claude-sonnet-4-5-20250929",
+        provider_name="anthropic",
+        provider_response_id="msg_native",
+        finish_reason="tool_call",
+        provider_details={
+            "stop_reason": "tool_use",
+            "container_id": "container_1",
+            "container_expires_at": "2026-12-02T10:00:00Z",
+        },
+    )
+)
+
+
 def summary(r: ModelResponse) -> tuple[Any, ...]:
     return (
-        [(type(p), vars(p)) for p in r.parts],
+        [(type(p), {k: v for k, v in vars(p).items() if k != "timestamp"}) for p in r.parts],
         vars(r.usage),
         r.finish_reason,
         r.model_name,
@@ -560,3 +643,227 @@ def test_encode_response_maps_finish_reasons_without_details() -> None:
         body = encoders.encode_response(ModelResponse([TextPart("x")], finish_reason=finish))  # type: ignore[arg-type]
         assert body["stop_reason"] == stop
         assert codec.parse_response(body).finish_reason == finish
+
+
+# ------------------------------------------------------------------------------------------- native tools, settings
+
+
+def native(*tools: Any, functions: tuple[ToolDefinition, ...] = ()) -> ModelRequestParameters:
+    return ModelRequestParameters(function_tools=list(functions), native_tools=list(tools))
+
+
+@pytest.mark.parametrize(
+    ("name", "settings", "entry", "beta"),
+    [
+        ("claude-sonnet-4-5", {}, {"type": "code_execution_20260120", "name": "code_execution"}, None),
+        (
+            "claude-haiku-4-5",
+            {},
+            {"type": "code_execution_20250825", "name": "code_execution"},
+            "code-execution-2025-08-25",
+        ),
+        (
+            "claude-sonnet-4-5",
+            {"anthropic_code_execution_tool_version": "20250522"},
+            {"type": "code_execution_20250522", "name": "code_execution"},
+            "code-execution-2025-05-22",
+        ),
+    ],
+)
+def test_code_execution_version_per_model_and_setting(
+    name: str, settings: AnthropicModelSettings, entry: dict[str, Any], beta: str | None
+) -> None:
+    body, headers = body_for(settings, native(CodeExecutionTool()), name=name)
+    assert body["tools"] == [entry]
+    assert headers.get("anthropic-beta") == beta
+
+
+def test_newer_models_get_the_dynamic_filtering_web_tools_without_a_beta() -> None:
+    body, headers = body_for(params=native(WebSearchTool(), WebFetchTool()), name="claude-opus-4-6")
+    assert body["tools"] == [
+        {"type": "web_search_20260209", "name": "web_search"},
+        {"type": "web_fetch_20260209", "name": "web_fetch"},
+    ]
+    assert "anthropic-beta" not in headers
+    _, headers = body_for(params=native(WebFetchTool()), name="claude-sonnet-4-5")
+    assert headers["anthropic-beta"] == "web-fetch-2025-09-10"
+
+
+def test_programmatic_callers_choose_the_code_execution_version_and_its_beta() -> None:
+    tool = ToolDefinition("q", {"type": "object"}, allowed_callers=["code_execution_20250825"])
+    body, headers = body_for(params=native(CodeExecutionTool(), functions=(tool,)), name="claude-sonnet-4-5")
+    assert body["tools"] == [
+        {"name": "q", "input_schema": {"type": "object"}, "allowed_callers": ["code_execution_20250825"]},
+        {"type": "code_execution_20250825", "name": "code_execution"},
+    ]
+    assert headers["anthropic-beta"] == "code-execution-2025-08-25,advanced-tool-use-2025-11-20"
+
+
+@pytest.mark.parametrize(
+    ("params", "settings", "name", "match"),
+    [
+        (
+            native(MCPServerTool(id="s", url="https://m.example", headers={"x": "1"})),
+            {},
+            "claude-sonnet-4-5",
+            "authorization_token",
+        ),
+        (
+            native(WebSearchTool(allowed_domains=["a.com"], blocked_domains=["b.com"])),
+            {},
+            "claude-sonnet-4-5",
+            "not both",
+        ),
+        (native(MemoryTool()), {}, "claude-sonnet-4-5", "function tool named `memory`"),
+        (native(WebSearchTool()), {}, "claude-3-opus-latest", "not available on claude-3-opus-latest"),
+        (native(FileSearchTool()), {}, "claude-sonnet-4-5", "supported by OpenAI Responses, Google Gemini"),
+        (
+            native(functions=(ToolDefinition("q", allowed_callers=["code_execution_20260120"]),)),
+            {},
+            "claude-sonnet-4-5",
+            "needs `CodeExecutionTool",
+        ),
+        (
+            native(CodeExecutionTool()),
+            {"anthropic_code_execution_tool_version": "20260120"},
+            "claude-haiku-4-5",
+            "not available",
+        ),
+        (
+            native(
+                CodeExecutionTool(),
+                functions=(ToolDefinition("q", allowed_callers=["code_execution_20250825"]),),
+            ),
+            {"anthropic_code_execution_tool_version": "20260120"},
+            "claude-sonnet-4-5",
+            "one code execution tool",
+        ),
+    ],
+)
+def test_native_tools_the_request_cannot_carry_are_user_errors(
+    params: ModelRequestParameters, settings: AnthropicModelSettings, name: str, match: str
+) -> None:
+    with pytest.raises(UserError, match=match):
+        AnthropicModel(name, api_key="k").build_request(HELLO, settings, params)
+
+
+@pytest.mark.parametrize(
+    ("name", "thinking", "expected", "effort"),
+    [
+        ("claude-sonnet-4-5", True, {"type": "enabled", "budget_tokens": 4096}, None),
+        ("claude-sonnet-4-5", "minimal", {"type": "enabled", "budget_tokens": 1024}, None),
+        ("claude-sonnet-4-5", "high", {"type": "enabled", "budget_tokens": 16384}, None),
+        ("claude-sonnet-4-5", False, {"type": "disabled"}, None),
+        ("claude-opus-4-6", "low", {"type": "adaptive"}, "low"),
+        ("claude-opus-4-6", "xhigh", {"type": "adaptive"}, "max"),
+        ("claude-opus-4-7", "xhigh", {"type": "adaptive"}, "xhigh"),
+        ("claude-3-5-haiku-latest", False, None, None),  # a model that cannot think ignores False
+    ],
+)
+def test_portable_thinking_maps_to_a_budget_or_adaptive_thinking_with_an_effort(
+    name: str, thinking: Any, expected: dict[str, Any] | None, effort: str | None
+) -> None:
+    body, _ = body_for({"thinking": thinking}, name=name)
+    assert body.get("thinking") == expected
+    assert body.get("output_config", {}).get("effort") == effort
+
+
+def test_vendor_thinking_and_effort_win_and_a_level_a_model_cannot_honour_is_a_user_error() -> None:
+    body, _ = body_for(
+        {"thinking": "high", "anthropic_thinking": {"type": "enabled", "budget_tokens": 1500}},
+        name="claude-sonnet-4-5",
+    )
+    assert body["thinking"] == {"type": "enabled", "budget_tokens": 1500}
+    body, _ = body_for({"thinking": "high", "anthropic_effort": "low"}, name="claude-opus-4-6")
+    assert (body["thinking"], body["output_config"]) == ({"type": "adaptive"}, {"effort": "low"})
+    with pytest.raises(UserError, match="does not think"):
+        body_for({"thinking": "low"}, name="claude-3-5-haiku-latest")
+    with pytest.raises(UserError, match="one of minimal"):
+        body_for({"thinking": "max"})  # type: ignore[typeddict-item]
+
+
+@pytest.mark.parametrize(
+    ("tier", "sent"), [("auto", "auto"), ("default", "standard_only"), ("priority", "auto")]
+)
+def test_portable_service_tier(tier: Any, sent: str) -> None:
+    assert body_for({"service_tier": tier})[0]["service_tier"] == sent
+    assert (
+        body_for({"service_tier": tier, "anthropic_service_tier": "standard_only"})[0]["service_tier"]
+        == "standard_only"
+    )
+
+
+def test_flex_service_tier_is_a_user_error_naming_the_batch_api() -> None:
+    with pytest.raises(UserError, match="batch"):
+        body_for({"service_tier": "flex"})
+
+
+def test_a_cache_point_with_nothing_before_it_is_a_user_error() -> None:
+    with pytest.raises(UserError, match="CachePoint"):
+        body_for(messages=[ModelRequest([UserPromptPart([CachePoint(), "text"])])])
+
+
+def test_container_from_the_setting_or_the_latest_anthropic_response_with_code_execution() -> None:
+    ran = ModelResponse(
+        [TextPart("ok")], provider_name="anthropic", provider_details={"container_id": "container_A"}
+    )
+    history: list[ModelMessage] = [*HELLO, ran, ModelRequest([UserPromptPart("again")])]
+    code = native(CodeExecutionTool())
+    assert body_for(params=code, messages=history)[0]["container"] == "container_A"
+    assert "container" not in body_for(messages=history)[0]  # no code execution: no container
+    assert "container" not in body_for({"anthropic_container": False}, code, history)[0]
+    assert body_for({"anthropic_container": "container_B"}, messages=history)[0]["container"] == "container_B"
+
+
+def test_stream_blocks_inside_message_start_come_first_even_when_later_indices_restart_at_zero() -> None:
+    call = {"type": "tool_use", "id": "toolu_1", "name": "q", "input": {"sql": "x"}}
+    body = b"".join(
+        [
+            sse(
+                {
+                    "type": "message_start",
+                    "message": {"id": "m", "content": [call], "usage": {"input_tokens": 5}},
+                }
+            ),
+            sse({"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}}),
+            sse(
+                {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "Done."}}
+            ),
+            sse({"type": "content_block_stop", "index": 0}),
+            sse(
+                {"type": "message_delta", "delta": {"stop_reason": "tool_use"}, "usage": {"output_tokens": 3}}
+            ),
+            sse({"type": "message_stop"}),
+        ]
+    )
+    parser = codec.StreamParser()
+    events = parser.feed(body)
+    response = parser.close()
+    assert [vars(p) for p in response.parts] == [
+        vars(ToolCallPart("q", {"sql": "x"}, tool_call_id="toolu_1")),
+        vars(TextPart("Done.")),
+    ]
+    assert [e.index for e in events if isinstance(e, PartStartEvent)] == [0, 1]
+
+
+def test_count_tokens_body_and_answer() -> None:
+    request = codec.build_count_tokens_request(
+        HELLO,
+        native(MemoryTool(), WebSearchTool(), functions=(ToolDefinition("memory"),)),
+        {"max_tokens": 5},
+        model="claude-x",
+    )
+    assert (request.method, request.path) == ("POST", "v1/messages/count_tokens")
+    assert request.body == {
+        "model": "claude-x",
+        "messages": [{"role": "user", "content": [{"type": "text", "text": "Hello"}]}],
+        "tools": [{"type": "memory_20250818", "name": "memory"}],
+        "tool_choice": {"type": "auto"},
+    }
+    assert request.headers["anthropic-beta"] == "context-management-2025-06-27"
+    assert_spec_valid("anthropic", request.body, "count_tokens-beta")
+    assert codec.parse_count_tokens_response(b'{"input_tokens": 12}').input_tokens == 12
+    with pytest.raises(ModelHTTPError):
+        codec.parse_count_tokens_response(
+            {"type": "error", "error": {"type": "not_found_error", "message": "x"}}
+        )

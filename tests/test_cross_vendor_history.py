@@ -15,6 +15,8 @@ from support import assert_protocol_valid, assert_spec_valid
 from wireai.messages import (
     ModelRequest,
     ModelResponse,
+    NativeToolCallPart,
+    NativeToolReturnPart,
     RetryPromptPart,
     SystemPromptPart,
     TextPart,
@@ -88,6 +90,49 @@ HISTORY = [
     ),
     ModelResponse([TextPart("Paris is sunny, Rome 21 °C.")], provider_name="openai"),
     ModelRequest([UserPromptPart("And tomorrow?")]),
+    # An Anthropic web search turn: only Anthropic gets the server tool blocks back.
+    ModelResponse(
+        [
+            NativeToolCallPart(
+                "web_search",
+                {"query": "Paris weather tomorrow"},
+                tool_call_id="srvtoolu_01XvendorSearch",
+                provider_name="anthropic",
+                provider_details={"type": "server_tool_use", "name": "web_search"},
+            ),
+            NativeToolReturnPart(
+                "web_search",
+                [
+                    {
+                        "type": "web_search_result",
+                        "url": "https://m.fr",
+                        "title": "Météo",
+                        "encrypted_content": "EqXv",
+                        "page_age": None,
+                    }
+                ],
+                tool_call_id="srvtoolu_01XvendorSearch",
+                provider_name="anthropic",
+                provider_details={"type": "web_search_tool_result"},
+            ),
+            TextPart(
+                "Rain tomorrow.",
+                provider_details={
+                    "citations": [
+                        {
+                            "type": "web_search_result_location",
+                            "url": "https://m.fr",
+                            "title": "Météo",
+                            "encrypted_index": "EoXv",
+                            "cited_text": "Pluie",
+                        }
+                    ]
+                },
+            ),
+        ],
+        provider_name="anthropic",
+    ),
+    ModelRequest([UserPromptPart("Thanks.")]),
 ]
 
 # fake, spec vendor, spec operation
@@ -118,6 +163,10 @@ def test_every_vendor_accepts_a_history_made_by_the_others(
     # Another vendor's opaque reasoning never travels to a vendor that cannot verify it.
     if fake_cls not in (FakeAnthropic, FakeBedrock):
         assert "EqQBCkYIAxgCIkD" not in text and "EmwKAhgBEgy3va" not in text
+    # A native tool's call and results go back only to the vendor that ran them.
+    assert ("srvtoolu_01XvendorSearch" in text) is (fake_cls is FakeAnthropic)
+    assert ("EoXv" in text) is (fake_cls is FakeAnthropic)
+    assert "Rain tomorrow." in text
     if fake_cls is FakeMistral:  # Mistral wants 9-character alphanumeric ids, the same on call and result
         ids = [c["id"] for m in body["messages"] if m.get("tool_calls") for c in m["tool_calls"]]
         results = [m["tool_call_id"] for m in body["messages"] if m["role"] == "tool"]

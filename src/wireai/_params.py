@@ -37,6 +37,10 @@ class ToolDefinition:
     outer_typed_dict_key: str | None = None
     kind: ToolKind = "function"
     metadata: dict[str, Any] | None = None
+    allowed_callers: list[str] | None = None
+    """Who may call the tool (Anthropic's `allowed_callers`): `'direct'` (the model, the default) and/or
+    a code execution tool version such as `'code_execution_20260120'` (programmatic tool calling: the
+    model's sandboxed code calls it). Codecs of vendors without the notion leave it out."""
 
     @property
     def defer(self) -> bool:

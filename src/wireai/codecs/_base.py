@@ -17,6 +17,8 @@ from ..messages import (
     ModelRequest,
     ModelResponse,
     ModelResponseStreamEvent,
+    NativeToolCallPart,
+    NativeToolReturnPart,
     SystemPromptPart,
     TextPart,
     ThinkingPart,
@@ -378,21 +380,29 @@ def assistant_blocks(
     text_block: Callable[[str], dict[str, Any]],
     tool_call_block: Callable[[ToolCallPart], dict[str, Any]],
     thinking_block: Callable[[ThinkingPart], dict[str, Any] | None],
+    *,
+    text_part_block: Callable[[TextPart], dict[str, Any]] | None = None,
+    native_block: Callable[[NativeToolCallPart | NativeToolReturnPart], dict[str, Any] | None] | None = None,
 ) -> list[dict[str, Any]]:
     """A response's parts as the vendor's content blocks, in order, for sending it back in a history:
     empty text is left out, and so is thinking `thinking_block` refuses (another vendor's, which
-    cannot be verified)."""
+    cannot be verified). `text_part_block` replaces `text_block` where a text block carries more than
+    its text (citations); native tool parts go through `native_block` (None: dropped, as they are for
+    a vendor that did not run them, and so are the parts it refuses)."""
     blocks: list[dict[str, Any]] = []
     for part in response.parts:
+        block: dict[str, Any] | None = None
         if isinstance(part, TextPart):
             if part.content:
-                blocks.append(text_block(part.content))
+                block = text_part_block(part) if text_part_block else text_block(part.content)
         elif isinstance(part, ToolCallPart):
-            blocks.append(tool_call_block(part))
+            block = tool_call_block(part)
         elif isinstance(part, ThinkingPart):
             block = thinking_block(part)
-            if block is not None:
-                blocks.append(block)
+        elif native_block is not None and isinstance(part, (NativeToolCallPart, NativeToolReturnPart)):
+            block = native_block(part)
+        if block is not None:
+            blocks.append(block)
     return blocks
 
 

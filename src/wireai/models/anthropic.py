@@ -72,7 +72,18 @@ class AnthropicModelSettings(ModelSettings, total=False):
     """Extra `anthropic-beta` values (merged with any in `extra_headers`, each sent once)."""
     anthropic_service_tier: Literal["auto", "standard_only"]
     anthropic_effort: Literal["low", "medium", "high", "xhigh", "max"]
-    """`output_config.effort`."""
+    """`output_config.effort` (wins over the effort a portable `thinking` level implies)."""
+    anthropic_container: str | Literal[False]
+    """`container`: the code execution container to run in. Unset, a request with `CodeExecutionTool`
+    continues in the container of the latest Anthropic response in the history (answering a
+    programmatic tool call needs it); `False` starts a fresh one."""
+    anthropic_context_management: dict[str, Any]
+    """`context_management` (beta `compact-2026-01-12` added), e.g. server-side compaction:
+    `{'edits': [{'type': 'compact_20260112', 'trigger': {'type': 'input_tokens', 'value': 150000}}]}`.
+    The usage of every step (compaction included) is summed into the response's usage."""
+    anthropic_code_execution_tool_version: Literal["20260120", "20250825", "20250522"]
+    """Which `code_execution_<version>` tool `CodeExecutionTool` is sent as; unset, the model's newest
+    (or the one the tools' `allowed_callers` name)."""
 
 
 _VERSION = re.compile(
@@ -80,20 +91,42 @@ _VERSION = re.compile(
 )
 
 
+_SERVER_TOOLS = ("web_search", "web_fetch", "code_execution", "mcp_server")
+
+
 def anthropic_model_profile(model_name: str) -> ModelProfile:
-    """What a Claude model accepts: its default `max_tokens`, native JSON-schema output, adaptive thinking."""
+    """What a Claude model accepts: its default `max_tokens`, native JSON-schema output, whether and how
+    it thinks, the native tools it runs and their versions. A name wireai cannot place gets the
+    current models' profile."""
     match = _VERSION.search(model_name)
-    max_tokens, json_schema, adaptive = anthropic.DEFAULT_MAX_TOKENS, False, False
+    extra: dict[str, Any] = {"max_tokens": anthropic.DEFAULT_MAX_TOKENS, "adaptive_thinking": False}
+    json_schema = False
     if match and match.group("old") is not None:
-        max_tokens = 4096 if match.group("old") == "3" else anthropic.DEFAULT_MAX_TOKENS
+        old = match.group("old")
+        extra["max_tokens"] = 4096 if old == "3" else anthropic.DEFAULT_MAX_TOKENS
+        extra["thinking"] = old == "3-7"
+        extra["native_tools"] = ("mcp_server",) if old == "3" else _SERVER_TOOLS
+        extra["code_execution_versions"] = ("20250825", "20250522")
+        extra["web_tools_20260209"] = False
     elif match:
+        family = match.group("family")
         version = (int(match.group("major")), int(match.group("minor") or 0))
-        json_schema = version >= (4, 5) or (match.group("family") == "opus" and version >= (4, 1))
-        adaptive = version >= (4, 6)
+        json_schema = version >= (4, 5) or (family == "opus" and version >= (4, 1))
+        extra["adaptive_thinking"] = version >= (4, 6)
+        extra["xhigh_effort"] = version >= (4, 7)
+        # code_execution_20260120 (programmatic tool calling, REPL state) from Sonnet/Opus 4.5;
+        # dynamic filtering of web results (the 20260209 web tools) from Sonnet/Opus 4.6.
+        newer = family in ("opus", "sonnet")
+        extra["code_execution_versions"] = (
+            anthropic.native_tools.CODE_EXECUTION_VERSIONS
+            if newer and version >= (4, 5)
+            else ("20250825", "20250522")
+        )
+        extra["web_tools_20260209"] = newer and version >= (4, 6)
     return ModelProfile(
         supports_json_schema_output=json_schema,
         default_structured_output_mode="tool",
-        extra={"max_tokens": max_tokens, "adaptive_thinking": adaptive},
+        extra=extra,
     )
 
 

@@ -55,7 +55,7 @@ NOTHING_SCRIPTED = 418
 class _Script:
     """One queued answer; `kind` says how the other fields are used."""
 
-    kind: Literal["response", "error", "stall", "drop", "reply"]
+    kind: Literal["response", "error", "stall", "drop", "reply", "token_count"]
     response: ModelResponse | None = None
     status: int = 200
     body: Any = None
@@ -64,6 +64,7 @@ class _Script:
     mid_stream: bool = False
     after_events: int = 1
     reply: Reply | None = None
+    input_tokens: int = 0
 
 
 class FakeVendor:
@@ -204,6 +205,11 @@ class FakeVendor:
         self._queue.append(_Script("drop", response=response, after_events=after_events))
         return self
 
+    def add_token_count(self, input_tokens: int) -> FakeVendor:
+        """Answer the next (token-counting) request with this count, in the vendor's answer shape."""
+        self._queue.append(_Script("token_count", input_tokens=input_tokens))
+        return self
+
     def add_reply(self, reply: Reply) -> FakeVendor:
         """A raw scripted HTTP answer, for anything the helpers above do not cover."""
         self._queue.append(_Script("reply", reply=reply))
@@ -229,6 +235,9 @@ class FakeVendor:
     def error_body(self, status: int, message: str) -> Any:
         raise NotImplementedError
 
+    def encode_token_count(self, input_tokens: int, request: RecordedRequest) -> dict[str, Any]:
+        raise NotImplementedError(f"the {self.vendor} fake cannot answer a token count")
+
     def error_headers(self, status: int) -> dict[str, str]:
         return {}
 
@@ -251,6 +260,8 @@ class FakeVendor:
             return script.reply
         if script.kind == "error":
             return Reply.json(script.body, script.status, script.headers)
+        if script.kind == "token_count":
+            return Reply.json(self.encode_token_count(script.input_tokens, request))
         assert script.response is not None
         response = script.response
         if not response.model_name:
@@ -398,12 +409,15 @@ _ANTHROPIC_ERRORS = {400: "invalid_request_error", 401: "authentication_error", 
 
 
 class FakeAnthropic(FakeVendor):
-    """Anthropic Messages at `{url}/v1/messages`."""
+    """Anthropic Messages at `{url}/v1/messages` (and token counts at `{url}/v1/messages/count_tokens`)."""
 
     vendor = "Anthropic"
     default_model = "claude-3-5-sonnet-latest"
-    path_pattern = r"/v1/messages"
+    path_pattern = r"/v1/messages(/count_tokens)?"
     tool_call_prefix = "toolu_fake_"
+
+    def encode_token_count(self, input_tokens: int, request: RecordedRequest) -> dict[str, Any]:
+        return {"input_tokens": input_tokens}
 
     def encode_json(self, response: ModelResponse, request: RecordedRequest) -> dict[str, Any]:
         from .encoders import anthropic

@@ -1,18 +1,21 @@
 """Anthropic Messages API (`POST v1/messages`), sans I/O.
 
 Request: `build_request` turns our messages into a Messages body (`system` blocks, alternating
-`user`/`assistant` turns, tools, thinking, prompt caching) and its headers (`anthropic-version`,
-`anthropic-beta`). Response: `parse_response` reads a `message` object. Stream: `StreamParser` is fed
-the raw SSE bytes (`message_start`, `content_block_*`, `message_delta`, `message_stop`, `ping`,
-`error`). The codec contract is in docs/codecs.md, the wire details in `protocols/anthropic.md`.
+`user`/`assistant` turns, tools and server tools, thinking, prompt caching) and its headers
+(`anthropic-version`, `anthropic-beta`). Response: `parse_response` reads a `message` object. Stream:
+`StreamParser` is fed the raw SSE bytes (`message_start`, `content_block_*`, `message_delta`,
+`message_stop`, `ping`, `error`). Token counting: `build_count_tokens_request` /
+`parse_count_tokens_response` (`POST v1/messages/count_tokens`). The codec contract is in
+docs/codecs.md, the wire details in `protocols/anthropic.md`.
 """
 
 from .._base import parse_error
+from .common import ANTHROPIC_VERSION, PROVIDER_NAME
+from .count_tokens import build_count_tokens_request, parse_count_tokens_response
 from .request import (
-    ANTHROPIC_VERSION,
     DEFAULT_MAX_TOKENS,
     DEFAULT_THINKING_BUDGET,
-    PROVIDER_NAME,
+    THINKING_BUDGETS,
     build_request,
     map_messages,
 )
@@ -27,8 +30,11 @@ __all__ = [
     "FINISH_REASONS",
     "PROVIDER_NAME",
     "StreamParser",
+    "THINKING_BUDGETS",
+    "build_count_tokens_request",
     "build_request",
     "map_messages",
+    "parse_count_tokens_response",
     "parse_error",
     "parse_response",
     "read_usage",

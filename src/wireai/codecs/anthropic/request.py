@@ -3,51 +3,64 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from ..._params import ModelRequestParameters, ToolDefinition
 from ...exceptions import UserError
 from ...messages import (
     BinaryContent,
+    CachePoint,
     DocumentUrl,
+    FileUrl,
     ImageUrl,
     ModelMessage,
     ModelResponse,
+    NativeToolCallPart,
+    NativeToolReturnPart,
     RetryPromptPart,
+    TextPart,
     ThinkingPart,
     ToolCallPart,
     ToolReturnPart,
     UserPromptPart,
+    _dump_json,
 )
 from ...profiles import DEFAULT_PROFILE, ModelProfile
 from .._base import (
     WireRequest,
     assistant_blocks,
     block_messages,
-    check_native_tools,
     claude_thinking_on,
     finish_request,
     resolve_tool_choice,
     tool_input,
 )
+from .common import ANTHROPIC_VERSION, PROVIDER_NAME, REDACTED, is_ours
+from .native_tools import NativeRequest, call_block, native_request, return_block
 
 __all__ = [
     "ANTHROPIC_VERSION",
     "DEFAULT_MAX_TOKENS",
     "DEFAULT_THINKING_BUDGET",
     "PROVIDER_NAME",
+    "THINKING_BUDGETS",
     "build_request",
     "map_messages",
 ]
 
-ANTHROPIC_VERSION = "2023-06-01"
-PROVIDER_NAME = "anthropic"
 DEFAULT_MAX_TOKENS = 8192
 """`max_tokens` when neither the settings nor the profile (`extra['max_tokens']`) say: every current Claude takes it."""
 DEFAULT_THINKING_BUDGET = 4096
-"""`budget_tokens` of `anthropic_thinking=True` on a model without adaptive thinking."""
-
-REDACTED = "redacted_thinking"  # ThinkingPart.provider_details key holding a redacted block's `data`
+"""`budget_tokens` of `thinking=True` (or `anthropic_thinking=True`) on a model without adaptive thinking."""
+THINKING_BUDGETS = {"minimal": 1024, "low": 2048, "medium": 10000, "high": 16384, "xhigh": 32768}
+"""`budget_tokens` for each portable `thinking` level on a model without adaptive thinking."""
+_EFFORTS = {"minimal": "low", "low": "low", "medium": "medium", "high": "high", "xhigh": "max"}
+"""`output_config.effort` for each portable `thinking` level on an adaptive-thinking model (`xhigh` is
+sent as `xhigh` where the profile says the model takes it)."""
+_FILES = (FileUrl, BinaryContent)
+_COMPACTION_BETA = "compact-2026-01-12"  # `context_management` (server-side compaction)
+_SERVICE_TIERS = {"auto": "auto", "default": "standard_only", "priority": "auto"}
 _IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
 _PASSED_THROUGH = ("temperature", "top_p", "top_k", "stop_sequences")
 
@@ -64,38 +77,50 @@ def build_request(
     """`POST v1/messages` (no `None`s in the body: the API rejects some of them).
 
     `settings` may carry the `anthropic_*` keys of `AnthropicModelSettings` (thinking, caching,
-    betas, metadata, service tier, effort). The profile's `extra` gives the model's default
-    `max_tokens` and whether `anthropic_thinking=True` means adaptive thinking. Prompted output
-    needs nothing here: the agent puts the schema into the instructions.
+    betas, metadata, service tier, effort, container) and the portable `thinking` / `service_tier`.
+    The profile's `extra` gives the model's default `max_tokens`, whether it thinks (adaptively) and
+    which native tools and tool versions it runs. Prompted output needs nothing here: the agent puts
+    the schema into the instructions.
     """
     s: Mapping[str, Any] = settings or {}
-    check_native_tools(params, (), "Anthropic")
     extra = (profile or DEFAULT_PROFILE).extra
+    native = native_request(params, s, extra, model)
     system, turns = map_messages(messages)
     if system and s.get("anthropic_cache_instructions"):
         system[-1]["cache_control"] = _cache_control(s["anthropic_cache_instructions"])
     if turns and s.get("anthropic_cache_messages"):
         _mark_last_block(turns, _cache_control(s["anthropic_cache_messages"]))
 
-    thinking = _thinking(s.get("anthropic_thinking"), bool(extra.get("adaptive_thinking")))
+    thinking, effort = _thinking(s, extra, model)
     body: dict[str, Any] = {"model": model, "max_tokens": _max_tokens(s, extra, thinking)}
     if system:
         body["system"] = system
     body["messages"] = turns
 
-    tool_defs = params.tool_defs
-    if tool_defs:
-        tools = [_tool(t) for t in tool_defs]
+    tools = [_tool(t) for t in params.tool_defs if not (native.memory and t.name == "memory")]
+    tools += native.tools
+    if tools:
         if s.get("anthropic_cache_tool_definitions"):
             tools[-1]["cache_control"] = _cache_control(s["anthropic_cache_tool_definitions"])
         body["tools"] = tools
-        body["tool_choice"] = _tool_choice(s, params, claude_thinking_on(thinking))
+        if params.tool_defs:
+            body["tool_choice"] = _tool_choice(s, params, claude_thinking_on(thinking))
+    if native.mcp_servers:
+        body["mcp_servers"] = native.mcp_servers
+    container = _container(messages, s, native)
+    if container:
+        body["container"] = container
+    betas = [*native.betas]
+    if s.get("anthropic_context_management"):
+        body["context_management"] = s["anthropic_context_management"]
+        betas.append(_COMPACTION_BETA)
 
     if thinking is not None:
         body["thinking"] = thinking
     output_config: dict[str, Any] = {}
-    if s.get("anthropic_effort"):
-        output_config["effort"] = s["anthropic_effort"]
+    effort = s.get("anthropic_effort") or effort
+    if effort:
+        output_config["effort"] = effort
     if params.output_mode == "native" and params.output_object is not None:
         output_config["format"] = {"type": "json_schema", "schema": params.output_object.json_schema}
     if output_config:
@@ -108,8 +133,9 @@ def build_request(
             body[key] = s[key]
     if s.get("anthropic_metadata"):
         body["metadata"] = s["anthropic_metadata"]
-    if s.get("anthropic_service_tier"):
-        body["service_tier"] = s["anthropic_service_tier"]
+    tier = _service_tier(s)
+    if tier:
+        body["service_tier"] = tier
     if stream:
         body["stream"] = True
     request = finish_request(
@@ -121,7 +147,7 @@ def build_request(
         ),
         s,
     )
-    _merge_betas(request.headers, s.get("anthropic_betas", ()))
+    _merge_betas(request.headers, [*betas, *s.get("anthropic_betas", ())])
     return request
 
 
@@ -136,20 +162,81 @@ def _max_tokens(
     return default if budget < default else budget + default
 
 
-def _thinking(setting: Any, adaptive: bool) -> dict[str, Any] | None:
-    if setting is None or setting is False:
-        return None
-    if setting is True:
-        return (
-            {"type": "adaptive"}
-            if adaptive
-            else {"type": "enabled", "budget_tokens": DEFAULT_THINKING_BUDGET}
+def _thinking(
+    settings: Mapping[str, Any], extra: Mapping[str, Any], model: str
+) -> tuple[dict[str, Any] | None, str | None]:
+    """(`thinking`, the `output_config.effort` a portable level implies). `anthropic_thinking` wins over
+    the portable `thinking`. A level is a budget, or adaptive thinking with an effort on a model that
+    thinks adaptively; `thinking=False` disables thinking on a model that thinks and is ignored elsewhere."""
+    adaptive = bool(extra.get("adaptive_thinking"))
+    setting = settings.get("anthropic_thinking")
+    if setting is not None:
+        if isinstance(setting, dict):
+            return dict(setting), None
+        if not isinstance(setting, bool):
+            raise UserError(
+                "`anthropic_thinking` takes True/False or a dict like {'type': 'enabled', 'budget_tokens': 2048}"
+            )
+        return (_thinking_on(adaptive, DEFAULT_THINKING_BUDGET) if setting else None), None
+    portable = settings.get("thinking")
+    thinks = bool(extra.get("thinking", True))
+    if portable is None or (portable is False and not thinks):
+        return None, None
+    if portable is False:
+        return {"type": "disabled"}, None
+    if not thinks:
+        raise UserError(f"{model} does not think: leave `thinking` unset (or False) for it")
+    if portable is True:
+        return _thinking_on(adaptive, DEFAULT_THINKING_BUDGET), None
+    if portable not in THINKING_BUDGETS:
+        raise UserError(
+            f"`thinking` takes True/False or one of {', '.join(THINKING_BUDGETS)}, not {portable!r}"
         )
-    if isinstance(setting, dict):
-        return dict(setting)
-    raise UserError(
-        "`anthropic_thinking` takes True/False or a dict like {'type': 'enabled', 'budget_tokens': 2048}"
-    )
+    if not adaptive:
+        return {"type": "enabled", "budget_tokens": THINKING_BUDGETS[portable]}, None
+    effort = "xhigh" if portable == "xhigh" and extra.get("xhigh_effort") else _EFFORTS[portable]
+    return {"type": "adaptive"}, effort
+
+
+def _thinking_on(adaptive: bool, budget: int) -> dict[str, Any]:
+    return {"type": "adaptive"} if adaptive else {"type": "enabled", "budget_tokens": budget}
+
+
+def _service_tier(settings: Mapping[str, Any]) -> str | None:
+    """`anthropic_service_tier`, else the portable tier: `auto` and `priority` use Priority Tier capacity
+    where the organisation has it (`auto`), `default` is `standard_only`; Anthropic has no flex tier."""
+    if settings.get("anthropic_service_tier"):
+        return str(settings["anthropic_service_tier"])
+    tier = settings.get("service_tier")
+    if tier is None:
+        return None
+    if tier not in _SERVICE_TIERS:
+        raise UserError(
+            f"Anthropic has no {tier!r} service tier (it has auto, priority and default): for cheaper, "
+            "slower processing use its batch API (`wireai.batch`)"
+        )
+    return _SERVICE_TIERS[tier]
+
+
+def _container(
+    messages: Sequence[ModelMessage], settings: Mapping[str, Any], native: NativeRequest
+) -> str | None:
+    """The code execution container to continue in: `anthropic_container` (False: a fresh one), else the
+    one the latest Anthropic response in the history ran in. Programmatic tool calls can only be answered
+    in their container, and the files the sandbox wrote live there."""
+    setting = settings.get("anthropic_container")
+    if setting is False:
+        return None
+    if isinstance(setting, str):
+        return setting
+    if not native.code_execution:
+        return None
+    for message in reversed(messages):
+        if isinstance(message, ModelResponse) and is_ours(message.provider_name):
+            container = (message.provider_details or {}).get("container_id")
+            if isinstance(container, str):
+                return container
+    return None
 
 
 def _merge_betas(headers: dict[str, str], setting: Iterable[str]) -> None:
@@ -181,9 +268,7 @@ def _request_blocks(part: Any) -> list[dict[str, Any]]:
     if isinstance(part, UserPromptPart):
         return _user_content(part.content)
     if isinstance(part, ToolReturnPart):
-        return [
-            {"type": "tool_result", "tool_use_id": part.tool_call_id, "content": part.model_response_str()}
-        ]
+        return [_tool_result(part)]
     if isinstance(part, RetryPromptPart):
         if part.tool_name is None:
             return [_text_block(part.model_response())]
@@ -199,27 +284,64 @@ def _request_blocks(part: Any) -> list[dict[str, Any]]:
 
 
 def _user_content(content: str | Sequence[Any]) -> list[dict[str, Any]]:
+    """User content as blocks; a `CachePoint` puts `cache_control` on the block before it."""
     if isinstance(content, str):
         return [_text_block(content)] if content else []
     blocks: list[dict[str, Any]] = []
     for item in content:
-        if isinstance(item, str):
+        if isinstance(item, CachePoint):
+            if not blocks:
+                raise UserError(
+                    "A CachePoint marks the end of the content to cache: put it after some content, not first"
+                )
+            blocks[-1]["cache_control"] = _cache_control(item.ttl)
+        elif isinstance(item, str):
             if item:
                 blocks.append(_text_block(item))
-        elif isinstance(item, ImageUrl):
-            blocks.append({"type": "image", "source": {"type": "url", "url": item.url}})
-        elif isinstance(item, DocumentUrl):
-            if item.media_type != "application/pdf":
-                raise UserError(
-                    f"Anthropic takes documents by URL only as PDF, not {item.media_type!r}: "
-                    "download it and pass `BinaryContent` instead"
-                )
-            blocks.append({"type": "document", "source": {"type": "url", "url": item.url}})
-        elif isinstance(item, BinaryContent):
-            blocks.append(_binary_block(item))
         else:
-            raise UserError(f"Anthropic does not accept {type(item).__name__} input")
+            blocks.append(_file_block(item))
     return blocks
+
+
+def _tool_result(part: ToolReturnPart) -> dict[str, Any]:
+    """A tool's result: its text, or (when it returned images or documents) text and file blocks, which
+    Anthropic takes inside a `tool_result`; a `CachePoint` in it caches up to this block."""
+    items = list(part.content) if isinstance(part.content, (list, tuple)) else [part.content]
+    cache_points = [i for i in items if isinstance(i, CachePoint)]
+    content: str | list[dict[str, Any]]
+    if part.files():
+        content = []
+        for item in items:
+            if isinstance(item, str):
+                if item:
+                    content.append(_text_block(item))
+            elif not isinstance(item, CachePoint):
+                content.append(
+                    _file_block(item) if isinstance(item, _FILES) else _text_block(_dump_json(item))
+                )
+    else:
+        rest = [i for i in items if not isinstance(i, CachePoint)]
+        plain = replace(part, content=rest[0] if len(rest) == 1 else rest) if cache_points else part
+        content = plain.model_response_str()
+    block: dict[str, Any] = {"type": "tool_result", "tool_use_id": part.tool_call_id, "content": content}
+    if cache_points:
+        block["cache_control"] = _cache_control(cache_points[-1].ttl)
+    return block
+
+
+def _file_block(item: Any) -> dict[str, Any]:
+    if isinstance(item, ImageUrl):
+        return {"type": "image", "source": {"type": "url", "url": item.url}}
+    if isinstance(item, DocumentUrl):
+        if item.media_type != "application/pdf":
+            raise UserError(
+                f"Anthropic takes documents by URL only as PDF, not {item.media_type!r}: "
+                "download it and pass `BinaryContent` instead"
+            )
+        return {"type": "document", "source": {"type": "url", "url": item.url}}
+    if isinstance(item, BinaryContent):
+        return _binary_block(item)
+    raise UserError(f"Anthropic does not accept {type(item).__name__} input")
 
 
 def _binary_block(item: BinaryContent) -> dict[str, Any]:
@@ -244,11 +366,39 @@ def _binary_block(item: BinaryContent) -> dict[str, Any]:
 
 
 def _assistant_content(response: ModelResponse) -> list[dict[str, Any]]:
-    return assistant_blocks(response, _text_block, _tool_use_block, _thinking_block)
+    return assistant_blocks(
+        response,
+        _text_block,
+        _tool_use_block,
+        _thinking_block,
+        text_part_block=_cited_text_block if is_ours(response.provider_name) else None,
+        native_block=_native_block,
+    )
+
+
+def _cited_text_block(part: TextPart) -> dict[str, Any]:
+    """Our own text goes back with the `citations` it came with (web search, web fetch, documents)."""
+    block = _text_block(part.content)
+    citations = (part.provider_details or {}).get("citations")
+    if isinstance(citations, list) and citations:
+        block["citations"] = citations
+    return block
+
+
+def _native_block(part: NativeToolCallPart | NativeToolReturnPart) -> dict[str, Any] | None:
+    """A server tool's call or result, back to Anthropic as it came; another vendor's is dropped."""
+    if not is_ours(part.provider_name):
+        return None
+    return call_block(part) if isinstance(part, NativeToolCallPart) else return_block(part)
 
 
 def _tool_use_block(part: ToolCallPart) -> dict[str, Any]:
-    return {"type": "tool_use", "id": part.tool_call_id, "name": part.tool_name, "input": tool_input(part)}
+    """A `tool_use`; one the code execution sandbox made (programmatic tool calling) keeps its `caller`."""
+    block = {"type": "tool_use", "id": part.tool_call_id, "name": part.tool_name, "input": tool_input(part)}
+    caller = (part.provider_details or {}).get("caller")
+    if isinstance(caller, dict) and isinstance(caller.get("type"), str):
+        block["caller"] = caller
+    return block
 
 
 def _thinking_block(part: ThinkingPart) -> dict[str, Any] | None:
@@ -257,7 +407,7 @@ def _thinking_block(part: ThinkingPart) -> dict[str, Any] | None:
     redacted = details.get(REDACTED)
     if isinstance(redacted, str):
         return {"type": "redacted_thinking", "data": redacted}
-    if part.signature and part.provider_name in (PROVIDER_NAME, None):
+    if part.signature and is_ours(part.provider_name):
         return {"type": "thinking", "thinking": part.content, "signature": part.signature}
     return None
 
@@ -283,6 +433,8 @@ def _tool(tool: ToolDefinition) -> dict[str, Any]:
     out["input_schema"] = tool.parameters_json_schema
     if tool.strict:
         out["strict"] = True
+    if tool.allowed_callers:
+        out["allowed_callers"] = list(tool.allowed_callers)
     return out
 
 

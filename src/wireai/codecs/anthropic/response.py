@@ -10,9 +10,18 @@ from ...messages import FinishReason, ModelResponse, ModelResponsePart, TextPart
 from ...profiles import ModelProfile
 from ...usage import RequestUsage
 from .._base import json_object, obj, text, token_count
-from .request import PROVIDER_NAME, REDACTED
+from .common import PROVIDER_NAME, REDACTED
+from .native_tools import call_part, is_call_block, is_result_block, return_part
 
-__all__ = ["ERROR_STATUS", "FINISH_REASONS", "USAGE_COUNTS", "parse_response", "read_usage"]
+__all__ = [
+    "ERROR_STATUS",
+    "FINISH_REASONS",
+    "USAGE_COUNTS",
+    "block_part",
+    "message_details",
+    "parse_response",
+    "read_usage",
+]
 
 # stop_reason -> our finish reason. `pause_turn` means "send the conversation back to continue".
 FINISH_REASONS: dict[str, FinishReason | None] = {
@@ -48,18 +57,19 @@ def parse_response(
     model_name: str | None = None,
     profile: ModelProfile | None = None,
 ) -> ModelResponse:
-    """A `message` object -> `ModelResponse`; an `error` object (in a 200 body) -> `ModelHTTPError`."""
+    """A `message` object -> `ModelResponse`; an `error` object (in a 200 body) -> `ModelHTTPError`.
+
+    A refusal (`stop_reason: refusal`) is a response like any other: `finish_reason='content_filter'`,
+    whatever text came before it, and `stop_details` (category, explanation) in `provider_details`.
+    """
     message = json_object(body, "Anthropic")
     if message.get("type") == "error":
         raise error(message, model_name or "")
     content = message.get("content")
     if not isinstance(content, list):
         raise UnexpectedModelBehavior("Anthropic: message without a `content` list", snippet(message))
-    parts: list[ModelResponsePart] = []
-    for block in content:
-        part = _part(block, message)
-        if part is not None:
-            parts.append(part)
+    kinds: dict[str, str] = {}
+    parts = [p for p in (block_part(b, message, kinds) for b in content) if p is not None]
     stop_reason = message.get("stop_reason")
     return ModelResponse(
         parts=parts,
@@ -68,7 +78,7 @@ def parse_response(
         provider_name=PROVIDER_NAME,
         provider_response_id=text(message.get("id")),
         finish_reason=FINISH_REASONS.get(stop_reason) if isinstance(stop_reason, str) else None,
-        provider_details=details(stop_reason, message.get("stop_sequence")),
+        provider_details=message_details(message),
     )
 
 
@@ -83,7 +93,10 @@ def _required(block: dict[str, Any], key: str) -> str:
     return value
 
 
-def _part(block: Any, message: dict[str, Any]) -> ModelResponsePart | None:
+def block_part(block: Any, message: Any, kinds: dict[str, str]) -> ModelResponsePart | None:
+    """One complete content block as a part (None for block types this codec does not read); `kinds`
+    maps the server tool calls seen so far to their kind, so an MCP result is named after its call.
+    `message` is shown in the error when the block is malformed."""
     if not isinstance(block, dict):
         raise UnexpectedModelBehavior("Anthropic: content block is not an object", snippet(message))
     kind = block.get("type")
@@ -99,6 +112,7 @@ def _part(block: Any, message: dict[str, Any]) -> ModelResponsePart | None:
                 _required(block, "name"),
                 args if isinstance(args, dict) else {},
                 tool_call_id=_required(block, "id"),
+                provider_details=caller_details(block.get("caller")),
             )
         if kind == "thinking":
             return ThinkingPart(
@@ -110,21 +124,55 @@ def _part(block: Any, message: dict[str, Any]) -> ModelResponsePart | None:
             return ThinkingPart(
                 "", provider_name=PROVIDER_NAME, provider_details={REDACTED: _required(block, "data")}
             )
+        if is_call_block(kind):
+            _required(block, "id")
+            call = call_part(block)
+            kinds[call.tool_call_id] = call.tool_name
+            return call
+        if is_result_block(kind):
+            _required(block, "tool_use_id")
+            return return_part(block, kinds.get)
     except _MissingField as exc:
         raise UnexpectedModelBehavior(
             f"Anthropic: {kind} block without a string `{exc}`", snippet(message)
         ) from None
-    return None  # server tool blocks and future types are not ours to interpret
+    return None  # block types newer than this codec (and `compaction`) are not ours to interpret
+
+
+def caller_details(caller: Any) -> dict[str, Any] | None:
+    """`provider_details` of a `tool_use` the code execution sandbox made: its `caller`, which must go
+    back with it (a direct call's `{type: direct}` is the default and needs no keeping)."""
+    if isinstance(caller, dict) and caller.get("type") not in (None, "direct"):
+        return {"caller": caller}
+    return None
 
 
 def read_usage(raw: Mapping[str, Any]) -> RequestUsage:
-    """Anthropic counts fresh, cache-written and cache-read input separately; our input is their sum."""
-    counts = {key: token_count(raw.get(key)) for key in USAGE_COUNTS}
+    """Anthropic counts fresh, cache-written and cache-read input separately; our input is their sum.
+
+    Where `iterations` lists the steps of the request (server-side compaction, advisor calls, the
+    message itself), every step is billed, and the top-level counts cover only the message: the
+    figures are then the sums over `iterations`, and `details` names what the other steps took
+    (`compaction_input_tokens`, ...)."""
     extra: dict[str, int] = {}
     for group in ("cache_creation", "server_tool_use"):
         for key, value in obj(raw.get(group)).items():
             if isinstance(value, int) and not isinstance(value, bool) and value:
                 extra[key] = value
+    iterations = (
+        [obj(i) for i in raw.get("iterations") or ()] if isinstance(raw.get("iterations"), list) else []
+    )
+    if iterations:
+        counts = dict.fromkeys(USAGE_COUNTS, 0)
+        for step in iterations:
+            kind = text(step.get("type")) or "message"
+            for key in USAGE_COUNTS:
+                value = token_count(step.get(key))
+                counts[key] += value
+                if kind != "message" and value:
+                    extra[f"{kind}_{key}"] = extra.get(f"{kind}_{key}", 0) + value
+    else:
+        counts = {key: token_count(raw.get(key)) for key in USAGE_COUNTS}
     return RequestUsage(
         input_tokens=counts["input_tokens"]
         + counts["cache_creation_input_tokens"]
@@ -136,13 +184,22 @@ def read_usage(raw: Mapping[str, Any]) -> RequestUsage:
     )
 
 
-def details(stop_reason: Any, stop_sequence: Any) -> dict[str, Any] | None:
-    """`provider_details`: the raw `stop_reason` and `stop_sequence`, where they are strings."""
+def message_details(*sources: Mapping[str, Any]) -> dict[str, Any] | None:
+    """`provider_details` from a `message` (or a stream's `message_delta.delta`): the raw `stop_reason`,
+    `stop_sequence` and `stop_details` (a refusal's category and explanation), and the code execution
+    `container_id` / `container_expires_at`; later sources win."""
     out: dict[str, Any] = {}
-    if isinstance(stop_reason, str):
-        out["stop_reason"] = stop_reason
-    if isinstance(stop_sequence, str):
-        out["stop_sequence"] = stop_sequence
+    for source in sources:
+        for key in ("stop_reason", "stop_sequence"):
+            if isinstance(source.get(key), str):
+                out[key] = source[key]
+        if isinstance(source.get("stop_details"), dict):
+            out["stop_details"] = source["stop_details"]
+        container = obj(source.get("container"))
+        if isinstance(container.get("id"), str):
+            out["container_id"] = container["id"]
+            if isinstance(container.get("expires_at"), str):
+                out["container_expires_at"] = container["expires_at"]
     return out or None
 
 

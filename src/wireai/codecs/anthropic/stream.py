@@ -4,29 +4,52 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from ..._params import ModelRequestParameters
 from ...exceptions import UnexpectedModelBehavior, snippet
-from ...messages import ModelResponseStreamEvent, TextPart, ToolCallPart
+from ...messages import (
+    ModelResponseStreamEvent,
+    NativeToolCallPart,
+    PartStartEvent,
+    TextPart,
+    ThinkingPart,
+    ToolCallPart,
+)
 from ...profiles import ModelProfile
 from ...wire.sse import SSEEvent
 from .._base import NO_EVENTS, BaseStreamParser, block_index, loads, obj, text, token_count
-from .request import PROVIDER_NAME, REDACTED
-from .response import FINISH_REASONS, USAGE_COUNTS, details, error, read_usage
+from .common import PROVIDER_NAME, REDACTED
+from .native_tools import call_part, is_call_block, is_result_block, return_part
+from .response import (
+    FINISH_REASONS,
+    USAGE_COUNTS,
+    block_part,
+    caller_details,
+    error,
+    message_details,
+    read_usage,
+)
 
 __all__ = ["StreamParser"]
+
+_Events = ModelResponseStreamEvent | Sequence[ModelResponseStreamEvent] | None
 
 
 class StreamParser(BaseStreamParser):
     """`message_start`, `content_block_*`, `message_delta`, `message_stop`, `ping` and `error` SSE
     events in, part events out; the content-block `index` is the part key.
 
-    Tool input arrives as partial JSON over `input_json_delta` events; it is accumulated per block
-    and parsed once at `content_block_stop` (fragments may be empty, and an input may instead come
-    whole in `content_block_start`). Usage: `message_start` has the input and cache counts,
-    `message_delta` cumulative totals; a later count replaces an earlier one key by key. A stream
-    that ends before `message_stop` was cut off.
+    Tool input (a `tool_use` or a server tool's `server_tool_use` / `mcp_tool_use`) arrives as partial
+    JSON over `input_json_delta` events; it is accumulated per block and parsed once at
+    `content_block_stop` (fragments may be empty, and an input may instead come whole in
+    `content_block_start`). A server tool's result block comes whole in its `content_block_start`.
+    Blocks already inside `message_start` (a turn continued after programmatic tool calls) are read as
+    complete blocks 0..n-1, and later blocks keep their place after them. Usage: `message_start` has the
+    input and cache counts, `message_delta` cumulative totals (and `iterations` where the request had
+    several billed steps); a later count replaces an earlier one key by key. A stream that ends before
+    `message_stop` was cut off.
     """
 
     default_provider_name = PROVIDER_NAME
@@ -40,8 +63,13 @@ class StreamParser(BaseStreamParser):
     ):
         super().__init__(params, model_name=model_name, profile=profile)
         self._raw_usage: dict[str, Any] = {}
-        self._tool_blocks: dict[int, dict[str, Any]] = {}  # index -> input given in content_block_start
-        self._skipped_blocks: set[int] = set()  # server tool calls and block types newer than this codec
+        self._tool_blocks: dict[int, dict[str, Any]] = {}  # key -> input given in content_block_start
+        self._skipped_blocks: set[int] = set()  # block types newer than this codec
+        self._kinds: dict[str, str] = {}  # server tool call id -> kind (names an MCP result)
+        self._citations: dict[int, list[Any]] = {}  # key -> citations that came before the block's text
+        self._start_details: dict[str, Any] = {}  # the `message` of `message_start`, for provider_details
+        self._started_blocks = 0  # blocks that came inside `message_start`
+        self._offset: int | None = None  # added to later block indices if they restart at 0
         self._stopped = False
         self._started = False
 
@@ -60,8 +88,10 @@ class StreamParser(BaseStreamParser):
         handler = _HANDLERS.get(kind) if isinstance(kind, str) else None
         if handler is None:
             return NO_EVENTS  # `ping` and event types newer than this codec
-        out = handler(self, data)
-        return NO_EVENTS if out is None else (out,)
+        out: _Events = handler(self, data)
+        if out is None:
+            return NO_EVENTS
+        return out if isinstance(out, Sequence) else (out,)
 
     def _check_complete(self) -> None:
         if not self._stopped:
@@ -72,15 +102,61 @@ class StreamParser(BaseStreamParser):
 
     # ---------------------------------------------------------------------------- event handlers
 
-    def _message_start(self, data: dict[str, Any]) -> None:
+    def _message_start(self, data: dict[str, Any]) -> list[ModelResponseStreamEvent]:
         message = obj(data.get("message"))
         self._started = True
         self.provider_response_id = text(message.get("id")) or self.provider_response_id
         self.model_name = text(message.get("model")) or self.model_name
+        self._start_details = message
+        self.provider_details = message_details(message)
         self._merge_usage(obj(message.get("usage")))
+        content = message.get("content")
+        events: list[ModelResponseStreamEvent] = []
+        if isinstance(content, list):
+            for index, block in enumerate(content):
+                event = self._whole_block(index, block, data)
+                if event is not None:
+                    events.append(event)
+            self._started_blocks = len(content)
+        return events
+
+    def _whole_block(self, key: int, block: Any, data: dict[str, Any]) -> ModelResponseStreamEvent | None:
+        """A block that arrived complete (inside `message_start`), added as its part."""
+        part = block_part(block, data, self._kinds)
+        parts = self.parts
+        if isinstance(part, TextPart):
+            event = parts.handle_text_delta(key, part.content)
+            started = parts.part_for(key)
+            if isinstance(started, TextPart):
+                started.provider_details = part.provider_details
+            return event
+        if isinstance(part, ThinkingPart):
+            return parts.handle_thinking_delta(
+                key,
+                part.content,
+                signature=part.signature,
+                provider_name=PROVIDER_NAME,
+                provider_details=part.provider_details,
+            )
+        if isinstance(part, ToolCallPart):
+            return parts.handle_tool_call_part(
+                key, part.tool_name, part.args, part.tool_call_id, provider_details=part.provider_details
+            )
+        if part is None:
+            self._skipped_blocks.add(key)
+            return None
+        return parts.handle_part(key, part)
+
+    def _key(self, data: dict[str, Any]) -> int:
+        """The part key of a block event: its index, shifted past the blocks of `message_start` if the
+        server numbered the later blocks from 0 again."""
+        index = block_index(data, "index", "Anthropic")
+        if self._offset is None:
+            self._offset = self._started_blocks if index < self._started_blocks else 0
+        return index + self._offset
 
     def _block_start(self, data: dict[str, Any]) -> ModelResponseStreamEvent | None:
-        index = block_index(data, "index", "Anthropic")
+        key = self._key(data)
         block = data.get("content_block")
         if not isinstance(block, dict):
             raise UnexpectedModelBehavior(
@@ -89,84 +165,109 @@ class StreamParser(BaseStreamParser):
         kind = block.get("type")
         parts = self.parts
         if kind == "text":
-            return parts.handle_text_delta(index, text(block.get("text")) or "")
+            return parts.handle_text_delta(key, text(block.get("text")) or "")
         if kind == "tool_use":
             given = block.get("input")
-            self._tool_blocks[index] = given if isinstance(given, dict) else {}
-            return parts.handle_tool_call_delta(
-                index, text(block.get("name")) or "", None, text(block.get("id"))
+            self._tool_blocks[key] = given if isinstance(given, dict) else {}
+            event = parts.handle_tool_call_delta(
+                key, text(block.get("name")) or "", None, text(block.get("id"))
             )
+            caller = caller_details(block.get("caller"))
+            if caller and isinstance(event, PartStartEvent) and isinstance(event.part, ToolCallPart):
+                event.part.provider_details = caller
+                call = parts.part_for(key)
+                assert isinstance(call, ToolCallPart)
+                call.provider_details = caller
+            return event
+        if is_call_block(kind):
+            call = call_part(block)
+            self._kinds[call.tool_call_id] = call.tool_name
+            self._tool_blocks[key] = call.args_as_dict()
+            return parts.handle_part(key, replace(call, args=None))  # the input follows as deltas
+        if is_result_block(kind):
+            return parts.handle_part(key, return_part(block, self._kinds.get))
         if kind == "thinking":
             return parts.handle_thinking_delta(
-                index,
+                key,
                 text(block.get("thinking")) or "",
                 signature=text(block.get("signature")) or None,
                 provider_name=PROVIDER_NAME,
             )
         if kind == "redacted_thinking":
             return parts.handle_thinking_delta(
-                index,
+                key,
                 "",
                 provider_name=PROVIDER_NAME,
                 provider_details={REDACTED: text(block.get("data")) or ""},
             )
-        self._skipped_blocks.add(index)
+        self._skipped_blocks.add(key)
         return None
 
     def _block_delta(self, data: dict[str, Any]) -> ModelResponseStreamEvent | None:
-        index = block_index(data, "index", "Anthropic")
+        key = self._key(data)
         delta = obj(data.get("delta"))
         kind = delta.get("type")
         parts = self.parts
-        if index in self._skipped_blocks:
-            return None  # e.g. the `input_json_delta`s of a `server_tool_use` (web search) block
+        if key in self._skipped_blocks:
+            return None  # the deltas of a block type newer than this codec
         if kind == "text_delta":
-            return parts.handle_text_delta(index, text(delta.get("text")) or "")
+            event = parts.handle_text_delta(key, text(delta.get("text")) or "")
+            if key in self._citations and isinstance(event, PartStartEvent):
+                self._cite(key, self._citations.pop(key), event)
+            return event
         if kind == "input_json_delta":
-            if index not in self._tool_blocks:
+            if key not in self._tool_blocks:
                 raise UnexpectedModelBehavior(
                     "Anthropic stream: input_json_delta outside a tool_use block", snippet(data)
                 )
-            return parts.handle_tool_call_delta(index, None, text(delta.get("partial_json")) or None, None)
+            return parts.handle_tool_call_delta(key, None, text(delta.get("partial_json")) or None, None)
         if kind == "thinking_delta":
             return parts.handle_thinking_delta(
-                index, text(delta.get("thinking")) or "", provider_name=PROVIDER_NAME
+                key, text(delta.get("thinking")) or "", provider_name=PROVIDER_NAME
             )
         if kind == "signature_delta":
             return parts.handle_thinking_delta(
-                index, signature=text(delta.get("signature")) or "", provider_name=PROVIDER_NAME
+                key, signature=text(delta.get("signature")) or "", provider_name=PROVIDER_NAME
             )
-        if kind == "citations_delta":
-            part = parts.part_for(index)
-            citation = delta.get("citation")
-            if isinstance(part, TextPart) and citation is not None:
-                part_details = part.provider_details = dict(part.provider_details or {})
-                part_details["citations"] = [*part_details.get("citations", []), citation]
+        if kind == "citations_delta" and delta.get("citation") is not None:
+            if isinstance(parts.part_for(key), TextPart):
+                self._cite(key, [delta["citation"]])
+            else:  # a citation before the first text of its block: kept until the text starts
+                self._citations.setdefault(key, []).append(delta["citation"])
         return None
 
+    def _cite(self, key: int, citations: list[Any], event: PartStartEvent | None = None) -> None:
+        """Add citations to the text part under `key` (and to the start event that carries it)."""
+        part = self.parts.part_for(key)
+        assert isinstance(part, TextPart)
+        part_details = part.provider_details = dict(part.provider_details or {})
+        part_details["citations"] = [*part_details.get("citations", []), *citations]
+        if event is not None:
+            event.part.provider_details = dict(part_details)
+
     def _block_stop(self, data: dict[str, Any]) -> None:
-        index = block_index(data, "index", "Anthropic")
-        self._skipped_blocks.discard(index)
-        given = self._tool_blocks.pop(index, None)
-        if given is None or not isinstance(self.parts.part_for(index), ToolCallPart):
+        key = self._key(data)
+        self._skipped_blocks.discard(key)
+        given = self._tool_blocks.pop(key, None)
+        if given is None or not isinstance(self.parts.part_for(key), (ToolCallPart, NativeToolCallPart)):
             return
-        args_text = self.parts.tool_call_args_text(index)
+        args_text = self.parts.tool_call_args_text(key)
         if not args_text.strip():
-            self.parts.set_tool_call_args(index, given)
+            self.parts.set_tool_call_args(key, given)
             return
         try:
             args = json.loads(args_text)
         except ValueError:
             return  # cut off (max_tokens) or malformed: left as text for the agent's retry prompt
         if isinstance(args, dict):
-            self.parts.set_tool_call_args(index, args)
+            self.parts.set_tool_call_args(key, args)
 
     def _message_delta(self, data: dict[str, Any]) -> None:
         delta = obj(data.get("delta"))
         stop_reason = delta.get("stop_reason")
         if isinstance(stop_reason, str):
             self.finish_reason = FINISH_REASONS.get(stop_reason)
-            self.provider_details = details(stop_reason, delta.get("stop_sequence"))
+        self.provider_details = message_details(self._start_details, delta)
         self._merge_usage(obj(data.get("usage")))
 
     def _message_stop(self, data: dict[str, Any]) -> None:
@@ -178,6 +279,7 @@ class StreamParser(BaseStreamParser):
     def _merge_usage(self, raw: dict[str, Any]) -> None:
         # Counts are cumulative, so they never go down: a `message_delta` that repeats `input_tokens`
         # as 0 (as some Anthropic-compatible gateways do) must not erase `message_start`'s count.
+        # `iterations` (every billed step, in the final `message_delta`) replaces them all when present.
         for key, value in raw.items():
             if value is None:
                 continue

@@ -1,4 +1,10 @@
-"""What Anthropic sends: `message` objects and the Messages SSE stream (`message_start` ... `message_stop`)."""
+"""What Anthropic sends: `message` objects and the Messages SSE stream (`message_start` ... `message_stop`).
+
+Native tool parts are sent as the server tool blocks they came from (`server_tool_use` /
+`mcp_tool_use` and `*_tool_result`, from their `provider_details`, or the kind's default block), a
+tool call's `caller` as the `tool_use` block's, and a response's `container_id` / `stop_details` as
+the message's `container` / `stop_details`.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +13,17 @@ from typing import Any
 
 from ...codecs._base import tool_input
 from ...codecs.anthropic import FINISH_REASONS
-from ...codecs.anthropic.request import REDACTED
-from ...messages import ModelResponse, ModelResponsePart, TextPart, ThinkingPart, ToolCallPart
+from ...codecs.anthropic.common import REDACTED
+from ...codecs.anthropic.native_tools import call_block, is_call_block, return_block
+from ...messages import (
+    ModelResponse,
+    ModelResponsePart,
+    NativeToolCallPart,
+    NativeToolReturnPart,
+    TextPart,
+    ThinkingPart,
+    ToolCallPart,
+)
 from ...usage import RequestUsage
 from ...wire.sse import encode_sse
 from ._base import fresh_input_tokens, pieces, wire_finish
@@ -20,16 +35,25 @@ def encode_response(
     response: ModelResponse, *, model_name: str | None = None, id: str = "msg_fake"
 ) -> dict[str, Any]:
     """The `message` JSON Anthropic would send for `response`."""
-    return {
+    details = response.provider_details or {}
+    message: dict[str, Any] = {
         "id": response.provider_response_id or id,
         "type": "message",
         "role": "assistant",
         "model": response.model_name or model_name or "claude-fake",
         "content": [_encode_block(p) for p in response.parts],
         "stop_reason": _stop_reason(response),
-        "stop_sequence": (response.provider_details or {}).get("stop_sequence"),
+        "stop_sequence": details.get("stop_sequence"),
         "usage": encode_usage(response.usage),
     }
+    if isinstance(details.get("stop_details"), dict):
+        message["stop_details"] = details["stop_details"]
+    if isinstance(details.get("container_id"), str):
+        message["container"] = {
+            "id": details["container_id"],
+            "expires_at": details.get("container_expires_at", "2026-12-01T12:00:00Z"),
+        }
+    return message
 
 
 def _encode_block(part: ModelResponsePart) -> dict[str, Any]:
@@ -40,12 +64,24 @@ def _encode_block(part: ModelResponsePart) -> dict[str, Any]:
             block["citations"] = citations
         return block
     if isinstance(part, ToolCallPart):
-        return {
+        block = {
             "type": "tool_use",
             "id": part.tool_call_id,
             "name": part.tool_name,
             "input": tool_input(part),
         }
+        caller = (part.provider_details or {}).get("caller")
+        if caller:
+            block["caller"] = caller
+        return block
+    if isinstance(part, (NativeToolCallPart, NativeToolReturnPart)):
+        native = call_block(part) if isinstance(part, NativeToolCallPart) else return_block(part)
+        if native is None:
+            raise NotImplementedError(
+                f"the Anthropic fake cannot send a {part.tool_name!r} native tool part without its "
+                "Anthropic block fields in provider_details"
+            )
+        return native
     if not isinstance(part, ThinkingPart):
         raise NotImplementedError(f"the Anthropic fake cannot send a {type(part).__name__} yet")
     redacted = (part.provider_details or {}).get(REDACTED)
@@ -86,21 +122,20 @@ def encode_stream(
     message = encode_response(response, model_name=model_name, id=id)
     usage = message["usage"]
     start_usage = {**usage, "output_tokens": min(1, usage["output_tokens"])}
+    start = {k: v for k, v in message.items() if k not in ("stop_details", "container")}
     events: list[tuple[str, dict[str, Any]]] = [
-        ("message_start", {"type": "message_start", "message": {**message, "content": [], "stop_reason": None,
+        ("message_start", {"type": "message_start", "message": {**start, "content": [], "stop_reason": None,
                                                                  "stop_sequence": None, "usage": start_usage}}),
         ("ping", {"type": "ping"}),
     ]  # fmt: skip
     for index, block in enumerate(message["content"]):
         events.extend(_encode_block_events(index, block, chunk_size))
+    delta = {"stop_reason": message["stop_reason"], "stop_sequence": message["stop_sequence"]}
+    delta.update({k: message[k] for k in ("stop_details", "container") if k in message})
     events.append(
         (
             "message_delta",
-            {
-                "type": "message_delta",
-                "delta": {"stop_reason": message["stop_reason"], "stop_sequence": message["stop_sequence"]},
-                "usage": {"output_tokens": usage["output_tokens"]},
-            },
+            {"type": "message_delta", "delta": delta, "usage": {"output_tokens": usage["output_tokens"]}},
         )
     )
     events.append(("message_stop", {"type": "message_stop"}))
@@ -114,7 +149,7 @@ def _encode_block_events(index: int, block: dict[str, Any], size: int) -> list[t
         start: dict[str, Any] = {"type": "text", "text": ""}
         deltas = [{"type": "text_delta", "text": piece} for piece in pieces(block["text"], size)]
         deltas += [{"type": "citations_delta", "citation": c} for c in block.get("citations", ())]
-    elif kind == "tool_use":
+    elif kind == "tool_use" or is_call_block(kind):
         start = {**block, "input": {}}
         deltas = [{"type": "input_json_delta", "partial_json": ""}]
         deltas += [
