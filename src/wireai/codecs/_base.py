@@ -13,6 +13,7 @@ from .._parts_manager import ModelResponsePartsManager
 from ..exceptions import ModelHTTPError, UnexpectedModelBehavior, UserError, snippet
 from ..messages import (
     FinishReason,
+    MultiModalContent,
     ModelMessage,
     ModelRequest,
     ModelResponse,
@@ -21,6 +22,8 @@ from ..messages import (
     TextPart,
     ThinkingPart,
     ToolCallPart,
+    UserContent,
+    file_reference,
     now_utc,
 )
 from ..profiles import DEFAULT_PROFILE, ModelProfile
@@ -42,6 +45,7 @@ __all__ = [
     "check_native_tools",
     "epoch_datetime",
     "error_body",
+    "file_followup_content",
     "finish_request",
     "json_object",
     "latest_instructions",
@@ -436,6 +440,18 @@ def chat_tool_call(part: ToolCallPart, call_id: str | None = None) -> dict[str, 
         "type": "function",
         "function": {"name": part.tool_name, "arguments": part.args_as_json_str()},
     }
+
+
+def file_followup_content(files: Sequence[MultiModalContent]) -> list[UserContent]:
+    """The content of the follow-up user message that carries files a tool returned, for vendors (or
+    models) whose tool results take only text: each file introduced by the reference its tool result
+    names it by (`ToolReturnPart.model_response_str()` says "See file 1a2b3c."), as PydanticAI does.
+    The codec turns it into user content blocks its own way."""
+    out: list[UserContent] = []
+    for item in files:
+        out.append(f"This is file {file_reference(item)}:")
+        out.append(item)
+    return out
 
 
 def latest_instructions(messages: Sequence[ModelMessage]) -> str | None:
