@@ -417,17 +417,27 @@ def test_a_content_filter_without_content_is_returned_with_its_reason_json_and_s
             "usageMetadata": {"promptTokenCount": 7, "totalTokenCount": 7}}  # fmt: skip
     details = {"finish_reason": raw, "finish_message": "why", "safety_ratings": ratings}
     response = codec.parse_response(body, model_name="m")
-    assert (response.parts, response.finish_reason, response.provider_details) == ([], "content_filter", details)
+    assert (response.parts, response.finish_reason, response.provider_details) == (
+        [],
+        "content_filter",
+        details,
+    )
     assert response.usage == RequestUsage(input_tokens=7)
     parser = codec.StreamParser(model_name="m")
     parser.feed(f"data: {json.dumps(body)}\r\n\r\n".encode())
     streamed = parser.close()
-    assert (streamed.parts, streamed.finish_reason, streamed.provider_details) == ([], "content_filter", details)
+    assert (streamed.parts, streamed.finish_reason, streamed.provider_details) == (
+        [],
+        "content_filter",
+        details,
+    )
 
 
 def test_a_malformed_function_call_without_content_is_still_unexpected() -> None:
     body = {"candidates": [{"finishReason": "MALFORMED_FUNCTION_CALL", "finishMessage": "why"}]}
-    with pytest.raises(UnexpectedModelBehavior, match="finishReason MALFORMED_FUNCTION_CALL and no content: why"):
+    with pytest.raises(
+        UnexpectedModelBehavior, match="finishReason MALFORMED_FUNCTION_CALL and no content: why"
+    ):
         codec.parse_response(body, model_name="m")
     parser = codec.StreamParser(model_name="m")
     with pytest.raises(UnexpectedModelBehavior, match="MALFORMED_FUNCTION_CALL"):

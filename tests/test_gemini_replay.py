@@ -336,7 +336,9 @@ def test_safety_blocks_are_returned_as_content_filtered_responses(case: str, det
             {"category": "HARM_CATEGORY_HARASSMENT", "threshold": "BLOCK_LOW_AND_ABOVE"}
         ]
     }
-    [response] = run_case(case, [[ModelRequest([UserPromptPart("Say something terrible.")])]], settings=settings)
+    [response] = run_case(
+        case, [[ModelRequest([UserPromptPart("Say something terrible.")])]], settings=settings
+    )
     assert response.parts == []
     assert response.finish_reason == "content_filter"
     assert response.provider_details == details

@@ -11,6 +11,7 @@ stream fixture and every JSON response fixture must give a result or a typed wir
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import unquote
 
@@ -19,13 +20,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from wireai.exceptions import ModelAPIError, ModelHTTPError, UnexpectedModelBehavior
-from wireai.messages import ModelResponse, ToolCallPart
+from wireai.messages import ModelResponse, NativeToolReturnPart, ToolCallPart
 from wireai.models._http import HTTPModel
 from wireai.testing import fakes
 from wireai.testing.fixtures import Exchange, fixtures_dir, list_cases, load_case
 from wireai.testing.rechunk import interesting_offsets, parse_chunks, rechunk, split_events, stream_rechunked
 
 TYPED_ERRORS = (UnexpectedModelBehavior, ModelHTTPError, ModelAPIError)
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 STREAM_KEYS = ("sse", "sse_file", "sse_events", "eventstream")
 FAKE_URL = "http://127.0.0.1:9"
 
@@ -114,10 +116,13 @@ def outcome(model: HTTPModel, chunks: list[bytes]) -> Any:
 
 
 def summary(response: ModelResponse) -> Any:
-    # Vendors that send no tool call ids (Gemini) get fresh random ones per parse: compare positions instead.
+    # Vendors that send no tool call ids (Gemini) get fresh random ones per parse: compare positions
+    # instead; a native tool's result is stamped when it is parsed.
     parts = [
         replace(p, tool_call_id="<generated>")
         if isinstance(p, ToolCallPart) and p.tool_call_id.startswith("pyd_ai_")
+        else replace(p, timestamp=EPOCH)
+        if isinstance(p, NativeToolReturnPart)
         else p
         for p in response.parts
     ]

@@ -13,11 +13,11 @@ from .._parts_manager import ModelResponsePartsManager
 from ..exceptions import ModelHTTPError, UnexpectedModelBehavior, UserError, snippet
 from ..messages import (
     FinishReason,
-    MultiModalContent,
     ModelMessage,
     ModelRequest,
     ModelResponse,
     ModelResponseStreamEvent,
+    MultiModalContent,
     SystemPromptPart,
     TextPart,
     ThinkingPart,

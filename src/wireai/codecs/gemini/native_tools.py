@@ -89,7 +89,9 @@ def native_tool_request(
         elif isinstance(tool, CodeExecutionTool):
             tools.append({"codeExecution": {}})
         elif isinstance(tool, WebFetchTool):
-            _refuse_options(tool, ("max_uses", "allowed_domains", "blocked_domains", "max_content_tokens"), host)
+            _refuse_options(
+                tool, ("max_uses", "allowed_domains", "blocked_domains", "max_content_tokens"), host
+            )
             if tool.enable_citations:
                 _refuse(tool, "enable_citations", host)
             tools.append({"urlContext": {}})
@@ -153,7 +155,9 @@ def _image_config(tool: ImageGenerationTool, vertex: bool, host: str) -> dict[st
     options: dict[str, Any] = {"mimeType": f"image/{fmt}"}
     if tool.output_compression is not None:
         if fmt != "jpeg" or not 0 <= tool.output_compression <= 100:
-            raise UserError("ImageGenerationTool output_compression is 0-100 and only for output_format='jpeg'")
+            raise UserError(
+                "ImageGenerationTool output_compression is 0-100 and only for output_format='jpeg'"
+            )
         options["compressionQuality"] = tool.output_compression
     config["imageOutputOptions"] = options
     return config
@@ -166,7 +170,9 @@ def _refuse_options(tool: AbstractNativeTool, names: Sequence[str], host: str) -
 
 
 def _refuse(tool: AbstractNativeTool, name: str, host: str) -> None:
-    raise UserError(f"{type(tool).__name__}({name}=...) has no equivalent on {host}; leave it unset for Gemini")
+    raise UserError(
+        f"{type(tool).__name__}({name}=...) has no equivalent on {host}; leave it unset for Gemini"
+    )
 
 
 # ============================================================================================ response
@@ -204,7 +210,9 @@ def grounding_parts(candidate: Mapping[str, Any]) -> list[ModelResponsePart]:
         raw = None
     if files:
         parts.append(NativeToolCallPart(FILE_SEARCH, {}, tool_call_id="fileSearch"))
-        parts.append(NativeToolReturnPart(FILE_SEARCH, files, tool_call_id="fileSearch", provider_details=raw))
+        parts.append(
+            NativeToolReturnPart(FILE_SEARCH, files, tool_call_id="fileSearch", provider_details=raw)
+        )
     return parts
 
 

@@ -129,7 +129,11 @@ def build_count_tokens_request(
     vertex = bool((profile or DEFAULT_PROFILE).extra.get("gemini_vertex"))
     generate = _generate_body(messages, params, s, model=model, profile=profile, vertex=vertex)
     if vertex:
-        body = {k: v for k, v in generate.items() if k in ("contents", "systemInstruction", "tools", "generationConfig")}
+        body = {
+            k: v
+            for k, v in generate.items()
+            if k in ("contents", "systemInstruction", "tools", "generationConfig")
+        }
     else:
         body = {"generateContentRequest": {"model": f"models/{model}", **generate}}
     request = WireRequest("POST", f"models/{model}:countTokens", body, {"content-type": "application/json"})
@@ -241,7 +245,9 @@ def _camel_keys(value: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def thinking_config(settings: Mapping[str, Any], profile: ModelProfile | None, model: str) -> dict[str, Any] | None:
+def thinking_config(
+    settings: Mapping[str, Any], profile: ModelProfile | None, model: str
+) -> dict[str, Any] | None:
     """`generationConfig.thinkingConfig`: `gemini_thinking_config` as given, else the portable
     `thinking` setting mapped by what the profile says the model does (`extra['gemini_thinking']`:
     `budget` on Gemini 2.5, `level` on Gemini 3, `none` for models that do not think; unset, the
@@ -331,7 +337,8 @@ def map_messages(
                     parts.extend(_user_parts(part.content))
                 elif isinstance(part, ToolReturnPart):
                     files = part.files()
-                    inline = [f for f in files if tool_return_parts and _fits_function_response(f)]
+                    inline = [f for f in files if isinstance(f, BinaryContent) and tool_return_parts
+                              and f.media_type in TOOL_RETURN_MIME_TYPES]  # fmt: skip
                     followups.extend(f for f in files if not any(f is i for i in inline))
                     response = _function_response(
                         part.tool_name, part.tool_call_id if call_ids else None, part.model_response_object()
@@ -357,10 +364,6 @@ def map_messages(
         # Gemini requires at least one turn; a run with only instructions still asks something.
         contents.append({"role": "user", "parts": [{"text": ""}]})
     return system, contents
-
-
-def _fits_function_response(item: MultiModalContent) -> bool:
-    return isinstance(item, BinaryContent) and item.media_type in TOOL_RETURN_MIME_TYPES
 
 
 def _inline(item: BinaryContent) -> dict[str, Any]:

@@ -23,7 +23,14 @@ from ...messages import (
 from ...profiles import ModelProfile
 from ...usage import RequestUsage
 from .._base import json_object, obj, text, token_count
-from .native_tools import CODE_EXECUTION, attach_citations, code_call, code_result, grounding_parts, url_context_parts
+from .native_tools import (
+    CODE_EXECUTION,
+    attach_citations,
+    code_call,
+    code_result,
+    grounding_parts,
+    url_context_parts,
+)
 from .partial_args import ArgsWriter
 
 __all__ = [
@@ -116,7 +123,11 @@ def parse_response(
             continue
         previous = parts[-1] if parts else None
         # Adjacent text slices (how Gemini sometimes splits one answer) are one part, as in streams.
-        if isinstance(converted, TextPart) and isinstance(previous, TextPart) and not previous.provider_details:
+        if (
+            isinstance(converted, TextPart)
+            and isinstance(previous, TextPart)
+            and not previous.provider_details
+        ):
             previous.content += converted.content
             previous.provider_details = converted.provider_details
             continue
@@ -244,12 +255,15 @@ class PartReader:
 
     def _piece(self, call: dict[str, Any], details: dict[str, Any] | None) -> ToolCallPart | None:
         if self._pending is None:
-            part = function_call_part({k: v for k, v in call.items() if k in ("id", "name")}, details, self.body)
+            part = function_call_part(
+                {k: v for k, v in call.items() if k in ("id", "name")}, details, self.body
+            )
             part.args = None
             self._pending = (part, ArgsWriter(), [])
         elif call.get("name"):
             raise UnexpectedModelBehavior(
-                "Gemini started a function call before the previous one's arguments ended", json.dumps(self.body)
+                "Gemini started a function call before the previous one's arguments ended",
+                json.dumps(self.body),
             )
         part, writer, pieces = self._pending
         for piece in partial_args(call, self.body):
@@ -298,7 +312,9 @@ def file_part(blob: Any, details: dict[str, Any] | None, body: Any) -> FilePart:
     blob = obj(blob)
     data, mime = blob.get("data"), blob.get("mimeType")
     if not isinstance(data, str) or not isinstance(mime, str) or not mime:
-        raise UnexpectedModelBehavior("Gemini inlineData needs base64 `data` and a `mimeType`", json.dumps(body))
+        raise UnexpectedModelBehavior(
+            "Gemini inlineData needs base64 `data` and a `mimeType`", json.dumps(body)
+        )
     try:
         raw = base64.b64decode(data, validate=True)
     except (binascii.Error, ValueError):
@@ -357,7 +373,9 @@ def _modality_details(meta: Mapping[str, Any], details: dict[str, int]) -> None:
                 details[f"{entry['modality'].lower()}_{suffix}"] = token_count(entry.get("tokenCount"))
 
 
-def parse_count_tokens_response(body: bytes | str | Mapping[str, Any], *, model_name: str | None = None) -> RequestUsage:
+def parse_count_tokens_response(
+    body: bytes | str | Mapping[str, Any], *, model_name: str | None = None
+) -> RequestUsage:
     """A `CountTokensResponse`: `totalTokens` as the input tokens (`cachedContentTokenCount` as cache
     reads on the Gemini API; Vertex AI's `totalBillableCharacters` in `details`)."""
     data = json_object(body, "Gemini countTokens")

@@ -57,7 +57,9 @@ class StreamParser(BaseStreamParser):
         self._calls = 0
         self._finished = False
         self._reader: PartReader | None = None
-        self._streaming: tuple[tuple[str, int], ArgsWriter] | None = None  # the call whose pieces are arriving
+        self._streaming: tuple[tuple[str, int], ArgsWriter] | None = (
+            None  # the call whose pieces are arriving
+        )
 
     def _frame(self, event: Any) -> Sequence[ModelResponseStreamEvent]:
         data = event.data
@@ -134,13 +136,18 @@ class StreamParser(BaseStreamParser):
                 latest = parts.latest()
                 if isinstance(latest, TextPart):
                     # The signature closes the text it rides on (often an empty final slice).
-                    latest.provider_details = {**(latest.provider_details or {}), **converted.provider_details}
+                    latest.provider_details = {
+                        **(latest.provider_details or {}),
+                        **converted.provider_details,
+                    }
             return [text] if text is not None else []
         if isinstance(converted, (NativeToolCallPart, NativeToolReturnPart)):
             converted.provider_name = self.provider_name
         return [parts.handle_part(None, converted)]  # code, its result, a file: whole parts
 
-    def _call_piece(self, part: dict[str, Any], call: dict[str, Any], chunk: dict[str, Any]) -> list[ModelResponseStreamEvent]:
+    def _call_piece(
+        self, part: dict[str, Any], call: dict[str, Any], chunk: dict[str, Any]
+    ) -> list[ModelResponseStreamEvent]:
         events: list[ModelResponseStreamEvent] = []
         if self._streaming is None:
             self._calls += 1
