@@ -9,6 +9,7 @@ from typing import Any
 from ..._params import ModelRequestParameters
 from ...exceptions import UnexpectedModelBehavior, snippet
 from ...messages import (
+    FilePart,
     ModelResponseStreamEvent,
     NativeToolCallPart,
     NativeToolReturnPart,
@@ -141,8 +142,8 @@ class StreamParser(BaseStreamParser):
                         **converted.provider_details,
                     }
             return [text] if text is not None else []
-        if isinstance(converted, (NativeToolCallPart, NativeToolReturnPart)):
-            converted.provider_name = self.provider_name
+        if isinstance(converted, (NativeToolCallPart, NativeToolReturnPart, FilePart)):
+            converted.provider_name = self.provider_name  # as `stamp_provider` names them in a body
         return [parts.handle_part(None, converted)]  # code, its result, a file: whole parts
 
     def _call_piece(
