@@ -43,6 +43,28 @@ def check_case(protocol: str, case: str, lag: Sequence[str] = (), operation: str
         )
 
 
+def _run(
+    protocol: str, case: str, name: str, turns: Sequence[Any], lag: Sequence[str], send: Any
+) -> list[Any]:
+    """Each turn is a message list, or a callable of the responses so far giving one (a follow-up
+    that sends the history back); `send(model, messages)` makes one request and returns what it got
+    (a response, or (events, response))."""
+    check_case(protocol, case, lag)
+    with ReplayServer(load_case(protocol, case)) as server:
+        model = model_for(server, name, vertex=protocol == "vertex")
+
+        async def main() -> list[Any]:
+            out: list[Any] = []
+            for turn in turns:
+                so_far = [r[1] if isinstance(r, tuple) else r for r in out]
+                out.append(await send(model, turn(so_far) if callable(turn) else turn))
+            return out
+
+        result = asyncio.run(main())
+        server.assert_requests_match()
+    return result
+
+
 def replay(
     protocol: str,
     case: str,
@@ -53,22 +75,12 @@ def replay(
     *,
     lag: Sequence[str] = (),
 ) -> list[ModelResponse]:
-    """Each turn is a message list, or a callable of the responses so far giving one (a follow-up
-    that sends the history back)."""
-    check_case(protocol, case, lag)
-    with ReplayServer(load_case(protocol, case)) as server:
-        model = model_for(server, name, vertex=protocol == "vertex")
+    """The case's exchanges as `model.request` calls: one response per turn."""
 
-        async def main() -> list[ModelResponse]:
-            out: list[ModelResponse] = []
-            for turn in turns:
-                messages = turn(out) if callable(turn) else turn
-                out.append(await model.request(messages, settings, params or ModelRequestParameters()))
-            return out
+    async def send(model: GeminiModel, messages: list[ModelMessage]) -> ModelResponse:
+        return await model.request(messages, settings, params or ModelRequestParameters())
 
-        responses = asyncio.run(main())
-        server.assert_requests_match()
-    return responses
+    return _run(protocol, case, name, turns, lag, send)
 
 
 def replay_stream(
@@ -82,30 +94,15 @@ def replay_stream(
     lag: Sequence[str] = (),
 ) -> list[tuple[list[Any], ModelResponse]]:
     """`replay` over `request_stream`: (events, final response) per turn."""
-    check_case(protocol, case, lag)
-    with ReplayServer(load_case(protocol, case)) as server:
-        model = model_for(server, name, vertex=protocol == "vertex")
 
-        async def main() -> list[tuple[list[Any], ModelResponse]]:
-            out: list[tuple[list[Any], ModelResponse]] = []
-            for turn in turns:
-                messages = turn([r for _, r in out]) if callable(turn) else turn
-                async with model.request_stream(
-                    messages, settings, params or ModelRequestParameters()
-                ) as stream:
-                    events = [event async for event in stream]
-                out.append((events, stream.get()))
-            return out
+    async def send(model: GeminiModel, messages: list[ModelMessage]) -> tuple[list[Any], ModelResponse]:
+        async with model.request_stream(messages, settings, params or ModelRequestParameters()) as stream:
+            events = [event async for event in stream]
+        return events, stream.get()
 
-        result = asyncio.run(main())
-        server.assert_requests_match()
-    return result
+    return _run(protocol, case, name, turns, lag, send)
 
 
 def stamped(parts: Sequence[ModelResponsePart]) -> list[ModelResponsePart]:
     """Parts comparable across parses (a native tool's result is stamped when parsed)."""
     return [replace(p, timestamp=EPOCH) if isinstance(p, NativeToolReturnPart) else p for p in parts]
-
-
-def history(*messages: ModelMessage) -> list[ModelMessage]:
-    return list(messages)
