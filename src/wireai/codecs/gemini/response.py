@@ -222,6 +222,16 @@ class PartReader:
             raise UnexpectedModelBehavior("Gemini part is not an object", json.dumps(self.body))
         signature = part.get("thoughtSignature")
         details = {"thought_signature": signature} if isinstance(signature, str) else None
+        value = part.get("text")
+        if value is not None:  # the common case first: a slice of text or of a thought
+            if not isinstance(value, str):
+                raise UnexpectedModelBehavior("Gemini part text is not a string", json.dumps(self.body))
+            if part.get("thought"):
+                return ThinkingPart(value, signature=signature if isinstance(signature, str) else None,
+                                    provider_name=self.provider_name)  # fmt: skip
+            if not value and details is None:
+                return None
+            return TextPart(value, provider_details=details)
         if "functionCall" in part:
             call = part["functionCall"]
             if is_partial_call(call) and (self._pending is not None or obj(call).get("name")):
@@ -234,19 +244,9 @@ class PartReader:
             return code_result(part["codeExecutionResult"], self.code_call_id, details)
         if "inlineData" in part:
             return None if part.get("thought") else file_part(part["inlineData"], details, self.body)
-        value = part.get("text")
-        if value is not None and not isinstance(value, str):
-            raise UnexpectedModelBehavior("Gemini part text is not a string", json.dumps(self.body))
-        if part.get("thought"):
-            return ThinkingPart(
-                value or "",
-                signature=signature if isinstance(signature, str) else None,
-                provider_name=self.provider_name,
-            )
-        if value is not None:
-            if not value and details is None:
-                return None
-            return TextPart(value, provider_details=details)
+        if part.get("thought"):  # a thought with only a signature
+            return ThinkingPart("", signature=signature if isinstance(signature, str) else None,
+                                provider_name=self.provider_name)  # fmt: skip
         return None  # fileData echoes, function responses, kinds Gemini adds later: nothing to show
 
     @property

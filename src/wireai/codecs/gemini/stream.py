@@ -92,11 +92,12 @@ class StreamParser(BaseStreamParser):
             self._reader = PartReader(self.provider_name, chunk)
         self._reader.body = chunk
         events: list[ModelResponseStreamEvent] = []
-        events.extend(self._metadata(url_context_parts(candidate)))
+        if "urlContextMetadata" in candidate:
+            events.extend(self._metadata(url_context_parts(candidate)))
         for part in candidate_parts(candidate, chunk):
             events.extend(self._part(part, chunk))
-        events.extend(self._metadata(grounding_parts(candidate)))
-        if candidate.get("groundingMetadata"):
+        if "groundingMetadata" in candidate:
+            events.extend(self._metadata(grounding_parts(candidate)))
             attach_citations(self.parts.get_parts(), candidate)
         raw_finish = candidate.get("finishReason")
         if isinstance(raw_finish, str):
