@@ -86,6 +86,49 @@ def _spec_module() -> Any:
     return validate
 
 
+# Request fields the live Gemini API takes that the proto snapshot in ../shared predates (see the
+# "protos lag the live API" caveat in its README): `strip_proto_lag` removes exactly these before a
+# body is checked against the protos, and insists each one is there, so the list stays honest.
+PROTO_LAG: dict[str, tuple[str, ...]] = {
+    "gemini": (
+        "tools[].fileSearch",  # the snapshot's FileSearch predates fileSearchStoreNames
+        "generationConfig.imageConfig.imageSize",
+        "generationConfig.thinkingConfig.thinkingLevel",
+        "serviceTier",
+    ),
+    "vertex": (),
+}
+
+
+def strip_proto_lag(vendor: str, body: Any, *fields: str) -> Any:
+    """A copy of `body` without the named `PROTO_LAG` fields (`a.b`, `a[].b`: in every item of list
+    `a`; an item left empty is dropped); each must be a known lag field and present in the body."""
+    import copy
+
+    out = copy.deepcopy(body)
+    for spec in fields:
+        assert spec in PROTO_LAG[vendor], f"{spec} is not a known {vendor} proto lag field"
+        assert _drop(out, spec.split(".")), f"{spec} is not in the body"
+    return out
+
+
+def _drop(node: Any, path: list[str]) -> bool:
+    head, rest = path[0], path[1:]
+    if head.endswith("[]"):
+        items = node.get(head[:-2]) if isinstance(node, dict) else None
+        if not isinstance(items, list):
+            return False
+        found = [_drop(item, rest) for item in items]
+        node[head[:-2]] = [item for item in items if item]
+        return any(found)
+    if not isinstance(node, dict) or head not in node:
+        return False
+    if rest:
+        return _drop(node[head], rest)
+    del node[head]
+    return True
+
+
 def assert_spec_valid(vendor: str, body: Any, operation: str | None = None, *, strict: bool = True) -> None:
     """Validate against the vendor's official description in ../shared.
 

@@ -133,6 +133,42 @@ HISTORY = [
         provider_name="anthropic",
     ),
     ModelRequest([UserPromptPart("Thanks.")]),
+    # A Gemini turn with native tools: code it ran (signed), a search it grounded on, an image it drew.
+    ModelResponse(
+        [
+            NativeToolCallPart(
+                "code_execution",
+                {"language": "PYTHON", "code": "print(21 + 1)"},
+                tool_call_id="code_execution_1",
+                provider_name="google-gla",
+                provider_details={"thought_signature": "Q29kZVNpZw=="},
+            ),
+            NativeToolReturnPart(
+                "code_execution",
+                {"outcome": "OUTCOME_OK", "output": "22\n"},
+                tool_call_id="code_execution_1",
+                provider_name="google-gla",
+            ),
+            NativeToolCallPart(
+                "web_search",
+                {"queries": ["rome weather tomorrow"]},
+                tool_call_id="googleSearch",
+                provider_name="google-gla",
+            ),
+            NativeToolReturnPart(
+                "web_search",
+                [{"uri": "https://weather.example/rome", "title": "weather.example"}],
+                tool_call_id="googleSearch",
+                provider_name="google-gla",
+                provider_details={"grounding_metadata": {"webSearchQueries": ["rome weather tomorrow"]}},
+            ),
+            TextPart(
+                "Rome: 22 °C tomorrow.", provider_details={"citations": [{"segment": {"endIndex": 21}}]}
+            ),
+        ],
+        provider_name="google-gla",
+    ),
+    ModelRequest([UserPromptPart("Thanks!")]),
 ]
 
 # fake, spec vendor, spec operation
@@ -171,6 +207,19 @@ def test_every_vendor_accepts_a_history_made_by_the_others(
         ids = [c["id"] for m in body["messages"] if m.get("tool_calls") for c in m["tool_calls"]]
         results = [m["tool_call_id"] for m in body["messages"] if m["role"] == "tool"]
         assert all(len(i) == 9 and i.isalnum() for i in ids) and set(results) <= set(ids)
+    # Gemini's own native parts go back to Gemini as received (code and its signed result); search
+    # records are metadata Gemini does not take back; no other vendor sees any of them.
+    if fake_cls in (FakeGemini, FakeVertex):
+        assert {
+            "executableCode": {"language": "PYTHON", "code": "print(21 + 1)"},
+            "thoughtSignature": "Q29kZVNpZw==",
+        } in (body["contents"][-2]["parts"])
+        assert "rome weather tomorrow" not in text
+    else:
+        assert (
+            "print(21 + 1)" not in text and "OUTCOME_OK" not in text and "rome weather tomorrow" not in text
+        )
+        assert "Rome: 22 °C tomorrow." in text
     protocol = {FakeOpenAI: "openai_chat", FakeOpenAIResponses: "openai_responses", FakeVertex: "gemini"}.get(
         fake_cls, spec
     )

@@ -358,7 +358,8 @@ def test_truncated_stream_without_finish_reason_is_unexpected() -> None:
 
 # ---------------------------------------------------------------------------------------------- finish reasons
 
-# Every value of the v1beta `Candidate.FinishReason` enum, as Google documents it.
+# Every value of the v1beta `Candidate.FinishReason` enum, as Google documents it, and Vertex AI's
+# MODEL_ARMOR (v1 `Candidate.FinishReason`).
 EXPECTED_FINISH = {
     "FINISH_REASON_UNSPECIFIED": None,
     "STOP": "stop",
@@ -378,6 +379,7 @@ EXPECTED_FINISH = {
     "IMAGE_RECITATION": "content_filter",
     "UNEXPECTED_TOOL_CALL": "error",
     "TOO_MANY_TOOL_CALLS": "error",
+    "MODEL_ARMOR": "content_filter",
 }
 
 
@@ -404,12 +406,42 @@ def test_every_finish_reason_is_read_from_bodies_and_streams(raw: str) -> None:
     assert streamed.usage == RequestUsage(input_tokens=2, output_tokens=1)
 
 
-@pytest.mark.parametrize("raw", ["SAFETY", "RECITATION", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII",
-                                 "MALFORMED_FUNCTION_CALL"])  # fmt: skip
-def test_a_refusal_without_content_names_its_reason(raw: str) -> None:
-    body = {"candidates": [{"finishReason": raw, "finishMessage": "why"}]}
-    with pytest.raises(UnexpectedModelBehavior, match=f"finishReason {raw} and no content: why"):
+CONTENT_FILTERS = ["SAFETY", "RECITATION", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII", "IMAGE_SAFETY",
+                   "IMAGE_PROHIBITED_CONTENT", "IMAGE_RECITATION", "MODEL_ARMOR"]  # fmt: skip
+
+
+@pytest.mark.parametrize("raw", CONTENT_FILTERS)
+def test_a_content_filter_without_content_is_returned_with_its_reason_json_and_stream(raw: str) -> None:
+    ratings = [{"category": "HARM_CATEGORY_HARASSMENT", "probability": "HIGH", "blocked": True}]
+    body = {"candidates": [{"finishReason": raw, "finishMessage": "why", "safetyRatings": ratings}],
+            "usageMetadata": {"promptTokenCount": 7, "totalTokenCount": 7}}  # fmt: skip
+    details = {"finish_reason": raw, "finish_message": "why", "safety_ratings": ratings}
+    response = codec.parse_response(body, model_name="m")
+    assert (response.parts, response.finish_reason, response.provider_details) == (
+        [],
+        "content_filter",
+        details,
+    )
+    assert response.usage == RequestUsage(input_tokens=7)
+    parser = codec.StreamParser(model_name="m")
+    parser.feed(f"data: {json.dumps(body)}\r\n\r\n".encode())
+    streamed = parser.close()
+    assert (streamed.parts, streamed.finish_reason, streamed.provider_details) == (
+        [],
+        "content_filter",
+        details,
+    )
+
+
+def test_a_malformed_function_call_without_content_is_still_unexpected() -> None:
+    body = {"candidates": [{"finishReason": "MALFORMED_FUNCTION_CALL", "finishMessage": "why"}]}
+    with pytest.raises(
+        UnexpectedModelBehavior, match="finishReason MALFORMED_FUNCTION_CALL and no content: why"
+    ):
         codec.parse_response(body, model_name="m")
+    parser = codec.StreamParser(model_name="m")
+    with pytest.raises(UnexpectedModelBehavior, match="MALFORMED_FUNCTION_CALL"):
+        parser.feed(f"data: {json.dumps(body)}\r\n\r\n".encode())
 
 
 def test_max_tokens_without_content_is_an_empty_answer_not_an_error() -> None:

@@ -321,16 +321,29 @@ def test_foreign_history_gets_the_skip_signature_sentinel_and_drops_foreign_thin
     assert_spec_valid("gemini", body)
 
 
-@pytest.mark.parametrize("case", ["safety_block", "safety_finish"])
-def test_safety_blocks_raise_unexpected_model_behavior_with_the_reason(case: str) -> None:
+@pytest.mark.parametrize(
+    ("case", "details"),
+    [
+        ("safety_block", {"block_reason": "SAFETY",
+                          "safety_ratings": [{"category": "HARM_CATEGORY_HARASSMENT", "probability": "HIGH"}]}),
+        ("safety_finish", {"finish_reason": "SAFETY", "safety_ratings": [
+            {"category": "HARM_CATEGORY_HARASSMENT", "probability": "HIGH", "blocked": True}]}),
+    ],
+)  # fmt: skip
+def test_safety_blocks_are_returned_as_content_filtered_responses(case: str, details: dict[str, Any]) -> None:
     settings: GeminiModelSettings = {
         "gemini_safety_settings": [
             {"category": "HARM_CATEGORY_HARASSMENT", "threshold": "BLOCK_LOW_AND_ABOVE"}
         ]
     }
-    with pytest.raises(UnexpectedModelBehavior, match="SAFETY") as info:
-        run_case(case, [[ModelRequest([UserPromptPart("Say something terrible.")])]], settings=settings)
-    assert "HARM_CATEGORY_HARASSMENT" in (info.value.body or "")
+    [response] = run_case(
+        case, [[ModelRequest([UserPromptPart("Say something terrible.")])]], settings=settings
+    )
+    assert response.parts == []
+    assert response.finish_reason == "content_filter"
+    assert response.provider_details == details
+    assert response.usage == RequestUsage(input_tokens=6)
+    assert response.provider_name == "google-gla"
 
 
 def test_empty_candidates_raise_unexpected_model_behavior() -> None:
@@ -405,9 +418,11 @@ def test_error_inside_the_stream_is_a_model_http_error_with_googles_body() -> No
     }
 
 
-def test_blocked_prompt_inside_the_stream() -> None:
-    with pytest.raises(UnexpectedModelBehavior, match="PROHIBITED_CONTENT"):
-        stream_case("stream_safety", [ModelRequest([UserPromptPart("Tell me a story.")])])
+def test_blocked_prompt_inside_the_stream_is_returned_as_a_content_filtered_response() -> None:
+    events, response = stream_case("stream_safety", [ModelRequest([UserPromptPart("Tell me a story.")])])
+    assert (events, response.parts, response.finish_reason) == ([], [], "content_filter")
+    assert response.provider_details == {"block_reason": "PROHIBITED_CONTENT"}
+    assert response.usage == RequestUsage(input_tokens=6)
 
 
 def test_constructors_from_the_seed_docs(monkeypatch: pytest.MonkeyPatch) -> None:

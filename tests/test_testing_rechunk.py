@@ -27,6 +27,7 @@ from wireai.testing.fixtures import Exchange, fixtures_dir, list_cases, load_cas
 from wireai.testing.rechunk import interesting_offsets, parse_chunks, rechunk, split_events, stream_rechunked
 
 TYPED_ERRORS = (UnexpectedModelBehavior, ModelHTTPError, ModelAPIError)
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 STREAM_KEYS = ("sse", "sse_file", "sse_events", "eventstream")
 FAKE_URL = "http://127.0.0.1:9"
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
@@ -116,7 +117,8 @@ def outcome(model: HTTPModel, chunks: list[bytes]) -> Any:
 
 
 def summary(response: ModelResponse) -> Any:
-    # Vendors that send no tool call ids (Gemini) get fresh random ones per parse: compare positions instead.
+    # Vendors that send no tool call ids (Gemini) get fresh random ones per parse: compare positions
+    # instead; a native tool's result is stamped when it is parsed.
     parts = [
         replace(p, tool_call_id="<generated>")
         if isinstance(p, ToolCallPart) and p.tool_call_id.startswith("pyd_ai_")

@@ -21,6 +21,8 @@ class ModelProfile:
     supports_tools: bool = True
     supports_json_schema_output: bool = False
     supports_json_object_output: bool = False
+    supports_image_output: bool = False
+    """The model can answer with images (`FilePart`s): Gemini image models, for example."""
     default_structured_output_mode: StructuredOutputMode = "tool"
     prompted_output_template: str = DEFAULT_PROMPTED_OUTPUT_TEMPLATE
     json_schema_transformer: Callable[[dict[str, Any]], dict[str, Any]] | None = None

@@ -17,12 +17,15 @@ from ..messages import (
     ModelRequest,
     ModelResponse,
     ModelResponseStreamEvent,
+    MultiModalContent,
     NativeToolCallPart,
     NativeToolReturnPart,
     SystemPromptPart,
     TextPart,
     ThinkingPart,
     ToolCallPart,
+    UserContent,
+    file_reference,
     now_utc,
 )
 from ..profiles import DEFAULT_PROFILE, ModelProfile
@@ -44,6 +47,7 @@ __all__ = [
     "check_native_tools",
     "epoch_datetime",
     "error_body",
+    "file_followup_content",
     "finish_request",
     "json_object",
     "latest_instructions",
@@ -446,6 +450,18 @@ def chat_tool_call(part: ToolCallPart, call_id: str | None = None) -> dict[str, 
         "type": "function",
         "function": {"name": part.tool_name, "arguments": part.args_as_json_str()},
     }
+
+
+def file_followup_content(files: Sequence[MultiModalContent]) -> list[UserContent]:
+    """The content of the follow-up user message that carries files a tool returned, for vendors (or
+    models) whose tool results take only text: each file introduced by the reference its tool result
+    names it by (`ToolReturnPart.model_response_str()` says "See file 1a2b3c."), as PydanticAI does.
+    The codec turns it into user content blocks its own way."""
+    out: list[UserContent] = []
+    for item in files:
+        out.append(f"This is file {file_reference(item)}:")
+        out.append(item)
+    return out
 
 
 def latest_instructions(messages: Sequence[ModelMessage]) -> str | None:

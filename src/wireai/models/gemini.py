@@ -43,6 +43,15 @@ class GeminiModelSettings(ModelSettings, total=False):
     google_safety_settings: list[dict[str, str]]
     google_thinking_config: dict[str, Any]
     google_labels: dict[str, str]
+    google_cached_content: str
+    """A cache made with the caching API (`cachedContents/...`) -> `cachedContent`; its tokens come
+    back as `usage.cache_read_tokens`."""
+    google_service_tier: Literal["standard", "flex", "priority"]
+    """Wins over the portable `service_tier`: `serviceTier` on the Gemini API, the
+    `x-vertex-ai-llm-shared-request-type` header on Vertex AI."""
+    google_stream_function_call_arguments: bool
+    """Vertex AI: stream each function call's arguments piece by piece
+    (`functionCallingConfig.streamFunctionCallArguments`); they arrive as tool-call argument deltas."""
 
 
 GoogleModelSettings = GeminiModelSettings

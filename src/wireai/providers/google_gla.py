@@ -11,13 +11,36 @@ __all__ = ["GoogleGLAProvider", "gemini_profile"]
 
 
 def gemini_profile(model_name: str) -> ModelProfile:
-    """Gemini models answer in JSON-schema mode natively; tool output stays the default because
-    before Gemini 3 a request cannot combine `responseSchema` with function calling."""
+    """What a Gemini model can do, by its name (the codec reads these; see codecs/gemini):
+
+    - tool output stays the default because before Gemini 3 a request cannot combine
+      `responseSchema` with function calling, nor function tools with native tools;
+    - thinking is a token budget on Gemini 2.5 and a level on Gemini 3; Pro models always think;
+      1.x/2.0 and Gemma models do not think;
+    - image models (`...-image...`) answer with images; Gemini 3 takes images and PDFs inside a
+      function response.
+    """
     name = model_name.rsplit("/", 1)[-1]
+    gemini_3 = name.startswith("gemini-3")
+    image = "image" in name
+    extra: dict[str, object] = {
+        "gemini_native_output_with_tools": gemini_3,
+        "gemini_tool_combination": gemini_3,
+        "gemini_tool_return_parts": gemini_3 and not image,
+    }
+    if gemini_3:
+        extra["gemini_thinking"] = "level"
+    elif name.startswith("gemini-2.5") and not image:
+        extra["gemini_thinking"] = "budget"
+    elif name.startswith(("gemini-1", "gemini-2", "gemma")):
+        extra["gemini_thinking"] = "none"
+    if "pro" in name and "flash" not in name and extra.get("gemini_thinking") in ("level", "budget"):
+        extra["gemini_thinking_always_on"] = True
     return ModelProfile(
         supports_json_schema_output=True,
         supports_json_object_output=True,
-        extra={"gemini_native_output_with_tools": name.startswith("gemini-3")},
+        supports_image_output=image,
+        extra=extra,
     )
 
 

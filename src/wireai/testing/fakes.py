@@ -442,7 +442,9 @@ class FakeAnthropic(FakeVendor):
 
 _GOOGLE_STATUS = {400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 403: "PERMISSION_DENIED", 404: "NOT_FOUND",
                   429: "RESOURCE_EXHAUSTED", 500: "INTERNAL", 503: "UNAVAILABLE", 504: "DEADLINE_EXCEEDED"}  # fmt: skip
-_GEMINI_PATH = r"(?P<prefix>.*)/models/(?P<model>[^/:]+):(?P<method>generateContent|streamGenerateContent)"
+_GEMINI_PATH = (
+    r"(?P<prefix>.*)/models/(?P<model>[^/:]+):(?P<method>generateContent|streamGenerateContent|countTokens)"
+)
 
 
 class FakeGemini(FakeVendor):
@@ -466,9 +468,18 @@ class FakeGemini(FakeVendor):
         return gemini.encode_response(response)
 
     def encode_stream(self, response: ModelResponse, request: RecordedRequest) -> bytes:
+        """Streams function-call arguments piece by piece when the request asked for it (Vertex AI's
+        `functionCallingConfig.streamFunctionCallArguments`)."""
         from .encoders import gemini
 
-        return gemini.encode_stream(response, text_chunk=8)
+        body = _json_or_none(request) or {}
+        calling = (
+            ((body.get("toolConfig") or {}).get("functionCallingConfig") or {})
+            if isinstance(body, dict)
+            else {}
+        )
+        pieces = calling.get("streamFunctionCallArguments") is True
+        return gemini.encode_stream(response, text_chunk=8, stream_function_call_arguments=pieces)
 
     def error_body(self, status: int, message: str) -> Any:
         return {
