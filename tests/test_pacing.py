@@ -64,6 +64,11 @@ def test_garbage_durations_never_raise(text: str) -> None:
     assert value is None or value >= 0
 
 
+@pytest.mark.parametrize("text", ["NAN", "nan", "inf", "-Infinity"])
+def test_nan_and_infinity_are_no_duration(text: str) -> None:
+    assert parse_duration(text) is None
+
+
 def test_openai_and_groq_headers_give_both_dimensions() -> None:
     headers = {
         "x-ratelimit-limit-requests": "14400",

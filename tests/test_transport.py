@@ -167,3 +167,11 @@ def test_a_connection_failure_says_how_many_attempts_were_made() -> None:
     assert str(err).endswith(" (after 3 attempts)")
     copy = pickle.loads(pickle.dumps(err))
     assert (copy.model_name, copy.attempts, str(copy)) == ("m", 3, str(err))
+
+
+@pytest.mark.parametrize("header", ["retry-after", "retry-after-ms"])
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf"])
+def test_a_retry_after_that_is_not_a_finite_number_is_ignored(header: str, value: str) -> None:
+    from wireai.exceptions import parse_retry_after
+
+    assert parse_retry_after({header: value}) is None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import sys
 from collections.abc import Mapping, Sequence
 from email.utils import parsedate_to_datetime
@@ -191,19 +192,15 @@ class ModelHTTPError(ModelAPIError):
 
 
 def parse_retry_after(headers: Mapping[str, str]) -> float | None:
-    ms = headers.get("retry-after-ms")
-    if ms:
-        try:
-            return max(float(ms) / 1000, 0.0)
-        except ValueError:
-            pass
+    ms = _finite(headers.get("retry-after-ms"))
+    if ms is not None:
+        return max(ms / 1000, 0.0)
     value = headers.get("retry-after")
     if not value:
         return None
-    try:
-        return max(float(value), 0.0)
-    except ValueError:
-        pass
+    seconds = _finite(value)
+    if seconds is not None:
+        return max(seconds, 0.0)
     try:
         from datetime import datetime, timezone
 
@@ -211,6 +208,17 @@ def parse_retry_after(headers: Mapping[str, str]) -> float | None:
         return max((when - datetime.now(timezone.utc)).total_seconds(), 0.0)
     except (TypeError, ValueError, IndexError):
         return None
+
+
+def _finite(value: str | None) -> float | None:
+    """A header's number, or None for anything else (`nan` and `inf` parse as floats but are not waits)."""
+    if not value:
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        return None
+    return number if math.isfinite(number) else None
 
 
 class FallbackExceptionGroup(ExceptionGroup):

@@ -48,9 +48,11 @@ def parse_duration(value: str) -> float | None:
     """Seconds in a Go-style duration (`6m0s`, `1h2m3.5s`, `20ms`) or a plain number of seconds."""
     value = value.strip()
     try:
-        return max(float(value), 0.0)
+        number = float(value)
     except ValueError:
         pass
+    else:  # `nan` and `inf` parse as floats but are no duration
+        return max(number, 0.0) if math.isfinite(number) else None
     pos, total = 0, 0.0
     for match in _DURATION.finditer(value):
         if match.start() != pos:
