@@ -43,7 +43,7 @@ def require_shared(path: Path, what: str) -> None:
 _GEMINI_SERVICE = "google/ai/generativelanguage/v1beta/generative_service.proto"
 _VERTEX_SERVICE = "google/cloud/aiplatform/v1/prediction_service.proto"
 EXTRA_OPERATIONS: dict[str, dict[str, Any]] = {
-    "openai": {"embeddings": ("/embeddings", "post")},
+    "openai": {"embeddings": ("/embeddings", "post"), "input_tokens": ("/responses/input_tokens", "post")},
     "azure": {"embeddings": ("/deployments/{deployment-id}/embeddings", "post")},
     "mistral": {"embeddings": ("/v1/embeddings", "post")},
     "cohere": {"embed": ("/v2/embed", "post"), "tokenize": ("/v1/tokenize", "post")},

@@ -13,6 +13,8 @@ import pytest
 
 from support import assert_protocol_valid, assert_spec_valid
 from wireai.messages import (
+    BinaryImage,
+    FilePart,
     ModelRequest,
     ModelResponse,
     NativeToolCallPart,
@@ -220,6 +222,73 @@ def test_every_vendor_accepts_a_history_made_by_the_others(
             "print(21 + 1)" not in text and "OUTCOME_OK" not in text and "rome weather tomorrow" not in text
         )
         assert "Rome: 22 °C tomorrow." in text
+    protocol = {FakeOpenAI: "openai_chat", FakeOpenAIResponses: "openai_responses", FakeVertex: "gemini"}.get(
+        fake_cls, spec
+    )
+    assert_protocol_valid(protocol, body)
+
+
+# A turn on the OpenAI Responses API that ran native tools: a web search, code execution with a chart
+# and an image generation, each as OpenAI sends them (ids, item types, encrypted reasoning).
+RESPONSES_NATIVE_TURN = [
+    ModelRequest([UserPromptPart("Find the otter story, chart it and draw an otter.")]),
+    ModelResponse(
+        [
+            ThinkingPart("", id="rs_native", signature="gAAAAB-native-enc", provider_name="openai"),
+            NativeToolCallPart(
+                "web_search",
+                {"type": "search", "query": "otters"},
+                "ws_native",
+                provider_name="openai",
+                provider_details={"item_type": "web_search_call"},
+            ),
+            NativeToolReturnPart(
+                "web_search", {"status": "completed", "sources": [{"type": "url", "url": "https://bbc.co.uk/o"}]},
+                "ws_native", provider_name="openai",
+            ),
+            NativeToolCallPart(
+                "code_execution",
+                {"container_id": "cntr_native", "code": "plot()"},
+                "ci_native",
+                provider_name="openai",
+                provider_details={"item_type": "code_interpreter_call"},
+            ),
+            FilePart(BinaryImage(b"\x89PNG chart", "image/png"), id="ci_native", provider_name="openai"),
+            NativeToolReturnPart("code_execution", {"status": "completed", "logs": ["ok\n"]}, "ci_native", provider_name="openai"),
+            NativeToolCallPart(
+                "image_generation", None, "ig_native", provider_name="openai",
+                provider_details={"item_type": "image_generation_call"},
+            ),
+            FilePart(BinaryImage(b"\x89PNG otter", "image/png"), id="ig_native", provider_name="openai"),
+            NativeToolReturnPart("image_generation", {"status": "completed"}, "ig_native", provider_name="openai"),
+            TextPart("Otters are back; here is a chart and a drawing.",
+                     provider_details={"annotations": [{"type": "url_citation", "url": "https://bbc.co.uk/o",
+                                                        "title": "Otters", "start_index": 0, "end_index": 6}]}),
+        ],
+        provider_name="openai",
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("fake_cls", "spec", "operation"), VENDORS, ids=[v[0].__name__ for v in VENDORS])
+@pytest.mark.parametrize("stream", [False, True], ids=["json", "stream"])
+def test_an_openai_responses_native_tool_turn_continues_on_every_vendor(
+    fake_cls: type[FakeVendor], spec: str, operation: str | None, stream: bool
+) -> None:
+    with fake_cls() as fake:
+        model = fake.model()
+    history = [*HISTORY[:-1], *RESPONSES_NATIVE_TURN, HISTORY[-1]]
+    body: dict[str, Any] = model.build_request(
+        history, None, ModelRequestParameters(function_tools=[WEATHER]), stream=stream
+    ).body
+    assert_spec_valid(spec, body, operation)
+    text = repr(body)
+    assert "Otters are back" in text  # the answer travels everywhere
+    if fake_cls is FakeOpenAIResponses:  # the vendor that ran the tools gets its items back, by id
+        native = ("reasoning", "web_search_call", "code_interpreter_call", "image_generation_call")
+        assert [item["type"] for item in body["input"] if item.get("type") in native] == list(native)
+    else:  # the others never see OpenAI's server-side calls, their encrypted reasoning or container
+        assert "ws_native" not in text and "cntr_native" not in text and "gAAAAB-native-enc" not in text
     protocol = {FakeOpenAI: "openai_chat", FakeOpenAIResponses: "openai_responses", FakeVertex: "gemini"}.get(
         fake_cls, spec
     )

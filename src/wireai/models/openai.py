@@ -30,14 +30,21 @@ OpenAIModelName = str
 class OpenAIModelSettings(ModelSettings, total=False):
     """Settings only OpenAI-shaped hosts understand, sent as the field after the `openai_` prefix."""
 
-    openai_reasoning_effort: Literal["minimal", "low", "medium", "high"]
+    openai_reasoning_effort: Literal["none", "minimal", "low", "medium", "high", "xhigh"]
+    """Wins over the portable `thinking` setting."""
     openai_user: str
     openai_service_tier: Literal["auto", "default", "flex", "priority"]
+    """Wins over the portable `service_tier` setting."""
     openai_logprobs: bool
     openai_top_logprobs: int
     openai_prediction: dict[str, Any]
     openai_store: bool
     openai_metadata: dict[str, str]
+    openai_prompt_cache_key: str
+    """`prompt_cache_key`: requests that share a key share OpenAI's prompt cache (it replaces `user`
+    for cache bucketing)."""
+    openai_prompt_cache_retention: Literal["in_memory", "24h"]
+    """`prompt_cache_retention`: `24h` keeps cached prefixes for up to a day."""
 
 
 class OpenAIResponsesModelSettings(OpenAIModelSettings, total=False):
@@ -48,6 +55,12 @@ class OpenAIResponsesModelSettings(OpenAIModelSettings, total=False):
     openai_truncation: Literal["auto", "disabled"]
     openai_include: list[str]
     openai_text_verbosity: Literal["low", "medium", "high"]
+    openai_include_web_search_sources: bool
+    """Adds `web_search_call.action.sources` to `include`: every URL a web search consulted."""
+    openai_include_code_execution_outputs: bool
+    """Adds `code_interpreter_call.outputs` to `include`: the logs and images the code produced."""
+    openai_include_file_search_results: bool
+    """Adds `file_search_call.results` to `include`: the passages a file search found."""
 
 
 class OpenRouterModelSettings(OpenAIModelSettings, total=False):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from typing import Any, ClassVar
 
 import httpx
@@ -12,7 +13,7 @@ from ..profiles import ModelProfile
 from ..transport.pacing import Pacing, resolve_pacing
 from . import Endpoint, Provider, env_key
 
-__all__ = ["OpenAIProvider", "openai_model_profile"]
+__all__ = ["OpenAIProvider", "openai_model_profile", "openai_reasoning_efforts"]
 
 
 # The operations Azure's deployments API addresses as `/deployments/{model}/...`; the others
@@ -157,9 +158,36 @@ def openai_model_profile(model_name: str) -> ModelProfile:
         chat["max_tokens_field"] = "max_completion_tokens"
     if model_name.startswith("o1-mini"):
         chat["system_role"] = "user"  # o1-mini accepts neither system nor developer messages
+    extra: dict[str, Any] = {"openai_chat": chat}
+    efforts = openai_reasoning_efforts(model_name)
+    if efforts is not None:
+        extra["openai_reasoning_efforts"] = efforts
+    if model_name.startswith("gpt-4.1-nano"):
+        # OpenAI's web search guide: not available on gpt-4.1-nano.
+        extra["openai_native_tools"] = ("code_execution", "image_generation", "file_search", "mcp_server")
     return ModelProfile(
         supports_json_schema_output=True,
         supports_json_object_output=True,
         default_structured_output_mode="tool",
-        extra={"openai_chat": chat},
+        extra=extra,
     )
+
+
+_DATED = r"(-\d{4}-\d{2}-\d{2})?"
+# Model families -> the `reasoning.effort` / `reasoning_effort` values they take (empty: no reasoning).
+_REASONING_EFFORTS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (rf"(gpt-4o|gpt-4\.1|gpt-4|gpt-3\.5)(-[a-z0-9.-]+)?{_DATED}", ()),
+    (rf"(o1|o3|o3-mini|o4-mini){_DATED}", ("low", "medium", "high")),
+    (rf"gpt-5(-mini|-nano)?{_DATED}", ("minimal", "low", "medium", "high")),
+    (rf"gpt-5\.1{_DATED}", ("none", "low", "medium", "high")),
+)
+
+
+def openai_reasoning_efforts(model_name: str) -> tuple[str, ...] | None:
+    """The reasoning efforts an OpenAI model takes, for the families whose list is certain (empty: the
+    model does not reason); None for the others, whose setting is sent as given."""
+    name = model_name.rsplit("/", 1)[-1]
+    for pattern, efforts in _REASONING_EFFORTS:
+        if re.fullmatch(pattern, name):
+            return efforts
+    return None

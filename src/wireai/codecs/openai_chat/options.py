@@ -95,6 +95,8 @@ OPENAI_SETTINGS = {
     "openai_prediction": "prediction",
     "openai_store": "store",
     "openai_metadata": "metadata",
+    "openai_prompt_cache_key": "prompt_cache_key",
+    "openai_prompt_cache_retention": "prompt_cache_retention",
 }
 
 FINISH_REASONS: dict[str, FinishReason] = {

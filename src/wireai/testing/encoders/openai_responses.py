@@ -1,11 +1,30 @@
-"""What the OpenAI Responses API sends: `response` objects and the `response.*` event stream."""
+"""What the OpenAI Responses API sends: `response` objects and the `response.*` event stream.
+
+Native tool parts are encoded as the vendor's items: a `NativeToolCallPart` with the
+`NativeToolReturnPart` and `FilePart`s of the same id becomes one `web_search_call`,
+`code_interpreter_call`, `image_generation_call`, `file_search_call`, `mcp_list_tools`, `mcp_call` or
+`mcp_approval_request` (named by the call's `provider_details['item_type']`, or inferred from its
+tool name), and a `FilePart` of its own becomes an `image_generation_call` (a generated image).
+`TextPart.provider_details['annotations']` are the text's citations.
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
-from ...messages import ModelResponse, TextPart, ThinkingPart, ToolCallPart
+from ...codecs.openai_responses import native_tools
+from ...messages import (
+    FilePart,
+    ModelResponse,
+    ModelResponsePart,
+    NativeToolCallPart,
+    NativeToolReturnPart,
+    TextPart,
+    ThinkingPart,
+    ToolCallPart,
+)
 from ...usage import RequestUsage
 from ...wire.sse import encode_sse
 from ._base import pieces
@@ -17,24 +36,66 @@ def _encode_usage(usage: RequestUsage) -> dict[str, Any]:
     details = dict(usage.details or {})
     return {
         "input_tokens": usage.input_tokens,
-        "input_tokens_details": {"cached_tokens": usage.cache_read_tokens},
+        "input_tokens_details": {
+            "cached_tokens": usage.cache_read_tokens,
+            "cache_write_tokens": usage.cache_write_tokens,
+        },
         "output_tokens": usage.output_tokens,
         "output_tokens_details": {"reasoning_tokens": details.get("reasoning_tokens", 0)},
         "total_tokens": usage.input_tokens + usage.output_tokens,
     }
 
 
+def _item_type(call: NativeToolCallPart) -> str:
+    """The item a native call is: as parsed (`item_type`), or by its tool name when a test wrote it."""
+    given = (call.provider_details or {}).get(native_tools.ITEM_KEY)
+    if given:
+        return str(given)
+    if call.tool_name.startswith("mcp_server:"):
+        action = call.args.get("action") if isinstance(call.args, dict) else None
+        return "mcp_list_tools" if action == "list_tools" else "mcp_call"
+    try:
+        return _ITEM_OF_TOOL[call.tool_name]
+    except KeyError:
+        raise ValueError(f"the OpenAI Responses API has no native tool {call.tool_name!r}") from None
+
+
+_ITEM_OF_TOOL = {
+    "web_search": "web_search_call",
+    "code_execution": "code_interpreter_call",
+    "image_generation": "image_generation_call",
+    "file_search": "file_search_call",
+}
+
+
+def _native_item(call: NativeToolCallPart, parts: list[ModelResponsePart]) -> dict[str, Any]:
+    returned = next(
+        (p for p in parts if isinstance(p, NativeToolReturnPart) and p.tool_call_id == call.tool_call_id),
+        None,
+    )
+    content = returned.content if returned is not None and isinstance(returned.content, dict) else {}
+    files = [p.content for p in parts if isinstance(p, FilePart) and p.id == call.tool_call_id]
+    item = native_tools.output_item(_item_type(call), call, content, files)
+    if item["type"] == "web_search_call" and "sources" in content and "action" in item:
+        item["action"] = {**item["action"], "sources": content["sources"]}
+    elif item["type"] == "image_generation_call":
+        item.update({k: content[k] for k in native_tools.IMAGE_DETAILS if k in content})
+    return item
+
+
 def _output_items(response: ModelResponse) -> list[dict[str, Any]]:
     items: list[dict[str, Any]] = []
+    native_ids = {p.tool_call_id for p in response.parts if isinstance(p, NativeToolCallPart)}
     for n, part in enumerate(response.parts):
         if isinstance(part, TextPart):
+            annotations = (part.provider_details or {}).get("annotations", [])
             items.append(
                 {
                     "id": part.id or f"msg_{n}",
                     "type": "message",
                     "status": "completed",
                     "role": "assistant",
-                    "content": [{"type": "output_text", "text": part.content, "annotations": []}],
+                    "content": [{"type": "output_text", "text": part.content, "annotations": annotations}],
                 }
             )
         elif isinstance(part, ToolCallPart):
@@ -57,6 +118,18 @@ def _output_items(response: ModelResponse) -> list[dict[str, Any]]:
             if part.signature:
                 item["encrypted_content"] = part.signature
             items.append(item)
+        elif isinstance(part, NativeToolCallPart):
+            items.append(_native_item(part, response.parts))
+        elif isinstance(part, FilePart) and part.id not in native_ids:
+            image_id = part.id or f"ig_{n}"
+            items.append(
+                {
+                    "id": image_id,
+                    "type": "image_generation_call",
+                    "status": "completed",
+                    "result": part.content.base64,
+                }
+            )
     return items
 
 
@@ -106,6 +179,17 @@ def encode_stream(response: ModelResponse, *, model: str | None = None, fragment
                 }
                 for p in pieces(text, fragment)
             ]
+            events += [
+                {
+                    "type": "response.output_text.annotation.added",
+                    "item_id": item["id"],
+                    "output_index": index,
+                    "content_index": 0,
+                    "annotation_index": n,
+                    "annotation": annotation,
+                }
+                for n, annotation in enumerate(item["content"][0]["annotations"])
+            ]
             events.append(
                 {
                     "type": "response.output_text.done",
@@ -139,7 +223,7 @@ def encode_stream(response: ModelResponse, *, model: str | None = None, fragment
                     "arguments": item["arguments"],
                 }
             )
-        else:
+        elif kind == "reasoning":
             events.append(
                 {"type": "response.output_item.added", "output_index": index, "item": {**item, "summary": []}}
             )
@@ -154,9 +238,64 @@ def encode_stream(response: ModelResponse, *, model: str | None = None, fragment
                     }
                     for p in pieces(summary["text"], fragment)
                 ]
+        else:
+            events += _native_item_events(item, index, fragment)
         events.append({"type": "response.output_item.done", "output_index": index, "item": item})
     end = "response.completed" if final["status"] == "completed" else "response.incomplete"
     events.append({"type": end, "response": final})
     return b"".join(
         encode_sse(json.dumps({**e, "sequence_number": n}), e["type"]) for n, e in enumerate(events)
     )
+
+
+# What each native item looks like when `response.output_item.added` announces it.
+_STARTED: dict[str, dict[str, Any]] = {
+    "web_search_call": {"status": "in_progress"},
+    "code_interpreter_call": {"status": "in_progress", "code": "", "outputs": None},
+    "image_generation_call": {"status": "in_progress", "result": None},
+    "file_search_call": {"status": "in_progress", "queries": [], "results": None},
+    "mcp_list_tools": {"tools": []},
+    "mcp_call": {"status": "in_progress", "arguments": "", "output": None, "error": None},
+    "mcp_approval_request": {},
+}
+# The progress events of each native item, in the vendor's order (`{delta}`: where its deltas go).
+_PROGRESS: dict[str, tuple[str, ...]] = {
+    "web_search_call": ("in_progress", "searching", "completed"),
+    "code_interpreter_call": ("in_progress", "{delta}", "interpreting", "completed"),
+    "image_generation_call": ("in_progress", "generating", "completed"),
+    "file_search_call": ("in_progress", "searching", "completed"),
+    "mcp_list_tools": ("in_progress", "completed"),
+    "mcp_call": ("in_progress", "{delta}", "completed"),
+    "mcp_approval_request": (),
+}
+
+
+def _native_item_events(item: dict[str, Any], index: int, fragment: int) -> list[dict[str, Any]]:
+    kind = item["type"]
+    started = {**item, **_STARTED[kind]}
+    if kind == "web_search_call" and "action" in item:
+        started["action"] = {"type": item["action"].get("type", "search")}
+    events: list[dict[str, Any]] = [
+        {"type": "response.output_item.added", "output_index": index, "item": started}
+    ]
+    ids = {"output_index": index, "item_id": item["id"]}
+    for step in _PROGRESS[kind]:
+        if step == "{delta}":
+            events += _argument_events(item, ids, fragment)
+        elif step == "completed" and item.get("error") is not None:
+            events.append({"type": f"response.{kind}.failed", **ids})
+        else:
+            events.append({"type": f"response.{kind}.{step}", **ids})
+    return events
+
+
+def _argument_events(item: dict[str, Any], ids: dict[str, Any], fragment: int) -> Iterator[dict[str, Any]]:
+    if item["type"] == "code_interpreter_call":
+        code = item.get("code") or ""
+        for p in pieces(code, fragment):
+            yield {"type": "response.code_interpreter_call_code.delta", **ids, "delta": p}
+        yield {"type": "response.code_interpreter_call_code.done", **ids, "code": code}
+    else:
+        for p in pieces(item["arguments"], fragment):
+            yield {"type": "response.mcp_call_arguments.delta", **ids, "delta": p}
+        yield {"type": "response.mcp_call_arguments.done", **ids, "arguments": item["arguments"]}
