@@ -99,6 +99,15 @@ def converse(
     return result
 
 
+def streamed_args(events: list[Any]) -> str:
+    """The tool-call argument deltas of a stream, joined."""
+    return "".join(
+        e.delta.args_delta
+        for e in events
+        if isinstance(e, PartDeltaEvent) and isinstance(e.delta, ToolCallPartDelta) and e.delta.args_delta
+    )
+
+
 def png(tag: bytes) -> bytes:
     return b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + tag
 
@@ -282,14 +291,7 @@ def test_stream_code_interpreter_code_deltas_are_argument_json_deltas() -> None:
         TextPart("It printed 1024.", id="msg_s2"),
     ]
     # The argument deltas a consumer sees join into the call's arguments as JSON.
-    deltas = [e.delta.args_delta for e in events if isinstance(e, PartDeltaEvent) and e.index == 0]
-    assert all(
-        isinstance(d, ToolCallPartDelta)
-        for e in events
-        if isinstance(e, PartDeltaEvent) and e.index == 0
-        for d in [e.delta]
-    )
-    assert json.loads("".join(str(d) for d in deltas)) == {"container_id": "cntr_s", "code": code}
+    assert json.loads(streamed_args(events)) == {"container_id": "cntr_s", "code": code}
     assert second.text == "About 2.236."
 
 
@@ -494,12 +496,7 @@ def test_stream_mcp_call_arguments_stream_and_its_error_is_kept() -> None:
         "error": {"type": "mcp_tool_execution_error", "content": [{"type": "text", "text": "dice jammed"}]},
         "status": "failed",
     }
-    streamed = "".join(
-        e.delta.args_delta
-        for e in events
-        if isinstance(e, PartDeltaEvent) and isinstance(e.delta, ToolCallPartDelta) and e.delta.args_delta
-    )
-    assert json.loads(streamed) == call.args
+    assert json.loads(streamed_args(events)) == call.args
     assert second.text == "You rolled a 12."
 
 
@@ -585,7 +582,9 @@ def test_an_option_or_tool_openai_lacks_is_a_user_error_before_any_request(tool:
 
 
 def test_a_model_without_web_search_refuses_it_by_name() -> None:
-    with pytest.raises(UserError, match="WebSearchTool is not supported by OpenAI Responses gpt-4.1-nano"):
+    with pytest.raises(
+        UserError, match="WebSearchTool is not supported by OpenAI Responses model gpt-4.1-nano"
+    ):
         tools_body([WebSearchTool()], model="gpt-4.1-nano")
     assert tools_body([CodeExecutionTool()], model="gpt-4.1-nano")["tools"][0]["type"] == "code_interpreter"
 
@@ -755,4 +754,33 @@ def test_the_fake_sends_scripted_native_calls_as_the_vendors_items(stream: bool)
         "code_interpreter_calls": 1,
         "mcp_calls": 1,
         "image_generation_calls": 1,
+    }
+
+
+def test_an_agent_never_runs_a_native_call_and_sends_it_back_next_turn() -> None:
+    from wireai import Agent
+    from wireai.testing import FakeOpenAIResponses
+
+    with FakeOpenAIResponses() as fake:
+        fake.add_response(
+            ModelResponse(
+                [
+                    NativeToolCallPart("web_search", {"type": "search", "query": "otters"}, "ws_agent"),
+                    NativeToolReturnPart("web_search", {"status": "completed"}, "ws_agent"),
+                    TextPart("Otters are back."),
+                ]
+            )
+        )
+        fake.add_text("Yes, in every county.")
+        agent = Agent(fake.model("gpt-4.1"), native_tools=[WebSearchTool()])
+        first = agent.run_sync("Otter news?")
+        second = agent.run_sync("Everywhere?", message_history=first.all_messages())
+        sent = [r.json() for r in fake.requests]
+    assert first.output == "Otters are back." and second.output == "Yes, in every county."
+    assert sent[0]["tools"] == [{"type": "web_search", "search_context_size": "medium"}]
+    assert sent[1]["input"][1] == {
+        "type": "web_search_call",
+        "id": "ws_agent",
+        "status": "completed",
+        "action": {"type": "search", "query": "otters"},
     }

@@ -41,9 +41,11 @@ from ...native_tools import (
 from .._base import obj, text
 
 __all__ = [
+    "IMAGE_DETAILS",
     "ITEM_KEY",
     "KINDS",
     "MCP_CONNECTOR_SCHEME",
+    "decode_base64",
     "input_item",
     "item_parts",
     "output_item",
@@ -372,7 +374,8 @@ def _web_search_item(
     out: dict[str, Any] = {"status": content.get("status", "completed")}
     action = _args(call)
     if action:
-        # Sources stay behind: the API takes them back as input no more than it takes queries' results.
+        # Sources are results (the return part keeps them) and optional here: they stay behind, as
+        # the live API has refused `input[].action.sources` (PydanticAI found).
         out["action"] = action
     return out
 

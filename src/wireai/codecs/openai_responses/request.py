@@ -99,7 +99,7 @@ def build_request(
     check_native_tools(
         params,
         supported,
-        "OpenAI Responses" if supported == native_tools.KINDS else f"OpenAI Responses {model}",
+        "OpenAI Responses" if supported == native_tools.KINDS else f"OpenAI Responses model {model}",
     )
     body: dict[str, Any] = {"model": model}
     previous = settings.get("openai_previous_response_id")
