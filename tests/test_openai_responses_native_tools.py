@@ -99,6 +99,18 @@ def converse(
     return result
 
 
+def called(tool_name: str, args: Any, item_id: str, item_type: str) -> NativeToolCallPart:
+    """A native call as the codec reads it from an OpenAI item of `item_type`."""
+    return NativeToolCallPart(
+        tool_name, args, item_id, provider_name="openai", provider_details={"item_type": item_type}
+    )
+
+
+def returned(tool_name: str, content: Any, item_id: str) -> NativeToolReturnPart:
+    """A native return as the codec reads it (stamped with the fixtures' `created_at`)."""
+    return NativeToolReturnPart(tool_name, content, item_id, timestamp=CREATED, provider_name="openai")
+
+
 def streamed_args(events: list[Any]) -> str:
     """The tool-call argument deltas of a stream, joined."""
     return "".join(
@@ -151,20 +163,10 @@ def test_web_search_call_sources_citation_and_encrypted_reasoning_go_back_by_id(
             signature="gAAAAABor0AxEnc-reasoning-blob==",
             provider_name="openai",
         ),
-        NativeToolCallPart(
-            "web_search",
-            {"type": "search", "query": "positive news story today"},
-            ws_id,
-            provider_name="openai",
-            provider_details={"item_type": "web_search_call"},
+        called(
+            "web_search", {"type": "search", "query": "positive news story today"}, ws_id, "web_search_call"
         ),
-        NativeToolReturnPart(
-            "web_search",
-            {"status": "completed", "sources": SOURCES},
-            ws_id,
-            timestamp=CREATED,
-            provider_name="openai",
-        ),
+        returned("web_search", {"status": "completed", "sources": SOURCES}, ws_id),
         TextPart(
             OTTERS,
             id="msg_67c9fa077e288190af08fdffda2e34f20be649c1a5ff9609",
@@ -192,20 +194,11 @@ def test_stream_web_search_calls_then_cited_text() -> None:
         "queries": ["positive news story today", "good news UK"],
     }
     page = {"type": "open_page", "url": "https://www.bbc.co.uk/news/articles/c0good"}
-    details = {"item_type": "web_search_call"}
     assert first.parts == [
-        NativeToolCallPart("web_search", search, "ws_s1", provider_name="openai", provider_details=details),
-        NativeToolReturnPart(
-            "web_search",
-            {"status": "completed", "sources": SOURCES},
-            "ws_s1",
-            timestamp=CREATED,
-            provider_name="openai",
-        ),
-        NativeToolCallPart("web_search", page, "ws_s2", provider_name="openai", provider_details=details),
-        NativeToolReturnPart(
-            "web_search", {"status": "completed"}, "ws_s2", timestamp=CREATED, provider_name="openai"
-        ),
+        called("web_search", search, "ws_s1", "web_search_call"),
+        returned("web_search", {"status": "completed", "sources": SOURCES}, "ws_s1"),
+        called("web_search", page, "ws_s2", "web_search_call"),
+        returned("web_search", {"status": "completed"}, "ws_s2"),
         TextPart(OTTERS, id="msg_s3", provider_details={"annotations": [CITATION]}),
     ]
     assert first.usage == RequestUsage(input_tokens=1250, output_tokens=70, details={"web_search_calls": 2})
@@ -230,21 +223,14 @@ def test_code_interpreter_call_with_logs_image_and_container_citation() -> None:
     ci_id = "ci_68af36d3d3f88190a3e86c2bdf4b2c4e0f6ff2e8a36e9bc1"
     container = "cntr_68af36d2c6b881909a4e93b3ad1ad4b80f6ff2e8a36e9bc1"
     assert first.parts[:3] == [
-        NativeToolCallPart(
+        called(
             "code_execution",
             {"container_id": container, "code": "import math\nprint(math.sqrt(3))"},
             ci_id,
-            provider_name="openai",
-            provider_details={"item_type": "code_interpreter_call"},
+            "code_interpreter_call",
         ),
         FilePart(BinaryImage(png(b"chart"), "image/png"), id=ci_id, provider_name="openai"),
-        NativeToolReturnPart(
-            "code_execution",
-            {"status": "completed", "logs": ["1.7320508075688772\n"]},
-            ci_id,
-            timestamp=CREATED,
-            provider_name="openai",
-        ),
+        returned("code_execution", {"status": "completed", "logs": ["1.7320508075688772\n"]}, ci_id),
     ]
     text = first.parts[3]
     assert isinstance(text, TextPart) and text.provider_details == {
@@ -274,20 +260,8 @@ def test_stream_code_interpreter_code_deltas_are_argument_json_deltas() -> None:
     )
     code = 'print("hi \\"you\\"")\nprint(2 ** 10)'
     assert first.parts == [
-        NativeToolCallPart(
-            "code_execution",
-            {"container_id": "cntr_s", "code": code},
-            "ci_s1",
-            provider_name="openai",
-            provider_details={"item_type": "code_interpreter_call"},
-        ),
-        NativeToolReturnPart(
-            "code_execution",
-            {"status": "completed", "logs": ['hi "you"\n1024\n']},
-            "ci_s1",
-            timestamp=CREATED,
-            provider_name="openai",
-        ),
+        called("code_execution", {"container_id": "cntr_s", "code": code}, "ci_s1", "code_interpreter_call"),
+        returned("code_execution", {"status": "completed", "logs": ['hi "you"\n1024\n']}, "ci_s1"),
         TextPart("It printed 1024.", id="msg_s2"),
     ]
     # The argument deltas a consumer sees join into the call's arguments as JSON.
@@ -308,15 +282,9 @@ def test_image_generation_call_is_a_file_part_and_goes_back_for_an_edit() -> Non
     first, _, second = converse("image_generation", [IMAGE_TOOL], OTTER_PROMPTS, model="gpt-4.1-mini")
     ig_id = "ig_68af3a5c9b708190b1a2c3d4e5f60718"
     assert first.parts == [
-        NativeToolCallPart(
-            "image_generation",
-            None,
-            ig_id,
-            provider_name="openai",
-            provider_details={"item_type": "image_generation_call"},
-        ),
+        called("image_generation", None, ig_id, "image_generation_call"),
         FilePart(BinaryImage(png(b"otter-1"), "image/png"), id=ig_id, provider_name="openai"),
-        NativeToolReturnPart(
+        returned(
             "image_generation",
             {
                 "status": "completed",
@@ -327,8 +295,6 @@ def test_image_generation_call_is_a_file_part_and_goes_back_for_an_edit() -> Non
                 "revised_prompt": "A gray tabby cat hugging an otter with an orange scarf",
             },
             ig_id,
-            timestamp=CREATED,
-            provider_name="openai",
         ),
     ]
     assert first.images == [BinaryImage(png(b"otter-1"), "image/png")] and first.text is None
@@ -381,20 +347,8 @@ def test_file_search_call_with_results_and_file_citation() -> None:
         }
     ]
     assert first.parts == [
-        NativeToolCallPart(
-            "file_search",
-            {"queries": ["What is deep research?"]},
-            fs_id,
-            provider_name="openai",
-            provider_details={"item_type": "file_search_call"},
-        ),
-        NativeToolReturnPart(
-            "file_search",
-            {"status": "completed", "results": results},
-            fs_id,
-            timestamp=CREATED,
-            provider_name="openai",
-        ),
+        called("file_search", {"queries": ["What is deep research?"]}, fs_id, "file_search_call"),
+        returned("file_search", {"status": "completed", "results": results}, fs_id),
         TextPart(
             "Deep research is an agent that synthesizes hundreds of online sources.",
             id="msg_67c09cd3091c819185af2be5d13d87de",
@@ -418,9 +372,7 @@ def test_stream_file_search_queries_arrive_with_the_finished_item() -> None:
     }
     start = next(e for e in events if isinstance(e, PartStartEvent))
     assert start.part.args == {"queries": []}  # type: ignore[union-attr]
-    assert first.parts[1] == NativeToolReturnPart(
-        "file_search", {"status": "completed"}, "fs_s1", timestamp=CREATED, provider_name="openai"
-    )
+    assert first.parts[1] == returned("file_search", {"status": "completed"}, "fs_s1")
     assert first.parts[2].provider_details == {"annotations": [FILE_CITATION]}  # type: ignore[union-attr]
 
 
@@ -454,30 +406,15 @@ def test_mcp_list_tools_and_mcp_call_go_back_as_received() -> None:
     list_id = "mcpl_682d4379df088191886b70f4ec39f90403937d5f622d7a90"
     call_id = "mcp_682d437d90a88191bf88cd03aae0c3e503937d5f622d7a90"
     assert first.parts[:4] == [
-        NativeToolCallPart(
-            "mcp_server:dmcp",
-            {"action": "list_tools"},
-            list_id,
-            provider_name="openai",
-            provider_details={"item_type": "mcp_list_tools"},
-        ),
-        NativeToolReturnPart(
-            "mcp_server:dmcp", {"tools": ROLL_TOOLS}, list_id, timestamp=CREATED, provider_name="openai"
-        ),
-        NativeToolCallPart(
+        called("mcp_server:dmcp", {"action": "list_tools"}, list_id, "mcp_list_tools"),
+        returned("mcp_server:dmcp", {"tools": ROLL_TOOLS}, list_id),
+        called(
             "mcp_server:dmcp",
             {"action": "call_tool", "tool_name": "roll", "tool_args": {"diceRollExpression": "2d4 + 1"}},
             call_id,
-            provider_name="openai",
-            provider_details={"item_type": "mcp_call"},
+            "mcp_call",
         ),
-        NativeToolReturnPart(
-            "mcp_server:dmcp",
-            {"output": "4", "error": None, "status": "completed"},
-            call_id,
-            timestamp=CREATED,
-            provider_name="openai",
-        ),
+        returned("mcp_server:dmcp", {"output": "4", "error": None, "status": "completed"}, call_id),
     ]
     assert first.text == "You rolled a 4 (2d4 + 1)." and first.usage.details == {"mcp_calls": 1}
     assert second.text == "You rolled a 6."
@@ -712,41 +649,23 @@ def test_the_fake_sends_scripted_native_calls_as_the_vendors_items(stream: bool)
 
         got = asyncio.run(main())
 
-    def marked(part: NativeToolCallPart, item_type: str) -> NativeToolCallPart:
-        return NativeToolCallPart(
-            part.tool_name,
-            part.args,
-            part.tool_call_id,
-            provider_name="openai",
-            provider_details={"item_type": item_type},
-        )
-
-    def stamped(part: Any) -> Any:
-        part.provider_name = "openai"
-        if isinstance(part, NativeToolReturnPart):
-            part.timestamp = CREATED
-        return part
-
-    p = scripted.parts
+    mcp_args = {"action": "call_tool", "tool_name": "roll", "tool_args": {"d": 20}}
     assert got.parts == [
-        marked(p[0], "web_search_call"),  # type: ignore[arg-type]
-        stamped(p[1]),
-        marked(p[2], "code_interpreter_call"),  # type: ignore[arg-type]
-        stamped(p[3]),
-        stamped(p[4]),
-        marked(p[5], "mcp_call"),  # type: ignore[arg-type]
-        stamped(p[6]),
-        NativeToolCallPart(
-            "image_generation",
-            None,
-            "ig_1",
-            provider_name="openai",
-            provider_details={"item_type": "image_generation_call"},
+        called("web_search", {"type": "search", "query": "otters"}, "ws_1", "web_search_call"),
+        returned("web_search", {"status": "completed", "sources": SOURCES}, "ws_1"),
+        called(
+            "code_execution",
+            {"container_id": "cntr_1", "code": 'print("a\\nb")'},
+            "ci_1",
+            "code_interpreter_call",
         ),
-        stamped(p[7]),
-        NativeToolReturnPart(
-            "image_generation", {"status": "completed"}, "ig_1", timestamp=CREATED, provider_name="openai"
-        ),
+        FilePart(BinaryImage(chart, "image/png"), id="ci_1", provider_name="openai"),
+        returned("code_execution", {"status": "completed", "logs": ["a\nb\n"]}, "ci_1"),
+        called("mcp_server:dice", mcp_args, "mcp_1", "mcp_call"),
+        returned("mcp_server:dice", {"output": "17", "error": None}, "mcp_1"),
+        called("image_generation", None, "ig_1", "image_generation_call"),
+        FilePart(BinaryImage(drawn, "image/png"), id="ig_1", provider_name="openai"),
+        returned("image_generation", {"status": "completed"}, "ig_1"),
         TextPart(OTTERS, id="msg_8", provider_details={"annotations": [CITATION]}),
     ]
     assert got.usage.details == {

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from support import assert_protocol_valid, assert_spec_valid
+from test_openai_responses_replay import WEATHER, model_for
 from wireai.codecs import openai_chat, openai_responses
 from wireai.exceptions import ModelHTTPError, UnexpectedModelBehavior, UserError
 from wireai.messages import (
@@ -33,28 +34,10 @@ from wireai.messages import (
 from wireai.models import ModelRequestParameters
 from wireai.models.openai import OpenAIChatModel, OpenAIResponsesModel
 from wireai.native_tools import WebSearchTool
-from wireai.providers.openai import OpenAIProvider, openai_model_profile
+from wireai.providers.openai import openai_model_profile
 from wireai.testing.fixtures import ReplayServer, load_case
 from wireai.tools import ToolDefinition
 from wireai.usage import RequestUsage
-
-WEATHER = ToolDefinition(
-    "get_weather",
-    {
-        "type": "object",
-        "properties": {"city": {"type": "string"}},
-        "required": ["city"],
-        "additionalProperties": False,
-    },
-    "Get the weather in a city.",
-    strict=True,
-)
-
-
-def model_for(server: ReplayServer, name: str) -> OpenAIResponsesModel:
-    provider = OpenAIProvider(api_key="test-key", base_url=server.url + "/v1")
-    provider.max_retries = 0
-    return OpenAIResponsesModel(name, provider=provider)
 
 
 def replay(
