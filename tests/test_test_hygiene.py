@@ -84,6 +84,7 @@ def test_a_validator_whose_dependency_is_missing_is_a_skip_reason_or_a_ci_failur
 ) -> None:
     (tmp_path / "validate.py").write_text("import a_module_that_is_not_installed\n")
     monkeypatch.setattr(support, "SPECS", tmp_path)
+    monkeypatch.setattr(support, "IN_CI", False)  # a user's clone first; CI=true below
     monkeypatch.delitem(sys.modules, "validate", raising=False)
     support._spec_module.cache_clear()
     try:
