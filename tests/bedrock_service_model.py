@@ -21,11 +21,14 @@ def _input_shape(operation: str) -> Any:
     return model.operation_model(operation).input_shape
 
 
-def assert_botocore_valid(body: dict[str, Any], *, model_id: str = "m", stream: bool = False) -> None:
-    """`body` plus its URI member `modelId` is valid input for Converse / ConverseStream."""
+def assert_botocore_valid(
+    body: dict[str, Any], *, model_id: str = "m", stream: bool = False, operation: str | None = None
+) -> None:
+    """`body` plus its URI member `modelId` is valid input for Converse / ConverseStream (or `operation`,
+    e.g. `CountTokens`)."""
     assert "modelId" not in body, "modelId is a URI member: it must not be in the body"
     params = {**body, "modelId": unquote(model_id)}
     report = botocore.validate.ParamValidator().validate(
-        params, _input_shape("ConverseStream" if stream else "Converse")
+        params, _input_shape(operation or ("ConverseStream" if stream else "Converse"))
     )
     assert not report.has_errors(), report.generate_report()

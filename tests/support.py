@@ -47,6 +47,7 @@ EXTRA_OPERATIONS: dict[str, dict[str, Any]] = {
     "azure": {"embeddings": ("/deployments/{deployment-id}/embeddings", "post")},
     "mistral": {"embeddings": ("/v1/embeddings", "post")},
     "cohere": {"embed": ("/v2/embed", "post"), "tokenize": ("/v1/tokenize", "post")},
+    "bedrock": {"count-tokens": "CountTokens"},
     "gemini": {
         "embedContent": (
             _GEMINI_SERVICE,

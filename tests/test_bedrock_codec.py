@@ -16,11 +16,15 @@ from wireai.codecs import bedrock as codec
 from wireai.exceptions import ModelAPIError, ModelHTTPError, UnexpectedModelBehavior, UserError
 from wireai.messages import (
     BinaryContent,
+    BinaryImage,
     DocumentUrl,
+    FilePart,
     ImageUrl,
     ModelMessage,
     ModelRequest,
     ModelResponse,
+    NativeToolCallPart,
+    NativeToolReturnPart,
     RetryPromptPart,
     TextPart,
     ThinkingPart,
@@ -324,6 +328,37 @@ RESPONSES = [
     ),
     ModelResponse(
         [TextPart("cut")], usage=RequestUsage(input_tokens=1, output_tokens=1), finish_reason="length"
+    ),
+    ModelResponse(
+        [
+            NativeToolCallPart(
+                "code_execution",
+                {"code": "print(6 * 7)"},
+                "tooluse_ci",
+                provider_name="bedrock",
+                provider_details={"name": "nova_code_interpreter"},
+            ),
+            NativeToolReturnPart(
+                "code_execution",
+                {"stdOut": "42\n", "exitCode": 0},
+                "tooluse_ci",
+                provider_name="bedrock",
+                provider_details={
+                    "name": "nova_code_interpreter",
+                    "content": [{"text": '{"stdOut": "42\\n", "exitCode": 0}'}],
+                    "type": "nova_code_interpreter_result",
+                    "status": "success",
+                },
+            ),
+            TextPart(
+                "Cited: 42.", provider_details={"citations": [{"title": "sandbox", "source": "stdout"}]}
+            ),
+            FilePart(
+                BinaryImage(b"\x89PNG\r\n\x1a\n" + bytes(range(40)), "image/png"), provider_name="bedrock"
+            ),
+        ],
+        usage=RequestUsage(input_tokens=9, output_tokens=9),
+        finish_reason="stop",
     ),
 ]
 

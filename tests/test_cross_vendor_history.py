@@ -90,6 +90,32 @@ HISTORY = [
     ModelRequest(
         [ToolReturnPart("get_weather", {"temp_c": 21}, tool_call_id="tooluse_kZJMlvQmRJ6eAyJE5GIl7Q")]
     ),
+    ModelResponse(  # Bedrock Nova ran its code interpreter itself
+        [
+            NativeToolCallPart(
+                "code_execution",
+                {"code": "print(21 * 9 / 5 + 32)"},
+                tool_call_id="tooluse_Bq2nCv7xT0aZbW4kPm9sRe",
+                provider_name="bedrock",
+                provider_details={"name": "nova_code_interpreter"},
+            ),
+            NativeToolReturnPart(
+                "code_execution",
+                {"stdOut": "69.8\n", "stdErr": "", "exitCode": 0, "isError": False},
+                tool_call_id="tooluse_Bq2nCv7xT0aZbW4kPm9sRe",
+                provider_name="bedrock",
+                provider_details={
+                    "name": "nova_code_interpreter",
+                    "content": [{"text": '{"stdOut":"69.8\\n","stdErr":"","exitCode":0,"isError":false}'}],
+                    "type": "nova_code_interpreter_result",
+                    "status": "success",
+                },
+            ),
+            TextPart("Rome is 69.8 °F."),
+        ],
+        provider_name="bedrock",
+    ),
+    ModelRequest([UserPromptPart("In Paris too?")]),
     ModelResponse([TextPart("Paris is sunny, Rome 21 °C.")], provider_name="openai"),
     ModelRequest([UserPromptPart("And tomorrow?")]),
     # An Anthropic web search turn: only Anthropic gets the server tool blocks back.
@@ -198,6 +224,10 @@ def test_every_vendor_accepts_a_history_made_by_the_others(
     ).body
     assert_spec_valid(spec, body, operation)
     text = repr(body)
+    # A native tool turn goes to no vendor that did not run it (nor to Bedrock without its system tool);
+    # the text around it does.
+    assert "nova_code_interpreter" not in text and "tooluse_Bq2nCv7xT0aZbW4kPm9sRe" not in text
+    assert "69.8 °F" in text
     # Another vendor's opaque reasoning never travels to a vendor that cannot verify it.
     if fake_cls not in (FakeAnthropic, FakeBedrock):
         assert "EqQBCkYIAxgCIkD" not in text and "EmwKAhgBEgy3va" not in text

@@ -323,14 +323,26 @@ class ToolReturnPart:
         return [item for item in items if isinstance(item, _MULTIMODAL)]
 
     def content_without_files(self) -> Any:
-        """The content with every file replaced by its reference (`See file 1a2b3c.`)."""
+        """The content with every file replaced by its reference (`See file 1a2b3c.`) and cache points
+        left out (a marker for the vendor, not something the tool returned)."""
         if isinstance(self.content, _MULTIMODAL):
             return f"See file {file_reference(self.content)}."
-        if isinstance(self.content, (list, tuple)) and any(isinstance(i, _MULTIMODAL) for i in self.content):
+        if isinstance(self.content, (list, tuple)) and any(
+            isinstance(i, (*_MULTIMODAL, CachePoint)) for i in self.content
+        ):
             return [
-                f"See file {file_reference(i)}." if isinstance(i, _MULTIMODAL) else i for i in self.content
+                f"See file {file_reference(i)}." if isinstance(i, _MULTIMODAL) else i
+                for i in self.content
+                if not isinstance(i, CachePoint)
             ]
         return self.content
+
+    def cache_point(self) -> CachePoint | None:
+        """The last `CachePoint` the content holds (a vendor that caches puts its breakpoint after this
+        tool result), if any."""
+        items = self.content if isinstance(self.content, (list, tuple)) else [self.content]
+        points = [item for item in items if isinstance(item, CachePoint)]
+        return points[-1] if points else None
 
     __repr__ = _short_repr
 
@@ -493,7 +505,8 @@ class NativeToolReturnPart:
     content: Any
     tool_call_id: str = field(default_factory=generate_tool_call_id)
     metadata: Any = None
-    timestamp: datetime = field(default_factory=now_utc)
+    timestamp: datetime = field(default_factory=now_utc, compare=False)
+    """When wireai read it (not part of what the vendor said, so two reads of one answer are equal)."""
     provider_name: str | None = None
     provider_details: dict[str, Any] | None = None
     part_kind: Literal["builtin-tool-return"] = "builtin-tool-return"

@@ -12,6 +12,7 @@ from .._params import ModelRequestParameters
 from .._parts_manager import ModelResponsePartsManager
 from ..exceptions import ModelHTTPError, UnexpectedModelBehavior, UserError, snippet
 from ..messages import (
+    FilePart,
     FinishReason,
     ModelMessage,
     ModelRequest,
@@ -24,6 +25,7 @@ from ..messages import (
     TextPart,
     ThinkingPart,
     ToolCallPart,
+    ToolReturnPart,
     UserContent,
     file_reference,
     now_utc,
@@ -43,6 +45,9 @@ __all__ = [
     "block_messages",
     "chat_messages",
     "chat_tool_call",
+    "CLAUDE_EFFORTS",
+    "CLAUDE_THINKING_BUDGETS",
+    "claude_thinking",
     "claude_thinking_on",
     "check_native_tools",
     "epoch_datetime",
@@ -58,6 +63,7 @@ __all__ = [
     "stamp_provider",
     "text",
     "token_count",
+    "tool_files_prompt",
     "tool_input",
 ]
 
@@ -110,6 +116,36 @@ def claude_thinking_on(thinking: Any) -> bool:
     """Whether a Claude `thinking` request field (Anthropic's, or Bedrock's `additionalModelRequestFields`)
     turns extended thinking on, which rules out forcing a tool."""
     return isinstance(thinking, dict) and thinking.get("type") in ("enabled", "adaptive")
+
+
+CLAUDE_THINKING_BUDGETS: dict[Any, int] = {
+    True: 4096,
+    "minimal": 1024,
+    "low": 2048,
+    "medium": 10000,
+    "high": 16384,
+    "xhigh": 32768,
+}
+"""`budget_tokens` for the portable `thinking` setting on a Claude model without adaptive thinking
+(the levels as PydanticAI spends them)."""
+
+CLAUDE_EFFORTS: dict[Any, str] = {
+    "minimal": "low",
+    "low": "low",
+    "medium": "medium",
+    "high": "high",
+    "xhigh": "max",
+}
+"""Claude's `effort` for each portable thinking level, on a model with adaptive thinking."""
+
+
+def claude_thinking(level: Any, *, adaptive: bool) -> tuple[dict[str, Any], str | None]:
+    """Claude's `thinking` field and `effort` (None: the model's default) for the portable `thinking`
+    setting, `True` or a level: adaptive thinking where the model has it (the level becomes the effort),
+    else extended thinking with the level's token budget. Wherever Claude is served (Anthropic, Bedrock)."""
+    if adaptive:
+        return {"type": "adaptive"}, CLAUDE_EFFORTS.get(level)
+    return {"type": "enabled", "budget_tokens": CLAUDE_THINKING_BUDGETS[level]}, None
 
 
 def token_count(value: Any) -> int:
@@ -300,16 +336,21 @@ def epoch_datetime(value: Any) -> datetime:
     return datetime.now(timezone.utc)
 
 
-def check_native_tools(params: ModelRequestParameters, supported: Collection[str], vendor: str) -> None:
+def check_native_tools(
+    params: ModelRequestParameters, supported: Collection[str], vendor: str, *, note: str = ""
+) -> None:
     """A `UserError` before any request for a native tool this vendor (or model) cannot run, naming
-    the vendors that can; two tools with one `unique_id` are refused too."""
+    the vendors that can (and `note`, why this one cannot); two tools with one `unique_id` are refused too."""
     from ..native_tools import SUPPORTED_BY
 
     seen: set[str] = set()
     for tool in params.native_tools:
         if tool.kind not in supported:
             where = SUPPORTED_BY.get(tool.kind, "no vendor wireai speaks")
-            raise UserError(f"{type(tool).__name__} is not supported by {vendor}; it is supported by {where}")
+            why = f" ({note})" if note else ""
+            raise UserError(
+                f"{type(tool).__name__} is not supported by {vendor}{why}; it is supported by {where}"
+            )
         if tool.unique_id in seen:
             raise UserError(f"{type(tool).__name__} is given twice ({tool.unique_id!r}); give each tool once")
         seen.add(tool.unique_id)
@@ -352,12 +393,15 @@ def block_messages(
     system_block: Callable[[str], dict[str, Any]],
     request_part: Callable[[Any], Iterable[dict[str, Any]]],
     response: Callable[[ModelResponse], list[dict[str, Any]]],
+    request_end: Callable[[ModelRequest], Iterable[dict[str, Any]]] | None = None,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """(`system` blocks, alternating `user`/`assistant` turns) of the block-based APIs (Anthropic, Bedrock).
 
     System prompt parts go to the system blocks, followed by the latest instructions (as PydanticAI
     orders them); every other request part becomes the user blocks `request_part` returns, each
     response the assistant blocks `response` returns, with same-role neighbours merged.
+    `request_end` adds blocks after a request's parts (the files of tool returns that a model takes
+    only in user content, after the tool results: `tool_files_prompt`).
     """
     system: list[dict[str, Any]] = []
     turns: list[dict[str, Any]] = []
@@ -370,6 +414,8 @@ def block_messages(
                         system.append(system_block(part.content))
                 else:
                     blocks.extend(request_part(part))
+            if request_end is not None:
+                blocks.extend(request_end(message))
             append_turn(turns, "user", blocks)
         else:
             append_turn(turns, "assistant", response(message))
@@ -387,12 +433,14 @@ def assistant_blocks(
     *,
     text_part_block: Callable[[TextPart], dict[str, Any]] | None = None,
     native_block: Callable[[NativeToolCallPart | NativeToolReturnPart], dict[str, Any] | None] | None = None,
+    file_block: Callable[[FilePart], dict[str, Any] | None] | None = None,
 ) -> list[dict[str, Any]]:
     """A response's parts as the vendor's content blocks, in order, for sending it back in a history:
     empty text is left out, and so is thinking `thinking_block` refuses (another vendor's, which
     cannot be verified). `text_part_block` replaces `text_block` where a text block carries more than
     its text (citations); native tool parts go through `native_block` (None: dropped, as they are for
-    a vendor that did not run them, and so are the parts it refuses)."""
+    a vendor that did not run them, and so are the parts it refuses); files the model made through
+    `file_block` (likewise)."""
     blocks: list[dict[str, Any]] = []
     for part in response.parts:
         block: dict[str, Any] | None = None
@@ -405,12 +453,14 @@ def assistant_blocks(
             block = thinking_block(part)
         elif native_block is not None and isinstance(part, (NativeToolCallPart, NativeToolReturnPart)):
             block = native_block(part)
+        elif file_block is not None and isinstance(part, FilePart):
+            block = file_block(part)
         if block is not None:
             blocks.append(block)
     return blocks
 
 
-def tool_input(part: ToolCallPart) -> dict[str, Any]:
+def tool_input(part: ToolCallPart | NativeToolCallPart) -> dict[str, Any]:
     """A call's arguments as the JSON object the block-based APIs take back as `input`; arguments the
     model malformed become `{}` (the retry prompt that follows the call already says why)."""
     try:
@@ -440,6 +490,18 @@ def chat_messages(
             if mapped is not None:
                 out.append(mapped)
     return out
+
+
+def tool_files_prompt(message: ModelRequest) -> list[UserContent]:
+    """The files this request's tool returns held, each after a line naming it as the tool message
+    did (`This is file 1a2b3c:`): the user content that follows the tool messages of a vendor whose
+    tool messages take text only (PydanticAI sends the same)."""
+    content: list[UserContent] = []
+    for part in message.parts:
+        if isinstance(part, ToolReturnPart):
+            for item in part.files():
+                content.extend((f"This is file {file_reference(item)}:", item))
+    return content
 
 
 def chat_tool_call(part: ToolCallPart, call_id: str | None = None) -> dict[str, Any]:

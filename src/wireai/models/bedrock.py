@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal, Union
 
 import httpx
+from typing_extensions import TypedDict
 
 from ..codecs import bedrock
 from ..messages import FileUrl
@@ -35,6 +37,8 @@ LatestBedrockModelNames = Literal[
     "us.anthropic.claude-sonnet-4-5-20250929-v1:0",
     "us.anthropic.claude-haiku-4-5-20251001-v1:0",
     "us.amazon.nova-pro-v1:0",
+    "us.amazon.nova-2-lite-v1:0",
+    "global.amazon.nova-2-lite-v1:0",
     "cohere.command-r-v1:0",
     "cohere.command-r-plus-v1:0",
     "meta.llama3-8b-instruct-v1:0",
@@ -48,13 +52,20 @@ LatestBedrockModelNames = Literal[
 ]
 BedrockModelName = Union[str, LatestBedrockModelNames]
 """Any Bedrock model id, inference profile id (`us.anthropic...`) or ARN; the literal lists common ones."""
+CacheSetting = Union[bool, Literal["5m", "1h"]]
+ServiceTierType = Literal["priority", "default", "flex", "reserved"]
+
+
+class ServiceTierDict(TypedDict):
+    type: ServiceTierType
 
 
 class BedrockModelSettings(ModelSettings, total=False):
     """Settings only Bedrock understands (each maps to one Converse request field)."""
 
     bedrock_additional_model_requests_fields: dict[str, Any]
-    """Merged into `additionalModelRequestFields`, e.g. `{'thinking': {'type': 'enabled', 'budget_tokens': 1024}}`."""
+    """Merged into `additionalModelRequestFields`, e.g. `{'thinking': {'type': 'enabled', 'budget_tokens': 1024}}`;
+    a reasoning key here (`thinking`, `reasoningConfig`, `reasoning_effort`) wins over the portable `thinking`."""
     bedrock_guardrail_config: dict[str, Any]
     """`guardrailConfig`: `{'guardrailIdentifier': ..., 'guardrailVersion': ..., 'trace': 'enabled'}`."""
     bedrock_performance_configuration: dict[str, Any]
@@ -65,18 +76,39 @@ class BedrockModelSettings(ModelSettings, total=False):
     """`additionalModelResponseFieldPaths` (JSON pointers into the model's native answer)."""
     bedrock_prompt_variables: dict[str, Any]
     """`promptVariables`, for a prompt-management ARN as model id."""
-    bedrock_service_tier: Literal["priority", "default", "flex", "reserved"]
-    """`serviceTier.type`."""
-    bedrock_cache_instructions: bool
-    """A `cachePoint` after the system blocks."""
-    bedrock_cache_tool_definitions: bool
+    bedrock_service_tier: ServiceTierType | ServiceTierDict
+    """`serviceTier`: a tier name, or PydanticAI's `{'type': ...}`; wins over the portable
+    `service_tier`, and is the only way to ask for `'reserved'`."""
+    bedrock_cache_instructions: CacheSetting
+    """A `cachePoint` after the system blocks (`True` = the default 5 minute TTL, or `'1h'`)."""
+    bedrock_cache_tool_definitions: CacheSetting
     """A `cachePoint` after the tool definitions."""
-    bedrock_cache_messages: bool
+    bedrock_cache_messages: CacheSetting
     """A `cachePoint` at the end of the last user message."""
 
 
+# Families Converse serves that have neither cache points nor files inside tool results.
+_PLAIN_FAMILIES = (
+    "meta.",
+    "mistral.",
+    "cohere.",
+    "titan",
+    "deepseek.",
+    "ai21.",
+    "writer.",
+    "openai.",
+    "qwen.",
+)
+_CLAUDE_THINKS = re.compile(r"claude-(?:3-7|(?:opus|sonnet|haiku)-[4-9])")
+
+
 def bedrock_model_profile(model_name: str) -> ModelProfile:
-    """What a model family behind Converse accepts (`toolChoice` is Claude, Nova and Mistral Large only... mostly)."""
+    """What a model family behind Converse accepts: `toolChoice` (not Llama, Cohere or the small
+    Mistrals), cache points and files inside tool results (Claude, Nova and families wireai does not
+    know, such as ARNs; not the plain ones), its thinking field, native tools (Nova 2's code
+    interpreter), Nova's `topK` spelling and image output (Nova 2 Omni)."""
+    from .anthropic import anthropic_model_profile
+
     name = model_name.lower()
     # Meta Llama, Cohere and older Mistral reject toolChoice (any/tool) with a ValidationException.
     tool_choice = not any(
@@ -85,11 +117,27 @@ def bedrock_model_profile(model_name: str) -> ModelProfile:
     claude_45 = any(
         tag in name for tag in ("claude-sonnet-4-5", "claude-haiku-4-5", "claude-opus-4-5", "claude-opus-4-1")
     )
+    plain = any(family in name for family in _PLAIN_FAMILIES)
+    extra: dict[str, Any] = {
+        "bedrock_supports_tool_choice": tool_choice,
+        "bedrock_prompt_caching": not plain,
+        "bedrock_files_in_tool_results": not plain,
+    }
+    if "claude" in name and _CLAUDE_THINKS.search(name):
+        adaptive = anthropic_model_profile(name).extra.get("adaptive_thinking")
+        extra["bedrock_thinking"] = "claude_adaptive" if adaptive else "claude"
+    elif "nova-2" in name:
+        extra.update(bedrock_thinking="nova", bedrock_native_tools=("code_execution",))
+    elif "gpt-oss" in name:
+        extra["bedrock_thinking"] = "openai"
+    if "nova" in name:
+        extra["bedrock_top_k"] = "nova"
     return ModelProfile(
         supports_tools="titan" not in name,
         supports_json_schema_output=claude_45,
+        supports_image_output="nova-2-omni" in name,
         default_structured_output_mode="tool",
-        extra={"bedrock_supports_tool_choice": tool_choice},
+        extra=extra,
     )
 
 

@@ -4,8 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...codecs._base import tool_input
 from ...codecs.bedrock import FINISH_REASONS, tool_use_block
-from ...messages import ModelResponse, TextPart, ThinkingPart, ToolCallPart
+from ...codecs.bedrock.native_tools import (
+    SERVER_TOOL_USE,
+    native_call_block,
+    native_return_block,
+    wire_tool_name,
+)
+from ...messages import (
+    FilePart,
+    ModelResponse,
+    NativeToolCallPart,
+    NativeToolReturnPart,
+    TextPart,
+    ThinkingPart,
+    ToolCallPart,
+)
 from ...usage import RequestUsage
 from ...wire.eventstream import encode_message
 from ._base import fresh_input_tokens, pieces, wire_finish
@@ -28,10 +43,30 @@ def _content_blocks(response: ModelResponse) -> list[dict[str, Any]]:
                     text["signature"] = part.signature
                 blocks.append({"reasoningContent": {"reasoningText": text}})
         elif isinstance(part, TextPart):
-            blocks.append({"text": part.content})
+            citations = (part.provider_details or {}).get("citations")
+            if citations is None:
+                blocks.append({"text": part.content})
+            else:
+                blocks.append(
+                    {"citationsContent": {"content": [{"text": part.content}], "citations": citations}}
+                )
         elif isinstance(part, ToolCallPart):
             blocks.append(tool_use_block(part))
+        elif isinstance(part, NativeToolCallPart):
+            blocks.append(native_call_block(part, tool_input(part)))
+        elif isinstance(part, NativeToolReturnPart):
+            blocks.append(native_return_block(part))
+        elif isinstance(part, FilePart):
+            blocks.append(_image_block(part))
     return blocks
+
+
+def _image_block(part: FilePart) -> dict[str, Any]:
+    image: dict[str, Any] = {"format": part.content.format, "source": {"bytes": part.content.base64}}
+    error = (part.provider_details or {}).get("error")
+    if error is not None:
+        image = {"format": part.content.format, "error": error}
+    return {"image": image}
 
 
 def encode_usage(usage: RequestUsage) -> dict[str, int]:
@@ -77,10 +112,33 @@ def _block_events(index: int, part: Any, chunk_size: int) -> list[Message]:
     def delta(body: dict[str, Any]) -> Message:
         return _event("contentBlockDelta", {"contentBlockIndex": index, "delta": body})
 
-    if isinstance(part, ToolCallPart):
-        start = {"toolUse": {"toolUseId": part.tool_call_id, "name": part.tool_name}}
-        out = [_event("contentBlockStart", {"contentBlockIndex": index, "start": start})]
+    def start(body: dict[str, Any]) -> Message:
+        return _event("contentBlockStart", {"contentBlockIndex": index, "start": body})
+
+    if isinstance(part, (ToolCallPart, NativeToolCallPart)):
+        tool: dict[str, Any] = {"toolUseId": part.tool_call_id, "name": part.tool_name}
+        if isinstance(part, NativeToolCallPart):
+            tool.update(name=wire_tool_name(part), type=SERVER_TOOL_USE)
+        out = [start({"toolUse": tool})]
         out += [delta({"toolUse": {"input": piece}}) for piece in split(part.args_as_json_str())]
+    elif isinstance(part, NativeToolReturnPart):
+        result = native_return_block(part)["toolResult"]
+        head = {key: result[key] for key in ("toolUseId", "type", "status") if key in result}
+        out = [start({"toolResult": head})]
+        for block in result["content"]:
+            if isinstance(block.get("text"), str):
+                out += [delta({"toolResult": [{"text": piece}]}) for piece in split(block["text"])]
+            else:
+                out.append(delta({"toolResult": [block]}))
+    elif isinstance(part, FilePart):
+        image = _image_block(part)["image"]
+        out = [start({"image": {"format": image["format"]}})]
+        if "error" in image:
+            out.append(delta({"image": {"error": image["error"]}}))
+        else:
+            out += [
+                delta({"image": {"source": {"bytes": piece}}}) for piece in split(image["source"]["bytes"])
+            ]
     elif isinstance(part, ThinkingPart):
         redacted = (part.provider_details or {}).get("redactedContent")
         reasoning: list[dict[str, Any]] = []
@@ -93,6 +151,7 @@ def _block_events(index: int, part: Any, chunk_size: int) -> list[Message]:
         out = [delta({"reasoningContent": r}) for r in reasoning]
     else:
         out = [delta({"text": piece}) for piece in split(part.content)]
+        out += [delta({"citation": c}) for c in (part.provider_details or {}).get("citations") or ()]
     return [*out, _event("contentBlockStop", {"contentBlockIndex": index})]
 
 
