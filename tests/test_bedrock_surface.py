@@ -574,6 +574,13 @@ def test_count_tokens_names_the_foundation_model(given: str, foundation: str) ->
             None,
             "max",
         ),
+        (
+            "us.anthropic.claude-opus-4-7",
+            {"thinking": "xhigh"},
+            {"thinking": {"type": "adaptive"}},
+            None,
+            "xhigh",
+        ),
         # Nova 2 and gpt-oss: three efforts
         (
             NOVA_2,
@@ -618,10 +625,15 @@ def test_portable_thinking_and_top_k_per_family(
 def test_thinking_levels_a_model_cannot_honour_are_user_errors() -> None:
     with pytest.raises(UserError, match="low, medium or high effort"):
         body(prompt("hi"), NOVA_2, {"thinking": "xhigh"})
-    for name in (LLAMA, "anthropic.claude-3-5-sonnet-20241022-v2:0", "amazon.nova-pro-v1:0"):
+    for name in (LLAMA, "amazon.nova-pro-v1:0"):
         with pytest.raises(UserError, match="no thinking setting for Bedrock model"):
             body(prompt("hi"), name, {"thinking": True})
-    with pytest.raises(UserError, match="takes True/False or"):
+    # Claude's rules are the Anthropic codec's (`claude_portable_thinking`): 3.5 does not think at all
+    old_claude = "anthropic.claude-3-5-sonnet-20241022-v2:0"
+    with pytest.raises(UserError, match="does not think"):
+        body(prompt("hi"), old_claude, {"thinking": "low"})
+    assert "additionalModelRequestFields" not in body(prompt("hi"), old_claude, {"thinking": False})
+    with pytest.raises(UserError, match="takes True/False or one of minimal"):
         body(prompt("hi"), CLAUDE, {"thinking": "max"})
 
 

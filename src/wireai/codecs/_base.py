@@ -25,7 +25,6 @@ from ..messages import (
     TextPart,
     ThinkingPart,
     ToolCallPart,
-    ToolReturnPart,
     UserContent,
     file_reference,
     now_utc,
@@ -45,9 +44,11 @@ __all__ = [
     "block_messages",
     "chat_messages",
     "chat_tool_call",
+    "CLAUDE_DEFAULT_THINKING_BUDGET",
     "CLAUDE_EFFORTS",
     "CLAUDE_THINKING_BUDGETS",
-    "claude_thinking",
+    "claude_portable_thinking",
+    "claude_thinking_enabled",
     "claude_thinking_on",
     "check_native_tools",
     "epoch_datetime",
@@ -63,7 +64,6 @@ __all__ = [
     "stamp_provider",
     "text",
     "token_count",
-    "tool_files_prompt",
     "tool_input",
 ]
 
@@ -118,34 +118,46 @@ def claude_thinking_on(thinking: Any) -> bool:
     return isinstance(thinking, dict) and thinking.get("type") in ("enabled", "adaptive")
 
 
-CLAUDE_THINKING_BUDGETS: dict[Any, int] = {
-    True: 4096,
-    "minimal": 1024,
-    "low": 2048,
-    "medium": 10000,
-    "high": 16384,
-    "xhigh": 32768,
-}
-"""`budget_tokens` for the portable `thinking` setting on a Claude model without adaptive thinking
-(the levels as PydanticAI spends them)."""
-
-CLAUDE_EFFORTS: dict[Any, str] = {
-    "minimal": "low",
-    "low": "low",
-    "medium": "medium",
-    "high": "high",
-    "xhigh": "max",
-}
-"""Claude's `effort` for each portable thinking level, on a model with adaptive thinking."""
+CLAUDE_DEFAULT_THINKING_BUDGET = 4096
+"""`budget_tokens` of `thinking=True` on a Claude model without adaptive thinking."""
+CLAUDE_THINKING_BUDGETS = {"minimal": 1024, "low": 2048, "medium": 10000, "high": 16384, "xhigh": 32768}
+"""`budget_tokens` for each portable `thinking` level on a Claude model without adaptive thinking."""
+CLAUDE_EFFORTS = {"minimal": "low", "low": "low", "medium": "medium", "high": "high", "xhigh": "max"}
+"""`effort` for each portable `thinking` level on an adaptive-thinking Claude (`xhigh` is sent as
+`xhigh` where the profile says the model takes it)."""
 
 
-def claude_thinking(level: Any, *, adaptive: bool) -> tuple[dict[str, Any], str | None]:
-    """Claude's `thinking` field and `effort` (None: the model's default) for the portable `thinking`
-    setting, `True` or a level: adaptive thinking where the model has it (the level becomes the effort),
-    else extended thinking with the level's token budget. Wherever Claude is served (Anthropic, Bedrock)."""
-    if adaptive:
-        return {"type": "adaptive"}, CLAUDE_EFFORTS.get(level)
-    return {"type": "enabled", "budget_tokens": CLAUDE_THINKING_BUDGETS[level]}, None
+def claude_thinking_enabled(adaptive: bool, budget: int = CLAUDE_DEFAULT_THINKING_BUDGET) -> dict[str, Any]:
+    """Claude's `thinking` field that turns thinking on: adaptive where the model has it, else a budget."""
+    return {"type": "adaptive"} if adaptive else {"type": "enabled", "budget_tokens": budget}
+
+
+def claude_portable_thinking(
+    portable: Any, extra: Mapping[str, Any], model: str
+) -> tuple[dict[str, Any] | None, str | None]:
+    """(Claude's `thinking` field, the `effort` it implies) for the portable `thinking` setting, wherever
+    Claude is served (Anthropic, Bedrock). `extra` is the model's Claude profile data
+    (`adaptive_thinking`, `xhigh_effort`, `thinking`: whether it thinks at all). A level is a budget,
+    or adaptive thinking with an effort on a model that thinks adaptively; `False` disables thinking
+    on a model that thinks and is ignored elsewhere, where a level is a `UserError`."""
+    adaptive = bool(extra.get("adaptive_thinking"))
+    thinks = bool(extra.get("thinking", True))
+    if portable is None or (portable is False and not thinks):
+        return None, None
+    if portable is False:
+        return {"type": "disabled"}, None
+    if not thinks:
+        raise UserError(f"{model} does not think: leave `thinking` unset (or False) for it")
+    if portable is True:
+        return claude_thinking_enabled(adaptive), None
+    if portable not in CLAUDE_THINKING_BUDGETS:
+        raise UserError(
+            f"`thinking` takes True/False or one of {', '.join(CLAUDE_THINKING_BUDGETS)}, not {portable!r}"
+        )
+    if not adaptive:
+        return claude_thinking_enabled(False, CLAUDE_THINKING_BUDGETS[portable]), None
+    effort = "xhigh" if portable == "xhigh" and extra.get("xhigh_effort") else CLAUDE_EFFORTS[portable]
+    return {"type": "adaptive"}, effort
 
 
 def token_count(value: Any) -> int:
@@ -401,7 +413,7 @@ def block_messages(
     orders them); every other request part becomes the user blocks `request_part` returns, each
     response the assistant blocks `response` returns, with same-role neighbours merged.
     `request_end` adds blocks after a request's parts (the files of tool returns that a model takes
-    only in user content, after the tool results: `tool_files_prompt`).
+    only in user content, after the tool results: `file_followup_content`).
     """
     system: list[dict[str, Any]] = []
     turns: list[dict[str, Any]] = []
@@ -490,18 +502,6 @@ def chat_messages(
             if mapped is not None:
                 out.append(mapped)
     return out
-
-
-def tool_files_prompt(message: ModelRequest) -> list[UserContent]:
-    """The files this request's tool returns held, each after a line naming it as the tool message
-    did (`This is file 1a2b3c:`): the user content that follows the tool messages of a vendor whose
-    tool messages take text only (PydanticAI sends the same)."""
-    content: list[UserContent] = []
-    for part in message.parts:
-        if isinstance(part, ToolReturnPart):
-            for item in part.files():
-                content.extend((f"This is file {file_reference(item)}:", item))
-    return content
 
 
 def chat_tool_call(part: ToolCallPart, call_id: str | None = None) -> dict[str, Any]:

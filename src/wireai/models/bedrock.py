@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any, Literal, Union
 
 import httpx
@@ -99,7 +98,6 @@ _PLAIN_FAMILIES = (
     "openai.",
     "qwen.",
 )
-_CLAUDE_THINKS = re.compile(r"claude-(?:3-7|(?:opus|sonnet|haiku)-[4-9])")
 
 
 def bedrock_model_profile(model_name: str) -> ModelProfile:
@@ -114,18 +112,25 @@ def bedrock_model_profile(model_name: str) -> ModelProfile:
     tool_choice = not any(
         family in name for family in ("meta.", "cohere.", "mistral.mistral-7b", "mistral.mixtral")
     )
-    claude_45 = any(
-        tag in name for tag in ("claude-sonnet-4-5", "claude-haiku-4-5", "claude-opus-4-5", "claude-opus-4-1")
-    )
     plain = any(family in name for family in _PLAIN_FAMILIES)
+    json_schema = False
     extra: dict[str, Any] = {
         "bedrock_supports_tool_choice": tool_choice,
         "bedrock_prompt_caching": not plain,
         "bedrock_files_in_tool_results": not plain,
     }
-    if "claude" in name and _CLAUDE_THINKS.search(name):
-        adaptive = anthropic_model_profile(name).extra.get("adaptive_thinking")
-        extra["bedrock_thinking"] = "claude_adaptive" if adaptive else "claude"
+    if "claude" in name:
+        # How a Claude thinks (and whether it takes JSON-schema output) is the same wherever it is served.
+        claude = anthropic_model_profile(name)
+        json_schema = claude.supports_json_schema_output
+        extra["bedrock_thinking"] = "claude"
+        extra.update(
+            {
+                key: claude.extra[key]
+                for key in ("adaptive_thinking", "xhigh_effort", "thinking")
+                if key in claude.extra
+            }
+        )
     elif "nova-2" in name:
         extra.update(bedrock_thinking="nova", bedrock_native_tools=("code_execution",))
     elif "gpt-oss" in name:
@@ -134,7 +139,7 @@ def bedrock_model_profile(model_name: str) -> ModelProfile:
         extra["bedrock_top_k"] = "nova"
     return ModelProfile(
         supports_tools="titan" not in name,
-        supports_json_schema_output=claude_45,
+        supports_json_schema_output=json_schema,
         supports_image_output="nova-2-omni" in name,
         default_structured_output_mode="tool",
         extra=extra,

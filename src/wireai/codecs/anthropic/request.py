@@ -28,9 +28,13 @@ from ...messages import (
 )
 from ...profiles import DEFAULT_PROFILE, ModelProfile
 from .._base import (
+    CLAUDE_DEFAULT_THINKING_BUDGET,
+    CLAUDE_THINKING_BUDGETS,
     WireRequest,
     assistant_blocks,
     block_messages,
+    claude_portable_thinking,
+    claude_thinking_enabled,
     claude_thinking_on,
     finish_request,
     resolve_tool_choice,
@@ -51,13 +55,10 @@ __all__ = [
 
 DEFAULT_MAX_TOKENS = 8192
 """`max_tokens` when neither the settings nor the profile (`extra['max_tokens']`) say: every current Claude takes it."""
-DEFAULT_THINKING_BUDGET = 4096
+DEFAULT_THINKING_BUDGET = CLAUDE_DEFAULT_THINKING_BUDGET
 """`budget_tokens` of `thinking=True` (or `anthropic_thinking=True`) on a model without adaptive thinking."""
-THINKING_BUDGETS = {"minimal": 1024, "low": 2048, "medium": 10000, "high": 16384, "xhigh": 32768}
+THINKING_BUDGETS = CLAUDE_THINKING_BUDGETS
 """`budget_tokens` for each portable `thinking` level on a model without adaptive thinking."""
-_EFFORTS = {"minimal": "low", "low": "low", "medium": "medium", "high": "high", "xhigh": "max"}
-"""`output_config.effort` for each portable `thinking` level on an adaptive-thinking model (`xhigh` is
-sent as `xhigh` where the profile says the model takes it)."""
 _FILES = (FileUrl, BinaryContent)
 _COMPACTION_BETA = "compact-2026-01-12"  # `context_management` (server-side compaction)
 _SERVICE_TIERS = {"auto": "auto", "default": "standard_only", "priority": "auto"}
@@ -166,8 +167,7 @@ def _thinking(
     settings: Mapping[str, Any], extra: Mapping[str, Any], model: str
 ) -> tuple[dict[str, Any] | None, str | None]:
     """(`thinking`, the `output_config.effort` a portable level implies). `anthropic_thinking` wins over
-    the portable `thinking`. A level is a budget, or adaptive thinking with an effort on a model that
-    thinks adaptively; `thinking=False` disables thinking on a model that thinks and is ignored elsewhere."""
+    the portable `thinking` (`claude_portable_thinking`, which Bedrock's Claude models share)."""
     adaptive = bool(extra.get("adaptive_thinking"))
     setting = settings.get("anthropic_thinking")
     if setting is not None:
@@ -177,29 +177,8 @@ def _thinking(
             raise UserError(
                 "`anthropic_thinking` takes True/False or a dict like {'type': 'enabled', 'budget_tokens': 2048}"
             )
-        return (_thinking_on(adaptive, DEFAULT_THINKING_BUDGET) if setting else None), None
-    portable = settings.get("thinking")
-    thinks = bool(extra.get("thinking", True))
-    if portable is None or (portable is False and not thinks):
-        return None, None
-    if portable is False:
-        return {"type": "disabled"}, None
-    if not thinks:
-        raise UserError(f"{model} does not think: leave `thinking` unset (or False) for it")
-    if portable is True:
-        return _thinking_on(adaptive, DEFAULT_THINKING_BUDGET), None
-    if portable not in THINKING_BUDGETS:
-        raise UserError(
-            f"`thinking` takes True/False or one of {', '.join(THINKING_BUDGETS)}, not {portable!r}"
-        )
-    if not adaptive:
-        return {"type": "enabled", "budget_tokens": THINKING_BUDGETS[portable]}, None
-    effort = "xhigh" if portable == "xhigh" and extra.get("xhigh_effort") else _EFFORTS[portable]
-    return {"type": "adaptive"}, effort
-
-
-def _thinking_on(adaptive: bool, budget: int) -> dict[str, Any]:
-    return {"type": "adaptive"} if adaptive else {"type": "enabled", "budget_tokens": budget}
+        return (claude_thinking_enabled(adaptive) if setting else None), None
+    return claude_portable_thinking(settings.get("thinking"), extra, model)
 
 
 def _service_tier(settings: Mapping[str, Any]) -> str | None:

@@ -139,7 +139,7 @@ def tool_result(
     points) is a list: each item is its block, a file named by a `See file 1a2b3c.` text block and,
     where the model takes files inside a tool result (`inline_files`, from the profile), followed by
     its image, document or video block; elsewhere the files follow the tool results in the user
-    content (`tool_files_prompt`)."""
+    content (`file_followup_content`)."""
     items = part.content if isinstance(part.content, (list, tuple)) else [part.content]
     if not any(isinstance(item, (*_FILES, CachePoint)) for item in items):
         content = [_item_block(part.content)]

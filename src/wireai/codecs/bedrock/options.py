@@ -15,7 +15,7 @@ from typing import Any
 
 from ...exceptions import UserError
 from ...profiles import ModelProfile
-from .._base import claude_thinking
+from .._base import claude_portable_thinking
 
 __all__ = ["EFFORTS", "THINKING_KEYS", "ModelFields", "model_fields", "service_tier"]
 
@@ -56,22 +56,19 @@ def model_fields(settings: Mapping[str, Any], profile: ModelProfile, model: str)
     variant = profile.extra.get("bedrock_thinking")
     if thinking is None or any(key in user_fields for key in THINKING_KEYS):
         return fields
-    if thinking is False:
-        # Claude says so outright; off is every other family's default, and a model that cannot
-        # think has nothing to turn off.
-        if variant in ("claude", "claude_adaptive"):
-            fields.additional["thinking"] = {"type": "disabled"}
-        return fields
-    if variant in ("claude", "claude_adaptive"):
-        if thinking is not True and thinking not in ("minimal", "low", "medium", "high", "xhigh"):
-            raise UserError(f"`thinking` takes True/False or minimal/low/medium/high/xhigh, not {thinking!r}")
-        field, fields.effort = claude_thinking(thinking, adaptive=variant == "claude_adaptive")
-        fields.additional["thinking"] = field
-        budget = field.get("budget_tokens")
+    if variant == "claude":
+        field, fields.effort = claude_portable_thinking(thinking, profile.extra, model)
+        if field is not None:
+            fields.additional["thinking"] = field
+        budget = (field or {}).get("budget_tokens")
         max_tokens = settings.get("max_tokens")
         if budget is not None and (max_tokens is None or max_tokens <= budget):
             fields.max_tokens = budget + (max_tokens or _CLAUDE_ANSWER_TOKENS)
         return fields
+    if thinking is False:
+        return (
+            fields  # off is every other family's default; a model that cannot think has nothing to turn off
+        )
     if variant in ("nova", "openai"):
         effort = EFFORTS.get(thinking)
         if effort is None:

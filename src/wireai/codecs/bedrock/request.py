@@ -15,6 +15,7 @@ from ...exceptions import UserError
 from ...messages import (
     FilePart,
     ModelMessage,
+    ModelRequest,
     ModelResponse,
     NativeToolCallPart,
     NativeToolReturnPart,
@@ -30,9 +31,9 @@ from .._base import (
     assistant_blocks,
     block_messages,
     claude_thinking_on,
+    file_followup_content,
     finish_request,
     resolve_tool_choice,
-    tool_files_prompt,
     tool_input,
 )
 from .common import PROVIDER_NAME, cache_point, count_tokens_path, request_path
@@ -268,8 +269,9 @@ def map_messages(
             return [{"toolResult": result}]
         return []
 
-    def follow_up(message: Any) -> list[dict[str, Any]]:
-        return user_blocks(tool_files_prompt(message), documents, caching=caching)
+    def follow_up(message: ModelRequest) -> list[dict[str, Any]]:
+        files = [item for part in message.parts if isinstance(part, ToolReturnPart) for item in part.files()]
+        return user_blocks(file_followup_content(files), documents, caching=caching)
 
     def native_block(part: NativeToolCallPart | NativeToolReturnPart) -> dict[str, Any] | None:
         if part.provider_name != PROVIDER_NAME or wire_tool_name(part) not in system_tools:
