@@ -325,36 +325,40 @@ def test_unknown_server_tools_keep_their_wire_name() -> None:
 # ============================================================================ cache points (issue 18)
 
 
+# A chart tool's turn: a CachePoint in the prompt, and the tool returns an image and a CachePoint('1h').
+CHART_HISTORY: list[ModelMessage] = [
+    ModelRequest(
+        [
+            UserPromptPart(
+                [
+                    "Here is our style guide: charts use blue bars.",
+                    CachePoint(),
+                    "Describe the revenue chart.",
+                ]
+            )
+        ],
+        instructions="You are a data analyst.",
+    ),
+    ModelResponse([ToolCallPart("get_chart", {"metric": "revenue"}, "tooluse_c1TL8RYwT4KgEkqNw1Zx5Q")]),
+    ModelRequest(
+        [
+            ToolReturnPart(
+                "get_chart",
+                [BinaryImage(PNG, "image/png", identifier="revenue-chart"), CachePoint("1h")],
+                "tooluse_c1TL8RYwT4KgEkqNw1Zx5Q",
+            )
+        ]
+    ),
+]
+CACHE_SETTINGS: dict[str, Any] = {
+    "bedrock_cache_instructions": "1h",
+    "bedrock_cache_tool_definitions": True,
+    "max_tokens": 1024,
+}
+
+
 def test_cache_points_in_user_content_and_tool_results_with_usage_replayed() -> None:
-    history = [
-        ModelRequest(
-            [
-                UserPromptPart(
-                    [
-                        "Here is our style guide: charts use blue bars.",
-                        CachePoint(),
-                        "Describe the revenue chart.",
-                    ]
-                )
-            ],
-            instructions="You are a data analyst.",
-        ),
-        ModelResponse([ToolCallPart("get_chart", {"metric": "revenue"}, "tooluse_c1TL8RYwT4KgEkqNw1Zx5Q")]),
-        ModelRequest(
-            [
-                ToolReturnPart(
-                    "get_chart",
-                    [BinaryImage(PNG, "image/png", identifier="revenue-chart"), CachePoint("1h")],
-                    "tooluse_c1TL8RYwT4KgEkqNw1Zx5Q",
-                )
-            ]
-        ),
-    ]
-    settings = {
-        "bedrock_cache_instructions": "1h",
-        "bedrock_cache_tool_definitions": True,
-        "max_tokens": 1024,
-    }
+    history, settings = CHART_HISTORY, CACHE_SETTINGS
     params = ModelRequestParameters(function_tools=[CHART])
     usage = RequestUsage(
         input_tokens=3310,
@@ -430,39 +434,12 @@ def test_cache_settings_take_a_ttl() -> None:
 def test_count_tokens_posts_the_converse_input_for_the_foundation_model() -> None:
     history = load_case("bedrock", "count_tokens").exchanges[0].body["input"]["converse"]
     assert set(history) == {"messages", "system", "toolConfig"}
-    messages = [
-        ModelRequest(
-            [
-                UserPromptPart(
-                    [
-                        "Here is our style guide: charts use blue bars.",
-                        CachePoint(),
-                        "Describe the revenue chart.",
-                    ]
-                )
-            ],
-            instructions="You are a data analyst.",
-        ),
-        ModelResponse([ToolCallPart("get_chart", {"metric": "revenue"}, "tooluse_c1TL8RYwT4KgEkqNw1Zx5Q")]),
-        ModelRequest(
-            [
-                ToolReturnPart(
-                    "get_chart",
-                    [BinaryImage(PNG, "image/png", identifier="revenue-chart"), CachePoint("1h")],
-                    "tooluse_c1TL8RYwT4KgEkqNw1Zx5Q",
-                )
-            ]
-        ),
-    ]
-    settings = {
-        "bedrock_cache_instructions": "1h",
-        "bedrock_cache_tool_definitions": True,
-        "max_tokens": 1024,
-    }
     usage, server = replay(
         "count_tokens",
         CLAUDE,
-        lambda m: m.count_tokens(messages, settings, ModelRequestParameters(function_tools=[CHART])),
+        lambda m: m.count_tokens(
+            CHART_HISTORY, CACHE_SETTINGS, ModelRequestParameters(function_tools=[CHART])
+        ),
     )
     assert usage == RequestUsage(input_tokens=3310)
     assert server.requests[0].path == "/model/anthropic.claude-sonnet-4-20250514-v1%3A0/count-tokens"
