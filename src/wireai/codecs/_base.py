@@ -25,6 +25,7 @@ from ..messages import (
     TextPart,
     ThinkingPart,
     ToolCallPart,
+    ToolReturnPart,
     UserContent,
     file_reference,
     now_utc,
@@ -487,9 +488,15 @@ def chat_messages(
     response: Callable[[ModelResponse], dict[str, Any] | None],
     *,
     system_role: str = "system",
+    files_message: Callable[[list[UserContent]], dict[str, Any]] | None = None,
 ) -> list[dict[str, Any]]:
     """The `messages` list of the role/content chat APIs (OpenAI chat, Mistral, Cohere): the latest
-    instructions first as a system message, then one message per request part and per response."""
+    instructions first as a system message, then one message per request part and per response.
+
+    Where a vendor's tool messages take text only, `files_message` builds the user message that
+    follows a request's parts with the files its tool returns held (`file_followup_content`): the
+    tool message names each file (`ToolReturnPart.model_response_str()`), this message carries it.
+    Give none where tool messages carry the files themselves."""
     out: list[dict[str, Any]] = []
     instructions = latest_instructions(messages)
     if instructions:
@@ -497,6 +504,10 @@ def chat_messages(
     for message in messages:
         if isinstance(message, ModelRequest):
             out.extend(request_part(part) for part in message.parts)
+            if files_message is not None:
+                files = [f for p in message.parts if isinstance(p, ToolReturnPart) for f in p.files()]
+                if files:
+                    out.append(files_message(file_followup_content(files)))
         else:
             mapped = response(message)
             if mapped is not None:

@@ -18,7 +18,7 @@ import httpx
 
 from ..codecs._base import BaseStreamParser, WireRequest, stamp_provider
 from ..codecs._base import parse_error as default_parse_error
-from ..exceptions import ModelAPIError, UnexpectedModelBehavior, UserError
+from ..exceptions import ModelAPIError, ModelHTTPError, UnexpectedModelBehavior, UserError
 from ..messages import (
     BinaryContent,
     FileUrl,
@@ -131,8 +131,20 @@ class HTTPModel(Model):
         check_allow_model_requests()
         messages = await self._inline_urls(messages)
         wire = self.build_request(messages, model_settings, model_request_parameters)
-        response = await self._send(wire, model_settings, stream=False)
+        try:
+            response = await self._send(wire, model_settings, stream=False)
+        except ModelHTTPError as exc:
+            return self._filtered(exc)
         return self.parse_response(response.content)
+
+    def _filtered(self, exc: ModelHTTPError) -> ModelResponse:
+        """The response a vendor's content-filter error stands for (the codec's optional
+        `filtered_response`), returned like a filtered answer; any other error is raised."""
+        hook = getattr(self.codec, "filtered_response", None)
+        filtered = hook(exc.status_code, exc.body, model_name=self._model_name) if hook else None
+        if filtered is None:
+            raise exc
+        return stamp_provider(filtered, self.system)
 
     async def count_tokens(
         self,
@@ -196,7 +208,11 @@ class HTTPModel(Model):
         check_allow_model_requests()
         messages = await self._inline_urls(messages)
         wire = self.build_request(messages, model_settings, model_request_parameters, stream=True)
-        response = await self._send(wire, model_settings, stream=True)
+        try:
+            response = await self._send(wire, model_settings, stream=True)
+        except ModelHTTPError as exc:
+            yield CompleteStreamedResponse(model_request_parameters, self._filtered(exc))
+            return
         try:
             yield HTTPStreamedResponse(model_request_parameters, self, response)
         finally:
@@ -318,6 +334,24 @@ def _codec_frame(exc: BaseException) -> str:
             where = f"{module.removeprefix('wireai.')}.{code.co_name}:{tb.tb_lineno}"
         tb = tb.tb_next
     return where
+
+
+class CompleteStreamedResponse(StreamedResponse):
+    """A stream that never started because the answer was already complete (a content-filter
+    error that stands for a response): no events, and `get()` is that response."""
+
+    def __init__(self, params: ModelRequestParameters, response: ModelResponse):
+        super().__init__(params, response.model_name or "", response.provider_name)
+        self._response = response
+        self.finish_reason = response.finish_reason
+        self.provider_details = response.provider_details
+
+    async def _get_event_iterator(self) -> AsyncIterator[ModelResponseStreamEvent]:
+        return
+        yield  # an async generator with nothing to give
+
+    def get(self) -> ModelResponse:
+        return self._response
 
 
 class HTTPStreamedResponse(StreamedResponse):

@@ -20,5 +20,13 @@ class DeepSeekProvider(OpenAIProvider):
         # JSON mode yes, json_schema no; `strict` only on the beta endpoint, so it is not sent.
         return ModelProfile(
             supports_json_object_output=True,
-            extra={"openai_chat": {"supports_strict": False, "reasoning_fields": ("reasoning_content",)}},
+            extra={
+                "openai_chat": {
+                    "supports_strict": False,
+                    "reasoning_fields": ("reasoning_content",),
+                    # `thinking: {type: enabled|disabled}` switches it, `reasoning_effort` sets how hard.
+                    "thinking": "deepseek",
+                    "service_tiers": {},
+                }
+            },
         )

@@ -22,5 +22,7 @@ class OllamaProvider(OpenAIProvider):
         return ModelProfile(
             supports_json_schema_output=True,
             supports_json_object_output=True,
-            extra={"openai_chat": {"reasoning_fields": ("reasoning",), "think_tags": True}},
+            extra={
+                "openai_chat": {"reasoning_fields": ("reasoning",), "think_tags": True, "service_tiers": {}}
+            },
         )

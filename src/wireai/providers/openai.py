@@ -151,11 +151,27 @@ def _is_reasoning_model(model_name: str) -> bool:
     return name.startswith(("o1", "o3", "o4", "gpt-5"))
 
 
+def _reasoning(model_name: str) -> dict[str, Any]:
+    """How the portable `thinking` reaches this OpenAI model (`ChatOptions.thinking*`): o-series
+    efforts low-high; gpt-5 adds minimal; gpt-5.1 and later switch off with `none`; GPT-4 cannot think."""
+    name = model_name.rsplit("/", 1)[-1]
+    if not _is_reasoning_model(model_name):
+        return {"thinking": "never"}
+    if name.startswith(("o1", "o3", "o4")):
+        return {"thinking_efforts": ("low", "medium", "high")}
+    if name.startswith("gpt-5."):
+        return {"thinking_off": "none"}  # later efforts (xhigh...) vary by model: passed through
+    return {"thinking_efforts": ("minimal", "low", "medium", "high")}
+
+
 def openai_model_profile(model_name: str) -> ModelProfile:
-    """OpenAI's own models: json_schema output, `strict`, and `max_completion_tokens` on reasoning models."""
-    chat: dict[str, Any] = {"supports_strict": True}
+    """OpenAI's own models: json_schema output, `strict`, and `max_completion_tokens` on reasoning models;
+    the reasoning efforts each family takes; web search (`web_search_options`) on the search models."""
+    chat: dict[str, Any] = {"supports_strict": True, **_reasoning(model_name)}
     if _is_reasoning_model(model_name):
         chat["max_tokens_field"] = "max_completion_tokens"
+    if "search" in model_name.rsplit("/", 1)[-1]:  # gpt-4o-search-preview, gpt-5-search-api...
+        chat["native_tools"] = ("web_search_options",)
     if model_name.startswith("o1-mini"):
         chat["system_role"] = "user"  # o1-mini accepts neither system nor developer messages
     extra: dict[str, Any] = {"openai_chat": chat}

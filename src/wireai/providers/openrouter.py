@@ -61,6 +61,11 @@ class OpenRouterProvider(OpenAIProvider):
             extra={
                 "openai_chat": {
                     "reasoning_fields": ("reasoning",),
+                    # Web search for every model, as OpenRouter's own server tool; `thinking` as
+                    # `reasoning: {effort}`; OpenRouter has no service tiers of its own.
+                    "native_tools": ("openrouter:web_search",),
+                    "thinking": "openrouter",
+                    "service_tiers": {},
                     "setting_fields": {
                         "openrouter_reasoning": "reasoning",
                         "openrouter_provider": "provider",

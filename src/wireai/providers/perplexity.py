@@ -29,6 +29,7 @@ class PerplexityProvider(OpenAIProvider):
                     "supports_strict": False,
                     "think_tags": "reasoning" in model_name,
                     "detail_fields": ("citations", "search_results"),
+                    "service_tiers": {},
                 }
             },
         )

@@ -42,6 +42,22 @@ class ChatOptions:
     setting_fields: Mapping[str, str] = field(default_factory=dict)
     # The body names the model (Azure's deployments URL names it instead).
     send_model: bool = True
+    # Native tools this model runs, by the wire form each takes (`native_tools.FORMS`: e.g.
+    # `web_search_options` on OpenAI's search models, `search_settings` on Groq's compound systems).
+    native_tools: tuple[str, ...] = ()
+    # Why this host runs none over chat completions, said in the UserError (xAI: Responses API only).
+    native_tools_note: str = ""
+    # How the portable `thinking` setting reaches this model: `reasoning_effort` (OpenAI, Groq, xAI),
+    # `deepseek` (`thinking: {type}` + `reasoning_effort`), `openrouter` (`reasoning: {...}`),
+    # `always` (it always thinks and has no knob), `never` (it cannot think).
+    thinking: Literal["reasoning_effort", "deepseek", "openrouter", "always", "never"] = "reasoning_effort"
+    # The efforts the model accepts; empty when the profile does not know (levels then pass through).
+    thinking_efforts: tuple[str, ...] = ()
+    # The effort sent for `thinking=True`, and for `thinking=False` ("": it cannot be switched off).
+    thinking_on: str = "medium"
+    thinking_off: str = ""
+    # Portable `service_tier` -> this host's value (None: OpenAI's own names; empty: no tiers, ignored).
+    service_tiers: Mapping[str, str] | None = None
 
     @classmethod
     def from_extra(cls, extra: Mapping[str, Any] | None) -> ChatOptions:
@@ -50,7 +66,7 @@ class ChatOptions:
         unknown = set(given) - known
         if unknown:
             raise UserError(f"Unknown openai_chat profile options: {sorted(unknown)}")
-        for key in ("reasoning_fields", "detail_fields"):
+        for key in ("reasoning_fields", "detail_fields", "native_tools", "thinking_efforts"):
             if key in given:
                 given[key] = tuple(given[key])
         return cls(**given)

@@ -10,6 +10,7 @@ from ...exceptions import UserError
 from ...messages import (
     AudioUrl,
     BinaryContent,
+    CachePoint,
     DocumentUrl,
     ImageUrl,
     ModelMessage,
@@ -27,11 +28,12 @@ from .._base import (
     WireRequest,
     chat_messages,
     chat_tool_call,
-    check_native_tools,
     finish_request,
     resolve_tool_choice,
 )
+from .native_tools import add_native_tools
 from .options import _COMMON_SETTINGS, OPENAI_SETTINGS, ChatOptions
+from .portable import portable_fields
 
 # --------------------------------------------------------------------------------------------- request
 
@@ -48,7 +50,6 @@ def build_request(
     """The `POST chat/completions` request for this conversation (no I/O)."""
     settings = settings or {}
     opts = ChatOptions.from_profile(profile)
-    check_native_tools(params, (), "OpenAI chat")
     body: dict[str, Any] = {}
     if opts.send_model:
         body["model"] = model
@@ -64,11 +65,13 @@ def build_request(
         )
         if "parallel_tool_calls" in settings:
             body["parallel_tool_calls"] = settings["parallel_tool_calls"]
+    add_native_tools(body, params, opts, model)
     response_format = _response_format(params, opts)
     if response_format:
         body["response_format"] = response_format
     if "max_tokens" in settings:
         body[opts.max_tokens_field] = settings["max_tokens"]
+    body.update(portable_fields(settings, opts, model))  # vendor-prefixed settings below win
     for key, wire in (*_COMMON_SETTINGS.items(), *OPENAI_SETTINGS.items(), *opts.setting_fields.items()):
         if settings.get(key) is not None:
             body[wire] = settings[key]
@@ -83,7 +86,11 @@ def build_request(
 
 def map_messages(messages: Sequence[ModelMessage], opts: ChatOptions) -> list[dict[str, Any]]:
     return chat_messages(
-        messages, lambda part: _request_part(part, opts), _assistant_message, system_role=opts.system_role
+        messages,
+        lambda part: _request_part(part, opts),
+        _assistant_message,
+        system_role=opts.system_role,
+        files_message=lambda files: {"role": "user", "content": user_content(files)},
     )
 
 
@@ -105,6 +112,7 @@ def user_content(content: str | Sequence[Any]) -> str | list[dict[str, Any]]:
     """A plain string when the prompt is only text (what every compatible host accepts), else parts."""
     if isinstance(content, str):
         return content
+    content = [item for item in content if not isinstance(item, CachePoint)]  # OpenAI caches on its own
     if all(isinstance(item, str) for item in content):
         return "".join(content) if len(content) == 1 else [{"type": "text", "text": t} for t in content]
     return [_content_part(item) for item in content]

@@ -19,9 +19,11 @@ from ...usage import RequestUsage
 from .._base import (
     epoch_datetime,
     json_object,
+    obj,
     text,
     token_count,
 )
+from .native_tools import executed_tool_parts
 from .options import FINISH_REASONS, ChatOptions
 
 # --------------------------------------------------------------------------------------------- errors
@@ -92,6 +94,13 @@ def read_completion(
         if isinstance(reasoning, str) and reasoning:
             parts.append(ThinkingPart(reasoning))
             break
+    executed = message.get("executed_tools") or []
+    if not isinstance(executed, list):
+        raise UnexpectedModelBehavior(f"{name}: message.executed_tools is not a list", snippet(data))
+    for item in executed:
+        if not isinstance(item, dict):
+            raise UnexpectedModelBehavior(f"{name}: an executed tool is not an object", snippet(data))
+        parts.extend(part for part in executed_tool_parts(item) if part is not None)
     content = message.get("content")
     if isinstance(content, str):
         if content:
@@ -100,6 +109,7 @@ def read_completion(
         parts.extend(_content_chunks(content, data))
     elif content is not None:
         raise UnexpectedModelBehavior(f"{name}: message.content is neither text nor chunks", snippet(data))
+    attach_annotations(parts, message.get("annotations"))
     refusal = message.get("refusal")
     if isinstance(refusal, str) and refusal:
         parts.append(TextPart(refusal))
@@ -112,6 +122,7 @@ def read_completion(
     for detail in opts.detail_fields:
         if data.get(detail) is not None:
             details[detail] = data[detail]
+    details.update(filter_results(data, choice))
     raw_finish = choice.get("finish_reason")
     if isinstance(raw_finish, str):
         details["finish_reason"] = raw_finish
@@ -123,6 +134,51 @@ def read_completion(
         provider_response_id=text(data.get("id")),
         finish_reason=FINISH_REASONS.get(raw_finish) if isinstance(raw_finish, str) else None,
         provider_details=details or None,
+    )
+
+
+def attach_annotations(parts: list[ModelResponsePart], annotations: Any) -> None:
+    """A message's `annotations` (`url_citation`s from web search, on OpenAI's search models, Groq
+    and OpenRouter) on the text they annotate: the last text part, as the answer is one text."""
+    if not isinstance(annotations, list) or not annotations:
+        return
+    for part in reversed(parts):
+        if isinstance(part, TextPart):
+            part.provider_details = {**(part.provider_details or {}), "annotations": annotations}
+            return
+
+
+def filter_results(data: Mapping[str, Any], choice: Mapping[str, Any]) -> dict[str, Any]:
+    """Azure's content filter verdicts: `prompt_filter_results` on the completion (the prompt's),
+    `content_filter_results` on the choice (the answer's), kept as sent."""
+    found: dict[str, Any] = {}
+    for source, key in ((data, "prompt_filter_results"), (choice, "content_filter_results")):
+        if source.get(key):
+            found[key] = source[key]
+    return found
+
+
+def filtered_response(status_code: int, body: Any, *, model_name: str | None = None) -> ModelResponse | None:
+    """Azure's answer to a prompt its content filter blocked — a 400 whose `error.code` is
+    `content_filter` — as the response it stands for: no parts, `finish_reason='content_filter'`,
+    the filter's verdict and words in `provider_details`. Any other error: None (it is raised).
+
+    The model layer returns this rather than raising, as for a filtered answer, so a caller sees
+    the same thing whichever side of the model the filter stopped."""
+    error = obj(body).get("error") if status_code == 400 else None
+    if not isinstance(error, dict) or error.get("code") != "content_filter":
+        return None
+    inner = obj(error.get("innererror") or error.get("inner_error"))
+    details: dict[str, Any] = {"finish_reason": "content_filter"}
+    if isinstance(error.get("message"), str):
+        details["message"] = error["message"]
+    if inner.get("code"):
+        details["code"] = inner["code"]
+    verdict = inner.get("content_filter_result") or inner.get("content_filter_results")
+    if verdict:
+        details["content_filter_result"] = verdict
+    return ModelResponse(
+        parts=[], model_name=model_name, finish_reason="content_filter", provider_details=details
     )
 
 
@@ -197,19 +253,33 @@ def parse_usage(usage: Any) -> RequestUsage:
         token_count(prompt_details.get("cached_tokens"))
         or token_count(usage.get("prompt_cache_hit_tokens"))  # DeepSeek
         or token_count(usage.get("num_cached_tokens"))  # Mistral
+        or token_count(usage.get("cached_tokens"))  # Moonshot and other compatible hosts
     )
+    written = token_count(prompt_details.get("cache_write_tokens"))  # OpenRouter (Anthropic, Gemini...)
     for key, value in prompt_details.items():
-        if key != "cached_tokens" and token_count(value):
+        if key not in _CACHE_KEYS and token_count(value):
             details[f"input_{key}" if key == "audio_tokens" else key] = value
     for key, value in completion_details.items():
         if token_count(value):
             details[f"output_{key}" if key == "audio_tokens" else key] = value
     for key, value in usage.items():
-        if key not in ("prompt_tokens", "completion_tokens", "total_tokens") and token_count(value):
+        if key in _TOKEN_KEYS or key in _CACHE_KEYS:
+            continue
+        if key == "server_tool_use" and isinstance(value, dict):  # OpenRouter: web_search_requests
+            details.update({k: v for k, v in value.items() if token_count(v)})
+        elif token_count(value):
             details[key] = value
     return RequestUsage(
         input_tokens=token_count(usage.get("prompt_tokens")),
         output_tokens=token_count(usage.get("completion_tokens")),
         cache_read_tokens=cached,
+        cache_write_tokens=written,
         details=details or None,
     )
+
+
+_TOKEN_KEYS = frozenset({"prompt_tokens", "completion_tokens", "total_tokens"})
+# Cache counts read into `cache_read_tokens`/`cache_write_tokens`, so not repeated in `details`.
+_CACHE_KEYS = frozenset(
+    {"cached_tokens", "cache_write_tokens", "prompt_cache_hit_tokens", "num_cached_tokens"}
+)

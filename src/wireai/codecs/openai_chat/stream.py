@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 from ..._params import ModelRequestParameters
 from ...exceptions import UnexpectedModelBehavior, snippet
 from ...messages import (
+    ModelResponse,
     ModelResponseStreamEvent,
 )
 from ...profiles import ModelProfile
@@ -19,8 +20,9 @@ from .._base import (
     obj,
     text,
 )
+from .native_tools import executed_tool_parts
 from .options import FINISH_REASONS, ChatOptions
-from .response import _raise_error, parse_usage, thinking_text
+from .response import _raise_error, attach_annotations, parse_usage, thinking_text
 
 # --------------------------------------------------------------------------------------------- stream
 
@@ -51,6 +53,7 @@ class StreamParser(BaseStreamParser):
         self.done = False
         self._think = _ThinkTagSplitter() if self.opts.think_tags else None
         self._calls: dict[int, tuple[int, str | None]] = {}  # index -> (calls seen at it, open call's id)
+        self._annotations: list[Any] = []  # url_citations, attached to the answer's text in get()
 
     def _frame(self, event: Any) -> Sequence[ModelResponseStreamEvent]:
         data = event.data
@@ -89,11 +92,22 @@ class StreamParser(BaseStreamParser):
             usage = obj(chunk.get("x_groq")).get("usage")
         if isinstance(usage, dict):
             self.usage = parse_usage(usage)
-        for name in self.opts.detail_fields:
+        for name in (*self.opts.detail_fields, "prompt_filter_results"):
             if chunk.get(name) is not None:
-                self.provider_details = {**(self.provider_details or {}), name: chunk[name]}
+                self._detail(name, chunk[name])
+
+    def _detail(self, name: str, value: Any) -> None:
+        self.provider_details = {**(self.provider_details or {}), name: value}
+
+    def get(self) -> ModelResponse:
+        response = super().get()
+        if self._annotations:
+            attach_annotations(response.parts, list(self._annotations))
+        return response
 
     def _choice(self, choice: Mapping[str, Any], out: list[ModelResponseStreamEvent], data: str) -> None:
+        if choice.get("content_filter_results"):  # Azure's verdict on the answer so far
+            self._detail("content_filter_results", choice["content_filter_results"])
         delta = choice.get("delta")
         if (
             type(delta) is dict
@@ -146,11 +160,39 @@ class StreamParser(BaseStreamParser):
                         f"{self.model_name}: a tool call delta is not an object", snippet(data)
                     )
                 _add(out, self._tool_delta(call))
+            executed = delta.get("executed_tools")
+            if executed:
+                self._executed_tools(executed, out, data)
+            annotations = delta.get("annotations")
+            if isinstance(annotations, list):
+                self._annotations.extend(annotations)
         raw_finish = choice.get("finish_reason")
         if isinstance(raw_finish, str):
             self.finish_reason = FINISH_REASONS.get(raw_finish)
             self.provider_details = {**(self.provider_details or {}), "finish_reason": raw_finish}
             out.extend(self._flush_think())
+
+    def _executed_tools(self, executed: Any, out: list[ModelResponseStreamEvent], data: str) -> None:
+        """Groq streams each executed tool twice under its `index`: the call with its arguments,
+        then the call again with its output (or both at once)."""
+        if not isinstance(executed, list):
+            raise UnexpectedModelBehavior(
+                f"{self.model_name}: delta.executed_tools is not a list", snippet(data)
+            )
+        for item in executed:
+            if not isinstance(item, dict):
+                raise UnexpectedModelBehavior(
+                    f"{self.model_name}: an executed tool is not an object", snippet(data)
+                )
+            key = ("executed", item.get("index"))
+            started = self.parts.has_part((*key, "call"))
+            call, result = executed_tool_parts(item, with_call=not started)
+            if call is not None:
+                call.provider_name = self.provider_name
+                out.append(self.parts.handle_part((*key, "call"), call))
+            if result is not None:
+                result.provider_name = self.provider_name
+                out.append(self.parts.handle_part((*key, "return"), result))
 
     def _text(self, content: str, out: list[ModelResponseStreamEvent]) -> None:
         if self._think is None:
