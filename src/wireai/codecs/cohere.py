@@ -24,6 +24,7 @@ from .._params import ModelRequestParameters, ToolDefinition
 from ..exceptions import ModelHTTPError, UnexpectedModelBehavior, UserError, snippet
 from ..messages import (
     BinaryContent,
+    CachePoint,
     FinishReason,
     ImageUrl,
     ModelMessage,
@@ -36,7 +37,6 @@ from ..messages import (
     ThinkingPart,
     ToolCallPart,
     ToolReturnPart,
-    UserContent,
     UserPromptPart,
 )
 from ..profiles import ModelProfile
@@ -94,8 +94,8 @@ def build_request(
     stream: bool = False,
     profile: ModelProfile | None = None,
 ) -> WireRequest:
-    """`POST v2/chat`; `settings` may carry `cohere_thinking`, `cohere_strict_tools` and
-    `cohere_safety_mode`."""
+    """`POST v2/chat`; `settings` may carry `cohere_thinking` (over the portable `thinking`),
+    `cohere_strict_tools` and `cohere_safety_mode`."""
     s: Mapping[str, Any] = settings or {}
     check_native_tools(params, (), "Cohere")
     body: dict[str, Any] = {"model": model, "messages": map_messages(messages), "stream": stream}
@@ -133,12 +133,34 @@ def build_request(
         ("stop_sequences", "stop_sequences"),
         ("frequency_penalty", "frequency_penalty"),
         ("presence_penalty", "presence_penalty"),
-        ("cohere_thinking", "thinking"),
         ("cohere_safety_mode", "safety_mode"),
     ):
         if s.get(ours) is not None:
             body[theirs] = s[ours]
+    thinking = s["cohere_thinking"] if s.get("cohere_thinking") is not None else _thinking(s.get("thinking"))
+    if thinking is not None:
+        body["thinking"] = thinking
+    # `service_tier`: Cohere has no tiers to choose, so the portable setting changes nothing here.
     return finish_request(WireRequest("POST", "v2/chat", body, {"content-type": "application/json"}), s)
+
+
+THINKING_BUDGETS = {"minimal": 1024, "low": 2048, "medium": 8192, "high": 16384, "xhigh": 32768}
+"""`thinking.token_budget` for each portable level (Cohere takes a budget, not an effort)."""
+
+
+def _thinking(thinking: Any) -> dict[str, Any] | None:
+    """The portable `thinking` as Cohere's `thinking` object: on (with a budget for a level) or off."""
+    if thinking is None:
+        return None
+    if thinking is False:
+        return {"type": "disabled"}
+    if thinking is True:
+        return {"type": "enabled"}
+    if thinking not in THINKING_BUDGETS:
+        raise UserError(
+            f"`thinking` takes True, False or one of {', '.join(THINKING_BUDGETS)}, not {thinking!r}"
+        )
+    return {"type": "enabled", "token_budget": THINKING_BUDGETS[thinking]}
 
 
 def map_tool(tool: ToolDefinition) -> dict[str, Any]:
@@ -149,8 +171,14 @@ def map_tool(tool: ToolDefinition) -> dict[str, Any]:
 
 
 def map_messages(messages: Sequence[ModelMessage]) -> list[dict[str, Any]]:
-    """Our history as Cohere `messages`; the latest request's `instructions` lead as a system message."""
-    return chat_messages(messages, _map_request_part, _map_response)
+    """Our history as Cohere `messages`; the latest request's `instructions` lead as a system message.
+    Tool messages take text and documents only, so images a tool returned follow in a user message."""
+    return chat_messages(
+        messages,
+        _map_request_part,
+        _map_response,
+        files_message=lambda files: {"role": "user", "content": [_map_user_content(f) for f in files]},
+    )
 
 
 def _map_request_part(part: Any) -> dict[str, Any]:
@@ -159,7 +187,9 @@ def _map_request_part(part: Any) -> dict[str, Any]:
     if isinstance(part, UserPromptPart):
         if isinstance(part.content, str):
             return {"role": "user", "content": part.content}
-        return {"role": "user", "content": [_map_user_content(c) for c in part.content]}
+        # A CachePoint marks nothing for Cohere, which caches prompts on its own.
+        content = [_map_user_content(c) for c in part.content if not isinstance(c, CachePoint)]
+        return {"role": "user", "content": content}
     if isinstance(part, ToolReturnPart):
         document = {"type": "document", "document": {"data": part.model_response_object()}}
         return {"role": "tool", "tool_call_id": part.tool_call_id, "content": [document]}
@@ -174,7 +204,7 @@ def _map_request_part(part: Any) -> dict[str, Any]:
     raise UserError(f"Cohere cannot send a {type(part).__name__} in a request")
 
 
-def _map_user_content(item: UserContent) -> dict[str, Any]:
+def _map_user_content(item: Any) -> dict[str, Any]:
     if isinstance(item, str):
         return {"type": "text", "text": item}
     if isinstance(item, ImageUrl):

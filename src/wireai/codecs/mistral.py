@@ -28,6 +28,7 @@ from ..exceptions import UserError
 from ..messages import (
     AudioUrl,
     BinaryContent,
+    CachePoint,
     DocumentUrl,
     ImageUrl,
     ModelMessage,
@@ -38,7 +39,6 @@ from ..messages import (
     ThinkingPart,
     ToolCallPart,
     ToolReturnPart,
-    UserContent,
     UserPromptPart,
     VideoUrl,
 )
@@ -54,6 +54,7 @@ from ._base import (
     resolve_tool_choice,
     stamp_provider,
 )
+from .openai_chat.portable import portable_fields
 
 __all__ = [
     "FINISH_REASONS",
@@ -71,9 +72,18 @@ PROVIDER_NAME = "mistral"
 FINISH_REASONS = openai_chat.FINISH_REASONS
 """`choices[].finish_reason` -> wireai's finish reason (the chat table, which has Mistral's `model_length`)."""
 
-OPTIONS = openai_chat.ChatOptions(reasoning_fields=(), include_usage=False)
+OPTIONS = openai_chat.ChatOptions(
+    reasoning_fields=(),
+    include_usage=False,
+    thinking_efforts=("none", "minimal", "low", "medium", "high", "xhigh"),
+    thinking_on="high",
+    thinking_off="none",
+    service_tiers={"auto": "auto", "default": "standard_only"},
+)
 """What Mistral's answers look like to the chat response reader: no reasoning fields (magistral sends
-`thinking` content chunks instead), usage in the last chunk without `stream_options`."""
+`thinking` content chunks instead), usage in the last chunk without `stream_options`; the portable
+`thinking` as `reasoning_effort` (True: `high`, False: `none`) and `service_tier` as Mistral's
+`auto` / `standard_only` (it has no flex or priority tier to ask for)."""
 
 _ID_CHARS = string.ascii_letters + string.digits
 _ID_RE = re.compile(r"[a-zA-Z0-9]{9}")
@@ -146,15 +156,24 @@ def build_request(
         ("presence_penalty", "presence_penalty"),
         ("frequency_penalty", "frequency_penalty"),
         ("stop_sequences", "stop"),
-        ("mistral_safe_prompt", "safe_prompt"),
-        ("mistral_prompt_mode", "prompt_mode"),
-        ("mistral_reasoning_effort", "reasoning_effort"),
     ):
+        if s.get(ours) is not None:
+            body[theirs] = s[ours]
+    body.update(portable_fields(s, OPTIONS, model))
+    for ours, theirs in _MISTRAL_SETTINGS.items():
         if s.get(ours) is not None:
             body[theirs] = s[ours]
     return finish_request(
         WireRequest("POST", "v1/chat/completions", body, {"content-type": "application/json"}), s
     )
+
+
+_MISTRAL_SETTINGS = {
+    "mistral_safe_prompt": "safe_prompt",
+    "mistral_prompt_mode": "prompt_mode",
+    "mistral_reasoning_effort": "reasoning_effort",
+}
+"""`mistral_*` settings -> body field; applied after the portable `thinking`, so they win."""
 
 
 def map_tool(tool: ToolDefinition) -> dict[str, Any]:
@@ -177,13 +196,15 @@ def _map_request_part(part: Any) -> dict[str, Any]:
     if isinstance(part, UserPromptPart):
         if isinstance(part.content, str):
             return {"role": "user", "content": part.content}
-        return {"role": "user", "content": [_map_user_content(c) for c in part.content]}
+        # A CachePoint marks nothing for Mistral, which caches prompts on its own.
+        content = [_map_user_content(c) for c in part.content if not isinstance(c, CachePoint)]
+        return {"role": "user", "content": content}
     if isinstance(part, ToolReturnPart):
         return {
             "role": "tool",
             "tool_call_id": mistral_tool_call_id(part.tool_call_id),
             "name": part.tool_name,
-            "content": part.model_response_str(),
+            "content": _tool_content(part),
         }
     if isinstance(part, RetryPromptPart):
         if part.tool_name is None:
@@ -197,7 +218,16 @@ def _map_request_part(part: Any) -> dict[str, Any]:
     raise UserError(f"Mistral cannot send a {type(part).__name__} in a request")
 
 
-def _map_user_content(item: UserContent) -> dict[str, Any]:
+def _tool_content(part: ToolReturnPart) -> str | list[dict[str, Any]]:
+    """A tool result as Mistral's tool message takes it: text, or — when the tool returned images or
+    documents — content chunks, the text naming each file followed by the files themselves."""
+    files = part.files()
+    if not files:
+        return part.model_response_str()
+    return [{"type": "text", "text": part.model_response_str()}, *(_map_user_content(f) for f in files)]
+
+
+def _map_user_content(item: Any) -> dict[str, Any]:
     if isinstance(item, str):
         return {"type": "text", "text": item}
     if isinstance(item, ImageUrl):

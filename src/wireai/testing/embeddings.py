@@ -24,7 +24,16 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import unquote
 
-from .fakes import FAKE_API_KEY, FakeBedrock, FakeCohere, FakeGemini, FakeMistral, FakeOpenAI, FakeVendor
+from .fakes import (
+    FAKE_API_KEY,
+    FakeBedrock,
+    FakeCohere,
+    FakeGemini,
+    FakeMistral,
+    FakeOpenAI,
+    FakeVendor,
+    retry_after_headers,
+)
 from .server import LoopbackServer, RecordedRequest, Reply
 
 if TYPE_CHECKING:
@@ -117,9 +126,9 @@ class FakeEmbeddingVendor(LoopbackServer):
         return self
 
     def add_rate_limit(self, retry_after: float = 0.2, body: Any = None) -> FakeEmbeddingVendor:
-        """A 429 carrying `Retry-After` (seconds), which wireai's transport waits out and retries."""
-        seconds = str(int(retry_after)) if float(retry_after).is_integer() else repr(float(retry_after))
-        return self.add_error(429, body, headers={"retry-after": seconds})
+        """A 429 asking to wait `retry_after` seconds (`retry_after_headers`), which wireai's
+        transport waits out and retries."""
+        return self.add_error(429, body, headers=retry_after_headers(retry_after))
 
     def add_reply(self, reply: Reply) -> FakeEmbeddingVendor:
         """A raw scripted HTTP answer (a body in pieces, a stall, a dropped connection...)."""

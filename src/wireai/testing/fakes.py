@@ -15,6 +15,7 @@ Streaming or JSON is decided per request, as the vendor does: `"stream": true` i
 from __future__ import annotations
 
 import json
+import math
 import re
 import uuid
 from collections import deque
@@ -183,8 +184,9 @@ class FakeVendor:
         return self
 
     def add_rate_limit(self, retry_after: float = 0.2, body: Any = None) -> FakeVendor:
-        """A 429 carrying `Retry-After` (seconds): wireai's transport waits that long and retries."""
-        return self.add_error(429, body, headers={"retry-after": _seconds(retry_after)})
+        """A 429 asking to wait `retry_after` seconds (`retry_after_headers`): wireai's transport
+        waits that long and retries."""
+        return self.add_error(429, body, headers=retry_after_headers(retry_after))
 
     def add_stall(
         self, seconds: float, then: ModelResponse | None = None, *, mid_stream: bool = False
@@ -683,8 +685,14 @@ def _with_model(response: ModelResponse, model_name: str | None) -> ModelRespons
     return replace(response, model_name=model_name)
 
 
-def _seconds(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else repr(float(value))
+def retry_after_headers(seconds: float) -> dict[str, str]:
+    """How a vendor asks a client to wait: `Retry-After` in whole seconds (all HTTP allows, rounded
+    up so a client that reads only it never comes back early) and, for a wait that is not whole
+    seconds, the exact milliseconds in `retry-after-ms` beside it (as OpenAI and Anthropic send)."""
+    headers = {"retry-after": str(math.ceil(seconds))}
+    if not float(seconds).is_integer():
+        headers["retry-after-ms"] = str(round(seconds * 1000))
+    return headers
 
 
 def _default_message(status: int) -> str:

@@ -7,12 +7,26 @@ from typing import Any
 
 from ...codecs._base import chat_tool_call
 from ...codecs.openai_chat import FINISH_REASONS
-from ...messages import ModelResponse, TextPart, ThinkingPart, ToolCallPart
+from ...messages import (
+    ModelResponse,
+    NativeToolCallPart,
+    NativeToolReturnPart,
+    TextPart,
+    ThinkingPart,
+    ToolCallPart,
+)
 from ...usage import RequestUsage
 from ...wire.sse import encode_sse
 from ._base import pieces, wire_finish
 
-__all__ = ["encode_response", "encode_stream", "encode_usage", "finish_reason"]
+__all__ = [
+    "annotations",
+    "encode_response",
+    "encode_stream",
+    "encode_usage",
+    "executed_tools",
+    "finish_reason",
+]
 
 # The `finish_reason` values OpenAI's reference lists; a compatible host's others read back too.
 _OPENAI_FINISH = {
@@ -31,6 +45,8 @@ def encode_usage(usage: RequestUsage) -> dict[str, Any]:
     completion_details: dict[str, int] = {}
     if usage.cache_read_tokens:
         prompt_details["cached_tokens"] = usage.cache_read_tokens
+    if usage.cache_write_tokens:  # OpenRouter reports writes beside reads
+        prompt_details["cache_write_tokens"] = usage.cache_write_tokens
     for key, value in (usage.details or {}).items():
         if key == "input_audio_tokens":
             prompt_details["audio_tokens"] = value
@@ -55,6 +71,52 @@ def _created(response: ModelResponse) -> int:
     return int(response.timestamp.timestamp())
 
 
+# Native tool names -> the `executed_tools[].type` Groq reports for them.
+_EXECUTED_TYPES = {"web_search": "search", "code_execution": "python", "web_fetch": "visit"}
+
+
+def executed_tools(response: ModelResponse) -> list[dict[str, Any]]:
+    """The response's native calls as Groq's `executed_tools`: each call with its arguments and,
+    where the response has its result, the output (search results, code results or text)."""
+    results = {p.tool_call_id: p for p in response.parts if isinstance(p, NativeToolReturnPart)}
+    out: list[dict[str, Any]] = []
+    for part in response.parts:
+        if isinstance(part, NativeToolCallPart):
+            details = part.provider_details or {}
+            item: dict[str, Any] = {
+                "index": details.get("index", len(out)),
+                "type": details.get("type") or _EXECUTED_TYPES.get(part.tool_name, part.tool_name),
+                "arguments": part.args_as_json_str(),
+            }
+            result = results.get(part.tool_call_id)
+            if result is not None:
+                item.update(_executed_output(result))
+            out.append(item)
+    return out
+
+
+def _executed_output(result: NativeToolReturnPart) -> dict[str, Any]:
+    if result.provider_details:  # the item as Groq sent it, read back by the codec
+        return {k: v for k, v in result.provider_details.items() if k not in ("index", "type")}
+    if isinstance(result.content, str):
+        return {"output": result.content}
+    if result.tool_name == "web_search" and isinstance(result.content, dict):
+        return {"output": None, "search_results": result.content}
+    if result.tool_name == "code_execution" and isinstance(result.content, list):
+        return {"output": None, "code_results": result.content}
+    return {"output": result.model_response_str()}
+
+
+def cited_annotations(response: ModelResponse) -> list[Any]:
+    """The `url_citation` annotations kept on the response's text parts."""
+    return [
+        a
+        for p in response.parts
+        if isinstance(p, TextPart)
+        for a in (p.provider_details or {}).get("annotations", [])
+    ]
+
+
 def encode_response(
     response: ModelResponse, *, model: str | None = None, reasoning_field: str = "reasoning_content"
 ) -> dict[str, Any]:
@@ -69,6 +131,12 @@ def encode_response(
         message[reasoning_field] = "".join(thoughts)
     if calls:
         message["tool_calls"] = [chat_tool_call(c) for c in calls]
+    executed = executed_tools(response)
+    if executed:
+        message["executed_tools"] = executed
+    cited = cited_annotations(response)
+    if cited:
+        message["annotations"] = cited
     return {
         "id": response.provider_response_id or "chatcmpl-fake",
         "object": "chat.completion",
@@ -114,8 +182,16 @@ def encode_stream(
 
     out = [chunk({"role": "assistant", "content": ""})]
     tool_index = 0
+    executed = {item["index"]: item for item in executed_tools(response)}
+    native_calls = iter(executed.values())
     for part in response.parts:
-        if isinstance(part, ThinkingPart):
+        if isinstance(part, NativeToolCallPart):  # Groq: the call, then the call with its output
+            item = next(native_calls)
+            call = {k: item[k] for k in ("index", "type", "arguments")}
+            out.append(chunk({"executed_tools": [call]}))
+            if len(item) > len(call):
+                out.append(chunk({"executed_tools": [item]}))
+        elif isinstance(part, ThinkingPart):
             out.extend(chunk({reasoning_field: piece}) for piece in pieces(part.content, fragment))
         elif isinstance(part, TextPart):
             out.extend(chunk({"content": piece}) for piece in pieces(part.content, fragment))
@@ -127,6 +203,9 @@ def encode_stream(
             for piece in pieces(part.args_as_json_str(), fragment):
                 out.append(chunk({"tool_calls": [{"index": tool_index, "function": {"arguments": piece}}]}))
             tool_index += 1
+    cited = cited_annotations(response)
+    if cited:
+        out.append(chunk({"annotations": cited}))
     out.append(chunk({}, finish_reason(response)))
     if include_usage and x_groq is None:
         out.append(encode_sse(json.dumps({**base, "choices": [], "usage": encode_usage(response.usage)})))
