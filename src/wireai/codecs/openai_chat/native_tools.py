@@ -22,6 +22,7 @@ both are left out of the history sent (the answer's text goes back as usual).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from typing import Any
 
 from ..._params import ModelRequestParameters
@@ -136,7 +137,7 @@ def native_tool_name(kind: str) -> str:
 
 
 def executed_tool_parts(
-    item: Mapping[str, Any], *, with_call: bool = True
+    item: Mapping[str, Any], timestamp: datetime, *, with_call: bool = True
 ) -> tuple[NativeToolCallPart | None, NativeToolReturnPart | None]:
     """One of Groq's `executed_tools` entries as the call it made and, once it carries an output,
     what it returned (search results, code results, browser results or the output text). The call
@@ -168,4 +169,4 @@ def executed_tool_parts(
     else:
         content = item.get("output")
     details = {k: v for k, v in item.items() if k != "arguments"}
-    return call, NativeToolReturnPart(name, content, call_id, provider_details=details)
+    return call, NativeToolReturnPart(name, content, call_id, timestamp=timestamp, provider_details=details)

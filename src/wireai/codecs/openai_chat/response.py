@@ -94,13 +94,14 @@ def read_completion(
         if isinstance(reasoning, str) and reasoning:
             parts.append(ThinkingPart(reasoning))
             break
+    timestamp = epoch_datetime(data.get("created"))
     executed = message.get("executed_tools") or []
     if not isinstance(executed, list):
         raise UnexpectedModelBehavior(f"{name}: message.executed_tools is not a list", snippet(data))
     for item in executed:
         if not isinstance(item, dict):
             raise UnexpectedModelBehavior(f"{name}: an executed tool is not an object", snippet(data))
-        parts.extend(part for part in executed_tool_parts(item) if part is not None)
+        parts.extend(part for part in executed_tool_parts(item, timestamp) if part is not None)
     content = message.get("content")
     if isinstance(content, str):
         if content:
@@ -130,7 +131,7 @@ def read_completion(
         parts=parts,
         usage=parse_usage(data.get("usage")),
         model_name=text(data.get("model")) or model_name,
-        timestamp=epoch_datetime(data.get("created")),
+        timestamp=timestamp,
         provider_response_id=text(data.get("id")),
         finish_reason=FINISH_REASONS.get(raw_finish) if isinstance(raw_finish, str) else None,
         provider_details=details or None,

@@ -16,6 +16,7 @@ from ...profiles import ModelProfile
 from .._base import (
     NO_EVENTS,
     BaseStreamParser,
+    epoch_datetime,
     loads,
     obj,
     text,
@@ -54,6 +55,7 @@ class StreamParser(BaseStreamParser):
         self._think = _ThinkTagSplitter() if self.opts.think_tags else None
         self._calls: dict[int, tuple[int, str | None]] = {}  # index -> (calls seen at it, open call's id)
         self._annotations: list[Any] = []  # url_citations, attached to the answer's text in get()
+        self._created: int | float | None = None
 
     def _frame(self, event: Any) -> Sequence[ModelResponseStreamEvent]:
         data = event.data
@@ -82,11 +84,13 @@ class StreamParser(BaseStreamParser):
         return out
 
     def _metadata(self, chunk: Mapping[str, Any]) -> None:
-        if self.provider_response_id is None and isinstance(chunk.get("id"), str):
+        if self.provider_response_id is None and text(chunk.get("id")):  # Azure's first chunk: id ""
             self.provider_response_id = chunk["id"]
         model = chunk.get("model")
         if model and type(model) is str:
             self.model_name = model
+        if self._created is None and type(chunk.get("created")) in (int, float) and chunk["created"]:
+            self._created = chunk["created"]
         usage = chunk.get("usage")
         if self.opts.x_groq_usage and not isinstance(usage, dict):
             usage = obj(chunk.get("x_groq")).get("usage")
@@ -186,7 +190,9 @@ class StreamParser(BaseStreamParser):
                 )
             key = ("executed", item.get("index"))
             started = self.parts.has_part((*key, "call"))
-            call, result = executed_tool_parts(item, with_call=not started)
+            # Stamped with the chunk's `created`, as the JSON body's parts are: the same bytes, the same parts.
+            created = epoch_datetime(self._created) if self._created is not None else self.timestamp
+            call, result = executed_tool_parts(item, created, with_call=not started)
             if call is not None:
                 call.provider_name = self.provider_name
                 out.append(self.parts.handle_part((*key, "call"), call))
