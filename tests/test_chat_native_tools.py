@@ -30,8 +30,8 @@ from wireai.models.groq import GroqModel
 from wireai.models.openai import OpenAIChatModel
 from wireai.native_tools import CodeExecutionTool, WebFetchTool, WebSearchTool
 from wireai.providers.deepseek import DeepSeekProvider
-from wireai.providers.groq import GroqProvider, groq_model_profile
 from wireai.providers.grok import GrokProvider
+from wireai.providers.groq import GroqProvider, groq_model_profile
 from wireai.providers.openai import OpenAIProvider, openai_model_profile
 from wireai.providers.openrouter import OpenRouterProvider
 from wireai.testing import FakeGroq, FakeOpenAI
@@ -428,3 +428,37 @@ def test_fake_openai_search_model_sends_the_annotations_it_is_given() -> None:
         _, streamed_answer = asyncio.run(streamed(model, [user("capital?")], search()))
     for answer in (json_answer, streamed_answer):
         assert answer.parts == [TextPart("Paris", provider_details={"annotations": [citation]})]
+
+
+def test_fake_groq_scripts_native_calls_for_json_and_streams_alike() -> None:
+    scripted = ModelResponse(
+        [
+            NativeToolCallPart("web_search", SEARCH_ARGS, "executed_tool_0"),
+            NativeToolReturnPart(
+                "web_search",
+                {"results": [{"title": "Python", "url": "https://python.org"}]},
+                "executed_tool_0",
+            ),
+            NativeToolCallPart("code_execution", '{"code": "print(1)"}', "executed_tool_1"),
+            NativeToolReturnPart("code_execution", "1\n", "executed_tool_1"),
+            TextPart("Done."),
+        ]
+    )
+    with FakeGroq() as fake:
+        fake.add_response(scripted).add_response(scripted)
+        model = fake.model("groq/compound")
+        (json_answer,) = asyncio.run(run(model, [([user(ASK)], None)], search()))
+        _, streamed_answer = asyncio.run(streamed(model, [user(ASK)], search()))
+        sent = fake.requests[1].json()
+    assert sent["stream"] is True and "stream_options" not in sent
+    for answer in (json_answer, streamed_answer):
+        assert [(type(p).__name__, getattr(p, "tool_name", None)) for p in answer.parts] == [
+            ("NativeToolCallPart", "web_search"),
+            ("NativeToolReturnPart", "web_search"),
+            ("NativeToolCallPart", "code_execution"),
+            ("NativeToolReturnPart", "code_execution"),
+            ("TextPart", None),
+        ]
+        assert answer.parts[1].content == {"results": [{"title": "Python", "url": "https://python.org"}]}  # type: ignore[union-attr]
+        assert answer.parts[3].content == "1\n"  # type: ignore[union-attr]
+        assert answer.parts[2].provider_details == {"type": "python", "index": 1}

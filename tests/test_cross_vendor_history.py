@@ -33,6 +33,7 @@ from wireai.testing import (
     FakeBedrock,
     FakeCohere,
     FakeGemini,
+    FakeGroq,
     FakeMistral,
     FakeOpenAI,
     FakeOpenAIResponses,
@@ -323,3 +324,103 @@ def test_an_openai_responses_native_tool_turn_continues_on_every_vendor(
         fake_cls, spec
     )
     assert_protocol_valid(protocol, body)
+
+
+# A web-search turn from the chat-completion family: Groq's executed tools (native call and
+# return) and an OpenAI search model's url_citation annotations on the text.
+CHAT_SEARCH_TURN = [
+    ModelRequest([UserPromptPart("Latest Python?")]),
+    ModelResponse(
+        [
+            NativeToolCallPart(
+                "web_search",
+                '{"query": "latest python"}',
+                "executed_tool_0",
+                provider_name="groq",
+                provider_details={"type": "search", "index": 0},
+            ),
+            NativeToolReturnPart(
+                "web_search",
+                {
+                    "results": [
+                        {"title": "Python 3.14.1", "url": "https://www.python.org/", "content": "GROQ-RESULT"}
+                    ]
+                },
+                "executed_tool_0",
+                provider_name="groq",
+                provider_details={"index": 0, "type": "search", "output": "GROQ-OUTPUT"},
+            ),
+            TextPart(
+                "Python 3.14.1.",
+                provider_details={
+                    "annotations": [{"type": "url_citation", "url_citation": {"url": "https://CITED"}}]
+                },
+            ),
+        ],
+        provider_name="groq",
+    ),
+    ModelRequest([UserPromptPart("Is it stable?")]),
+]
+
+
+@pytest.mark.parametrize(
+    ("fake_cls", "spec", "operation"),
+    [*VENDORS, (FakeGroq, "groq", None)],
+    ids=[v[0].__name__ for v in [*VENDORS, (FakeGroq, "groq", None)]],
+)
+def test_a_chat_family_web_search_turn_is_dropped_cleanly_for_every_vendor(
+    fake_cls: type[FakeVendor], spec: str, operation: str | None
+) -> None:
+    with fake_cls() as fake:
+        model = fake.model()
+    body: dict[str, Any] = model.build_request(CHAT_SEARCH_TURN, None, ModelRequestParameters()).body
+    assert_spec_valid(spec, body, operation)
+    text = repr(body)
+    # The answer's text goes on; what the search did, and the citations, stay with the response.
+    assert "Python 3.14.1." in text
+    assert not any(
+        marker in text for marker in ("executed_tool_0", "GROQ-RESULT", "GROQ-OUTPUT", "https://CITED")
+    )
+
+
+OTHER_VENDOR_SEARCH_TURN = [
+    ModelRequest([UserPromptPart("Latest Python?")]),
+    ModelResponse(
+        [
+            NativeToolCallPart(
+                "web_search", {"query": "latest python"}, "srvtoolu_01", provider_name="anthropic"
+            ),
+            NativeToolReturnPart(
+                "web_search",
+                [
+                    {
+                        "type": "web_search_result",
+                        "url": "https://www.python.org/",
+                        "encrypted_content": "ENCRYPTED",
+                    }
+                ],
+                "srvtoolu_01",
+                provider_name="anthropic",
+            ),
+            TextPart("Python 3.14.1."),
+        ],
+        provider_name="anthropic",
+    ),
+    ModelRequest([UserPromptPart("Is it stable?")]),
+]
+
+
+@pytest.mark.parametrize(
+    ("fake_cls", "spec"),
+    [(FakeOpenAI, "openai"), (FakeGroq, "groq"), (FakeMistral, "mistral"), (FakeCohere, "cohere")],
+    ids=["FakeOpenAI", "FakeGroq", "FakeMistral", "FakeCohere"],
+)
+def test_chat_family_codecs_drop_another_vendors_native_tool_turn(
+    fake_cls: type[FakeVendor], spec: str
+) -> None:
+    with fake_cls() as fake:
+        model = fake.model()
+    body: dict[str, Any] = model.build_request(OTHER_VENDOR_SEARCH_TURN, None, ModelRequestParameters()).body
+    assert_spec_valid(spec, body)
+    assert [m["role"] for m in body["messages"]] == ["user", "assistant", "user"]
+    assert "ENCRYPTED" not in repr(body) and "srvtoolu_01" not in repr(body)

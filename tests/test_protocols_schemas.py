@@ -24,7 +24,12 @@ from wireai.testing.fixtures import fixtures_dir
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMAS = sorted((ROOT / "protocols").glob("*.request.schema.json"))
 # Fixture folders that are not named after their protocol.
-FIXTURE_PROTOCOL = {"groq": "openai_chat", "openrouter": "openai_chat", "azure": "openai_chat", "vertex": "gemini"}
+FIXTURE_PROTOCOL = {
+    "groq": "openai_chat",
+    "openrouter": "openai_chat",
+    "azure": "openai_chat",
+    "vertex": "gemini",
+}
 DEMO_PROTOCOL = {v.key: v.protocol for v in VENDORS}
 
 

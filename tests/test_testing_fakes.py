@@ -160,6 +160,27 @@ async def test_rate_limit_is_retried_after_retry_after(fake_class: type[FakeVend
     assert fake.requests[0].body == fake.requests[1].body
 
 
+@pytest.mark.parametrize(
+    ("seconds", "headers"), [(0.2, {"retry-after": "1", "retry-after-ms": "200"}), (2, {"retry-after": "2"})]
+)
+def test_rate_limit_sends_whole_seconds_in_retry_after_and_milliseconds_beside_it(
+    seconds: float, headers: dict[str, str]
+) -> None:
+    # HTTP allows only whole seconds (or a date) in Retry-After: a client that reads only it must
+    # never come back early, and wireai reads the exact wait from retry-after-ms.
+    import httpx
+
+    from wireai.exceptions import parse_retry_after
+    from wireai.testing import FakeOpenAI
+
+    with FakeOpenAI() as fake:
+        fake.add_rate_limit(retry_after=seconds)
+        reply = httpx.post(fake.url + "/v1/chat/completions", json={"model": "gpt-4o", "messages": []})
+    assert reply.status_code == 429
+    assert {k: v for k, v in reply.headers.items() if k.startswith("retry-after")} == headers
+    assert parse_retry_after(reply.headers) == seconds
+
+
 @vendors
 async def test_connection_dropped_mid_stream(fake_class: type[FakeVendor]) -> None:
     async with fake_class() as fake:
