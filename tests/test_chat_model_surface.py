@@ -564,3 +564,55 @@ def test_profile_options_reject_unknown_native_tool_forms_at_request_time() -> N
         [user("hi")], ModelRequestParameters(), {"thinking": False}, model="my-search-model", profile=profile
     ).body
     assert sent is not None and "reasoning_effort" not in sent
+
+
+@pytest.mark.parametrize(
+    ("usage", "read", "written", "details"),
+    [
+        # OpenAI, Azure, Groq, xAI
+        (
+            {"prompt_tokens": 100, "completion_tokens": 5, "prompt_tokens_details": {"cached_tokens": 64}},
+            64,
+            0,
+            None,
+        ),
+        # DeepSeek: hits and misses at the top level; the misses stay in details
+        (
+            {
+                "prompt_tokens": 100,
+                "completion_tokens": 5,
+                "prompt_cache_hit_tokens": 60,
+                "prompt_cache_miss_tokens": 40,
+            },
+            60,
+            0,
+            {"prompt_cache_miss_tokens": 40},
+        ),
+        # OpenRouter: writes beside reads
+        (
+            {
+                "prompt_tokens": 100,
+                "completion_tokens": 5,
+                "prompt_tokens_details": {"cached_tokens": 30, "cache_write_tokens": 50},
+            },
+            30,
+            50,
+            None,
+        ),
+        # Moonshot and other compatible hosts: a top-level cached_tokens
+        ({"prompt_tokens": 100, "completion_tokens": 5, "cached_tokens": 20}, 20, 0, None),
+        # xAI Live Search era counters stay in details
+        (
+            {"prompt_tokens": 100, "completion_tokens": 5, "num_sources_used": 3},
+            0,
+            0,
+            {"num_sources_used": 3},
+        ),
+    ],
+)
+def test_cache_reads_and_writes_from_every_compatible_host(
+    usage: dict[str, Any], read: int, written: int, details: dict[str, int] | None
+) -> None:
+    assert openai_chat.parse_usage(usage) == RequestUsage(
+        input_tokens=100, output_tokens=5, cache_read_tokens=read, cache_write_tokens=written, details=details
+    )

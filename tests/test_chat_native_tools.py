@@ -242,13 +242,6 @@ def test_groq_models_without_native_tools_refuse_them() -> None:
             model="groq/compound",
             profile=groq_model_profile("groq/compound"),
         )
-    with pytest.raises(UserError, match="browser_search.*no domain filters"):
-        openai_chat.build_request(
-            [user("hi")],
-            search(blocked_domains=["x.com"]),
-            model="openai/gpt-oss-120b",
-            profile=groq_model_profile("openai/gpt-oss-120b"),
-        )
 
 
 # ------------------------------------------------------------------------------------------------ OpenAI
@@ -303,14 +296,19 @@ def test_openai_models_other_than_search_models_refuse_web_search(name: str) -> 
         openai_chat.build_request([user("hi")], search(), model=name, profile=openai_model_profile(name))
 
 
-def test_openai_search_model_refuses_domain_filters_it_cannot_apply() -> None:
-    with pytest.raises(UserError, match="no domain filters"):
-        openai_chat.build_request(
-            [user("hi")],
-            search(allowed_domains=["python.org"]),
-            model="gpt-4o-search-preview",
-            profile=openai_model_profile("gpt-4o-search-preview"),
-        )
+@pytest.mark.parametrize(
+    ("profile", "model", "where"),
+    [
+        (openai_model_profile, "gpt-4o-search-preview", "web_search_options"),
+        (groq_model_profile, "openai/gpt-oss-120b", "browser_search"),
+    ],
+)
+def test_hosts_without_domain_filters_refuse_them_rather_than_search_everywhere(
+    profile: Any, model: str, where: str
+) -> None:
+    for domains in ({"allowed_domains": ["python.org"]}, {"blocked_domains": ["x.com"]}):
+        with pytest.raises(UserError, match=f"{where}.*no domain filters"):
+            openai_chat.build_request([user("hi")], search(**domains), model=model, profile=profile(model))
 
 
 # ------------------------------------------------------------------------------------------------ OpenRouter

@@ -44,13 +44,15 @@ def _web_search_options(body: dict[str, Any], tool: AbstractNativeTool, model: s
     body["web_search_options"] = options
 
 
+def _domains(tool: WebSearchTool, allowed: str, blocked: str) -> dict[str, Any]:
+    """The tool's domain lists under the host's names for them (only those given)."""
+    lists = {allowed: tool.allowed_domains, blocked: tool.blocked_domains}
+    return {key: list(domains) for key, domains in lists.items() if domains}
+
+
 def _search_settings(body: dict[str, Any], tool: AbstractNativeTool, model: str) -> None:
     assert isinstance(tool, WebSearchTool)
-    settings: dict[str, Any] = {}
-    if tool.allowed_domains:
-        settings["include_domains"] = list(tool.allowed_domains)
-    if tool.blocked_domains:
-        settings["exclude_domains"] = list(tool.blocked_domains)
+    settings = _domains(tool, "include_domains", "exclude_domains")
     if settings:
         body["search_settings"] = settings
 
@@ -63,11 +65,7 @@ def _browser_search(body: dict[str, Any], tool: AbstractNativeTool, model: str) 
 
 def _openrouter_web_search(body: dict[str, Any], tool: AbstractNativeTool, model: str) -> None:
     assert isinstance(tool, WebSearchTool)
-    parameters: dict[str, Any] = {}
-    if tool.allowed_domains:
-        parameters["allowed_domains"] = list(tool.allowed_domains)
-    if tool.blocked_domains:
-        parameters["excluded_domains"] = list(tool.blocked_domains)
+    parameters = _domains(tool, "allowed_domains", "excluded_domains")
     if tool.search_context_size != "medium":  # OpenRouter's default too
         parameters["search_context_size"] = tool.search_context_size
     entry: dict[str, Any] = {"type": "openrouter:web_search"}
