@@ -463,6 +463,7 @@ def test_azure_prompt_filter_400_is_returned_as_a_content_filter_response_json_a
     with ReplayServer(case) as server:
         response = asyncio.run(azure_model(server).request(blocked, None, ModelRequestParameters()))
         server.assert_requests_match()
+        assert_spec_valid("azure", server.requests[0].json())
     assert response.parts == []
     assert response.finish_reason == "content_filter"
     assert response.provider_name == "azure"
@@ -507,6 +508,7 @@ def test_azure_answer_stopped_by_the_filter_keeps_both_verdicts() -> None:
             )
         )
         server.assert_requests_match()
+        assert_spec_valid("azure", server.requests[0].json())
     assert response.parts == []
     assert response.finish_reason == "content_filter"
     details = response.provider_details or {}
@@ -616,3 +618,41 @@ def test_cache_reads_and_writes_from_every_compatible_host(
     assert openai_chat.parse_usage(usage) == RequestUsage(
         input_tokens=100, output_tokens=5, cache_read_tokens=read, cache_write_tokens=written, details=details
     )
+
+
+def test_deepseek_thinking_mode_gets_its_reasoning_back_after_a_tool_call() -> None:
+    weather = ToolDefinition(
+        "get_weather",
+        {
+            "type": "object",
+            "properties": {"city": {"type": "string"}},
+            "required": ["city"],
+            "additionalProperties": False,
+        },
+        "Get the weather in a city.",
+    )
+    params = ModelRequestParameters(function_tools=[weather])
+    with ReplayServer(load_case("openai_chat", "deepseek_thinking_tool_call")) as server:
+        model = OpenAIChatModel(
+            "deepseek-chat", provider=DeepSeekProvider(api_key="test-key", base_url=server.url)
+        )
+        model.provider.max_retries = 0
+        asked: list[ModelMessage] = [user("Weather in Paris?")]
+        first = asyncio.run(model.request(asked, {"thinking": True}, params))
+        history = [*asked, first, ModelRequest([ToolReturnPart("get_weather", "sunny, 21°C", "call_00_ds1")])]
+        second = asyncio.run(model.request(history, {"thinking": True}, params))
+        server.assert_requests_match()
+        for request in server.requests:
+            assert_protocol_valid("openai_chat", request.json())
+            assert_spec_valid("openai", request.json(), strict=False)  # DeepSeek's own fields aside
+    assert first.parts == [
+        ThinkingPart("I need the weather tool for Paris.", provider_name="deepseek"),
+        ToolCallPart("get_weather", '{"city":"Paris"}', "call_00_ds1"),
+    ]
+    assert first.usage == RequestUsage(
+        input_tokens=120,
+        output_tokens=30,
+        cache_read_tokens=64,
+        details={"reasoning_tokens": 12, "prompt_cache_miss_tokens": 56},
+    )
+    assert second.parts[-1] == TextPart("It is sunny and 21°C in Paris.")

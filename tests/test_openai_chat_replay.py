@@ -254,12 +254,17 @@ def test_deepseek_reasoning_content_is_a_thinking_part() -> None:
     )
 
 
-def test_thinking_is_not_sent_back() -> None:
+def test_thinking_is_not_sent_back_except_deepseeks_own_to_deepseek() -> None:
     history: list[ModelMessage] = [
         user("q"),
-        ModelResponse([ThinkingPart("secret"), TextPart("a")]),
+        ModelResponse([ThinkingPart("secret", provider_name="deepseek"), TextPart("a")]),
+        ModelResponse([ThinkingPart("other", provider_name="anthropic"), TextPart("b")]),
         user("q2"),
     ]
+    openai_body = OpenAIModel("o3", provider=OpenAIProvider(api_key="k")).build_request(
+        history, None, ModelRequestParameters()
+    )
+    assert openai_body.body is not None and "secret" not in repr(openai_body.body)
     body = (
         OpenAIModel("deepseek-reasoner", provider=DeepSeekProvider(api_key="k"))
         .build_request(history, None, ModelRequestParameters())
@@ -267,7 +272,8 @@ def test_thinking_is_not_sent_back() -> None:
     )
     assert body["messages"] == [
         {"role": "user", "content": "q"},
-        {"role": "assistant", "content": "a"},
+        {"role": "assistant", "reasoning_content": "secret", "content": "a"},
+        {"role": "assistant", "content": "b"},
         {"role": "user", "content": "q2"},
     ]
 

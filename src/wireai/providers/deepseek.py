@@ -24,6 +24,10 @@ class DeepSeekProvider(OpenAIProvider):
                 "openai_chat": {
                     "supports_strict": False,
                     "reasoning_fields": ("reasoning_content",),
+                    # In thinking mode DeepSeek wants its reasoning back on every assistant turn
+                    # after a tool call (400 otherwise); on other turns it ignores it.
+                    "send_reasoning_field": "reasoning_content",
+                    "reasoning_provider": "deepseek",
                     # `thinking: {type: enabled|disabled}` switches it, `reasoning_effort` sets how hard.
                     "thinking": "deepseek",
                     "service_tiers": {},

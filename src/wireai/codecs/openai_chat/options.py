@@ -32,6 +32,11 @@ class ChatOptions:
     # Response fields read as reasoning text, first present wins (DeepSeek/xAI: reasoning_content,
     # Ollama/OpenRouter/Groq parsed: reasoning).
     reasoning_fields: tuple[str, ...] = ("reasoning_content", "reasoning")
+    # The assistant message field that sends the host's own reasoning back in history, and the
+    # provider whose reasoning that is (DeepSeek: `reasoning_content`, required after tool calls in
+    # thinking mode). Empty: reasoning is not sent back.
+    send_reasoning_field: str = ""
+    reasoning_provider: str = ""
     # `<think>...</think>` inline in content (Groq `reasoning_format: raw`, some Ollama models).
     think_tags: bool = False
     # Groq reports stream usage in the last chunk's `x_groq.usage`.

@@ -18,6 +18,7 @@ from ...messages import (
     RetryPromptPart,
     SystemPromptPart,
     TextPart,
+    ThinkingPart,
     ToolCallPart,
     ToolReturnPart,
     UserPromptPart,
@@ -88,7 +89,7 @@ def map_messages(messages: Sequence[ModelMessage], opts: ChatOptions) -> list[di
     return chat_messages(
         messages,
         lambda part: _request_part(part, opts),
-        _assistant_message,
+        lambda message: _assistant_message(message, opts),
         system_role=opts.system_role,
         files_message=lambda files: {"role": "user", "content": user_content(files)},
     )
@@ -152,18 +153,23 @@ def _content_part(item: Any) -> dict[str, Any]:
     raise UserError(f"Unsupported user content for OpenAI chat: {type(item).__name__}")
 
 
-def _assistant_message(message: ModelResponse) -> dict[str, Any] | None:
+def _assistant_message(message: ModelResponse, opts: ChatOptions) -> dict[str, Any] | None:
     texts: list[str] = []
     calls: list[dict[str, Any]] = []
+    thoughts: list[str] = []
     for part in message.parts:
         if isinstance(part, TextPart):
             texts.append(part.content)
         elif isinstance(part, ToolCallPart):
             calls.append(chat_tool_call(part))
-        # ThinkingPart: not sent back; DeepSeek rejects `reasoning_content` in input.
+        elif isinstance(part, ThinkingPart) and part.content and part.provider_name == opts.reasoning_provider:
+            thoughts.append(part.content)  # only where the host wants its own reasoning back
+        # Native tool parts and files: no host's request messages take them.
     if not texts and not calls:
         return None
     out: dict[str, Any] = {"role": "assistant"}
+    if thoughts and opts.send_reasoning_field:
+        out[opts.send_reasoning_field] = "".join(thoughts)
     if texts:
         out["content"] = "\n\n".join(texts)
     if calls:
