@@ -392,6 +392,12 @@ class FakeGroq(FakeOpenAI):
     base_path = "/openai/v1"
     reasoning_field = "reasoning"
 
+    def encode_json(self, response: ModelResponse, request: RecordedRequest) -> dict[str, Any]:
+        """Groq's body: `x_groq`, and native calls as `message.executed_tools`."""
+        from .encoders import openai_chat
+
+        return openai_chat.encode_response(response, reasoning_field=self.reasoning_field, x_groq="req_fake")
+
     def encode_stream(self, response: ModelResponse, request: RecordedRequest) -> bytes:
         """Groq puts the stream's usage in `x_groq.usage` of the chunk carrying `finish_reason`."""
         from .encoders import openai_chat

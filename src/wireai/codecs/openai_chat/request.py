@@ -162,7 +162,9 @@ def _assistant_message(message: ModelResponse, opts: ChatOptions) -> dict[str, A
             texts.append(part.content)
         elif isinstance(part, ToolCallPart):
             calls.append(chat_tool_call(part))
-        elif isinstance(part, ThinkingPart) and part.content and part.provider_name == opts.reasoning_provider:
+        elif (
+            isinstance(part, ThinkingPart) and part.content and part.provider_name == opts.reasoning_provider
+        ):
             thoughts.append(part.content)  # only where the host wants its own reasoning back
         # Native tool parts and files: no host's request messages take them.
     if not texts and not calls:

@@ -118,9 +118,16 @@ def cited_annotations(response: ModelResponse) -> list[Any]:
 
 
 def encode_response(
-    response: ModelResponse, *, model: str | None = None, reasoning_field: str = "reasoning_content"
+    response: ModelResponse,
+    *,
+    model: str | None = None,
+    reasoning_field: str = "reasoning_content",
+    x_groq: str | None = None,
 ) -> dict[str, Any]:
-    """The `chat.completion` body a host would send for `response`."""
+    """The `chat.completion` body a host would send for `response`.
+
+    `x_groq` (a request id): Groq's shape, with `x_groq` and the native calls as `executed_tools`
+    (only Groq reports them; other hosts' bodies leave native parts out)."""
     message: dict[str, Any] = {"role": "assistant", "content": None}
     texts = [p.content for p in response.parts if isinstance(p, TextPart)]
     thoughts = [p.content for p in response.parts if isinstance(p, ThinkingPart)]
@@ -131,13 +138,13 @@ def encode_response(
         message[reasoning_field] = "".join(thoughts)
     if calls:
         message["tool_calls"] = [chat_tool_call(c) for c in calls]
-    executed = executed_tools(response)
+    executed = executed_tools(response) if x_groq is not None else []
     if executed:
         message["executed_tools"] = executed
     cited = cited_annotations(response)
     if cited:
         message["annotations"] = cited
-    return {
+    body = {
         "id": response.provider_response_id or "chatcmpl-fake",
         "object": "chat.completion",
         "created": _created(response),
@@ -147,6 +154,9 @@ def encode_response(
         ],
         "usage": encode_usage(response.usage),
     }
+    if x_groq is not None:
+        body["x_groq"] = {"id": x_groq}
+    return body
 
 
 def encode_stream(
@@ -162,7 +172,7 @@ def encode_stream(
     """The SSE stream a host would send: reasoning, text, tool calls in `fragment`-char argument pieces.
 
     `x_groq` (a request id): Groq's shape, the usage in `x_groq.usage` of the chunk that carries the
-    finish_reason instead of in a chunk of its own.
+    finish_reason instead of in a chunk of its own, and native calls as `executed_tools` deltas.
     """
     base = {
         "id": response.provider_response_id or "chatcmpl-fake",
@@ -182,10 +192,10 @@ def encode_stream(
 
     out = [chunk({"role": "assistant", "content": ""})]
     tool_index = 0
-    executed = {item["index"]: item for item in executed_tools(response)}
-    native_calls = iter(executed.values())
+    native_calls = iter(executed_tools(response) if x_groq is not None else [])
     for part in response.parts:
-        if isinstance(part, NativeToolCallPart):  # Groq: the call, then the call with its output
+        if isinstance(part, NativeToolCallPart) and x_groq is not None:
+            # Groq: the call, then the call again with its output
             item = next(native_calls)
             call = {k: item[k] for k in ("index", "type", "arguments")}
             out.append(chunk({"executed_tools": [call]}))
