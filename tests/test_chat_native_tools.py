@@ -460,3 +460,17 @@ def test_fake_groq_scripts_native_calls_for_json_and_streams_alike() -> None:
         assert answer.parts[1].content == {"results": [{"title": "Python", "url": "https://python.org"}]}  # type: ignore[union-attr]
         assert answer.parts[3].content == "1\n"  # type: ignore[union-attr]
         assert answer.parts[2].provider_details == {"type": "python", "index": 1}
+
+
+@pytest.mark.parametrize("item", [{"type": "search"}, {"index": [0], "type": "search"}, "search"])
+def test_malformed_executed_tools_are_a_typed_error_in_json_and_streams(item: Any) -> None:
+    import json
+
+    from wireai.exceptions import UnexpectedModelBehavior
+
+    message = {"role": "assistant", "content": "a", "executed_tools": [item]}
+    with pytest.raises(UnexpectedModelBehavior, match="executed"):
+        openai_chat.parse_response({"choices": [{"index": 0, "message": message, "finish_reason": "stop"}]})
+    chunk = {"choices": [{"index": 0, "delta": {"executed_tools": [item]}}]}
+    with pytest.raises(UnexpectedModelBehavior, match="executed"):
+        openai_chat.StreamParser().feed(b"data: " + json.dumps(chunk).encode() + b"\n\n")

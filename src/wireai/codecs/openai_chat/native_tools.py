@@ -29,7 +29,7 @@ from ..._params import ModelRequestParameters
 from ...exceptions import UserError
 from ...messages import NativeToolCallPart, NativeToolReturnPart
 from ...native_tools import AbstractNativeTool, WebSearchTool
-from .._base import check_native_tools, obj, text
+from .._base import block_index, check_native_tools, obj, text
 from .options import ChatOptions
 
 __all__ = ["FORMS", "add_native_tools", "executed_tool_parts", "native_tool_name"]
@@ -142,7 +142,7 @@ def executed_tool_parts(
     id is made from the entry's `index`: Groq gives none, and a stream's later delta for the same
     tool names only the index."""
     kind = text(item.get("type")) or "unknown"
-    index = item.get("index")
+    index = block_index(item, "index", "Groq executed_tools")
     call_id = f"executed_tool_{index}"
     name = native_tool_name(kind)
     call = None

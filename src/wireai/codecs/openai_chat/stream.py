@@ -16,6 +16,7 @@ from ...profiles import ModelProfile
 from .._base import (
     NO_EVENTS,
     BaseStreamParser,
+    block_index,
     epoch_datetime,
     loads,
     obj,
@@ -188,7 +189,7 @@ class StreamParser(BaseStreamParser):
                 raise UnexpectedModelBehavior(
                     f"{self.model_name}: an executed tool is not an object", snippet(data)
                 )
-            key = ("executed", item.get("index"))
+            key = ("executed", block_index(item, "index", "Groq executed_tools"))
             started = self.parts.has_part((*key, "call"))
             # Stamped with the chunk's `created`, as the JSON body's parts are: the same bytes, the same parts.
             created = epoch_datetime(self._created) if self._created is not None else self.timestamp
