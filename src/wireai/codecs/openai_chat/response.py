@@ -264,11 +264,7 @@ def parse_usage(usage: Any) -> RequestUsage:
         if token_count(value):
             details[f"output_{key}" if key == "audio_tokens" else key] = value
     for key, value in usage.items():
-        if key in _TOKEN_KEYS or key in _CACHE_KEYS:
-            continue
-        if key == "server_tool_use" and isinstance(value, dict):  # OpenRouter: web_search_requests
-            details.update({k: v for k, v in value.items() if token_count(v)})
-        elif token_count(value):
+        if key not in _TOKEN_KEYS and key not in _CACHE_KEYS and token_count(value):
             details[key] = value
     return RequestUsage(
         input_tokens=token_count(usage.get("prompt_tokens")),
