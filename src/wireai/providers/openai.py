@@ -151,23 +151,22 @@ def _is_reasoning_model(model_name: str) -> bool:
     return name.startswith(("o1", "o3", "o4", "gpt-5"))
 
 
-def _reasoning(model_name: str) -> dict[str, Any]:
-    """How the portable `thinking` reaches this OpenAI model (`ChatOptions.thinking*`): o-series
-    efforts low-high; gpt-5 adds minimal; gpt-5.1 and later switch off with `none`; GPT-4 cannot think."""
-    name = model_name.rsplit("/", 1)[-1]
-    if not _is_reasoning_model(model_name):
+def _chat_reasoning(model_name: str) -> dict[str, Any]:
+    """How the portable `thinking` reaches this model over chat completions (`ChatOptions.thinking*`),
+    from the same table of efforts the Responses API uses: a model that takes none cannot think,
+    `none` among its efforts switches reasoning off, and a family not in the table gets levels as given."""
+    efforts = openai_reasoning_efforts(model_name)
+    if efforts is None:
+        return {}
+    if not efforts:
         return {"thinking": "never"}
-    if name.startswith(("o1", "o3", "o4")):
-        return {"thinking_efforts": ("low", "medium", "high")}
-    if name.startswith("gpt-5."):
-        return {"thinking_off": "none"}  # later efforts (xhigh...) vary by model: passed through
-    return {"thinking_efforts": ("minimal", "low", "medium", "high")}
+    return {"thinking_efforts": efforts, "thinking_off": "none" if "none" in efforts else ""}
 
 
 def openai_model_profile(model_name: str) -> ModelProfile:
     """OpenAI's own models: json_schema output, `strict`, and `max_completion_tokens` on reasoning models;
     the reasoning efforts each family takes; web search (`web_search_options`) on the search models."""
-    chat: dict[str, Any] = {"supports_strict": True, **_reasoning(model_name)}
+    chat: dict[str, Any] = {"supports_strict": True, **_chat_reasoning(model_name)}
     if _is_reasoning_model(model_name):
         chat["max_tokens_field"] = "max_completion_tokens"
     if "search" in model_name.rsplit("/", 1)[-1]:  # gpt-4o-search-preview, gpt-5-search-api...
