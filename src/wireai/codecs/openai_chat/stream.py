@@ -57,6 +57,8 @@ class StreamParser(BaseStreamParser):
         self._calls: dict[int, tuple[int, str | None]] = {}  # index -> (calls seen at it, open call's id)
         self._annotations: list[Any] = []  # url_citations, attached to the answer's text in get()
         self._created: int | float | None = None
+        # Top-level chunk fields kept in provider_details (Azure's prompt verdicts for every host).
+        self._detail_names = (*self.opts.detail_fields, "prompt_filter_results")
 
     def _frame(self, event: Any) -> Sequence[ModelResponseStreamEvent]:
         data = event.data
@@ -97,8 +99,8 @@ class StreamParser(BaseStreamParser):
             usage = obj(chunk.get("x_groq")).get("usage")
         if isinstance(usage, dict):
             self.usage = parse_usage(usage)
-        for name in (*self.opts.detail_fields, "prompt_filter_results"):
-            if chunk.get(name) is not None:
+        for name in self._detail_names:
+            if name in chunk and chunk[name] is not None:
                 self._detail(name, chunk[name])
 
     def _detail(self, name: str, value: Any) -> None:
@@ -111,7 +113,7 @@ class StreamParser(BaseStreamParser):
         return response
 
     def _choice(self, choice: Mapping[str, Any], out: list[ModelResponseStreamEvent], data: str) -> None:
-        if choice.get("content_filter_results"):  # Azure's verdict on the answer so far
+        if "content_filter_results" in choice and choice["content_filter_results"]:  # Azure's verdict
             self._detail("content_filter_results", choice["content_filter_results"])
         delta = choice.get("delta")
         if (
