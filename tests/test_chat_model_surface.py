@@ -94,7 +94,12 @@ KNOBS = ("reasoning_effort", "reasoning", "thinking", "service_tier")
         (openai_model_profile, "o3", {"thinking": True}, {"reasoning_effort": "medium"}),
         (openai_model_profile, "gpt-5", {"thinking": "minimal"}, {"reasoning_effort": "minimal"}),
         (openai_model_profile, "gpt-5.1", {"thinking": False}, {"reasoning_effort": "none"}),
-        (openai_model_profile, "gpt-5.2", {"thinking": False}, {}),  # its efforts are not known: nothing guessed
+        (
+            openai_model_profile,
+            "gpt-5.2",
+            {"thinking": False},
+            {},
+        ),  # its efforts are not known: nothing guessed
         (openai_model_profile, "gpt-5.2", {"thinking": "xhigh"}, {"reasoning_effort": "xhigh"}),
         (openai_model_profile, "gpt-4o", {"thinking": False}, {}),  # cannot think: False changes nothing
         # a vendor-prefixed setting wins over the portable one
