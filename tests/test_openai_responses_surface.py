@@ -146,7 +146,6 @@ def test_portable_thinking_and_service_tier_on_the_wire() -> None:
         ("gpt-5", {"thinking": "minimal"}, {"effort": "minimal"}),
         ("gpt-5", {"thinking": True}, {"effort": "medium"}),
         ("gpt-5.1", {"thinking": False}, {"effort": "none"}),
-        ("o3", {"thinking": False}, None),  # cannot switch reasoning off: left to the model
         ("gpt-4o", {"thinking": False}, None),  # does not reason: nothing to switch off
         ("gpt-5.2", {"thinking": "xhigh"}, {"effort": "xhigh"}),  # not in the profile: sent as given
         ("gpt-5", {"thinking": "high", "openai_reasoning_effort": "low"}, {"effort": "low"}),  # prefixed wins
@@ -168,6 +167,7 @@ def test_thinking_maps_to_reasoning_effort(model: str, settings: dict[str, Any],
         ("gpt-4.1-mini", "high", "gpt-4.1-mini does not reason"),
         ("o3", "minimal", "o3 takes reasoning effort low, medium, high, not thinking='minimal'"),
         ("gpt-5.1", "xhigh", "gpt-5.1 takes reasoning effort low, medium, high, not thinking='xhigh'"),
+        ("o3", False, "o3 cannot switch its reasoning off"),  # as on Chat Completions
     ],
 )
 def test_a_thinking_level_the_profile_knows_the_model_lacks_is_a_user_error(

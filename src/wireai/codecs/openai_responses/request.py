@@ -194,7 +194,8 @@ def _include(settings: Mapping[str, Any]) -> list[str]:
 
 def reasoning_effort(settings: Mapping[str, Any], profile: ModelProfile, model: str) -> str | None:
     """`reasoning.effort`: `openai_reasoning_effort` as given, else the portable `thinking` setting
-    (`True` -> `medium`, a level as itself, `False` -> `none` where the model can switch reasoning off).
+    (`True` -> `medium`, a level as itself, `False` -> `none` where the model can switch reasoning off,
+    a `UserError` where the profile knows it cannot).
 
     The profile's `openai_reasoning_efforts` lists the efforts a model takes (empty: it does not
     reason); a model that does not reason ignores `thinking=False`, and asking it to think, or any
@@ -207,7 +208,9 @@ def reasoning_effort(settings: Mapping[str, Any], profile: ModelProfile, model: 
         return None
     efforts = profile.extra.get("openai_reasoning_efforts")
     if thinking is False:
-        return "none" if efforts and "none" in efforts else None
+        if efforts and "none" not in efforts:  # as the Chat Completions codec: never silently ignored
+            raise UserError(f"{model} cannot switch its reasoning off; its efforts are {', '.join(efforts)}")
+        return "none" if efforts else None
     if efforts is not None and not efforts:
         raise UserError(f"{model} does not reason, so thinking={thinking!r} cannot be honoured")
     level = "medium" if thinking is True else str(thinking)
