@@ -93,7 +93,8 @@ def _thread_loop() -> asyncio.AbstractEventLoop:
     return holder.loop
 
 
-def _run_here(coro: Coroutine[Any, Any, T]) -> T:
+def run_on_thread_loop(coro: Coroutine[Any, Any, T]) -> T:
+    """Run `coro` to its end on this thread's own loop (created on first use, kept for the next call)."""
     return _thread_loop().run_until_complete(coro)
 
 
@@ -101,13 +102,13 @@ def run_sync(coro: Coroutine[Any, Any, T]) -> T:
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        return _run_here(coro)
+        return run_on_thread_loop(coro)
     # A loop is already running in this thread (a notebook, an async framework calling sync code):
     # run on a worker thread's own loop instead of failing with "loop already running".
     global _executor
     if _executor is None:
         _executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="wireai-run-sync")
-    return _executor.submit(contextvars.copy_context().run, _run_here, coro).result()
+    return _executor.submit(contextvars.copy_context().run, run_on_thread_loop, coro).result()
 
 
 # A forked child (gunicorn --preload, multiprocessing "fork") inherits this thread's loop, whose

@@ -1,0 +1,237 @@
+"""Model calls without an Agent: what PydanticAI's `pydantic_ai.direct` offers.
+
+One request in, one `ModelResponse` (or one stream) out; the only translation is the codec's. This
+is the surface a library embeds when it wants the wire protocols and nothing of the agent loop: no
+tools are run, no output is validated, no retries beyond the transport's, and a content-filtered
+answer comes back as the response it is (`finish_reason='content_filter'`, the vendor's reason in
+`provider_details`) rather than as an error.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Coroutine, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractAsyncContextManager
+from datetime import datetime
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from .messages import ModelMessage, ModelResponse, ModelResponseStreamEvent
+    from .models import KnownModelName, Model, ModelRequestParameters, StreamedResponse
+    from .models.instrumented import InstrumentationSettings
+    from .settings import ModelSettings
+    from .usage import RequestUsage
+
+__all__ = [
+    "StreamedResponseSync",
+    "model_request",
+    "model_request_stream",
+    "model_request_stream_sync",
+    "model_request_sync",
+]
+
+T = TypeVar("T")
+
+
+async def model_request(
+    model: Model | KnownModelName | str,
+    messages: Sequence[ModelMessage],
+    *,
+    model_settings: ModelSettings | None = None,
+    model_request_parameters: ModelRequestParameters | None = None,
+    instrument: InstrumentationSettings | bool | None = None,
+) -> ModelResponse:
+    """Send `messages` to `model` (a `Model` or a `'provider:model'` name) and return its response.
+
+    `model_request_parameters` carries tool definitions and the output wanted (the model answers
+    with tool calls; nothing runs them). `instrument` traces the request with OpenTelemetry
+    (`InstrumentationSettings`, or True for the defaults); None follows `Agent.instrument_all()`.
+    """
+    chosen, params = _prepare(model, instrument, model_request_parameters)
+    return await chosen.request(list(messages), model_settings, params)
+
+
+def model_request_sync(
+    model: Model | KnownModelName | str,
+    messages: Sequence[ModelMessage],
+    *,
+    model_settings: ModelSettings | None = None,
+    model_request_parameters: ModelRequestParameters | None = None,
+    instrument: InstrumentationSettings | bool | None = None,
+) -> ModelResponse:
+    """`model_request` from synchronous code, on the thread's own event loop (as `Agent.run_sync`:
+    connections stay pooled between calls, and it also works where a loop is already running)."""
+    from ._sync import run_sync
+
+    return run_sync(
+        model_request(
+            model,
+            messages,
+            model_settings=model_settings,
+            model_request_parameters=model_request_parameters,
+            instrument=instrument,
+        )
+    )
+
+
+def model_request_stream(
+    model: Model | KnownModelName | str,
+    messages: Sequence[ModelMessage],
+    *,
+    model_settings: ModelSettings | None = None,
+    model_request_parameters: ModelRequestParameters | None = None,
+    instrument: InstrumentationSettings | bool | None = None,
+) -> AbstractAsyncContextManager[StreamedResponse]:
+    """A streamed request: `async with model_request_stream(...) as stream:` then `async for event
+    in stream` (part start and delta events); `stream.get()` is the response so far."""
+    chosen, params = _prepare(model, instrument, model_request_parameters)
+    return chosen.request_stream(list(messages), model_settings, params)
+
+
+def model_request_stream_sync(
+    model: Model | KnownModelName | str,
+    messages: Sequence[ModelMessage],
+    *,
+    model_settings: ModelSettings | None = None,
+    model_request_parameters: ModelRequestParameters | None = None,
+    instrument: InstrumentationSettings | bool | None = None,
+) -> StreamedResponseSync:
+    """`model_request_stream` for synchronous code: `with model_request_stream_sync(...) as stream:`
+    then `for event in stream`."""
+    return StreamedResponseSync(
+        model_request_stream(
+            model,
+            messages,
+            model_settings=model_settings,
+            model_request_parameters=model_request_parameters,
+            instrument=instrument,
+        )
+    )
+
+
+def _prepare(
+    model: Model | str,
+    instrument: InstrumentationSettings | bool | None,
+    params: ModelRequestParameters | None,
+) -> tuple[Model, ModelRequestParameters]:
+    from .models import ModelRequestParameters, infer_model
+
+    chosen = infer_model(model)
+    if instrument is None:
+        # `Agent.instrument_all()` is the default; it cannot have been called if the agent module was
+        # never imported, and a direct caller should not pay for importing it just to find out.
+        agent_module = sys.modules.get("wireai.agent")
+        instrument = agent_module.Agent._instrument_default if agent_module is not None else False
+    if instrument:
+        from .models.instrumented import instrument_model  # needs the `otel` extra
+
+        chosen = instrument_model(chosen, instrument)
+    return chosen, params if params is not None else ModelRequestParameters()
+
+
+class StreamedResponseSync:
+    """A streamed response for synchronous code. Use it as a context manager; iterate it for events.
+
+    The async stream is driven one step at a time on this thread's event loop (the one `run_sync`
+    keeps), so each event is read from the socket when the loop asks for it: leaving the `with`
+    block early closes the stream without reading the rest. Called where an event loop is already
+    running (a notebook), the steps run on one worker thread of its own instead.
+    """
+
+    def __init__(self, stream: AbstractAsyncContextManager[StreamedResponse]):
+        self._stream_cm = stream
+        self._stream: StreamedResponse | None = None
+        self._worker: ThreadPoolExecutor | None = None
+
+    def __enter__(self) -> StreamedResponseSync:
+        import asyncio
+
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            pass
+        else:
+            # One thread, so every step runs on the same loop (the stream's connection belongs to it).
+            self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="wireai-stream-sync")
+        try:
+            self._stream = self._run(self._stream_cm.__aenter__())
+        except BaseException:
+            self._shut_down()
+            raise
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            if self._stream is not None:
+                self._run(self._stream_cm.__aexit__(exc_type, exc, tb))
+        finally:
+            self._stream = None
+            self._shut_down()
+
+    def __iter__(self) -> Iterator[ModelResponseStreamEvent]:
+        """The response's events, each read when asked for."""
+        events = aiter(self._ready())
+        while True:
+            try:
+                yield self._run(_next_or_stop(events))
+            except _StreamEnd:
+                return
+
+    def get(self) -> ModelResponse:
+        """The response received so far (all of it, once iteration has ended)."""
+        return self._ready().get()
+
+    def usage(self) -> RequestUsage:
+        """The usage reported so far."""
+        return self._ready().usage()
+
+    @property
+    def model_name(self) -> str:
+        return self._ready().model_name
+
+    @property
+    def timestamp(self) -> datetime:
+        return self._ready().timestamp
+
+    def __repr__(self) -> str:
+        if self._stream is not None:
+            return repr(self._stream)
+        return f"{type(self).__name__}(entered=False)"
+
+    def _ready(self) -> StreamedResponse:
+        if self._stream is None:
+            raise RuntimeError(
+                "StreamedResponseSync must be used as a context manager: "
+                "`with model_request_stream_sync(...) as stream:`"
+            )
+        return self._stream
+
+    def _run(self, step: Coroutine[Any, Any, T]) -> T:
+        from ._sync import run_on_thread_loop
+
+        if self._worker is None:
+            return run_on_thread_loop(step)
+        return self._worker.submit(run_on_thread_loop, step).result()
+
+    def _shut_down(self) -> None:
+        if self._worker is not None:
+            self._worker.shutdown(wait=True)  # its thread ends; its loop is closed with it
+            self._worker = None
+
+
+class _StreamEnd(Exception):
+    """The async stream is exhausted (StopAsyncIteration cannot leave a coroutine run by a loop)."""
+
+
+async def _next_or_stop(events: Any) -> Any:
+    try:
+        return await anext(events)
+    except StopAsyncIteration:
+        raise _StreamEnd from None
