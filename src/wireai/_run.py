@@ -9,6 +9,7 @@ function tool calls, through the run's toolset).
 from __future__ import annotations
 
 import inspect
+import json
 from collections.abc import Callable, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from ._tool_results import ToolOutcome, deferred_result, tool_return, unprocesse
 from .exceptions import (
     ApprovalRequired,
     CallDeferred,
+    ContentFilterError,
     ModelHTTPError,
     ModelRetry,
     UnexpectedModelBehavior,
@@ -28,6 +30,7 @@ from .exceptions import (
     _ToolDeferral,
 )
 from .messages import (
+    FilePart,
     ModelMessage,
     ModelRequest,
     ModelRequestPart,
@@ -336,6 +339,8 @@ class Runner:
 
     async def handle_response(self, response: ModelResponse) -> FinalResult | None:
         """Run tools / validate output; return the final result, or None after queueing the next request."""
+        if response.finish_reason == "content_filter" and not _has_output(response):
+            raise _content_filter_error(response)
         calls = [p for p in response.parts if isinstance(p, ToolCallPart)]
         if calls:
             parts, final = await self._handle_tool_calls(calls)
@@ -535,6 +540,26 @@ class Runner:
         if count > tool.max_retries:
             raise UnexpectedModelBehavior(f"Tool {name!r} exceeded max retries count of {tool.max_retries}")
         return RetryPromptPart(content, tool_name=name, tool_call_id=call.tool_call_id)
+
+
+def _has_output(response: ModelResponse) -> bool:
+    """Whether the response holds anything a run can end or go on with: text, a tool call, a file."""
+    return any(
+        isinstance(p, (ToolCallPart, FilePart)) or (isinstance(p, TextPart) and p.content)
+        for p in response.parts
+    )
+
+
+def _content_filter_error(response: ModelResponse) -> ContentFilterError:
+    """The error for a response a content filter left empty, with the vendor's reason from its details."""
+    from .exceptions import snippet
+    from .messages import ModelMessagesTypeAdapter
+
+    message = f"Content filter triggered: {response.model_name or 'the model'} returned no output"
+    if response.provider_details:
+        message += f" (provider details: {snippet(json.dumps(response.provider_details, default=str))})"
+    body = ModelMessagesTypeAdapter.dump_json([response]).decode()
+    return ContentFilterError(message, body, response=response)
 
 
 def _not_executed(calls: list[ToolCallPart]) -> list[ModelRequestPart]:

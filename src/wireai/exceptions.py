@@ -19,6 +19,7 @@ __all__ = [
     "ApprovalRequired",
     "CallDeferred",
     "ConcurrencyLimitExceeded",
+    "ContentFilterError",
     "FallbackExceptionGroup",
     "ModelAPIError",
     "ModelHTTPError",
@@ -128,6 +129,16 @@ class UnexpectedModelBehavior(AgentRunError):
         if self.body:
             return f"{self.message}, body:\n{snippet(self.body)}"
         return self.message
+
+
+class ContentFilterError(UnexpectedModelBehavior):
+    """The vendor's content filter (or the model's refusal) left the answer without any output.
+
+    Raised by the Agent for a response with `finish_reason='content_filter'` and no text, tool call
+    or file; `response` is that response as the model layer returned it, the vendor's reason
+    (safety ratings, block reason, refusal details...) in its `provider_details`, and `body` the
+    response as JSON. `wireai.direct` callers get the response itself, never this error.
+    """
 
 
 class ModelAPIError(AgentRunError):
