@@ -281,12 +281,29 @@ class Runner:
         self.ctx.run_step = self.run_step
 
     async def prepare_request(self) -> tuple[list[ModelMessage], ModelRequestParameters]:
-        """Everything before a model request: limits, this step's tools, the history processors."""
+        """Everything before a model request: limits, this step's tools, the history processors, and
+        the vendor's count of the request's input when the limits ask for it."""
         self.check_before_request()
         params = await self.request_parameters()
-        if self.agent._history_processors:
-            return await self._process_history(), params
-        return self.messages, params
+        messages = await self._process_history() if self.agent._history_processors else self.messages
+        if self.limits.count_tokens_before_request:
+            await self._check_counted_tokens(messages, params)
+        return messages, params
+
+    async def _check_counted_tokens(
+        self, messages: list[ModelMessage], params: ModelRequestParameters
+    ) -> None:
+        """`UsageLimits(count_tokens_before_request=True)`: the input limits, checked with the vendor's
+        count of what is about to be sent, so an oversized request is never made."""
+        try:
+            counted = await self.model.count_tokens(messages, self.settings, params)
+        except UserError as exc:
+            raise UserError(
+                f"UsageLimits(count_tokens_before_request=True) could not count this request's tokens: "
+                f"{exc.message}. Turn count_tokens_before_request off to run without the check."
+            ) from exc
+        self.limits.check_per_request_input_tokens(counted.input_tokens)
+        self.limits.check_before_request(self.usage + counted)
 
     async def _process_history(self) -> list[ModelMessage]:
         """Run the history processors; as in PydanticAI, what they return replaces the run's messages."""
@@ -311,6 +328,7 @@ class Runner:
         self.usage.incr(response.usage)
         self.messages.append(response)
         if self.limits.has_token_limits():
+            self.limits.check_per_request_input_tokens(response.usage.input_tokens)
             self.limits.check_tokens(self.usage)
 
     async def request(self) -> ModelResponse:
@@ -456,6 +474,9 @@ class Runner:
         Returns the request parts (tool results first, then the user content tools asked to send)
         and the calls that were deferred instead of run.
         """
+        if self.limits.tool_calls_limit is not None:
+            runs = sum(self._runs_here(call, results) for call in calls)
+            self.limits.check_before_tool_call(RunUsage(tool_calls=self.usage.tool_calls + runs))
         if len(calls) == 1:
             outcomes = [await self._call_tool(calls[0], results)]
         else:
@@ -476,6 +497,13 @@ class Runner:
             if user_part is not None:
                 user_parts.append(user_part)
         return tool_parts + user_parts, deferred
+
+    def _runs_here(self, call: ToolCallPart, results: DeferredToolResults | None) -> bool:
+        """Whether the call would run a function now (what `tool_calls_limit` counts): a known
+        function tool, or an approval-required one being resumed; external calls never run here."""
+        tool = self.tools.get(call.tool_name)
+        kind = tool.tool_def.kind if tool is not None else None
+        return kind == "function" or (kind == "unapproved" and results is not None)
 
     async def _call_tool(self, call: ToolCallPart, results: DeferredToolResults | None) -> ToolOutcome:
         if self.tracing is None:
@@ -532,6 +560,7 @@ class Runner:
         except _ToolDeferral as exc:
             return exc
         self.tool_retries.pop(name, None)
+        self.usage.tool_calls += 1
         return tool_return(call, result)
 
     def _tool_retry(self, tool: ToolsetTool[Any], call: ToolCallPart, content: Any) -> RetryPromptPart:

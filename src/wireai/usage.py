@@ -13,7 +13,8 @@ class Usage:
 
     `input_tokens` includes cached tokens (read and written), as every vendor's own total does once
     its separate counters are added up by the codec; `details` holds vendor extras such as
-    `reasoning_tokens`.
+    `reasoning_tokens`. `tool_calls` counts the function tool calls a run executed successfully
+    (output tools, retried and deferred calls are not counted), as PydanticAI's `RunUsage` does.
     """
 
     requests: int = 0
@@ -22,6 +23,7 @@ class Usage:
     cache_read_tokens: int = 0
     cache_write_tokens: int = 0
     details: dict[str, int] | None = None
+    tool_calls: int = 0
 
     def __init__(
         self,
@@ -32,11 +34,13 @@ class Usage:
         cache_write_tokens: int = 0,
         details: dict[str, int] | None = None,
         *,
+        tool_calls: int = 0,
         request_tokens: int | None = None,
         response_tokens: int | None = None,
         total_tokens: int | None = None,  # accepted for the seed's constructor, always derived
     ):
         self.requests = requests
+        self.tool_calls = tool_calls
         self.input_tokens = input_tokens if input_tokens is not None else (request_tokens or 0)
         self.output_tokens = output_tokens if output_tokens is not None else (response_tokens or 0)
         self.cache_read_tokens = cache_read_tokens
@@ -71,6 +75,7 @@ class Usage:
     def incr(self, other: Usage) -> None:
         """Add `other` into this usage in place, every field including `details`."""
         self.requests += other.requests
+        self.tool_calls += other.tool_calls
         self.input_tokens += other.input_tokens
         self.output_tokens += other.output_tokens
         self.cache_read_tokens += other.cache_read_tokens
@@ -88,6 +93,7 @@ class Usage:
             self.cache_read_tokens,
             self.cache_write_tokens,
             dict(self.details) if self.details else None,
+            tool_calls=self.tool_calls,
         )
         new.incr(other)
         return new
@@ -104,6 +110,8 @@ class Usage:
     def __repr__(self) -> str:
         # The seed prints `Usage(requests=1, request_tokens=57, response_tokens=8, total_tokens=65, details=None)`.
         extra = ""
+        if self.tool_calls:
+            extra += f", tool_calls={self.tool_calls}"
         if self.cache_read_tokens:
             extra += f", cache_read_tokens={self.cache_read_tokens}"
         if self.cache_write_tokens:
@@ -124,19 +132,36 @@ class RequestUsage(Usage):
         shown = [
             f"{f.name}={getattr(self, f.name)!r}"
             for f in fields(Usage)
-            if f.name != "requests" and getattr(self, f.name) not in (0, None)
+            if f.name not in ("requests", "tool_calls") and getattr(self, f.name) not in (0, None)
         ]
         return f"RequestUsage({', '.join(shown)})"
 
 
 @dataclass
 class UsageLimits:
-    """Budgets checked before each request and after each response of a run."""
+    """Budgets of one run, checked before each request, before each batch of tool calls and after
+    each response (PydanticAI's names, semantics and messages).
+
+    - `request_limit`: model requests (checked before sending).
+    - `tool_calls_limit`: function tool calls executed successfully; a batch of calls that would
+      go past it raises before any of them runs. Output tools do not count.
+    - `input_tokens_limit` / `output_tokens_limit` / `total_tokens_limit`: the run's cumulative
+      tokens, checked after each response.
+    - `per_request_input_tokens_limit`: the input of any single request (its size, cached prefix
+      included), checked against each response's `input_tokens`.
+    - `count_tokens_before_request=True`: before each request, ask the vendor to count its input
+      (`Model.count_tokens`) and check `input_tokens_limit`, `total_tokens_limit` and
+      `per_request_input_tokens_limit` with it, so an oversized request is never sent. One more
+      round trip per request; Anthropic, Gemini/Vertex, Bedrock and OpenAI Responses count tokens.
+    """
 
     request_limit: int | None = 50
     input_tokens_limit: int | None = None
     output_tokens_limit: int | None = None
     total_tokens_limit: int | None = None
+    tool_calls_limit: int | None = None
+    per_request_input_tokens_limit: int | None = None
+    count_tokens_before_request: bool = False
 
     def __init__(
         self,
@@ -145,6 +170,9 @@ class UsageLimits:
         output_tokens_limit: int | None = None,
         total_tokens_limit: int | None = None,
         *,
+        tool_calls_limit: int | None = None,
+        per_request_input_tokens_limit: int | None = None,
+        count_tokens_before_request: bool = False,
         request_tokens_limit: int | None = None,
         response_tokens_limit: int | None = None,
     ):
@@ -156,6 +184,9 @@ class UsageLimits:
             output_tokens_limit if output_tokens_limit is not None else response_tokens_limit
         )
         self.total_tokens_limit = total_tokens_limit
+        self.tool_calls_limit = tool_calls_limit
+        self.per_request_input_tokens_limit = per_request_input_tokens_limit
+        self.count_tokens_before_request = count_tokens_before_request
 
     @property
     def request_tokens_limit(self) -> int | None:
@@ -168,16 +199,31 @@ class UsageLimits:
     def has_token_limits(self) -> bool:
         return any(
             x is not None
-            for x in (self.input_tokens_limit, self.output_tokens_limit, self.total_tokens_limit)
+            for x in (
+                self.input_tokens_limit,
+                self.output_tokens_limit,
+                self.total_tokens_limit,
+                self.per_request_input_tokens_limit,
+            )
         )
 
     def check_before_request(self, usage: Usage) -> None:
+        """Before a request: the request count, and the token totals `usage` holds (the run's so far,
+        plus the counted input of the next request when `count_tokens_before_request` is on)."""
         from .exceptions import UsageLimitExceeded
 
         if self.request_limit is not None and usage.requests >= self.request_limit:
             raise UsageLimitExceeded(
                 f"The next request would exceed the request_limit of {self.request_limit}"
             )
+        for name, value, limit in (
+            ("input_tokens", usage.input_tokens, self.input_tokens_limit),
+            ("total_tokens", usage.total_tokens, self.total_tokens_limit),
+        ):
+            if limit is not None and value > limit:
+                raise UsageLimitExceeded(
+                    f"The next request would exceed the {name}_limit of {limit} ({name}={value})"
+                )
 
     def check_tokens(self, usage: Usage) -> None:
         from .exceptions import UsageLimitExceeded
@@ -191,3 +237,25 @@ class UsageLimits:
                 raise UsageLimitExceeded(
                     f"Exceeded the {name} of {limit} ({name.removesuffix('_limit')}={value})"
                 )
+
+    def check_per_request_input_tokens(self, request_input_tokens: int) -> None:
+        """One request's input (counted before it, or reported in its response) against
+        `per_request_input_tokens_limit`; the run's cumulative input is `input_tokens_limit`'s."""
+        from .exceptions import UsageLimitExceeded
+
+        limit = self.per_request_input_tokens_limit
+        if limit is not None and request_input_tokens > limit:
+            raise UsageLimitExceeded(
+                f"Exceeded the per_request_input_tokens_limit of {limit} (request_input_tokens={request_input_tokens})"
+            )
+
+    def check_before_tool_call(self, projected_usage: Usage) -> None:
+        """`projected_usage.tool_calls` is the run's count plus the calls about to run."""
+        from .exceptions import UsageLimitExceeded
+
+        limit = self.tool_calls_limit
+        tool_calls = projected_usage.tool_calls
+        if limit is not None and tool_calls > limit:
+            raise UsageLimitExceeded(
+                f"The next tool call(s) would exceed the tool_calls_limit of {limit} (tool_calls={tool_calls})."
+            )

@@ -9,6 +9,7 @@ from typing import Any
 from ..messages import ModelMessage, ModelResponse
 from ..profiles import ModelProfile
 from ..settings import ModelSettings
+from ..usage import RequestUsage
 from . import Model, ModelRequestParameters, StreamedResponse, infer_model
 
 __all__ = ["WrapperModel"]
@@ -35,6 +36,14 @@ class WrapperModel(Model):
     ) -> AsyncIterator[StreamedResponse]:
         async with self.wrapped.request_stream(messages, model_settings, model_request_parameters) as stream:
             yield stream
+
+    async def count_tokens(
+        self,
+        messages: list[ModelMessage],
+        model_settings: ModelSettings | None,
+        model_request_parameters: ModelRequestParameters,
+    ) -> RequestUsage:
+        return await self.wrapped.count_tokens(messages, model_settings, model_request_parameters)
 
     def customize_request_parameters(
         self, model_request_parameters: ModelRequestParameters
