@@ -13,7 +13,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from ._function_schema import FunctionSchema, function_schema, takes_run_context, tool_json_schema
 from .exceptions import ModelRetry, UserError
-from .messages import ToolCallPart
+from .messages import BinaryImage, ToolCallPart
 from .models import ModelRequestParameters, OutputMode, OutputObjectDefinition
 from .output import NativeOutput, PromptedOutput, TextOutput, ToolOutput, flatten_outputs
 from .profiles import ModelProfile
@@ -84,6 +84,7 @@ class OutputSchema:
     text_function: Callable[..., Any] | None = None
     template: str | None = None  # prompted mode: instructions telling the model the schema
     allows_deferred_tools: bool = False  # DeferredToolRequests is among the output types
+    allows_image: bool = False  # BinaryImage is among the output types: an image the model made is the output
     _tools: dict[str, _ObjectOutput] = field(default_factory=dict)
     _last_params: tuple[list[ToolDefinition], Sequence[AbstractNativeTool], ModelRequestParameters] | None = (
         None
@@ -122,7 +123,9 @@ class OutputSchema:
             output_mode=self.mode,
             output_object=self.object_def(),
             output_tools=self.tool_defs(),
-            allow_text_output=self.allow_text,
+            # An image is an answer without a tool call: codecs must not force one.
+            allow_text_output=self.allow_text or self.allows_image,
+            allow_image_output=self.allows_image,
             native_tools=list(native_tools),
         )
         self._last_params = (function_tools, native_tools, params)
@@ -209,19 +212,34 @@ def build_output_schema(
 ) -> OutputSchema:
     """Turn `output_type` (a type, a union or list of types, a function, or a marker) into an OutputSchema."""
     members = list(flatten_outputs(output_type))
-    if any(m is DeferredToolRequests for m in members):
-        # Not an output the model produces: the run ends with it when tools are deferred.
-        rest = [m for m in members if m is not DeferredToolRequests]
-        if not rest:
-            raise UserError("At least one output type must be provided other than `DeferredToolRequests`.")
-        schema = build_output_schema(
-            rest[0] if len(rest) == 1 else rest,
-            default_mode=default_mode,
-            tool_name=tool_name,
-            tool_description=tool_description,
+    # Two output types are not a schema the model fills: `DeferredToolRequests` (the run ends with it
+    # when tools are deferred) and `BinaryImage` (an image the model answers with). The schema is
+    # built from the other types and says it also takes these.
+    for marker, flag in ((DeferredToolRequests, "allows_deferred_tools"), (BinaryImage, "allows_image")):
+        if any(m is marker for m in members):
+            rest = [m for m in members if m is not marker]
+            if not rest and marker is BinaryImage:
+                return OutputSchema("image", False, allows_image=True)
+            if not rest:
+                raise UserError(
+                    "At least one output type must be provided other than `DeferredToolRequests`."
+                )
+            schema = build_output_schema(
+                rest[0] if len(rest) == 1 else rest,
+                default_mode=default_mode,
+                tool_name=tool_name,
+                tool_description=tool_description,
+            )
+            setattr(schema, flag, True)
+            return schema
+    if isinstance(output_type, (NativeOutput, PromptedOutput)) and any(
+        m is BinaryImage for m in flatten_outputs(output_type.outputs)
+    ):
+        name = type(output_type).__name__
+        raise UserError(
+            f"`{name}` cannot contain `BinaryImage`. Include it alongside the output marker instead: "
+            f"`output_type=[{name}(...), BinaryImage]`"
         )
-        schema.allows_deferred_tools = True
-        return schema
     if output_type is str:
         return OutputSchema("text", True)
     if isinstance(output_type, TextOutput):

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 __all__ = ["ModelRequestParameters", "OutputMode", "OutputObjectDefinition", "ToolDefinition", "ToolKind"]
 
-OutputMode = Literal["text", "tool", "native", "prompted", "tool_or_text"]
+OutputMode = Literal["text", "tool", "native", "prompted", "tool_or_text", "image"]
 ToolKind = Literal["function", "output", "external", "unapproved"]
 
 
@@ -70,6 +70,9 @@ class ModelRequestParameters:
     output_object: OutputObjectDefinition | None = None
     output_tools: list[ToolDefinition] = field(default_factory=list)
     allow_text_output: bool = True
+    allow_image_output: bool = False
+    """The agent takes an image as the answer (`output_type=BinaryImage`): a codec whose vendor must be
+    asked for images (a response modality, an image generation tool) asks."""
     native_tools: list[AbstractNativeTool] = field(default_factory=list)
     """Tools the vendor runs itself (`wireai.native_tools`); each codec translates or refuses them."""
 

@@ -64,6 +64,7 @@ OUTPUT_TOOL_NOT_USED = "Output tool not used - a final result was already proces
 TOOL_NOT_EXECUTED = "Tool not executed - a final result was already processed."
 PLAIN_TEXT_NOT_ALLOWED = "Plain text responses are not permitted, please include your response in a tool call"
 EMPTY_RESPONSE = "Responses without text or tool calls are not permitted; reply with text or call a tool."
+IMAGE_REQUIRED = "Please return an image."
 
 
 @dataclass
@@ -421,19 +422,30 @@ class Runner:
         self, response: ModelResponse
     ) -> tuple[list[ModelRequestPart], FinalResult | None]:
         schema = self.output_schema
-        text = "".join(p.content for p in response.parts if isinstance(p, TextPart))
-        if not text:
-            self._count_output_retry(None)
-            return [RetryPromptPart(EMPTY_RESPONSE)], None
-        if not (schema.allow_text or schema.mode in ("native", "prompted")):
-            self._count_output_retry(None)
-            return [RetryPromptPart(PLAIN_TEXT_NOT_ALLOWED)], None
+        image = next(iter(response.images), None) if schema.allows_image else None
+        text = ""
+        if image is None:
+            if schema.mode == "image":
+                return self._retry(IMAGE_REQUIRED)
+            text = "".join(p.content for p in response.parts if isinstance(p, TextPart))
+            if not text:
+                return self._retry(EMPTY_RESPONSE)
+            if not (schema.allow_text or schema.mode in ("native", "prompted")):
+                return self._retry(PLAIN_TEXT_NOT_ALLOWED)
         try:
-            output = await schema.validate_text(text, self.ctx.replace_with(retry=self.output_retries))
+            output = (
+                image
+                if image is not None
+                else await schema.validate_text(text, self.ctx.replace_with(retry=self.output_retries))
+            )
             return [], FinalResult(await self._run_output_validators(output))
         except OutputValidationError as exc:
-            self._count_output_retry(None)
-            return [RetryPromptPart(exc.content)], None
+            return self._retry(exc.content)
+
+    def _retry(self, content: str | list[dict[str, Any]]) -> tuple[list[ModelRequestPart], None]:
+        """Ask the model again (its answer gave no output), counting the try against the output retries."""
+        self._count_output_retry(None)
+        return [RetryPromptPart(content)], None
 
     def _deferred_output(self, deferred: DeferredToolRequests) -> FinalResult:
         if not self.output_schema.allows_deferred_tools:

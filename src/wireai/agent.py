@@ -489,6 +489,11 @@ class Agent(Generic[AgentDepsT, OutputDataT]):
                 f"{chosen.system}:{chosen.model_name} cannot call tools, so it cannot return output through an "
                 "output tool; use NativeOutput or PromptedOutput"
             )
+        if schema.allows_image and not profile.supports_image_output:
+            raise UserError(
+                f"Image output is not supported by {chosen.system}:{chosen.model_name}; use a model that "
+                "answers with images (a Gemini image model, say) or leave BinaryImage out of the output type"
+            )
         override_deps = self._override_deps.get()
         return Runner(
             self,

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from ._output import OutputSchema, OutputValidationError
 from .exceptions import UnexpectedModelBehavior
 from .messages import (
+    BinaryImage,
+    FilePart,
     FinalResultEvent,
     ModelMessage,
     ModelResponse,
@@ -124,6 +126,8 @@ async def find_final_result(streamed: StreamedResponse, schema: OutputSchema) ->
                 return FinalResultEvent(None, None)
             if isinstance(part, ToolCallPart) and part.tool_name in output_tools:
                 return FinalResultEvent(part.tool_name, part.tool_call_id)
+            if isinstance(part, FilePart) and schema.allows_image and isinstance(part.content, BinaryImage):
+                return FinalResultEvent(None, None)
         elif isinstance(event, PartDeltaEvent) and text_final and isinstance(event.delta, TextPartDelta):
             return FinalResultEvent(None, None)
     return None
@@ -300,6 +304,10 @@ async def _partial_output(
                     if not part.args:
                         return _NOTHING
                     return await schema.validate_tool_call(part, ctx, partial=True)
+            return _NOTHING
+        if schema.allows_image and response.images:
+            return response.images[0]
+        if schema.mode == "image":
             return _NOTHING
         text = "".join(p.content for p in response.parts if isinstance(p, TextPart))
         if not text:
