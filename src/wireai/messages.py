@@ -262,6 +262,33 @@ UserContent = Union[str, MultiModalContent, CachePoint]
 _MULTIMODAL = (ImageUrl, AudioUrl, DocumentUrl, VideoUrl, BinaryContent)
 
 
+_FILE_KINDS: dict[str, type[Any]] = {
+    "binary": BinaryContent,
+    "image-url": ImageUrl,
+    "audio-url": AudioUrl,
+    "document-url": DocumentUrl,
+    "video-url": VideoUrl,
+}
+
+
+def _revive_file(value: Any) -> Any:
+    """A serialized file (`{"kind": "binary", "data": <base64>, ...}`, `{"kind": "image-url", ...}`)
+    as the file object; anything else, including an object that only looks like one, unchanged."""
+    if not isinstance(value, dict) or value.get("kind") not in _FILE_KINDS:
+        return value
+    fields = {k: v for k, v in value.items() if k != "kind"}
+    cls = _FILE_KINDS[value["kind"]]
+    try:
+        if cls is BinaryContent:
+            data = fields.get("data")
+            if isinstance(data, str):  # JSON carries the bytes as base64, as BinaryContent dumps them
+                fields["data"] = base64.b64decode(data, validate=True)
+            return narrow_binary(BinaryContent(**fields))
+        return cls(**fields)
+    except (TypeError, ValueError):
+        return value
+
+
 def file_reference(item: MultiModalContent) -> str:
     """How a tool result refers to a file it returned: its identifier, its URL, or a short digest."""
     if isinstance(item, BinaryContent):
@@ -303,6 +330,15 @@ class ToolReturnPart:
     metadata: Any = None
     timestamp: datetime = field(default_factory=now_utc)
     part_kind: Literal["tool-return"] = "tool-return"
+
+    def __post_init__(self) -> None:
+        # `content` is `Any`, so a history loaded from JSON has the files a tool returned as plain
+        # objects: they become files again, and go to the model as files, not as JSON text.
+        content = self.content
+        if isinstance(content, dict):
+            self.content = _revive_file(content)
+        elif isinstance(content, list) and any(isinstance(item, dict) for item in content):
+            self.content = [_revive_file(item) for item in content]
 
     def model_response_str(self) -> str:
         """The tool's result as the text most vendors want in a tool message (files it returned are

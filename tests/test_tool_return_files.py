@@ -1,0 +1,134 @@
+"""Tools that return files (a `BinaryImage`, a document, in a list with text): the file stays in the
+`ToolReturnPart`'s content, so each codec sends it the vendor's way — inside the tool result where
+the vendor takes one (Anthropic `tool_result` blocks, Gemini 3 `functionResponse.parts`), otherwise
+named in the result and sent in the same turn right after it — and a history saved as JSON and
+loaded again sends the same file, not a JSON dump of it."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+import pytest
+
+from wireai import Agent, BinaryContent, BinaryImage, DocumentUrl
+from wireai.messages import (
+    ModelMessage,
+    ModelMessagesTypeAdapter,
+    ModelRequest,
+    ModelResponse,
+    TextPart,
+    ToolCallPart,
+    ToolReturnPart,
+)
+from wireai.models.function import AgentInfo, FunctionModel
+from wireai.testing import FakeAnthropic, FakeGemini, FakeVendor, FakeVertex
+
+PNG = b"\x89PNG\r\n\x1a\n-chart-"
+PNG_B64 = base64.b64encode(PNG).decode()
+CHART = BinaryImage(PNG, "image/png", identifier="chart.png")
+
+
+def _chart_agent(model: Any, result: Any) -> Agent[None, str]:
+    agent = Agent(model)
+
+    @agent.tool_plain
+    def chart() -> Any:
+        """The sales chart."""
+        return result
+
+    return agent
+
+
+def test_a_returned_file_stays_in_the_tool_return_part() -> None:
+    def model(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
+        if len(messages) == 1:
+            return ModelResponse([ToolCallPart("chart", {}, "call_1")])
+        return ModelResponse([TextPart("seen")])
+
+    for returned in (CHART, ["Sales by month:", CHART]):
+        result = _chart_agent(FunctionModel(model), returned).run_sync("plot")
+        part = result.all_messages()[2].parts[0]  # type: ignore[union-attr]
+        assert isinstance(part, ToolReturnPart) and part.content == returned
+        assert part.files() == [CHART]
+        assert part.model_response_str() in (
+            '"See file chart.png."'[1:-1],
+            '["Sales by month:", "See file chart.png."]',
+        )
+
+
+ANTHROPIC_RESULT = {
+    "role": "user",
+    "content": [
+        {
+            "type": "tool_result",
+            "tool_use_id": "call_1",
+            "content": [
+                {"type": "text", "text": "Sales by month:"},
+                {"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": PNG_B64}},
+            ],
+        }
+    ],
+}
+CALL = {"functionCall": {"id": "call_1", "name": "chart", "args": {}}}
+RESPONSE = {
+    "id": "call_1",
+    "name": "chart",
+    "response": {"return_value": ["Sales by month:", "See file chart.png."]},
+}
+INLINE = {"inlineData": {"mimeType": "image/png", "data": PNG_B64}}
+GEMINI_3_RESULT = {"role": "user", "parts": [{"functionResponse": {**RESPONSE, "parts": [INLINE]}}]}
+VERTEX_3_RESULT = {  # Vertex AI takes no function call ids
+    "role": "user",
+    "parts": [{"functionResponse": {"name": "chart", "response": RESPONSE["response"], "parts": [INLINE]}}],
+}
+GEMINI_2_RESULT = {
+    "role": "user",
+    "parts": [{"functionResponse": RESPONSE}, {"text": "This is file chart.png:"}, INLINE],
+}
+
+# fake, model, where the tool result is in the second request, what it must be
+VENDORS: dict[str, tuple[type[FakeVendor], str | None, str, dict[str, Any]]] = {
+    "anthropic": (FakeAnthropic, None, "messages", ANTHROPIC_RESULT),
+    "gemini-3": (FakeGemini, "gemini-3-pro-preview", "contents", GEMINI_3_RESULT),
+    "gemini-2.5": (FakeGemini, "gemini-2.5-flash", "contents", GEMINI_2_RESULT),
+    "vertex-gemini-3": (FakeVertex, "gemini-3-pro-preview", "contents", VERTEX_3_RESULT),
+}
+
+
+@pytest.mark.parametrize("vendor", VENDORS)
+def test_a_tools_image_reaches_each_vendor_its_way(vendor: str) -> None:
+    fake_cls, model_name, key, expected = VENDORS[vendor]
+    with fake_cls() as fake:
+        fake.add_tool_call("chart", {}, tool_call_id="call_1").add_text("Sales peak in May.")
+        result = _chart_agent(fake.model(model_name), ["Sales by month:", CHART]).run_sync("Plot sales")
+    assert result.output == "Sales peak in May."
+    sent = fake.requests[1].json()
+    assert sent[key][-1] == expected
+    assert json.dumps(sent).count(PNG_B64) == 1  # sent once, as a file, never inside JSON text
+
+
+def test_a_history_saved_as_json_sends_the_tools_files_again() -> None:
+    report = BinaryContent(b"%PDF-1.7 report", "application/pdf", identifier="report.pdf")
+    returned = ["Sales by month:", CHART, report, DocumentUrl("https://example.com/q2.pdf")]
+    with FakeAnthropic() as fake:
+        fake.add_tool_call("chart", {}, tool_call_id="call_1").add_text("Sales peak in May.")
+        result = _chart_agent(fake.model(), returned).run_sync("Plot sales")
+        loaded = ModelMessagesTypeAdapter.validate_json(result.all_messages_json())
+        fake.add_text("Still May.")
+        Agent(fake.model()).run_sync("And now?", message_history=loaded)
+    part = loaded[2].parts[0]
+    assert isinstance(part, ToolReturnPart) and part.content == returned
+    assert isinstance(part.content[1], BinaryImage)
+    before, after = fake.requests[1].json()["messages"], fake.requests[2].json()["messages"]
+    assert after[: len(before)] == before
+
+
+def test_only_objects_shaped_like_files_become_files_again() -> None:
+    plain = {"kind": "binary", "note": "a tool's own dict that only looks like a file"}
+    part = ToolReturnPart("t", [plain, {"kind": "image-url", "url": "https://example.com/a.png"}, 3], "id")
+    assert part.content[0] == plain
+    assert part.content[1].url == "https://example.com/a.png" and part.content[2] == 3
+    request = ModelRequest([ToolReturnPart("t", {"data": "x", "kind": "binary"}, "id")])
+    assert request.parts[0].content == {"data": "x", "kind": "binary"}  # no media type: not a file
