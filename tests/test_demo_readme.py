@@ -121,3 +121,30 @@ def test_stateless_approval_example_runs_as_written(monkeypatch: pytest.MonkeyPa
         "tool_call_id": "call_1",
         "content": "old.log deleted",
     }
+
+
+def test_direct_model_api_example_runs_as_written(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    section = README.read_text("utf-8").split("## Direct model API", 1)[1]
+    match = re.search(r"```python\n(.*?)```", section, re.S)
+    assert match, "no python block under the direct model API section"
+    from wireai.testing import FakeAnthropic
+
+    with FakeAnthropic() as fake:
+        monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test")
+        monkeypatch.setenv("ANTHROPIC_BASE_URL", fake.url)
+        paris = "The capital of France is Paris."
+        fake.add_text(paris, usage=RequestUsage(input_tokens=14, output_tokens=8))
+        fake.add_tool_call("divide", {"a": 123, "b": 4}).add_text(paris)
+        exec(compile(match.group(1), "<README direct>", "exec"), {"__name__": "readme_direct"})
+    assert capsys.readouterr().out.splitlines() == [
+        paris,
+        "RequestUsage(input_tokens=14, output_tokens=8)",
+        "divide {'a': 123, 'b': 4}",
+        paris,
+    ]
+    plain, tools, streamed = (r.json() for r in fake.requests)
+    assert plain["model"] == "claude-3-5-haiku-latest" and "tools" not in plain
+    assert [t["name"] for t in tools["tools"]] == ["divide"] and tools["tool_choice"] == {"type": "any"}
+    assert streamed["stream"] is True

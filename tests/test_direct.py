@@ -133,6 +133,9 @@ def test_model_request_stream_sync_iterates_without_an_event_loop() -> None:
     assert response.parts == [TextPart("Einstein developed the theory of relativity.")]
     assert usage == RequestUsage(input_tokens=10, output_tokens=5)
     assert name == "gemini-2.0-flash"
+    assert stream.get() == response  # the response stays readable after the block
+    with pytest.raises(RuntimeError, match="The stream is closed"):
+        list(stream)
 
 
 async def test_model_request_stream_sync_works_where_a_loop_is_already_running() -> None:

@@ -143,6 +143,7 @@ class StreamedResponseSync:
     def __init__(self, stream: AbstractAsyncContextManager[StreamedResponse]):
         self._stream_cm = stream
         self._stream: StreamedResponse | None = None
+        self._open = False
         self._worker: ThreadPoolExecutor | None = None
 
     def __enter__(self) -> StreamedResponseSync:
@@ -160,6 +161,7 @@ class StreamedResponseSync:
         except BaseException:
             self._shut_down()
             raise
+        self._open = True
         return self
 
     def __exit__(
@@ -169,14 +171,16 @@ class StreamedResponseSync:
         tb: TracebackType | None,
     ) -> None:
         try:
-            if self._stream is not None:
+            if self._open:
                 self._run(self._stream_cm.__aexit__(exc_type, exc, tb))
         finally:
-            self._stream = None
+            self._open = False
             self._shut_down()
 
     def __iter__(self) -> Iterator[ModelResponseStreamEvent]:
-        """The response's events, each read when asked for."""
+        """The response's events, each read when asked for (inside the `with` block)."""
+        if self._stream is not None and not self._open:
+            raise RuntimeError("The stream is closed: iterate it inside its `with` block")
         events = aiter(self._ready())
         while True:
             try:
@@ -185,7 +189,7 @@ class StreamedResponseSync:
                 return
 
     def get(self) -> ModelResponse:
-        """The response received so far (all of it, once iteration has ended)."""
+        """The response received so far (all of it once iteration has ended; still there after the block)."""
         return self._ready().get()
 
     def usage(self) -> RequestUsage:
