@@ -2,19 +2,29 @@
 PydanticAI. Over the Gemini fake with an image model (its `inlineData` parts, JSON and streamed): the
 model is asked for images (`responseModalities`), never forced to call a tool, and an answer without
 an image is retried with "Please return an image."; a model whose profile cannot make images is a
-`UserError` before anything is sent."""
+`UserError` before anything is sent. Over the OpenAI Responses fake: the request gets the
+`image_generation` tool, and a streamed generation ends with the final image, not a partial one."""
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 import pytest
 from pydantic import BaseModel
 
-from wireai import Agent, BinaryImage, ModelRetry, NativeOutput, PromptedOutput, UserError
+from wireai import (
+    Agent,
+    BinaryImage,
+    ImageGenerationTool,
+    ModelRetry,
+    NativeOutput,
+    PromptedOutput,
+    UserError,
+)
 from wireai._output import build_output_schema
 from wireai.messages import FilePart, ModelResponse, TextPart
-from wireai.testing import FakeGemini
+from wireai.testing import FakeGemini, FakeOpenAI, FakeOpenAIResponses, load_case
 
 PNG = b"\x89PNG\r\n\x1a\n-a-cat-"
 IMAGE_MODEL = "gemini-2.5-flash-image"
@@ -129,3 +139,39 @@ def test_binary_image_goes_beside_native_and_prompted_output_not_inside() -> Non
         True,
     )
     assert build_output_schema(str).request_parameters([]).allow_image_output is False
+
+
+# ------------------------------------------------------------------------------------------ OpenAI Responses
+
+IMAGE_TOOL = {"type": "image_generation", "background": "auto", "moderation": "auto", "quality": "auto"}
+
+
+def test_a_responses_model_is_given_the_image_generation_tool() -> None:
+    with FakeOpenAIResponses() as fake:
+        fake.add_response(CAT)
+        result = Agent(fake.model(), output_type=BinaryImage).run_sync("Draw a cat")
+    assert result.output.data == PNG
+    assert fake.requests[0].json() == {
+        "model": "gpt-4o",
+        "input": [{"role": "user", "content": "Draw a cat"}],
+        "tools": [IMAGE_TOOL],
+    }
+    assert fake.model().profile.supports_image_output
+    assert not FakeOpenAI().model().profile.supports_image_output  # Chat Completions makes no images
+
+
+async def test_a_streamed_generation_ends_with_the_final_image_not_a_partial_one() -> None:
+    exchange = load_case("openai_responses", "stream_image_generation").exchanges[0]
+    tool = ImageGenerationTool(quality="high", size="1024x1024", output_format="png", partial_images=2)
+    with FakeOpenAIResponses() as fake:
+        fake.add_reply(exchange.reply())
+        agent = Agent(fake.model("gpt-4.1-mini"), output_type=BinaryImage, native_tools=[tool])
+        async with agent.run_stream(exchange.body["input"][0]["content"]) as result:
+            outputs = [output.data async for output in result.stream_output(debounce_by=None)]
+            final = await result.get_output()
+    assert fake.requests[0].json() == exchange.body  # the agent's own tool, not a second one
+    partial, otter = (
+        base64.b64decode("iVBORw0KGgoAAAANSUhEUnBhcnRpYWwtMQ=="),
+        base64.b64decode("iVBORw0KGgoAAAANSUhEUm90dGVyLTI="),
+    )
+    assert outputs == [partial, otter] and final.data == otter

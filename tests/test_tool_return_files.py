@@ -1,6 +1,7 @@
 """Tools that return files (a `BinaryImage`, a document, in a list with text): the file stays in the
 `ToolReturnPart`'s content, so each codec sends it the vendor's way — inside the tool result where
-the vendor takes one (Anthropic `tool_result` blocks, Gemini 3 `functionResponse.parts`), otherwise
+the vendor takes one (Anthropic `tool_result` blocks, Gemini 3 `functionResponse.parts`, Responses
+`function_call_output.output`, Bedrock `toolResult` for Claude), otherwise
 named in the result and sent in the same turn right after it — and a history saved as JSON and
 loaded again sends the same file, not a JSON dump of it."""
 
@@ -23,7 +24,7 @@ from wireai.messages import (
     ToolReturnPart,
 )
 from wireai.models.function import AgentInfo, FunctionModel
-from wireai.testing import FakeAnthropic, FakeGemini, FakeVendor, FakeVertex
+from wireai.testing import FakeAnthropic, FakeBedrock, FakeGemini, FakeOpenAIResponses, FakeVendor, FakeVertex
 
 PNG = b"\x89PNG\r\n\x1a\n-chart-"
 PNG_B64 = base64.b64encode(PNG).decode()
@@ -88,12 +89,46 @@ GEMINI_2_RESULT = {
     "parts": [{"functionResponse": RESPONSE}, {"text": "This is file chart.png:"}, INLINE],
 }
 
+RESPONSES_RESULT = {
+    "type": "function_call_output",
+    "call_id": "call_1",
+    "output": [
+        {"type": "input_text", "text": '["Sales by month:", "See file chart.png."]'},
+        {"type": "input_image", "image_url": f"data:image/png;base64,{PNG_B64}", "detail": "auto"},
+    ],
+}
+BEDROCK_IMAGE = {"image": {"format": "png", "source": {"bytes": PNG_B64}}}
+BEDROCK_TEXT = [{"text": "Sales by month:"}, {"text": "See file chart.png."}]
+BEDROCK_CLAUDE_RESULT = {
+    "role": "user",
+    "content": [
+        {
+            "toolResult": {
+                "toolUseId": "call_1",
+                "content": [*BEDROCK_TEXT, BEDROCK_IMAGE],
+                "status": "success",
+            }
+        }
+    ],
+}
+BEDROCK_LLAMA_RESULT = {
+    "role": "user",
+    "content": [
+        {"toolResult": {"toolUseId": "call_1", "content": BEDROCK_TEXT, "status": "success"}},
+        {"text": "This is file chart.png:"},
+        BEDROCK_IMAGE,
+    ],
+}
+
 # fake, model, where the tool result is in the second request, what it must be
 VENDORS: dict[str, tuple[type[FakeVendor], str | None, str, dict[str, Any]]] = {
     "anthropic": (FakeAnthropic, None, "messages", ANTHROPIC_RESULT),
     "gemini-3": (FakeGemini, "gemini-3-pro-preview", "contents", GEMINI_3_RESULT),
     "gemini-2.5": (FakeGemini, "gemini-2.5-flash", "contents", GEMINI_2_RESULT),
     "vertex-gemini-3": (FakeVertex, "gemini-3-pro-preview", "contents", VERTEX_3_RESULT),
+    "openai-responses": (FakeOpenAIResponses, None, "input", RESPONSES_RESULT),
+    "bedrock-claude": (FakeBedrock, None, "messages", BEDROCK_CLAUDE_RESULT),
+    "bedrock-llama": (FakeBedrock, "meta.llama3-3-70b-instruct-v1:0", "messages", BEDROCK_LLAMA_RESULT),
 }
 
 

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Literal
 
 import httpx
 
 from ..codecs import openai_chat, openai_responses
 from ..messages import DocumentUrl, FileUrl, ImageUrl
+from ..native_tools import ImageGenerationTool
 from ..profiles import ModelProfile
 from ..providers import Provider
 from ..settings import ModelSettings
+from . import ModelRequestParameters
 from ._http import HTTPModel, resolve_provider
 
 __all__ = [
@@ -114,9 +117,32 @@ OpenAIModel = OpenAIChatModel
 
 
 class OpenAIResponsesModel(_OpenAIBase):
-    """The Responses API (`POST {base_url}/responses`): input items, reasoning summaries, `previous_response_id`."""
+    """The Responses API (`POST {base_url}/responses`): input items, reasoning summaries, `previous_response_id`.
+
+    It makes images with its `image_generation` tool, so a model that has the tool (the profile's
+    `openai_native_tools`, all of them by default) supports image output: a request that takes an
+    image as the answer (`output_type=BinaryImage`) gets the tool when it was not given one.
+    """
 
     codec = openai_responses
+
+    @property
+    def profile(self) -> ModelProfile:
+        profile = super().profile
+        if profile.supports_image_output or "image_generation" not in profile.extra.get(
+            "openai_native_tools", openai_responses.native_tools.KINDS
+        ):
+            return profile
+        self._profile = profile = profile.update(supports_image_output=True)
+        return profile
+
+    def customize_request_parameters(
+        self, model_request_parameters: ModelRequestParameters
+    ) -> ModelRequestParameters:
+        params = super().customize_request_parameters(model_request_parameters)
+        if params.allow_image_output and not any(isinstance(t, ImageGenerationTool) for t in params.native_tools):
+            params = replace(params, native_tools=[*params.native_tools, ImageGenerationTool()])
+        return params
 
     def fetches_url(self, item: FileUrl) -> bool:
         return isinstance(item, (ImageUrl, DocumentUrl))
