@@ -24,7 +24,7 @@ from wireai import (
 )
 from wireai._output import build_output_schema
 from wireai.messages import FilePart, ModelResponse, TextPart
-from wireai.testing import FakeGemini, FakeOpenAI, FakeOpenAIResponses, load_case
+from wireai.testing import FakeBedrock, FakeGemini, FakeOpenAI, FakeOpenAIResponses, load_case
 
 PNG = b"\x89PNG\r\n\x1a\n-a-cat-"
 IMAGE_MODEL = "gemini-2.5-flash-image"
@@ -175,3 +175,14 @@ async def test_a_streamed_generation_ends_with_the_final_image_not_a_partial_one
         base64.b64decode("iVBORw0KGgoAAAANSUhEUm90dGVyLTI="),
     )
     assert outputs == [partial, otter] and final.data == otter
+
+
+def test_nova_2_omni_on_bedrock_answers_with_an_image_block() -> None:
+    with FakeBedrock() as fake:
+        fake.add_response(ModelResponse([FilePart(BinaryImage(PNG, "image/png"))]))
+        result = Agent(fake.model("us.amazon.nova-2-omni-v1:0"), output_type=BinaryImage).run_sync(
+            "Draw a cat"
+        )
+    assert result.output.data == PNG
+    assert fake.requests[0].url_path == "/model/us.amazon.nova-2-omni-v1%3A0/converse"
+    assert fake.requests[0].json() == {"messages": [{"role": "user", "content": [{"text": "Draw a cat"}]}]}
