@@ -140,7 +140,9 @@ class OpenAIResponsesModel(_OpenAIBase):
         self, model_request_parameters: ModelRequestParameters
     ) -> ModelRequestParameters:
         params = super().customize_request_parameters(model_request_parameters)
-        if params.allow_image_output and not any(isinstance(t, ImageGenerationTool) for t in params.native_tools):
+        if params.allow_image_output and not any(
+            isinstance(t, ImageGenerationTool) for t in params.native_tools
+        ):
             params = replace(params, native_tools=[*params.native_tools, ImageGenerationTool()])
         return params
 
