@@ -12,8 +12,10 @@ import json
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from wireai import Agent, BinaryContent, BinaryImage, DocumentUrl
+from wireai import Agent, BinaryContent, BinaryImage, DocumentUrl, ImageUrl
 from wireai.messages import (
     ModelMessage,
     ModelMessagesTypeAdapter,
@@ -22,6 +24,7 @@ from wireai.messages import (
     TextPart,
     ToolCallPart,
     ToolReturnPart,
+    narrow_binary,
 )
 from wireai.models.function import AgentInfo, FunctionModel
 from wireai.testing import FakeAnthropic, FakeBedrock, FakeGemini, FakeOpenAIResponses, FakeVendor, FakeVertex
@@ -167,3 +170,38 @@ def test_only_objects_shaped_like_files_become_files_again() -> None:
     assert part.content[1].url == "https://example.com/a.png" and part.content[2] == 3
     request = ModelRequest([ToolReturnPart("t", {"data": "x", "kind": "binary"}, "id")])
     assert request.parts[0].content == {"data": "x", "kind": "binary"}  # no media type: not a file
+
+
+_files = st.one_of(
+    st.builds(
+        BinaryContent,
+        st.binary(max_size=64),
+        st.sampled_from(["image/png", "application/pdf", "audio/wav", "text/plain"]),
+        st.one_of(st.none(), st.text(max_size=10)),
+    ),
+    st.builds(ImageUrl, st.text(min_size=1, max_size=30).map(lambda s: f"https://example.com/{s}")),
+    st.builds(DocumentUrl, st.text(min_size=1, max_size=30).map(lambda s: f"https://example.com/{s}")),
+)
+_plain = st.one_of(
+    st.text(max_size=20),
+    st.integers(),
+    st.dictionaries(st.text(max_size=5), st.text(max_size=5), max_size=3),
+)
+
+
+@given(st.one_of(_files, _plain, st.lists(st.one_of(_files, _plain), max_size=5)))
+@settings(max_examples=150, deadline=None)
+def test_any_tool_content_of_files_and_values_survives_a_json_round_trip(content: Any) -> None:
+    history = [ModelRequest([ToolReturnPart("tool", content, "call_1")])]
+    loaded = ModelMessagesTypeAdapter.validate_json(ModelMessagesTypeAdapter.dump_json(history))
+    part = loaded[0].parts[0]
+    assert isinstance(part, ToolReturnPart)
+    # Images come back as BinaryImage (as in a FilePart): JSON does not keep the subclass either way.
+    assert part.content == _narrowed(content)
+    assert part.files() == [_narrowed(f) for f in ToolReturnPart("tool", content, "call_1").files()]
+
+
+def _narrowed(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_narrowed(item) for item in value]
+    return narrow_binary(value) if isinstance(value, BinaryContent) else value

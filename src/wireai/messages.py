@@ -281,8 +281,8 @@ def _revive_file(value: Any) -> Any:
     try:
         if cls is BinaryContent:
             data = fields.get("data")
-            if isinstance(data, str):  # JSON carries the bytes as base64, as BinaryContent dumps them
-                fields["data"] = base64.b64decode(data, validate=True)
+            if isinstance(data, str):  # JSON carries the bytes as base64 (pydantic writes the URL-safe kind)
+                fields["data"] = base64.b64decode(data.replace("-", "+").replace("_", "/"), validate=True)
             return narrow_binary(BinaryContent(**fields))
         return cls(**fields)
     except (TypeError, ValueError):
