@@ -43,18 +43,27 @@ def _calls(*names: str, start: int = 1) -> ModelResponse:
 DONE = ModelResponse([TextPart("done")], usage=RequestUsage(input_tokens=10, output_tokens=5))
 
 
+def _recording(
+    *responses: ModelResponse, tools: tuple[str, ...] = ("ping",)
+) -> tuple[Agent[None, str], list[str]]:
+    """An agent answering `responses` in turn, whose tools record each call in the list returned."""
+    ran: list[str] = []
+    agent = Agent(_scripted(*responses))
+    for name in tools:
+
+        def tool(name: str = name) -> str:
+            ran.append(name)
+            return name.upper()
+
+        agent.tool_plain(tool, name=name)
+    return agent, ran
+
+
 # ------------------------------------------------------------------------------------------ tool_calls_limit
 
 
 def test_a_call_past_the_tool_calls_limit_raises_before_it_runs() -> None:
-    ran: list[str] = []
-    agent = Agent(_scripted(_calls("ping"), DONE))
-
-    @agent.tool_plain
-    def ping() -> str:
-        ran.append("ping")
-        return "pong"
-
+    agent, ran = _recording(_calls("ping"), DONE)
     with pytest.raises(
         UsageLimitExceeded,
         match=re.escape("The next tool call(s) would exceed the tool_calls_limit of 0 (tool_calls=1)."),
@@ -64,29 +73,18 @@ def test_a_call_past_the_tool_calls_limit_raises_before_it_runs() -> None:
 
 
 def test_successful_calls_are_counted_in_the_run_usage() -> None:
-    agent = Agent(_scripted(_calls("ping"), DONE))
-    agent.tool_plain(lambda: "pong", name="ping")
+    agent, ran = _recording(_calls("ping"), DONE)
     result = agent.run_sync("go", usage_limits=UsageLimits(tool_calls_limit=1))
-    assert result.usage.tool_calls == 1
+    assert ran == ["ping"] and result.usage.tool_calls == 1
     assert repr(result.usage) == (
         "Usage(requests=2, request_tokens=20, response_tokens=10, total_tokens=30, tool_calls=1, details=None)"
     )
 
 
 def test_a_parallel_batch_that_would_pass_the_limit_runs_none_of_its_calls() -> None:
-    ran: list[str] = []
-    agent = Agent(_scripted(_calls("a", "b", "a", "b", "a"), _calls("b", "a", "b", start=6), DONE))
-
-    @agent.tool_plain
-    def a() -> str:
-        ran.append("a")
-        return "A"
-
-    @agent.tool_plain
-    def b() -> str:
-        ran.append("b")
-        return "B"
-
+    agent, ran = _recording(
+        _calls("a", "b", "a", "b", "a"), _calls("b", "a", "b", start=6), DONE, tools=("a", "b")
+    )
     with pytest.raises(
         UsageLimitExceeded,
         match=re.escape("The next tool call(s) would exceed the tool_calls_limit of 6 (tool_calls=8)."),
@@ -137,9 +135,7 @@ def test_per_request_input_tokens_limit_checks_each_response() -> None:
 
 def test_per_request_input_tokens_limit_is_not_cumulative() -> None:
     def agent() -> Agent[None, str]:
-        built = Agent(_scripted(_calls("ping"), DONE))
-        built.tool_plain(lambda: "pong", name="ping")
-        return built
+        return _recording(_calls("ping"), DONE)[0]
 
     result = agent().run_sync("go", usage_limits=UsageLimits(per_request_input_tokens_limit=15))
     assert result.usage.input_tokens == 20  # no single request went past 15, the run did
