@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Coroutine, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractAsyncContextManager
-from datetime import datetime
-from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
+    from concurrent.futures import ThreadPoolExecutor
+    from datetime import datetime
+    from types import TracebackType
+
     from .messages import ModelMessage, ModelResponse, ModelResponseStreamEvent
     from .models import KnownModelName, Model, ModelRequestParameters, StreamedResponse
     from .models.instrumented import InstrumentationSettings
@@ -154,6 +155,8 @@ class StreamedResponseSync:
         except RuntimeError:
             pass
         else:
+            from concurrent.futures import ThreadPoolExecutor  # imported only where a loop runs
+
             # One thread, so every step runs on the same loop (the stream's connection belongs to it).
             self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="wireai-stream-sync")
         try:
