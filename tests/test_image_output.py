@@ -24,6 +24,9 @@ from wireai import (
 )
 from wireai._output import build_output_schema
 from wireai.messages import FilePart, ModelResponse, TextPart
+from wireai.models.function import AgentInfo, FunctionModel
+from wireai.models.test import TestModel
+from wireai.profiles import ModelProfile
 from wireai.testing import FakeBedrock, FakeGemini, FakeOpenAI, FakeOpenAIResponses, load_case
 
 PNG = b"\x89PNG\r\n\x1a\n-a-cat-"
@@ -186,3 +189,18 @@ def test_nova_2_omni_on_bedrock_answers_with_an_image_block() -> None:
     assert result.output.data == PNG
     assert fake.requests[0].url_path == "/model/us.amazon.nova-2-omni-v1%3A0/converse"
     assert fake.requests[0].json() == {"messages": [{"role": "user", "content": [{"text": "Draw a cat"}]}]}
+
+
+def test_function_and_test_models_take_the_profile_of_the_model_they_stand_in_for() -> None:
+    """PydanticAI's way to test an image-output agent: `FunctionModel(..., profile=...)`."""
+
+    def respond(messages: list[Any], info: AgentInfo) -> ModelResponse:
+        assert info.model_request_parameters.allow_image_output
+        return ModelResponse([FilePart(BinaryImage(PNG, "image/png"))])
+
+    image_model = ModelProfile(supports_image_output=True)
+    agent = Agent(FunctionModel(respond, profile=image_model), output_type=BinaryImage)
+    assert agent.run_sync("Draw a cat").output.data == PNG
+    assert TestModel(profile=image_model).profile is image_model
+    with pytest.raises(UserError, match="Image output is not supported by function:"):
+        Agent(FunctionModel(respond), output_type=BinaryImage).run_sync("Draw a cat")

@@ -22,6 +22,7 @@ from ..messages import (
     ToolReturnPart,
     UserPromptPart,
 )
+from ..profiles import ModelProfile
 from ..settings import ModelSettings
 from ..tools import ToolDefinition
 from ..usage import RequestUsage
@@ -90,12 +91,14 @@ class FunctionModel(Model):
         stream_function: StreamFunctionDef | None = None,
         model_name: str | None = None,
         settings: ModelSettings | None = None,
+        profile: ModelProfile | None = None,
     ):
         if function is None and stream_function is None:
             raise TypeError("Give FunctionModel a `function`, a `stream_function`, or both")
         self.function = function
         self.stream_function = stream_function
         self._settings = settings
+        self._profile = profile  # what the model stands in for can do (image output, native output...)
         if model_name is None:
             names = [f.__name__ for f in (function, stream_function) if f is not None]
             model_name = "function:" + ":".join(names)

@@ -50,6 +50,7 @@ class TestModel(Model):
         seed: int = 0,
         model_name: str = "test",
         settings: ModelSettings | None = None,
+        profile: ModelProfile | None = None,
         custom_result_text: str | None = None,
         custom_result_args: Any | None = None,
     ):
@@ -59,7 +60,7 @@ class TestModel(Model):
         self.seed = seed
         self._model_name = model_name
         self._settings = settings
-        self._profile = _PROFILE
+        self._profile = profile or _PROFILE  # `profile=`: what the model under test can do (image output...)
         self.last_model_request_parameters: ModelRequestParameters | None = None
 
     @property
