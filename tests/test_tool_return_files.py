@@ -1,9 +1,10 @@
 """Tools that return files (a `BinaryImage`, a document, in a list with text): the file stays in the
 `ToolReturnPart`'s content, so each codec sends it the vendor's way — inside the tool result where
 the vendor takes one (Anthropic `tool_result` blocks, Gemini 3 `functionResponse.parts`, Responses
-`function_call_output.output`, Bedrock `toolResult` for Claude), otherwise
-named in the result and sent in the same turn right after it — and a history saved as JSON and
-loaded again sends the same file, not a JSON dump of it."""
+`function_call_output.output`, Bedrock `toolResult` for Claude, Mistral's tool message), otherwise
+named in the result and sent right after it (Gemini before 3, Bedrock's other families, the
+follow-up user message of OpenAI chat, Groq and Cohere) — and a history saved as JSON and loaded
+again sends the same file, not a JSON dump of it."""
 
 from __future__ import annotations
 
@@ -27,7 +28,18 @@ from wireai.messages import (
     narrow_binary,
 )
 from wireai.models.function import AgentInfo, FunctionModel
-from wireai.testing import FakeAnthropic, FakeBedrock, FakeGemini, FakeOpenAIResponses, FakeVendor, FakeVertex
+from wireai.testing import (
+    FakeAnthropic,
+    FakeBedrock,
+    FakeCohere,
+    FakeGemini,
+    FakeGroq,
+    FakeMistral,
+    FakeOpenAI,
+    FakeOpenAIResponses,
+    FakeVendor,
+    FakeVertex,
+)
 
 PNG = b"\x89PNG\r\n\x1a\n-chart-"
 PNG_B64 = base64.b64encode(PNG).decode()
@@ -123,15 +135,45 @@ BEDROCK_LLAMA_RESULT = {
     ],
 }
 
-# fake, model, where the tool result is in the second request, what it must be
-VENDORS: dict[str, tuple[type[FakeVendor], str | None, str, dict[str, Any]]] = {
-    "anthropic": (FakeAnthropic, None, "messages", ANTHROPIC_RESULT),
-    "gemini-3": (FakeGemini, "gemini-3-pro-preview", "contents", GEMINI_3_RESULT),
-    "gemini-2.5": (FakeGemini, "gemini-2.5-flash", "contents", GEMINI_2_RESULT),
-    "vertex-gemini-3": (FakeVertex, "gemini-3-pro-preview", "contents", VERTEX_3_RESULT),
-    "openai-responses": (FakeOpenAIResponses, None, "input", RESPONSES_RESULT),
-    "bedrock-claude": (FakeBedrock, None, "messages", BEDROCK_CLAUDE_RESULT),
-    "bedrock-llama": (FakeBedrock, "meta.llama3-3-70b-instruct-v1:0", "messages", BEDROCK_LLAMA_RESULT),
+CHAT_TEXT = '["Sales by month:", "See file chart.png."]'
+CHAT_IMAGE = {"type": "image_url", "image_url": {"url": f"data:image/png;base64,{PNG_B64}"}}
+CHAT_FOLLOW_UP = {
+    "role": "user",
+    "content": [{"type": "text", "text": "This is file chart.png:"}, CHAT_IMAGE],
+}
+CHAT_RESULT = [{"role": "tool", "tool_call_id": "call_1", "content": CHAT_TEXT}, CHAT_FOLLOW_UP]
+MISTRAL_RESULT = {  # Mistral's ids are its own 9 characters (the codec maps them)
+    "role": "tool",
+    "name": "chart",
+    "content": [{"type": "text", "text": CHAT_TEXT}, CHAT_IMAGE],
+}
+COHERE_RESULT = [
+    {
+        "role": "tool",
+        "tool_call_id": "call_1",
+        "content": [
+            {
+                "type": "document",
+                "document": {"data": {"return_value": ["Sales by month:", "See file chart.png."]}},
+            }
+        ],
+    },
+    CHAT_FOLLOW_UP,
+]
+
+# fake, model, where the tool result is in the second request, the items it ends with
+VENDORS: dict[str, tuple[type[FakeVendor], str | None, str, list[dict[str, Any]]]] = {
+    "anthropic": (FakeAnthropic, None, "messages", [ANTHROPIC_RESULT]),
+    "gemini-3": (FakeGemini, "gemini-3-pro-preview", "contents", [GEMINI_3_RESULT]),
+    "gemini-2.5": (FakeGemini, "gemini-2.5-flash", "contents", [GEMINI_2_RESULT]),
+    "vertex-gemini-3": (FakeVertex, "gemini-3-pro-preview", "contents", [VERTEX_3_RESULT]),
+    "openai-responses": (FakeOpenAIResponses, None, "input", [RESPONSES_RESULT]),
+    "bedrock-claude": (FakeBedrock, None, "messages", [BEDROCK_CLAUDE_RESULT]),
+    "bedrock-llama": (FakeBedrock, "meta.llama3-3-70b-instruct-v1:0", "messages", [BEDROCK_LLAMA_RESULT]),
+    "openai-chat": (FakeOpenAI, None, "messages", CHAT_RESULT),
+    "groq": (FakeGroq, None, "messages", CHAT_RESULT),
+    "mistral": (FakeMistral, None, "messages", [MISTRAL_RESULT]),
+    "cohere": (FakeCohere, None, "messages", COHERE_RESULT),
 }
 
 
@@ -143,7 +185,10 @@ def test_a_tools_image_reaches_each_vendor_its_way(vendor: str) -> None:
         result = _chart_agent(fake.model(model_name), ["Sales by month:", CHART]).run_sync("Plot sales")
     assert result.output == "Sales peak in May."
     sent = fake.requests[1].json()
-    assert sent[key][-1] == expected
+    ending = sent[key][-len(expected) :]
+    if vendor == "mistral":
+        ending[-1].pop("tool_call_id")
+    assert ending == expected
     assert json.dumps(sent).count(PNG_B64) == 1  # sent once, as a file, never inside JSON text
 
 
