@@ -29,6 +29,7 @@ FIXTURE_PROTOCOL = {
     "openrouter": "openai_chat",
     "azure": "openai_chat",
     "vertex": "gemini",
+    "openai_compatible": "openai_chat",
 }
 DEMO_PROTOCOL = {v.key: v.protocol for v in VENDORS}
 

@@ -47,7 +47,9 @@ _FAKE_FOR_PROTOCOL: dict[str, type[fakes.FakeVendor]] = {
     "bedrock": fakes.FakeBedrock,
 }
 # OpenAI-compatible hosts whose quirks (reasoning fields, usage) come from their provider's profile.
-_COMPATIBLE_HOSTS = {"azure", "deepseek", "grok", "ollama", "openrouter", "perplexity"}
+_COMPATIBLE_HOSTS = {"azure", "deepseek", "grok", "ollama", "openrouter", "perplexity"} | {
+    case.split("_")[0] for case in list_cases("openai_compatible")
+}
 
 
 def _model_name(exchange: Exchange) -> str:
@@ -67,6 +69,8 @@ def _model_name(exchange: Exchange) -> str:
 def model_for(protocol: str, case: str, exchange: Exchange) -> HTTPModel:
     """The model a user would point at this fixture's vendor (offline: it is never sent a request)."""
     vendor = case if protocol == "demo" else protocol
+    if protocol == "openai_compatible":  # one case per host, named after its provider (`azure_foundry`)
+        vendor = case.split("_")[0]
     if vendor.startswith("deepseek"):
         vendor = "deepseek"
     name = _model_name(exchange)

@@ -18,6 +18,7 @@ from ._http import HTTPModel, resolve_provider
 
 __all__ = [
     "OpenAIChatModel",
+    "OpenAIChatModelSettings",
     "OpenAIModel",
     "OpenAIModelName",
     "OpenAIModelSettings",
@@ -48,6 +49,10 @@ class OpenAIModelSettings(ModelSettings, total=False):
     for cache bucketing)."""
     openai_prompt_cache_retention: Literal["in_memory", "24h"]
     """`prompt_cache_retention`: `24h` keeps cached prefixes for up to a day."""
+
+
+OpenAIChatModelSettings = OpenAIModelSettings
+"""PydanticAI V1+ name of the Chat Completions settings (`OpenAIModelSettings` is the seed's)."""
 
 
 class OpenAIResponsesModelSettings(OpenAIModelSettings, total=False):

@@ -1,4 +1,7 @@
-"""Azure OpenAI: the deployments URL with `api-version`, or the newer `/openai/v1/` surface; `api-key` header.
+"""Azure OpenAI and Azure AI Foundry: the deployments URL with `api-version`, or the `/openai/v1/` surface.
+
+The key goes in the `api-key` header. A Foundry resource (`https://<resource>.services.ai.azure.com`)
+takes the same two forms as an Azure OpenAI one (`https://<resource>.openai.azure.com`).
 
 Deployments form: `{endpoint}/openai/deployments/{deployment}/chat/completions?api-version=...`,
 where the deployment is the model name given to the model class, and the body carries no
@@ -16,6 +19,7 @@ from ..exceptions import UserError
 from ..profiles import ModelProfile
 from ..transport.pacing import Pacing
 from . import Endpoint, env_key
+from .families import compatible_profile
 from .openai import OpenAIProvider, azure_aware_profile, openai_model_profile
 
 __all__ = ["AzureProvider"]
@@ -71,4 +75,7 @@ class AzureProvider(OpenAIProvider):
         return found
 
     def model_profile(self, model_name: str) -> ModelProfile | None:
-        return azure_aware_profile(openai_model_profile(model_name), self._deployments, self._api_version)
+        # Azure AI Foundry serves other families too (`DeepSeek-R1`, `Llama-3.3-70B-Instruct`,
+        # `Mistral-Large-2411`, `Cohere-command-r`); any other name is an OpenAI deployment.
+        profile = compatible_profile(model_name, fallback=openai_model_profile)
+        return azure_aware_profile(profile, self._deployments, self._api_version)

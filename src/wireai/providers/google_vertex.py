@@ -16,7 +16,7 @@ from ..transport.google_auth import PROJECT_PLACEHOLDER, GoogleAuth
 from . import Provider
 from .google_gla import gemini_profile
 
-__all__ = ["GoogleVertexProvider", "VertexAiRegion"]
+__all__ = ["GoogleVertexProvider", "VertexAiRegion", "vertex_profile"]
 
 VertexAiRegion = Literal[
     "global", "us", "eu", "africa-south1", "asia-east1", "asia-east2", "asia-northeast1", "asia-northeast2",
@@ -36,6 +36,12 @@ def vertex_host(region: str) -> str:
     if region in ("us", "eu"):
         return f"https://aiplatform.{region}.rep.googleapis.com"
     return f"https://{region}-aiplatform.googleapis.com"
+
+
+def vertex_profile(model_name: str) -> ModelProfile:
+    """Vertex's v1 protos have no function-call ids and alone take `labels` (see codecs/gemini.py)."""
+    profile = gemini_profile(model_name)
+    return profile.update(extra={**profile.extra, "gemini_vertex": True})
 
 
 class GoogleVertexProvider(Provider):
@@ -89,9 +95,7 @@ class GoogleVertexProvider(Provider):
         return self._auth
 
     def model_profile(self, model_name: str) -> ModelProfile:
-        # Vertex's v1 protos have no function-call ids and alone take `labels` (see codecs/gemini.py).
-        profile = gemini_profile(model_name)
-        return profile.update(extra={**profile.extra, "gemini_vertex": True})
+        return vertex_profile(model_name)
 
     def __repr__(self) -> str:
         return f"GoogleVertexProvider(project_id={self.project_id!r}, region={self.region!r})"

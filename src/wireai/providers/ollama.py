@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from ..profiles import ModelProfile
+from .families import compatible_profile
 from .openai import OpenAIProvider
 
 __all__ = ["OllamaProvider"]
@@ -18,11 +19,10 @@ class OllamaProvider(OpenAIProvider):
     key_optional: ClassVar[bool] = True
 
     def model_profile(self, model_name: str) -> ModelProfile | None:
+        # Any family's model (`qwen3:8b`, `llama3.2`); Ollama grammar-constrains response_format for all.
         # Thinking models answer with `reasoning` (or inline `<think>` on older Ollama versions).
-        return ModelProfile(
-            supports_json_schema_output=True,
-            supports_json_object_output=True,
-            extra={
-                "openai_chat": {"reasoning_fields": ("reasoning",), "think_tags": True, "service_tiers": {}}
-            },
+        return compatible_profile(
+            model_name,
+            changes={"supports_json_schema_output": True, "supports_json_object_output": True},
+            chat={"reasoning_fields": ("reasoning",), "think_tags": True, "service_tiers": {}},
         )

@@ -14,6 +14,7 @@ import httpx
 
 from ..profiles import ModelProfile
 from ..transport.pacing import Pacing
+from .families import compatible_profile
 from .openai import OpenAIProvider
 
 __all__ = ["OpenRouterProvider"]
@@ -55,22 +56,22 @@ class OpenRouterProvider(OpenAIProvider):
             self._default_headers["x-title"] = app_title
 
     def model_profile(self, model_name: str) -> ModelProfile | None:
-        return ModelProfile(
-            supports_json_schema_output=True,
-            supports_json_object_output=True,
-            extra={
-                "openai_chat": {
-                    "reasoning_fields": ("reasoning",),
-                    # Web search for every model, as OpenRouter's own server tool; `thinking` as
-                    # `reasoning: {effort}`; OpenRouter has no service tiers of its own.
-                    "native_tools": ("openrouter:web_search",),
-                    "thinking": "openrouter",
-                    "service_tiers": {},
-                    "setting_fields": {
-                        "openrouter_reasoning": "reasoning",
-                        "openrouter_provider": "provider",
-                        "openrouter_models": "models",
-                    },
-                }
+        # Any family's model (`deepseek/deepseek-r1`, `qwen/qwen3-32b`); OpenRouter itself adds
+        # response_format for all, its `reasoning` field and its routing settings.
+        return compatible_profile(
+            model_name,
+            changes={"supports_json_schema_output": True, "supports_json_object_output": True},
+            chat={
+                "reasoning_fields": ("reasoning",),
+                # Web search for every model, as OpenRouter's own server tool; `thinking` as
+                # `reasoning: {effort}`; OpenRouter has no service tiers of its own.
+                "native_tools": ("openrouter:web_search",),
+                "thinking": "openrouter",
+                "service_tiers": {},
+                "setting_fields": {
+                    "openrouter_reasoning": "reasoning",
+                    "openrouter_provider": "provider",
+                    "openrouter_models": "models",
+                },
             },
         )
