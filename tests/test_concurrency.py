@@ -220,7 +220,12 @@ async def test_a_limited_model_over_a_real_socket_queues_the_third_request(fake_
     limiter = ConcurrencyLimiter(2)
     agent = Agent(ConcurrencyLimitedModel(fake_openai.model(), limiter))
     runs = [asyncio.create_task(agent.run(f"q{i}")) for i in range(3)]
-    await asyncio.sleep(0.1)
+    # Wait for the two admitted requests to reach the server (a fixed sleep lost the race to a GC
+    # pause on a loaded machine); each is held there 0.2 s, so the third is still queued after.
+    for _ in range(500):
+        if len(fake_openai.requests) == 2:
+            break
+        await asyncio.sleep(0.002)
     assert (limiter.running_count, limiter.waiting_count, len(fake_openai.requests)) == (2, 1, 2)
     outputs = sorted(r.output for r in await asyncio.gather(*runs))
     assert outputs == ["one", "three", "two"]
