@@ -168,7 +168,7 @@ def test_google_grok_amazon() -> None:
     assert image is not None and not image.supports_tools
     grok = family_profile("xai/grok-4")
     assert grok is not None and grok.supports_json_schema_output
-    assert chat(grok) == {"reasoning_fields": ("reasoning_content",)}
+    assert chat(grok) == {"reasoning_fields": ("reasoning_content",), "thinking": "always"}
     for name in ("nova-pro", "amazon.nova-lite-v1:0"):
         nova = family_profile(name)
         assert nova is not None and nova.json_schema_transformer is inline_defs
