@@ -123,9 +123,8 @@ HOSTS = [
             ),
             Turn(
                 "2+3?",
-                # The streamed thought keeps the newline before `</think>` that the JSON path strips
-                # (the chat codec's splitter; left to the codec rewrite).
-                [think("Two plus three is five.\n", "together"), TextPart("5")],
+                # The newline before `</think>` is layout, as in the JSON path.
+                [think("Two plus three is five.", "together"), TextPart("5")],
                 RequestUsage(input_tokens=9, output_tokens=15),
                 stream=True,
             ),

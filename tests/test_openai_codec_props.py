@@ -129,7 +129,14 @@ def test_think_tags_split_across_chunks() -> None:
     outcome = drive(
         chat_parser(GROQ), [chat_encoder.encode_stream(response, fragment=2, include_usage=False)]
     )
-    assert outcome[1] == [ThinkingPart("plan it\n"), TextPart("The answer.")]
+    assert outcome[1] == [ThinkingPart("plan it"), TextPart("The answer.")]
+    # the same parts as the JSON body with that content
+    body = {
+        "choices": [
+            {"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}
+        ]
+    }
+    assert openai_chat.parse_response(body, model_name="m", profile=GROQ).parts == outcome[1]
 
 
 @pytest.mark.parametrize(
@@ -299,3 +306,26 @@ def test_random_json_bodies_give_a_result_or_typed_error(body: Any) -> None:
             parse(body, model_name="m")
         except (UnexpectedModelBehavior, ModelHTTPError):
             pass
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.sampled_from(["<think>", "</think>", "\n", "a", "b c", "<", "think", ">"]), max_size=12),
+    st.data(),
+)
+def test_think_tags_stream_gives_the_json_bodys_parts_for_any_deltas(pieces: list[str], data: Any) -> None:
+    content = "<think>" + "".join(pieces) + "</think>\n\nanswer"
+    cuts = sorted(data.draw(st.lists(st.integers(0, len(content)), max_size=8)))
+    deltas = [content[a:b] for a, b in zip([0, *cuts], [*cuts, len(content)]) if content[a:b]]
+    chunks = [
+        f"data: {json.dumps({'choices': [{'index': 0, 'delta': {'content': d}}]})}\n\n".encode()
+        for d in deltas
+    ]
+    chunks.append(b'data: {"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}\n\n')
+    outcome = drive(chat_parser(GROQ), chunks)
+    body = {
+        "choices": [
+            {"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}
+        ]
+    }
+    assert outcome[1] == openai_chat.parse_response(body, model_name="m", profile=GROQ).parts

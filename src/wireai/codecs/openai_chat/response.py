@@ -25,6 +25,7 @@ from .._base import (
 )
 from .native_tools import executed_tool_parts
 from .options import FINISH_REASONS, ChatOptions
+from .think import split_think_tags
 
 # --------------------------------------------------------------------------------------------- errors
 
@@ -105,7 +106,7 @@ def read_completion(
     content = message.get("content")
     if isinstance(content, str):
         if content:
-            parts.extend(_split_think_tags(content) if opts.think_tags else [TextPart(content)])
+            parts.extend(split_think_tags(content) if opts.think_tags else [TextPart(content)])
     elif isinstance(content, list):
         parts.extend(_content_chunks(content, data))
     elif content is not None:
@@ -222,23 +223,6 @@ def _tool_call(call: Any, model_name: str) -> ToolCallPart:
     if isinstance(call.get("id"), str) and call["id"]:
         part.tool_call_id = call["id"]
     return part
-
-
-def _split_think_tags(content: str) -> list[ModelResponsePart]:
-    parts: list[ModelResponsePart] = []
-    rest = content
-    while "<think>" in rest:
-        before, _, after = rest.partition("<think>")
-        if before.strip():
-            parts.append(TextPart(before))
-        thought, closed, rest = after.partition("</think>")
-        parts.append(ThinkingPart(thought.strip("\n")))
-        if not closed:
-            rest = ""
-        rest = rest.lstrip("\n")
-    if rest:
-        parts.append(TextPart(rest))
-    return parts
 
 
 def parse_usage(usage: Any) -> RequestUsage:

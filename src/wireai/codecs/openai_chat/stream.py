@@ -25,6 +25,7 @@ from .._base import (
 from .native_tools import executed_tool_parts
 from .options import FINISH_REASONS, ChatOptions
 from .response import _raise_error, attach_annotations, parse_usage, thinking_text
+from .think import ThinkTagSplitter
 
 # --------------------------------------------------------------------------------------------- stream
 
@@ -53,7 +54,7 @@ class StreamParser(BaseStreamParser):
         super().__init__(params, model_name=model_name, profile=profile)
         self.opts = self.options or ChatOptions.from_profile(profile)
         self.done = False
-        self._think = _ThinkTagSplitter() if self.opts.think_tags else None
+        self._think = ThinkTagSplitter() if self.opts.think_tags else None
         self._calls: dict[int, tuple[int, str | None]] = {}  # index -> (calls seen at it, open call's id)
         self._annotations: list[Any] = []  # url_citations, attached to the answer's text in get()
         self._created: int | float | None = None
@@ -207,8 +208,8 @@ class StreamParser(BaseStreamParser):
         if self._think is None:
             _add(out, self.parts.handle_text_delta(_TEXT, content))
             return
-        for is_thought, piece in self._think.feed(content):
-            _add(out, self._text_or_thought(is_thought, piece))
+        for is_thought, piece, number in self._think.feed(content):
+            _add(out, self._text_or_thought(is_thought, piece, number))
 
     def _content_chunks(self, content: list[Any], out: list[ModelResponseStreamEvent], data: str) -> None:
         for chunk in content:
@@ -275,19 +276,18 @@ class StreamParser(BaseStreamParser):
         except ValueError:
             return False
 
-    def _text_or_thought(self, is_thought: bool, piece: str) -> ModelResponseStreamEvent | None:
-        assert self._think is not None
+    def _text_or_thought(self, is_thought: bool, piece: str, number: int) -> ModelResponseStreamEvent | None:
         if is_thought:
             return self.parts.handle_thinking_delta(
-                ("think", self._think.blocks), piece, provider_name=self.provider_name
+                ("think", number), piece, provider_name=self.provider_name
             )
-        return self.parts.handle_text_delta(("text", self._think.blocks), piece)
+        return self.parts.handle_text_delta(("text", number), piece)
 
     def _flush_think(self) -> list[ModelResponseStreamEvent]:
         out: list[ModelResponseStreamEvent] = []
         if self._think is not None:
-            for is_thought, piece in self._think.flush():
-                _add(out, self._text_or_thought(is_thought, piece))
+            for is_thought, piece, number in self._think.flush():
+                _add(out, self._text_or_thought(is_thought, piece, number))
         return out
 
     def _check_complete(self) -> None:
@@ -301,51 +301,3 @@ class StreamParser(BaseStreamParser):
 def _add(out: list[ModelResponseStreamEvent], event: ModelResponseStreamEvent | None) -> None:
     if event is not None:
         out.append(event)
-
-
-class _ThinkTagSplitter:
-    """Splits streamed content on `<think>`/`</think>`, holding back a tag cut between chunks."""
-
-    def __init__(self) -> None:
-        self.inside = False
-        self.buffer = ""
-        self.blocks = 0  # incremented when a thought closes, so the text after it is a new part
-        self.strip = False
-
-    def feed(self, text: str) -> list[tuple[bool, str]]:
-        self.buffer += text
-        out: list[tuple[bool, str]] = []
-        while True:
-            if self.strip:  # newlines right after a tag are layout, not content
-                self.buffer = self.buffer.lstrip("\n")
-                if not self.buffer:
-                    return out
-                self.strip = False
-            tag = "</think>" if self.inside else "<think>"
-            at = self.buffer.find(tag)
-            if at >= 0:
-                if at:
-                    out.append((self.inside, self.buffer[:at]))
-                self.buffer = self.buffer[at + len(tag) :]
-                if self.inside:
-                    self.blocks += 1
-                self.inside = not self.inside
-                self.strip = True
-                continue
-            keep = _partial_suffix(self.buffer, tag)
-            emit = self.buffer[: len(self.buffer) - keep]
-            if emit:
-                out.append((self.inside, emit))
-            self.buffer = self.buffer[len(emit) :]
-            return out
-
-    def flush(self) -> list[tuple[bool, str]]:
-        rest, self.buffer = self.buffer, ""
-        return [(self.inside, rest)] if rest else []
-
-
-def _partial_suffix(buffer: str, tag: str) -> int:
-    for n in range(min(len(tag) - 1, len(buffer)), 0, -1):
-        if buffer.endswith(tag[:n]):
-            return n
-    return 0
