@@ -73,8 +73,11 @@ __all__ = [
 class WireRequest:
     """One HTTP request as a codec wants it sent: what to send, never where or as whom.
 
-    `path` is relative to the provider's base URL; the provider adds the host, auth (a key header,
-    SigV4, a Google token) and its default headers. `content()` is the exact body on the wire.
+    `path` is relative to the provider's base URL (or, rarely, an absolute URL on the vendor's own
+    host: a resumable-upload session, Gemini's upload and download roots); the provider adds the
+    host, auth (a key header, SigV4, a Google token) and its default headers. `content()` is the exact body on the wire.
+    `data` carries a body that is not one JSON object built here (a multipart file upload, a JSONL
+    file, a batch assembled from other requests' bytes): when set, it is sent as is.
     """
 
     method: str
@@ -82,9 +85,13 @@ class WireRequest:
     body: dict[str, Any] | None = None
     headers: dict[str, str] = field(default_factory=dict)
     query: dict[str, str] = field(default_factory=dict)
+    data: bytes | None = None
 
     def content(self) -> bytes:
-        """The body as sent: compact JSON, UTF-8, non-ASCII kept as is (empty for a body-less request)."""
+        """The body as sent: `data` when set, else compact JSON, UTF-8, non-ASCII kept as is (empty
+        for a body-less request)."""
+        if self.data is not None:
+            return self.data
         if self.body is None:
             return b""
         return json.dumps(self.body, ensure_ascii=False, separators=(",", ":")).encode()

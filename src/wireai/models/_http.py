@@ -8,7 +8,7 @@ model-layer knowledge (which URLs the vendor fetches itself, its profile, its co
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from datetime import datetime
 from types import ModuleType
@@ -31,9 +31,9 @@ from ..messages import (
     UserPromptPart,
 )
 from ..profiles import ModelProfile
-from ..providers import Provider
+from ..providers import Endpoint, Provider
 from ..settings import ModelSettings, merge_model_settings
-from ..transport.http import ErrorParser, download, send
+from ..transport.http import BodyPieces, ErrorParser, download, send
 from ..usage import RequestUsage
 from . import Model, ModelRequestParameters, StreamedResponse, check_allow_model_requests
 
@@ -178,8 +178,9 @@ class HTTPModel(Model):
             raise shape_error(self._model_name, "token count", exc, response.content) from exc
         return usage
 
-    def parse_response(self, body: bytes) -> ModelResponse:
-        """A 2xx body read by the codec, named after this model's provider."""
+    def parse_response(self, body: bytes | Mapping[str, Any]) -> ModelResponse:
+        """A 2xx body read by the codec, named after this model's provider (the JSON already
+        decoded is taken too: a batch result line carries the body inside it)."""
         try:
             response = self.codec.parse_response(body, model_name=self._model_name, profile=self.profile)
         except SHAPE_ERRORS as exc:
@@ -290,17 +291,32 @@ async def send_wire_request(
 ) -> httpx.Response:
     """Send a codec's request through a provider: where (its endpoint for the path), as whom (its
     headers and auth), with its client, retry policy and pacing. Every model request goes out here."""
-    endpoint = provider.endpoint(wire.path, model_name)
+    if wire.path.startswith(("https://", "http://")):
+        endpoint = Endpoint(wire.path)  # a URL the vendor handed out (an upload session) or its own root
+    else:
+        endpoint = provider.endpoint(wire.path, model_name)
     query = {**wire.query, **endpoint.params} if endpoint.params else wire.query
+    headers = {**provider.headers, **wire.headers}
+    content: bytes | BodyPieces = wire.content()
+    auth = provider.auth
+    data = wire.data
+    if (
+        data is not None
+        and len(data) > BodyPieces.piece
+        and not getattr(auth, "requires_request_body", False)
+    ):
+        # A raw body (a batch file upload) goes out in slices; an auth that signs the body needs it whole.
+        content = BodyPieces(data)
+        headers.update(content.headers)
     return await send(
         provider.client,
         wire.method,
         endpoint.url,
         model_name=model_name,
-        content=wire.content(),
-        headers={**provider.headers, **wire.headers},
+        content=content,
+        headers=headers,
         params=query or None,
-        auth=provider.auth,
+        auth=auth,
         timeout=timeout,
         retry=provider.retry_policy,
         stream=stream,

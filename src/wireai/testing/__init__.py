@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from .._lazy import lazy_exports
 
 if TYPE_CHECKING:
+    from .batches import FakeBatches
     from .cassette import (
         Cassette,
         CassetteMismatchError,
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     )
     from .fakes import (
         FakeAnthropic,
+        FakeAzure,
         FakeBedrock,
         FakeCohere,
         FakeGemini,
@@ -54,6 +56,7 @@ _WHERE: dict[str, str] = {
     **dict.fromkeys(
         [
             "FakeAnthropic",
+            "FakeAzure",
             "FakeBedrock",
             "FakeCohere",
             "FakeGemini",
@@ -95,6 +98,7 @@ _WHERE: dict[str, str] = {
         ],
         ".embeddings",
     ),
+    "FakeBatches": ".batches",
     **dict.fromkeys(["parse_chunks", "rechunk", "split_events", "stream_rechunked"], ".rechunk"),
     **dict.fromkeys(["LoopbackServer", "RecordedRequest", "Reply"], ".server"),
     **dict.fromkeys(["ReplayServer", "load_case"], ".fixtures"),
@@ -107,7 +111,9 @@ __all__ = [
     "CassetteRecorder",
     "CassetteReplayer",
     "FakeAnthropic",
+    "FakeAzure",
     "FakeAzureEmbeddings",
+    "FakeBatches",
     "FakeBedrock",
     "FakeBedrockEmbeddings",
     "FakeCohere",

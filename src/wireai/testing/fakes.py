@@ -30,9 +30,11 @@ from .server import LoopbackServer, RecordedRequest, Reply
 
 if TYPE_CHECKING:
     from ..models._http import HTTPModel
+    from .batches import FakeBatches
 
 __all__ = [
     "FakeAnthropic",
+    "FakeAzure",
     "FakeBedrock",
     "FakeCohere",
     "FakeGemini",
@@ -81,6 +83,8 @@ class FakeVendor:
     stream_content_type: ClassVar[str] = "text/event-stream"
     path_pattern: ClassVar[str] = ".*"
     tool_call_prefix: ClassVar[str] = "call_"
+    batch_api: ClassVar[str | None] = None
+    """Which batch API the fake serves beside the chat endpoint (`testing/batches.py`), if any."""
 
     def __init__(self, *, default_usage: RequestUsage | None = None, chunk_pause: float = 0.0):
         self.default_usage = default_usage or DEFAULT_USAGE
@@ -88,6 +92,12 @@ class FakeVendor:
         self._queue: deque[_Script] = deque()
         self._calls = 0
         self.server = LoopbackServer(self._answer)
+        self.batch: FakeBatches | None = None
+        """The fake's batch API (its files, batches and knobs: processing time, expiry, poll failures)."""
+        if self.batch_api is not None:
+            from .batches import FakeBatches
+
+            self.batch = FakeBatches(self, self.batch_api)
 
     # ------------------------------------------------------------------------------ lifecycle
 
@@ -249,7 +259,37 @@ class FakeVendor:
 
     # ------------------------------------------------------------------------------ serving
 
+    def take_answer(self, request: RecordedRequest) -> tuple[int, Any]:
+        """The next scripted answer as (status, JSON body), for one request of a batch: a scripted
+        response encoded as this vendor's JSON, or a scripted error (nothing scripted: a 418)."""
+        if not self._queue:
+            message = (
+                f"wireai {type(self).__name__}: nothing scripted for this batch request; add_response() first"
+            )
+            return NOTHING_SCRIPTED, self.error_body(NOTHING_SCRIPTED, message)
+        script = self._queue.popleft()
+        if script.kind == "error":
+            return script.status, script.body
+        if script.kind == "reply":
+            assert script.reply is not None
+            return script.reply.status, json.loads(script.reply.body or b"null")
+        if script.kind == "token_count":
+            return 200, self.encode_token_count(script.input_tokens, request)
+        return 200, self.encode_json(self._scripted_response(script, request), request)
+
+    def _scripted_response(self, script: _Script, request: RecordedRequest) -> ModelResponse:
+        """A script's response, named after the model the request asked for when it names none."""
+        assert script.response is not None
+        response = script.response
+        if not response.model_name:
+            response = _with_model(response, self.requested_model(request))
+        return response
+
     def _answer(self, request: RecordedRequest) -> Reply:
+        if self.batch is not None:
+            reply = self.batch.handle(request)
+            if reply is not None:
+                return reply
         if not re.fullmatch(self.path_pattern, request.url_path):
             message = f"wireai {type(self).__name__}: {request.method} {request.url_path} is not a {self.vendor} endpoint"
             return Reply.json(self.error_body(404, message), 404, self.error_headers(404))
@@ -264,10 +304,7 @@ class FakeVendor:
             return Reply.json(script.body, script.status, script.headers)
         if script.kind == "token_count":
             return Reply.json(self.encode_token_count(script.input_tokens, request))
-        assert script.response is not None
-        response = script.response
-        if not response.model_name:
-            response = _with_model(response, self.requested_model(request))
+        response = self._scripted_response(script, request)
         stream = self.is_stream(request)
         if script.kind == "stall" and not (script.mid_stream and stream):
             reply = self._render(response, request, stream, script.headers)
@@ -328,6 +365,7 @@ class FakeOpenAI(FakeVendor):
     default_model = "gpt-4o"
     path_pattern = r"/v1/chat/completions"
     base_path = "/v1"
+    batch_api = "openai"
     reasoning_field = "reasoning_content"
 
     def encode_json(self, response: ModelResponse, request: RecordedRequest) -> dict[str, Any]:
@@ -411,6 +449,37 @@ class FakeGroq(FakeOpenAI):
         return GroqModel(model_name or self.default_model, base_url=self.url + self.base_path, **kwargs)
 
 
+_AZURE_PATH = r"/openai/deployments/(?P<model>[^/]+)/chat/completions"
+
+
+class FakeAzure(FakeOpenAI):
+    """Azure OpenAI's deployments API at `{url}/openai/deployments/{deployment}/chat/completions`
+    (`?api-version=`), with its files and batches at `{url}/openai/files`, `{url}/openai/batches`."""
+
+    vendor = "Azure OpenAI"
+    default_model = "gpt-4o-batch"
+    path_pattern = _AZURE_PATH
+    base_path = "/openai"
+    api_version = "2024-10-21"
+
+    def requested_model(self, request: RecordedRequest) -> str | None:
+        found = re.fullmatch(_AZURE_PATH, request.url_path)
+        return unquote(found["model"]) if found else super().requested_model(request)
+
+    def model(self, model_name: str | None = None, **kwargs: Any) -> HTTPModel:
+        """The model is the deployment's name, as on Azure."""
+        from ..models.openai import OpenAIChatModel
+        from ..providers.azure import AzureProvider
+
+        provider = AzureProvider(
+            azure_endpoint=self.url,
+            api_version=kwargs.pop("api_version", self.api_version),
+            api_key=kwargs.pop("api_key", FAKE_API_KEY),
+            http_client=kwargs.pop("http_client", None),
+        )
+        return OpenAIChatModel(model_name or self.default_model, provider=provider, **kwargs)
+
+
 _ANTHROPIC_ERRORS = {400: "invalid_request_error", 401: "authentication_error", 403: "permission_error",
                      404: "not_found_error", 413: "request_too_large", 429: "rate_limit_error",
                      500: "api_error", 529: "overloaded_error"}  # fmt: skip
@@ -422,6 +491,7 @@ class FakeAnthropic(FakeVendor):
     vendor = "Anthropic"
     default_model = "claude-3-5-sonnet-latest"
     path_pattern = r"/v1/messages(/count_tokens)?"
+    batch_api = "anthropic"
     tool_call_prefix = "toolu_fake_"
 
     def encode_token_count(self, input_tokens: int, request: RecordedRequest) -> dict[str, Any]:
@@ -462,6 +532,7 @@ class FakeGemini(FakeVendor):
     default_model = "gemini-2.0-flash"
     path_pattern = _GEMINI_PATH
     base_path = "/v1beta"
+    batch_api = "gemini"
 
     def is_stream(self, request: RecordedRequest) -> bool:
         return request.url_path.endswith(":streamGenerateContent")
@@ -525,6 +596,7 @@ class FakeVertex(FakeGemini):
 
     vendor = "Vertex AI"
     base_path = "/v1/projects/fake-project/locations/us-central1/publishers/google"
+    batch_api = None  # Vertex batch prediction works on Cloud Storage, which no fake serves
 
     def model(self, model_name: str | None = None, **kwargs: Any) -> HTTPModel:
         from ..models.gemini import GeminiModel
@@ -544,6 +616,7 @@ class FakeMistral(FakeVendor):
     vendor = "Mistral"
     default_model = "mistral-small-latest"
     path_pattern = r"/v1/chat/completions"
+    batch_api = "mistral"
     tool_call_prefix = "call"
 
     def encode_json(self, response: ModelResponse, request: RecordedRequest) -> dict[str, Any]:
@@ -654,6 +727,7 @@ _FAKES: dict[str, type[FakeVendor]] = {
     "openai": FakeOpenAI,
     "openai-responses": FakeOpenAIResponses,
     "groq": FakeGroq,
+    "azure": FakeAzure,
     "anthropic": FakeAnthropic,
     "google-gla": FakeGemini,
     "gemini": FakeGemini,

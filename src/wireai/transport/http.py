@@ -9,7 +9,7 @@ into `ModelHTTPError`, for JSON requests and for streams alike.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_TIMEOUT",
+    "BodyPieces",
     "ErrorParser",
     "RetryPolicy",
     "cached_async_http_client",
@@ -61,7 +62,7 @@ class RetryPolicy:
         backoff = min(self.initial_backoff * 2 ** (attempt - 1), self.max_backoff)
         return backoff * (0.75 + random.random() * 0.25)
 
-    def should_retry_status(self, status: int, headers: httpx.Headers | None = None) -> bool:
+    def should_retry_status(self, status: int, headers: Mapping[str, str] | None = None) -> bool:
         """Whether a non-2xx answer is worth another attempt (if attempts and wait time are left).
 
         The vendor's `x-should-retry: true|false` (OpenAI, Anthropic) overrides the status, as
@@ -85,7 +86,7 @@ async def send(
     url: str,
     *,
     model_name: str,
-    content: bytes | None = None,
+    content: bytes | AsyncIterable[bytes] | None = None,
     headers: dict[str, str] | None = None,
     params: dict[str, str] | None = None,
     auth: httpx.Auth | None = None,
@@ -156,6 +157,33 @@ async def send(
                 await sleep(delay)
                 continue
         raise parse_error(status, raw, response.headers, model_name=model_name).after_attempts(attempt)
+
+
+class BodyPieces:
+    """A large request body written to the socket in slices, with its `Content-Length`.
+
+    Handed whole to httpx, a body of hundreds of megabytes (a batch file upload) is copied into
+    asyncio's transport buffer when the socket cannot take it at once, so the process holds it
+    twice. In slices, only one slice at a time is in flight. It can be iterated again, so the
+    transport's retries resend it.
+    """
+
+    piece = 1 << 20
+
+    def __init__(self, data: bytes):
+        self.data = data
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"content-length": str(len(self.data))}
+
+    def __aiter__(self) -> AsyncIterator[bytes]:
+        return self._pieces()
+
+    async def _pieces(self) -> AsyncIterator[bytes]:
+        view = memoryview(self.data)
+        for start in range(0, len(view), self.piece):
+            yield bytes(view[start : start + self.piece])
 
 
 async def read_body(response: httpx.Response, model_name: str) -> bytes:
