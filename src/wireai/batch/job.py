@@ -19,7 +19,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Iterable, Sequence
 from pathlib import Path
-from typing import Literal, Union
+from typing import Literal, Union, cast
 
 from .._params import ModelRequestParameters
 from ..exceptions import ModelAPIError, ModelHTTPError, UnexpectedModelBehavior, UserError, snippet
@@ -439,9 +439,8 @@ class BatchJob:
             seen: set[str] = set()
             bad: list[BadLine] = []
             if record.vendor_id:
-                batch = VendorBatch(
-                    record.vendor_id, record.status, record.raw_status, record.counts, record.data
-                )  # type: ignore[arg-type]
+                status = cast(BatchStatus, record.status)
+                batch = VendorBatch(record.vendor_id, status, record.raw_status, record.counts, record.data)
                 async for line in self._api.results(batch, custom_ids):
                     if isinstance(line, BadLine):
                         bad.append(line)

@@ -302,7 +302,7 @@ class _OpenAIRoutes(_Routes):
 
     def listing(self, query: dict[str, list[str]]) -> Reply:
         items = sorted(self.batches.batches.values(), key=lambda b: b.created, reverse=True)
-        after = (query.get("after") or [None])[0]
+        after = (query.get("after") or [""])[0]
         if after:
             ids = [b.id for b in items]
             items = items[ids.index(after) + 1 :] if after in ids else []
@@ -329,15 +329,19 @@ class _OpenAIRoutes(_Routes):
             "metadata": batch.metadata or None,
         }  # fmt: skip
 
+    line_id = "batch_req_"
+    writes_never_ran = True  # OpenAI lists a request that never ran in the error file; Mistral does not
+
     def write_files(self, batch: FakeBatch) -> None:
-        output, errors = [], []
+        output: list[dict[str, Any]] = []
+        errors: list[dict[str, Any]] = []
         for n, (custom_id, kind, (status, body)) in enumerate(self.batches.outcomes(batch)):
-            line: dict[str, Any] = {"id": f"batch_req_{n:05d}", "custom_id": custom_id}
+            line: dict[str, Any] = {"id": f"{self.line_id}{n:05d}", "custom_id": custom_id}
             if kind in ("succeeded", "errored"):
-                line["response"] = {"status_code": status, "request_id": f"req_{n:05d}", "body": body}
+                line["response"] = {"status_code": status, **self.response_ids(n), "body": body}
                 line["error"] = None
                 (output if kind == "succeeded" else errors).append(line)
-            else:
+            elif self.writes_never_ran:
                 code, message = (
                     ("batch_expired", EXPIRED) if kind == "expired" else ("batch_cancelled", CANCELLED)
                 )
@@ -348,6 +352,9 @@ class _OpenAIRoutes(_Routes):
             batch.files["output"] = self.batches.store_file(jsonl(output))
         if errors:
             batch.files["error"] = self.batches.store_file(jsonl(errors))
+
+    def response_ids(self, n: int) -> dict[str, str]:
+        return {"request_id": f"req_{n:05d}"}
 
 
 class _AnthropicRoutes(_Routes):
@@ -381,7 +388,7 @@ class _AnthropicRoutes(_Routes):
 
     def listing(self, query: dict[str, list[str]]) -> Reply:
         items = sorted(self.batches.batches.values(), key=lambda b: b.created, reverse=True)
-        after = (query.get("after_id") or [None])[0]
+        after = (query.get("after_id") or [""])[0]
         if after:
             ids = [b.id for b in items]
             items = items[ids.index(after) + 1 :] if after in ids else []
@@ -499,7 +506,7 @@ class _GeminiRoutes(_Routes):
         ran, succeeded, errored = fake.counts(batch)
         state = {"validating": "PENDING", "in_progress": "RUNNING", "finalizing": "RUNNING", "cancelling": "RUNNING",
                  "completed": "SUCCEEDED", "expired": "EXPIRED", "cancelled": "CANCELLED"}[phase]  # fmt: skip
-        config = {"fileName": batch.input_file} if batch.input_file else {"requests": {}}
+        config: dict[str, Any] = {"fileName": batch.input_file} if batch.input_file else {"requests": {}}
         operation: dict[str, Any] = {
             "name": batch.id,
             "metadata": {
@@ -539,6 +546,9 @@ class _GeminiRoutes(_Routes):
 
 class _MistralRoutes(_OpenAIRoutes):
     """`/v1/files`, `/v1/batch/jobs` (`/{id}`, `/{id}/cancel`), `/v1/files/{id}/content`."""
+
+    line_id = "batch-"
+    writes_never_ran = False
 
     def handle(self, request: RecordedRequest) -> Reply | None:
         path, method = request.url_path, request.method
@@ -593,18 +603,8 @@ class _MistralRoutes(_OpenAIRoutes):
             "completed_at": int(time.time()) if fake.finished(batch) else None,
         }  # fmt: skip
 
-    def write_files(self, batch: FakeBatch) -> None:
-        output, errors = [], []
-        for n, (custom_id, kind, (status, body)) in enumerate(self.batches.outcomes(batch)):
-            if kind not in ("succeeded", "errored"):
-                continue  # Mistral writes no line for a request that never ran
-            line = {"id": f"batch-{n:05d}", "custom_id": custom_id, "response": {"status_code": status, "body": body},
-                    "error": None}  # fmt: skip
-            (output if kind == "succeeded" else errors).append(line)
-        if output:
-            batch.files["output"] = self.batches.store_file(jsonl(output))
-        if errors:
-            batch.files["error"] = self.batches.store_file(jsonl(errors))
+    def response_ids(self, n: int) -> dict[str, str]:
+        return {}
 
 
 _ROUTES: dict[str, type[_Routes]] = {

@@ -532,7 +532,7 @@ class FakeGemini(FakeVendor):
     default_model = "gemini-2.0-flash"
     path_pattern = _GEMINI_PATH
     base_path = "/v1beta"
-    batch_api = "gemini"
+    batch_api: ClassVar[str | None] = "gemini"
 
     def is_stream(self, request: RecordedRequest) -> bool:
         return request.url_path.endswith(":streamGenerateContent")
@@ -596,7 +596,9 @@ class FakeVertex(FakeGemini):
 
     vendor = "Vertex AI"
     base_path = "/v1/projects/fake-project/locations/us-central1/publishers/google"
-    batch_api = None  # Vertex batch prediction works on Cloud Storage, which no fake serves
+    batch_api: ClassVar[str | None] = (
+        None  # Vertex batch prediction works on Cloud Storage, no fake serves it
+    )
 
     def model(self, model_name: str | None = None, **kwargs: Any) -> HTTPModel:
         from ..models.gemini import GeminiModel
