@@ -455,6 +455,23 @@ class Runner:
             )
         return FinalResult(deferred)
 
+    async def revalidate_final(self, tool_call_id: str | None) -> FinalResult:
+        """The final result of a run that ended in another process, from its saved history: the
+        output tool call `tool_call_id` (or the text) of its last response, validated again, tools
+        not run again (a batch run resumed after a crash: `wireai.batch.agent`)."""
+        response = next(m for m in reversed(self.messages) if isinstance(m, ModelResponse))
+        if tool_call_id is None:
+            text = "".join(p.content for p in response.parts if isinstance(p, TextPart))
+            output = await self.output_schema.validate_text(
+                text, self.ctx.replace_with(retry=self.output_retries)
+            )
+            return FinalResult(await self._run_output_validators(output))
+        call = next(
+            p for p in response.parts if isinstance(p, ToolCallPart) and p.tool_call_id == tool_call_id
+        )
+        output = await self.output_schema.validate_tool_call(call, self._output_ctx(call))
+        return FinalResult(await self._run_output_validators(output), call.tool_name, call.tool_call_id)
+
     def _output_ctx(self, call: ToolCallPart) -> RunContext[Any]:
         return self.ctx.replace_with(
             retry=self.output_retries, tool_name=call.tool_name, tool_call_id=call.tool_call_id

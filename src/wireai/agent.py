@@ -415,6 +415,48 @@ class Agent(Generic[AgentDepsT, OutputDataT]):
         async with self._run_scope(runner):
             yield AgentRun(runner, user_prompt)
 
+    async def run_batch(
+        self,
+        inputs: Sequence[Any],
+        *,
+        store: Any = None,
+        resume: str | None = None,
+        output_type: Any = None,
+        model: Model | str | None = None,
+        deps: AgentDepsT = None,  # type: ignore[assignment]
+        model_settings: ModelSettings | None = None,
+        usage_limits: UsageLimits | None = None,
+        poll_interval: float = 30.0,
+        timeout: float | None = None,
+        progress: Any = False,
+    ) -> list[AgentRunResult[Any] | BaseException]:
+        """Run the agent on every input through the vendor's batch API (about half the price, within
+        24 hours): one `AgentRunResult`, or the exception that ended that run, per input, in order.
+
+        `inputs` are prompts, `(custom_id, prompt)` pairs, or dicts with `user_prompt`,
+        `message_history`, `deps` (and `custom_id`); `deps` is the default for inputs without their
+        own. Runs advance in rounds, one batch per round with every run waiting for the model;
+        tools run here between rounds. Each round is saved in `store` (see `submit_batch`), so
+        `resume=job_id` with the same inputs carries on after a crash from the last finished round.
+        `poll_interval`, `timeout`, `progress` are `BatchJob.wait`'s, per round. See docs/batch.md.
+        """
+        from .batch.agent import run_batch
+
+        return await run_batch(
+            self,
+            inputs,
+            store=store,
+            resume=resume,
+            output_type=output_type,
+            model=model,
+            deps=deps,
+            model_settings=model_settings,
+            usage_limits=usage_limits,
+            poll_interval=poll_interval,
+            timeout=timeout,
+            progress=progress,
+        )
+
     def _infer_name(self, function_frame: FrameType | None) -> None:
         """Name an unnamed agent after the variable holding it where a run was started (as
         PydanticAI does), so logs and traces can tell agents apart without `name=`."""

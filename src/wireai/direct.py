@@ -1,4 +1,4 @@
-"""Model calls without an Agent: what PydanticAI's `pydantic_ai.direct` offers.
+"""Model calls without an Agent: what PydanticAI's `pydantic_ai.direct` offers, and batches.
 
 One request in, one `ModelResponse` (or one stream) out; the only translation is the codec's. This
 is the surface a library embeds when it wants the wire protocols and nothing of the agent loop: no
@@ -10,7 +10,7 @@ answer comes back as the response it is (`finish_reason='content_filter'`, the v
 from __future__ import annotations
 
 import sys
-from collections.abc import Coroutine, Iterator, Sequence
+from collections.abc import Coroutine, Iterable, Iterator, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -19,6 +19,9 @@ if TYPE_CHECKING:
     from datetime import datetime
     from types import TracebackType
 
+    from .batch import BatchResult
+    from .batch._progress import ProgressArg
+    from .batch.job import RequestLike, StoreArg
     from .messages import ModelMessage, ModelResponse, ModelResponseStreamEvent
     from .models import KnownModelName, Model, ModelRequestParameters, StreamedResponse
     from .models.instrumented import InstrumentationSettings
@@ -28,6 +31,7 @@ if TYPE_CHECKING:
 __all__ = [
     "StreamedResponseSync",
     "model_request",
+    "model_request_batch",
     "model_request_stream",
     "model_request_stream_sync",
     "model_request_sync",
@@ -242,3 +246,46 @@ async def _next_or_stop(events: Any) -> Any:
         return await anext(events)
     except StopAsyncIteration:
         raise _StreamEnd from None
+
+
+async def model_request_batch(
+    model: Model | str,
+    requests: Iterable[RequestLike],
+    *,
+    model_settings: ModelSettings | None = None,
+    model_request_parameters: ModelRequestParameters | None = None,
+    store: StoreArg = None,
+    poll_interval: float = 30.0,
+    timeout: float | None = None,
+    progress: ProgressArg = False,
+) -> list[BatchResult]:
+    """Send requests through the vendor's batch API, wait for it, and return one `BatchResult`
+    per request in the order given (`result.response`, or `result.error` for a request the vendor
+    rejected or never ran).
+
+    `requests` are `(custom_id, messages)` pairs or `BatchRequest`s; `model_settings` are merged
+    under each request's own, `model_request_parameters` (tools, output) apply to requests that set
+    none. `store`, `poll_interval`, `timeout`, `progress` are those of `submit_batch` and `job.wait`:
+    a timeout leaves the job running, to be picked up with `BatchJob.load(job_id)`.
+    """
+    from dataclasses import replace
+
+    from .batch.job import as_request, submit_batch
+    from .settings import merge_model_settings
+
+    items = [as_request(item) for item in requests]
+    if model_settings is not None or model_request_parameters is not None:
+        items = [
+            replace(
+                item,
+                model_settings=merge_model_settings(model_settings, item.model_settings),
+                model_request_parameters=item.model_request_parameters or model_request_parameters,
+            )
+            for item in items
+        ]
+    job = await submit_batch(model, items, store=store)
+    await job.wait(poll_interval=poll_interval, timeout=timeout, progress=progress)
+    results: dict[str, BatchResult] = {}
+    async for result in job.results():
+        results[result.custom_id] = result
+    return [results[item.custom_id] for item in items]

@@ -43,7 +43,7 @@ from ._types import (
 )
 from .store import BatchStore, ChunkRecord, JobRecord, default_store_path
 
-__all__ = ["BatchJob", "RequestLike", "StoreArg", "open_store", "submit_batch"]
+__all__ = ["BatchJob", "RequestLike", "StoreArg", "open_store", "start_job", "submit_batch"]
 
 StoreArg = Union[BatchStore, str, os.PathLike[str], None, Literal[False]]
 RequestLike = Union[BatchRequest, tuple[str, Sequence[ModelMessage]]]
@@ -100,13 +100,12 @@ async def build_job(
     store: BatchStore,
     job_id: str,
     *,
-    kind: str = "requests",
     parent: str | None = None,
 ) -> None:
     """Build and record every request of a job (nothing is sent): bodies, custom ids, vendor batches."""
     model = api.model
     store.create_job(
-        JobRecord(job_id, kind, model_ref(model), api.vendor, base_url=model.base_url, parent=parent)
+        JobRecord(job_id, "requests", model_ref(model), api.vendor, base_url=model.base_url, parent=parent)
     )
     try:
         seen: set[str] = set()
@@ -171,18 +170,31 @@ async def submit_batch(
     whatever of it was not yet submitted, instead of sending its requests again.
     """
     check_allow_model_requests()
-    api = batch_api(infer_model(model))
-    db = open_store(store)
-    existing = db.job(job_id) if job_id is not None else None
+    return await start_job(batch_api(infer_model(model)), requests, open_store(store), job_id)
+
+
+async def start_job(
+    api: BatchAPI,
+    requests: Iterable[RequestLike],
+    store: BatchStore,
+    job_id: str | None,
+    *,
+    parent: str | None = None,
+) -> BatchJob:
+    """Build, record and submit a job; a `job_id` already in the store gets that job, finished
+    submitting (an agent run's round resumed after a crash comes back here)."""
+    existing = store.job(job_id) if job_id is not None else None
     if existing is not None and existing.state == "building":
-        db.delete_job(existing.id)  # a build interrupted before anything was sent: start over
+        store.delete_job(existing.id)  # a build interrupted before anything was sent: start over
         existing = None
     if existing is None:
         job_id = job_id or new_job_id()
-        await build_job(api, requests, db, job_id)
-        existing = db.job(job_id)
+        await build_job(api, requests, store, job_id, parent=parent)
+        existing = store.job(job_id)
         assert existing is not None
-    job = BatchJob(db, existing, api)
+    elif existing.model != model_ref(api.model):
+        raise UserError(f"Batch job {existing.id!r} runs on {existing.model}, not {model_ref(api.model)}")
+    job = BatchJob(store, existing, api)
     await job.submit()
     return job
 
