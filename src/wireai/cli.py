@@ -1,4 +1,4 @@
-"""The `wireai` command: `demo`, `run`, `chat`, `models`, `--version`. argparse only.
+"""The `wireai` command: `demo`, `run`, `chat`, `batch`, `models`, `--version`. argparse only.
 
 Exit codes: 0 success; 1 the model or vendor failed (HTTP error, unexpected output) or a demo row
 failed; 2 bad usage or configuration (unknown model, missing key: the message names the env var);
@@ -131,6 +131,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     _model_args(chat)
 
+    from ._cli_batch import add_parser as add_batch_parser
+
+    add_batch_parser(sub)
+
     models = sub.add_parser(
         "models",
         help="known model names and the env vars each provider needs",
@@ -170,6 +174,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _models(args.provider, sys.stdout)
         if args.command == "run":
             return _run(args)
+        if args.command == "batch":
+            from ._cli_batch import run as run_batch
+
+            return run_batch(args)
         return _chat(args)
     except KeyboardInterrupt:
         print(file=sys.stderr)
