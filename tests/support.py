@@ -43,9 +43,15 @@ def require_shared(path: Path, what: str) -> None:
 _GEMINI_SERVICE = "google/ai/generativelanguage/v1beta/generative_service.proto"
 _VERTEX_SERVICE = "google/cloud/aiplatform/v1/prediction_service.proto"
 EXTRA_OPERATIONS: dict[str, dict[str, Any]] = {
-    "openai": {"embeddings": ("/embeddings", "post"), "input_tokens": ("/responses/input_tokens", "post")},
+    "openai": {
+        "embeddings": ("/embeddings", "post"),
+        "input_tokens": ("/responses/input_tokens", "post"),
+        "batches": ("/batches", "post"),
+    },
     "azure": {"embeddings": ("/deployments/{deployment-id}/embeddings", "post")},
-    "mistral": {"embeddings": ("/v1/embeddings", "post")},
+    "anthropic": {"message_batches": ("/v1/messages/batches", "post")},
+    "groq": {"batches": ("/openai/v1/batches", "post")},
+    "mistral": {"embeddings": ("/v1/embeddings", "post"), "batch_jobs": ("/v1/batch/jobs", "post")},
     "cohere": {"embed": ("/v2/embed", "post"), "tokenize": ("/v1/tokenize", "post")},
     "bedrock": {"count-tokens": "CountTokens"},
     "gemini": {

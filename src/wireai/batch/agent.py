@@ -17,6 +17,7 @@ lost). A run that had finished gets its output validated again from its saved fi
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -73,6 +74,14 @@ class _Run:
     @property
     def waiting(self) -> bool:
         return self.result is None and self.error is None
+
+
+def _fingerprint(item: _Input) -> str:
+    """What a resumed run is checked against: its prompt and history as given (deps cannot be compared)."""
+    from pydantic_core import to_json
+
+    given = to_json([item.user_prompt, item.history], bytes_mode="base64", fallback=repr)
+    return hashlib.sha256(given).hexdigest()[:24]
 
 
 def _inputs(inputs: Sequence[BatchInput], deps: Any) -> list[_Input]:
@@ -226,6 +235,7 @@ def _record(job_id: str, seq: int, run: _Run) -> RunRecord:
         "output_retries": runner.output_retries,
         "run_step": runner.run_step,
         "new_message_index": runner.new_message_index,
+        "input": _fingerprint(run.input),
     }
     state = "waiting"
     if run.result is not None and run.final is not None:
@@ -243,7 +253,8 @@ def _saved_runs(db: BatchStore, job_id: str, items: list[_Input]) -> list[RunRec
     if record is None or record.kind != "agent":
         raise UserError(f"No agent batch run {job_id!r} in {db}")
     saved = db.runs(job_id)
-    if [r.custom_id for r in saved] != [item.custom_id for item in items]:
+    given = [(item.custom_id, _fingerprint(item)) for item in items]
+    if [(r.custom_id, r.data.get("input")) for r in saved] != given:
         raise UserError(f"resume={job_id!r} needs the same inputs, in the same order, as the run it resumes")
     return list(saved)
 

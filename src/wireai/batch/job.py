@@ -298,7 +298,11 @@ class BatchJob:
             record.file_id,
         )
 
-    def _recorded(self, idx: int, batch: VendorBatch) -> None:
+    def _recorded(self, idx: int, batch: VendorBatch, *, cancel_requested: bool = False) -> None:
+        if cancel_requested:  # Gemini has no cancelling state: it stays RUNNING until it ends
+            batch.data["cancel_requested"] = True
+            if batch.status not in TERMINAL:
+                batch.status = "cancelling"
         self.store.update_chunk(
             self.id,
             idx,
@@ -353,7 +357,8 @@ class BatchJob:
             if record.state in ("pending", "submitting"):
                 await self._submit(record)
             elif record.state == "submitted" and record.status not in TERMINAL and record.vendor_id:
-                self._recorded(record.idx, await self._api.get(record.vendor_id))
+                cancelled = bool(record.data.get("cancel_requested"))
+                self._recorded(record.idx, await self._api.get(record.vendor_id), cancel_requested=cancelled)
         self._reload()
         self._save_summary()
         return self
@@ -401,7 +406,7 @@ class BatchJob:
         self._reload()
         for record in self._chunks:
             if record.state == "submitted" and record.status not in TERMINAL and record.vendor_id:
-                self._recorded(record.idx, await self._api.cancel(record.vendor_id))
+                self._recorded(record.idx, await self._api.cancel(record.vendor_id), cancel_requested=True)
             elif record.state in ("pending", "submitting"):
                 await self._cancel_unsent(record)
         self._reload()
@@ -423,7 +428,7 @@ class BatchJob:
             self.store.release(self.id, record.idx, f"{type(exc).__name__}: {exc}")
             raise
         if found is not None:
-            self._recorded(record.idx, found)
+            self._recorded(record.idx, found, cancel_requested=True)
         else:
             self.store.update_chunk(
                 self.id,

@@ -1,0 +1,222 @@
+"""Whole agent runs in batch: rounds of one vendor batch each, tools run locally between rounds,
+structured output, output retries, usage limits and vendor errors per run as in `agent.run`, and a
+run resumed in a new agent object from the last finished round."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from pydantic import BaseModel
+
+from wireai import Agent, ModelRetry, RunContext
+from wireai.batch import BatchStore
+from wireai.exceptions import ModelHTTPError, UsageLimitExceeded, UserError
+from wireai.messages import (
+    ModelRequest,
+    ModelResponse,
+    RetryPromptPart,
+    TextPart,
+    ToolReturnPart,
+    UserPromptPart,
+)
+from wireai.testing import FakeAnthropic, FakeGemini, FakeMistral, FakeOpenAI, FakeVendor
+from wireai.usage import UsageLimits
+
+POLL = 0.01
+
+
+class Forecast(BaseModel):
+    city: str
+    celsius: float
+
+
+def weather_agent(model: Any, calls: list[str]) -> Agent[Any, Forecast]:
+    agent: Agent[Any, Forecast] = Agent(model, output_type=Forecast, instructions="Use the tool.")
+
+    @agent.tool_plain
+    def temperature(city: str) -> float:
+        """The temperature in a city now."""
+        calls.append(city)
+        return {"Paris": 21.0, "Oslo": 4.5}[city]
+
+    return agent
+
+
+def script_weather(fake: FakeVendor, *cities: str) -> None:
+    """Round 1: every run calls the tool; round 2: every run answers through the output tool."""
+    for city in cities:
+        fake.add_tool_call("temperature", {"city": city})
+    for city in cities:
+        celsius = {"Paris": 21.0, "Oslo": 4.5}[city]
+        fake.add_tool_call("final_result", {"city": city, "celsius": celsius})
+
+
+def parts(messages: list[Any]) -> list[Any]:
+    """Messages without their timestamps and ids, to compare two runs' histories."""
+    out = []
+    for message in messages:
+        if isinstance(message, ModelRequest):
+            out.append(
+                [
+                    (type(p).__name__, getattr(p, "content", None), getattr(p, "tool_name", None))
+                    for p in message.parts
+                ]
+            )
+        else:
+            out.append(
+                [
+                    (type(p).__name__, getattr(p, "content", None), getattr(p, "args", None))
+                    for p in message.parts
+                ]
+            )
+    return out
+
+
+@pytest.mark.parametrize("fake_class", [FakeOpenAI, FakeAnthropic, FakeGemini, FakeMistral])
+async def test_a_tool_round_then_structured_output_as_agent_run_gives_it(
+    fake_class: type[FakeVendor],
+) -> None:
+    with fake_class() as fake:
+        calls: list[str] = []
+        agent = weather_agent(fake.model(), calls)
+        script_weather(fake, "Paris", "Oslo")
+        results = await agent.run_batch(
+            ["Weather in Paris?", ("oslo", "Weather in Oslo?")], store=False, poll_interval=POLL
+        )
+        assert fake.batch is not None and fake.batch.creates == 2  # two rounds, one batch each
+        round_two = list(fake.batch.batches.values())[1].requests
+
+        script_weather(fake, "Paris")
+        live = await agent.run("Weather in Paris?")
+
+    paris, oslo = results
+    assert not isinstance(paris, BaseException) and not isinstance(oslo, BaseException)
+    assert paris.output == Forecast(city="Paris", celsius=21.0)
+    assert oslo.output == Forecast(city="Oslo", celsius=4.5)
+    assert sorted(calls[:2]) == ["Oslo", "Paris"] and calls[2:] == ["Paris"]  # tools ran here, between rounds
+    assert [custom_id for custom_id, _ in round_two] == ["run-0", "oslo"]
+    assert parts(paris.all_messages()) == parts(live.all_messages())
+    assert paris.usage().requests == live.usage().requests == 2
+    assert paris.usage().input_tokens == live.usage().input_tokens
+
+
+async def test_output_validation_retries_go_into_the_next_round() -> None:
+    with FakeOpenAI() as fake:
+        agent: Agent[Any, Forecast] = Agent(fake.model(), output_type=Forecast, output_retries=2)
+        rejected: list[float] = []
+
+        @agent.output_validator
+        def plausible(output: Forecast) -> Forecast:
+            if output.celsius > 60:
+                rejected.append(output.celsius)
+                raise ModelRetry("That is too hot for Paris; check again.")
+            return output
+
+        fake.add_tool_call("final_result", {"city": "Paris", "celsius": 99})
+        fake.add_tool_call("final_result", {"city": "Paris", "celsius": 20})
+        [result] = await agent.run_batch(["Paris?"], store=False, poll_interval=POLL)
+        assert fake.batch is not None and fake.batch.creates == 2
+        second = list(fake.batch.batches.values())[1].requests[0][1]
+    assert not isinstance(result, BaseException)
+    assert result.output.celsius == 20 and rejected == [99]
+    retry = [
+        p
+        for m in result.all_messages()
+        if isinstance(m, ModelRequest)
+        for p in m.parts
+        if isinstance(p, RetryPromptPart)
+    ]
+    assert [r.content for r in retry] == ["That is too hot for Paris; check again."]
+    assert "That is too hot for Paris" in json.dumps(second["messages"])
+
+
+async def test_each_run_ends_on_its_own_usage_limit_or_vendor_error_the_others_go_on() -> None:
+    with FakeOpenAI() as fake:
+        calls: list[str] = []
+        agent = weather_agent(fake.model(), calls)
+        fake.add_tool_call("temperature", {"city": "Paris"})  # run-0 needs a second request: over its limit
+        fake.add_tool_call("final_result", {"city": "Oslo", "celsius": 4.5})  # run-1 ends in one
+        fake.add_error(400, message="context too long")  # run-2 is rejected by the vendor
+        results = await agent.run_batch(
+            ["a", "b", "c"], store=False, poll_interval=POLL, usage_limits=UsageLimits(request_limit=1)
+        )
+    limited, fine, rejected = results
+    assert isinstance(limited, UsageLimitExceeded) and calls == ["Paris"]
+    assert not isinstance(fine, BaseException) and fine.output.city == "Oslo"
+    assert isinstance(rejected, ModelHTTPError) and rejected.status_code == 400
+
+
+async def test_inputs_take_histories_and_deps() -> None:
+    with FakeAnthropic() as fake:
+        agent: Agent[str, str] = Agent(fake.model(), deps_type=str)
+
+        @agent.instructions
+        def who(ctx: RunContext[str]) -> str:
+            return f"You speak to {ctx.deps}."
+
+        earlier = [ModelRequest([UserPromptPart("My name is Ada.")]), ModelResponse([TextPart("Hello Ada.")])]
+        fake.add_text("one").add_text("two")
+        results = await agent.run_batch(
+            [{"custom_id": "ada", "user_prompt": "And my name?", "message_history": earlier, "deps": "Ada"}, "Hi"],
+            deps="someone", store=False, poll_interval=POLL,
+        )  # fmt: skip
+        assert fake.batch is not None
+        [(first_id, first), (second_id, second)] = list(fake.batch.batches.values())[0].requests
+    assert [first_id, second_id] == ["ada", "run-1"]
+    assert first["system"][-1]["text"] == "You speak to Ada." and len(first["messages"]) == 3
+    assert second["system"][-1]["text"] == "You speak to someone." and len(second["messages"]) == 1
+    assert [r.output for r in results] == ["one", "two"]  # type: ignore[union-attr]
+
+
+async def test_a_run_batch_resumes_after_a_crash_from_the_last_finished_round(tmp_path: Any) -> None:
+    """Round 2 is still at the vendor when the process gives up (here: a timeout; a crash leaves
+    the store the same way). A new agent object given the same inputs and `resume=job_id` waits for
+    that round's batch instead of sending it again, and never runs round 1's tools again."""
+    path = tmp_path / "runs.sqlite"
+    with FakeOpenAI() as fake:
+        assert fake.batch is not None
+        first_calls: list[str] = []
+        agent = weather_agent(fake.model(), first_calls)
+
+        @agent.tool_plain
+        def slow_vendor() -> str:
+            """Makes the fake vendor slow from now on."""
+            assert fake.batch is not None
+            fake.batch.processing_time = 60
+            return "ok"
+
+        fake.add_tool_calls([("temperature", {"city": "Paris"}), ("slow_vendor", {})])
+        fake.add_tool_call("final_result", {"city": "Oslo", "celsius": 4.5})  # run-1 ends in round 1
+        fake.add_tool_call("final_result", {"city": "Paris", "celsius": 21})
+        with pytest.raises(TimeoutError):
+            await agent.run_batch(["Paris?", "Oslo?"], store=path, poll_interval=POLL, timeout=0.2)
+        [record] = BatchStore(path).jobs(kind="agent")
+        assert record.data == {"round": 1} and fake.batch.creates == 2
+
+        fake.batch.processing_time = 0
+        resumed_calls: list[str] = []
+        fresh = weather_agent(fake.model(), resumed_calls)
+        fresh.tool_plain(slow_vendor)
+        results = await fresh.run_batch(["Paris?", "Oslo?"], store=path, resume=record.id, poll_interval=POLL)
+        assert fake.batch.creates == 2  # round 2 was waited for, not sent again
+        with pytest.raises(UserError, match="same inputs"):
+            await fresh.run_batch(["Oslo?", "Paris?"], store=path, resume=record.id)
+    paris, oslo = results
+    assert first_calls == ["Paris"] and resumed_calls == []
+    assert not isinstance(paris, BaseException) and paris.output == Forecast(city="Paris", celsius=21)
+    assert not isinstance(oslo, BaseException) and oslo.output == Forecast(city="Oslo", celsius=4.5)
+    returns = [
+        p.tool_name
+        for m in paris.all_messages()
+        if isinstance(m, ModelRequest)
+        for p in m.parts
+        if isinstance(p, ToolReturnPart)
+    ]
+    assert returns == ["temperature", "slow_vendor", "final_result"]
+    assert paris.usage().requests == 2 and oslo.usage().requests == 1
+    assert [j.id for j in BatchStore(path).jobs(include_children=True) if j.parent] == [
+        f"{record.id}.r2",
+        f"{record.id}.r1",
+    ]
