@@ -215,7 +215,7 @@ async def test_the_intent_is_written_before_the_vendor_batch_is_created(tmp_path
         assert (job.model, job.vendor, job.state) == ("openai:gpt-4o", "OpenAI", "ready")
         assert (chunk.state, chunk.vendor_id, chunk.size) == ("submitting", None, 3)
         assert chunk.file_id is not None and chunk.owner is not None
-        assert other.custom_ids(job.id) == ["q0", "q1", "q2"]
+        assert other.custom_ids(job.id, 0) == ["q0", "q1", "q2"]
         assert [body for _, body in other.bodies(job.id, 0)] == [
             model.build_request(r.messages, None, _params()).content() for r in requests_for(3)
         ]

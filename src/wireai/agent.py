@@ -28,6 +28,8 @@ from .usage import RunUsage, UsageLimits
 if TYPE_CHECKING:
     from ._instrumentation import RunTracing
     from ._iter import AgentRun
+    from .batch._progress import ProgressArg
+    from .batch.job import StoreArg
     from .concurrency import AbstractConcurrencyLimiter, AnyConcurrencyLimit
     from .models.instrumented import InstrumentationSettings
     from .native_tools import AbstractNativeTool
@@ -419,7 +421,7 @@ class Agent(Generic[AgentDepsT, OutputDataT]):
         self,
         inputs: Sequence[Any],
         *,
-        store: Any = None,
+        store: StoreArg = None,
         resume: str | None = None,
         output_type: Any = None,
         model: Model | str | None = None,
@@ -428,7 +430,7 @@ class Agent(Generic[AgentDepsT, OutputDataT]):
         usage_limits: UsageLimits | None = None,
         poll_interval: float = 30.0,
         timeout: float | None = None,
-        progress: Any = False,
+        progress: ProgressArg = False,
     ) -> list[AgentRunResult[Any] | BaseException]:
         """Run the agent on every input through the vendor's batch API (about half the price, within
         24 hours): one `AgentRunResult`, or the exception that ended that run, per input, in order.

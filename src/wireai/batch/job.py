@@ -108,7 +108,6 @@ async def build_job(
         JobRecord(job_id, "requests", model_ref(model), api.vendor, base_url=model.base_url, parent=parent)
     )
     try:
-        seen: set[str] = set()
         headers: dict[str, str] = {}
         chunks: list[list[int]] = []  # [requests, bytes] per vendor batch
         rows: list[tuple[int, str, int, bytes]] = []
@@ -116,10 +115,7 @@ async def build_job(
         total = 0
         for seq, item in enumerate(requests):
             request = as_request(item)
-            custom_id = api.check_custom_id(request.custom_id)
-            if custom_id in seen:
-                raise UserError(f"Batch custom_id {custom_id!r} is given twice; each request needs its own")
-            seen.add(custom_id)
+            custom_id = api.check_custom_id(request.custom_id)  # uniqueness: the store's index
             messages = await model._inline_urls(list(request.messages))
             wire = model.build_request(
                 messages, request.model_settings, request.model_request_parameters or ModelRequestParameters()
@@ -451,28 +447,31 @@ class BatchJob:
                 f"Batch job {self.id} is {self.status}; its results come once it has ended (await job.wait())"
             )
         for record in self._chunks:
-            custom_ids = self.store.custom_ids(self.id, record.idx)
-            wanted = set(custom_ids)
-            seen: set[str] = set()
-            bad: list[BadLine] = []
-            if record.vendor_id:
-                status = cast(BatchStatus, record.status)
-                batch = VendorBatch(record.vendor_id, status, record.raw_status, record.counts, record.data)
-                async for line in self._api.results(batch, custom_ids):
-                    if isinstance(line, BadLine):
-                        bad.append(line)
-                    elif line.custom_id not in wanted or line.custom_id in seen:
-                        bad.append(
-                            BadLine(
-                                line.custom_id, "a result for a request this batch does not have, or twice"
-                            )
+            async for result in self._chunk_results(record):
+                yield result
+
+    async def _chunk_results(self, record: ChunkRecord) -> AsyncIterator[BatchResult]:
+        """One vendor batch's results (its own generator, so its bookkeeping is freed before the next)."""
+        custom_ids = self.store.custom_ids(self.id, record.idx)
+        unanswered = dict.fromkeys(custom_ids)  # in order; each answered one leaves
+        bad: list[BadLine] = []
+        if record.vendor_id:
+            status = cast(BatchStatus, record.status)
+            batch = VendorBatch(record.vendor_id, status, record.raw_status, record.counts, record.data)
+            async for line in self._api.results(batch, custom_ids):
+                if isinstance(line, BadLine):
+                    bad.append(line)
+                elif line.custom_id not in unanswered:
+                    bad.append(
+                        BadLine(
+                            line.custom_id, "a result for a request this batch does not have, or a second one"
                         )
-                    else:
-                        seen.add(line.custom_id)
-                        yield self._result(line)
-            for custom_id in custom_ids:
-                if custom_id not in seen:
-                    yield BatchResult(custom_id, error=self._unanswered(record, custom_id, bad))
+                    )
+                else:
+                    del unanswered[line.custom_id]
+                    yield self._result(line)
+        for custom_id in unanswered:
+            yield BatchResult(custom_id, error=self._unanswered(record, custom_id, bad))
 
     def _result(self, line: LineResult) -> BatchResult:
         model = self.model

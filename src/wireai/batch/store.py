@@ -74,6 +74,7 @@ CREATE TABLE IF NOT EXISTS requests (
     PRIMARY KEY (job_id, seq)
 );
 CREATE INDEX IF NOT EXISTS requests_by_chunk ON requests (job_id, chunk, seq);
+CREATE UNIQUE INDEX IF NOT EXISTS requests_by_custom_id ON requests (job_id, custom_id);
 CREATE TABLE IF NOT EXISTS runs (
     job_id TEXT NOT NULL,
     seq INTEGER NOT NULL,
@@ -259,13 +260,27 @@ class BatchStore:
                  job.raw_status, json.dumps(job.counts.as_dict()), json.dumps(job.data), now, now),
             )  # fmt: skip
 
-    def add_requests(self, job_id: str, rows: Iterable[tuple[int, str, int, bytes]]) -> None:
-        """(seq, custom_id, chunk, body) rows of a job being built."""
-        with self._write() as db:
-            db.executemany(
-                "INSERT INTO requests (job_id, seq, custom_id, chunk, body) VALUES (?, ?, ?, ?, ?)",
-                ((job_id, *row) for row in rows),
-            )
+    def add_requests(self, job_id: str, rows: list[tuple[int, str, int, bytes]]) -> None:
+        """(seq, custom_id, chunk, body) rows of a job being built. A custom id the job already has
+        is a `UserError` naming it: the store's unique index checks them, so a job of millions of
+        requests never holds its custom ids in memory."""
+        try:
+            with self._write() as db:
+                db.executemany(
+                    "INSERT INTO requests (job_id, seq, custom_id, chunk, body) VALUES (?, ?, ?, ?, ?)",
+                    ((job_id, *row) for row in rows),
+                )
+        except sqlite3.IntegrityError:
+            given = [row[1] for row in rows]
+            twice = next((c for i, c in enumerate(given) if c in given[:i]), None)
+            if twice is None:
+                marks = ",".join("?" * len(given))
+                found = self._read(
+                    f"SELECT custom_id FROM requests WHERE job_id = ? AND custom_id IN ({marks})",
+                    [job_id, *given],
+                )
+                twice = found[0][0] if found else None
+            raise UserError(f"Batch custom_id {twice!r} is given twice; each request needs its own") from None
 
     def finish_job(self, job_id: str, chunks: Iterable[tuple[int, int]], data: dict[str, Any]) -> None:
         """The job's vendor batches, (requests, bytes) each: from here on the job can be submitted."""
@@ -330,15 +345,14 @@ class BatchStore:
                 yield row["custom_id"], row["body"]
             last = rows[-1]["seq"]
 
-    def custom_ids(self, job_id: str, chunk: int | None = None) -> list[str]:
-        """A job's custom ids (of one vendor batch, or all), in the order they were given."""
-        if chunk is None:
-            rows = self._read("SELECT custom_id FROM requests WHERE job_id = ? ORDER BY seq", (job_id,))
-        else:
-            rows = self._read(
+    def custom_ids(self, job_id: str, chunk: int) -> list[str]:
+        """The custom ids of one vendor batch, in the order they were given (read row by row, no
+        row objects piling up: a vendor batch may have a million)."""
+        with self._lock:
+            cursor = self._db.execute(
                 "SELECT custom_id FROM requests WHERE job_id = ? AND chunk = ? ORDER BY seq", (job_id, chunk)
             )
-        return [row[0] for row in rows]
+            return [custom_id for (custom_id,) in cursor]
 
     # ------------------------------------------------------------------------------------ chunks
 

@@ -382,7 +382,9 @@ class _AnthropicRoutes(_Routes):
         if found[2] == "/results":
             if not self.batches.finished(batch):
                 return Reply.json(self.fake.error_body(404, "results not available yet"), 404)
-            return Reply(200, {"content-type": "application/x-jsonl"}, jsonl(self.results(batch)))
+            if "results" not in batch.files:  # written once, when first asked for, as the vendor keeps it
+                batch.files["results"] = self.batches.store_file(jsonl(self.results(batch)))
+            return self.batches.file_reply(batch.files["results"], "application/x-jsonl")
         failure = self.batches.poll_failure()
         return failure if failure is not None else Reply.json(self.render(batch))
 
