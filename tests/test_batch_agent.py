@@ -220,3 +220,58 @@ async def test_a_run_batch_resumes_after_a_crash_from_the_last_finished_round(tm
         f"{record.id}.r2",
         f"{record.id}.r1",
     ]
+
+
+async def test_history_processors_toolsets_and_deferred_tools_behave_as_in_agent_run(tmp_path: Any) -> None:
+    """Each round's request is prepared as `runner.request()` prepares it (history processors run),
+    a run-level toolset is offered, and a tool that needs approval ends that run with
+    `DeferredToolRequests`, which a resumed batch run gives back as saved."""
+    from wireai import DeferredToolRequests
+    from wireai.toolsets import FunctionToolset
+
+    seen: list[int] = []
+
+    def last_two(messages: list[Any]) -> list[Any]:
+        seen.append(len(messages))
+        return messages[-2:] if len(messages) > 2 else messages
+
+    toolset = FunctionToolset()
+
+    @toolset.tool_plain
+    def lookup(key: str) -> str:
+        """Looks a key up."""
+        return f"value of {key}"
+
+    def delete(key: str) -> str:
+        """Deletes a key (a human must approve)."""
+        return "deleted"
+
+    from wireai import Tool
+
+    path = tmp_path / "runs.sqlite"
+    with FakeOpenAI() as fake:
+        agent: Agent[Any, Any] = Agent(
+            fake.model(), output_type=[str, DeferredToolRequests], history_processors=[last_two],
+            tools=[Tool(delete, requires_approval=True)],
+        )  # fmt: skip
+        fake.add_tool_call("lookup", {"key": "a"}).add_tool_call(
+            "delete", {"key": "b"}, tool_call_id="call_del"
+        )
+        fake.add_text("a is 'value of a'")
+        results = await agent.run_batch(
+            ["look a up", "delete b"], toolsets=[toolset], store=path, poll_interval=POLL
+        )
+        assert fake.batch is not None
+        second_round = list(fake.batch.batches.values())[1].requests
+        [record] = BatchStore(path).jobs(kind="agent")
+        resumed = await agent.run_batch(
+            ["look a up", "delete b"], toolsets=[toolset], store=path, resume=record.id
+        )
+    looked, deferred = results
+    assert not isinstance(looked, BaseException) and looked.output == "a is 'value of a'"
+    assert not isinstance(deferred, BaseException) and isinstance(deferred.output, DeferredToolRequests)
+    assert [(c.tool_name, c.tool_call_id) for c in deferred.output.approvals] == [("delete", "call_del")]
+    assert [custom_id for custom_id, _ in second_round] == ["run-0"]  # the deferred run dropped out
+    assert len(second_round[0][1]["messages"]) == 2 and 3 in seen  # trimmed by the history processor
+    assert [getattr(r, "output", None) for r in resumed] == [looked.output, deferred.output]
+    assert fake.batch.creates == 2  # resuming a finished batch run sends nothing

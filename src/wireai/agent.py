@@ -428,6 +428,7 @@ class Agent(Generic[AgentDepsT, OutputDataT]):
         deps: AgentDepsT = None,  # type: ignore[assignment]
         model_settings: ModelSettings | None = None,
         usage_limits: UsageLimits | None = None,
+        toolsets: Sequence[AbstractToolset[AgentDepsT]] | None = None,
         poll_interval: float = 30.0,
         timeout: float | None = None,
         progress: ProgressArg = False,
@@ -454,6 +455,7 @@ class Agent(Generic[AgentDepsT, OutputDataT]):
             deps=deps,
             model_settings=model_settings,
             usage_limits=usage_limits,
+            toolsets=toolsets,
             poll_interval=poll_interval,
             timeout=timeout,
             progress=progress,

@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .._run import FinalResult, Runner
 from ..exceptions import (
@@ -31,11 +31,12 @@ from ..exceptions import (
     UsageLimitExceeded,
     UserError,
 )
-from ..messages import ModelMessage, ModelMessagesTypeAdapter
+from ..messages import ModelMessage, ModelMessagesTypeAdapter, ToolCallPart
 from ..models import Model, check_allow_model_requests
 from ..models._http import HTTPModel
 from ..result import AgentRunResult
 from ..settings import ModelSettings
+from ..tools import DeferredToolRequests
 from ..usage import RunUsage, UsageLimits
 from ._api import batch_api
 from ._progress import ProgressArg
@@ -45,6 +46,9 @@ from .store import BatchStore, JobRecord, RunRecord
 
 if TYPE_CHECKING:
     from ..agent import Agent
+    from ..toolsets.abstract import AbstractToolset
+
+T = TypeVar("T")
 
 __all__ = ["BatchInput", "run_batch"]
 
@@ -117,6 +121,7 @@ async def run_batch(
     deps: Any = None,
     model_settings: ModelSettings | None = None,
     usage_limits: UsageLimits | None = None,
+    toolsets: Sequence[AbstractToolset[Any]] | None = None,
     poll_interval: float = 30.0,
     timeout: float | None = None,
     progress: ProgressArg = False,
@@ -132,7 +137,15 @@ async def run_batch(
         history = ModelMessagesTypeAdapter.validate_json(state.history or b"[]") if state else item.history
         usage = RunUsage(**state.data["usage"]) if state else None
         runner = agent._runner(
-            output_type, history, model, item.deps, model_settings, usage_limits, usage, item.user_prompt
+            output_type,
+            history,
+            model,
+            item.deps,
+            model_settings,
+            usage_limits,
+            usage,
+            item.user_prompt,
+            toolsets,
         )
         runs.append(_Run(item, runner))
     api = batch_api(runs[0].runner.model)
@@ -145,11 +158,7 @@ async def run_batch(
         db.create_job(
             JobRecord(job_id, "agent", model_ref(api.model), api.vendor, base_url=api.model.base_url)
         )
-        for run in runs:
-            try:
-                await run.runner.start(run.input.user_prompt)
-            except Exception as exc:
-                run.error = exc
+        await asyncio.gather(*(_local(agent, run, _start(run)) for run in runs))
         db.add_runs(_record(job_id, seq, run) for seq, run in enumerate(runs))
         db.update_job(job_id, state="ready", data={"round": 0})
         finished_round = 0
@@ -160,12 +169,17 @@ async def run_batch(
     while any(run.waiting for run in runs):
         round_no = finished_round + 1
         db.update_job(job_id, status="in_progress", raw_status=f"round {round_no}")
-        requests, sent = await _round_requests(runs)
-        if requests:
-            job = await start_job(api, requests, db, f"{job_id}.r{round_no}", parent=job_id)
+        waiting = [run for run in runs if run.waiting]
+        requests = await asyncio.gather(*(_local(agent, run, _request(run)) for run in waiting))
+        sent = [run for run, request in zip(waiting, requests) if request is not None]
+        if sent:
+            round_requests = [request for request in requests if request is not None]
+            job = await start_job(api, round_requests, db, f"{job_id}.r{round_no}", parent=job_id)
             await job.wait(poll_interval=poll_interval, timeout=timeout, progress=progress)
             results = {result.custom_id: result async for result in job.results()}
-            await asyncio.gather(*(_apply(run, results[run.input.custom_id]) for run in sent))
+            await asyncio.gather(
+                *(_local(agent, run, _apply(run, results[run.input.custom_id])) for run in sent)
+            )
         db.save_round(
             job_id, [_record(job_id, seq, run) for seq, run in enumerate(runs)], {"round": round_no}
         )
@@ -174,40 +188,43 @@ async def run_batch(
     return [run.result if run.result is not None else run.error for run in runs]  # type: ignore[misc]
 
 
-async def _round_requests(runs: list[_Run]) -> tuple[list[BatchRequest], list[_Run]]:
-    """This round's request of every waiting run (a run over its usage limits fails here instead)."""
-    requests, sent = [], []
-    for run in runs:
-        if not run.waiting:
-            continue
-        runner = run.runner
-        try:
-            runner.check_before_request()
-            params = await runner.request_parameters()
-        except Exception as exc:
-            run.error = exc
-            continue
-        requests.append(BatchRequest(run.input.custom_id, list(runner.messages), runner.settings, params))
-        sent.append(run)
-    return requests, sent
+async def _local(agent: Agent[Any, Any], run: _Run, step: Awaitable[T]) -> T | None:
+    """One run's local step (its start, its next request, its tools and output), inside the agent's
+    run scope as `agent.run` has it (a concurrency slot, the trace span, the toolsets entered) but
+    only for the step: between rounds a batch waits for hours, holding none of them. An exception
+    ends that run only."""
+    try:
+        async with agent._run_scope(run.runner):
+            return await step
+    except Exception as exc:
+        run.error = exc
+        return None
+
+
+async def _start(run: _Run) -> None:
+    final = await run.runner.start(run.input.user_prompt)
+    if final is not None:  # its history's tool calls gave the output: nothing to ask the model
+        run.final, run.result = final, _result(run.runner, final)
+
+
+async def _request(run: _Run) -> BatchRequest:
+    """The run's next request, as `runner.request()` prepares it (limits, tools, history processors)."""
+    messages, params = await run.runner.prepare_request()
+    return BatchRequest(run.input.custom_id, list(messages), run.runner.settings, params)
 
 
 async def _apply(run: _Run, result: BatchResult) -> None:
     """One run's batch result, handled as `agent.run` handles a response (tools run here)."""
     runner = run.runner
-    try:
-        if result.response is not None:
-            runner.add_response(result.response)
-            final = await runner.handle_response(result.response)
-            if final is not None:
-                run.final = final
-                run.result = _result(runner, final)
-        elif isinstance(result.error, ModelHTTPError):
-            runner.retry_with_feedback(result.error)  # a generation the vendor rejected, else raised
-        else:
-            raise result.error or UnexpectedModelBehavior(f"no result for {run.input.custom_id!r}")
-    except Exception as exc:
-        run.error = exc
+    if result.response is not None:
+        runner.add_response(result.response)
+        final = await runner.handle_response(result.response)
+        if final is not None:
+            run.final, run.result = final, _result(runner, final)
+    elif isinstance(result.error, ModelHTTPError):
+        runner.retry_with_feedback(result.error)  # a generation the vendor rejected, else raised
+    else:
+        raise result.error or UnexpectedModelBehavior(f"no result for {run.input.custom_id!r}")
 
 
 def _result(runner: Runner, final: FinalResult) -> AgentRunResult[Any]:
@@ -241,6 +258,13 @@ def _record(job_id: str, seq: int, run: _Run) -> RunRecord:
     if run.result is not None and run.final is not None:
         state = "done"
         data["final"] = {"tool_call_id": run.final.tool_call_id}
+        if isinstance(run.final.output, DeferredToolRequests):
+            deferred = run.final.output
+            data["final"]["deferred"] = {
+                "calls": [_call(c) for c in deferred.calls],
+                "approvals": [_call(c) for c in deferred.approvals],
+                "metadata": deferred.metadata,
+            }
     elif run.error is not None:
         state = "failed"
         data["error"] = _error_data(run.error)
@@ -271,19 +295,38 @@ async def _restore(
     for run, state in zip(runs, saved):
         assert state is not None
         runner = run.runner
-        runner.tool_retries = dict(state.data.get("tool_retries") or {})
+        runner.tool_retries.clear()  # the same dict the run context holds
+        runner.tool_retries.update(state.data.get("tool_retries") or {})
         runner.output_retries = int(state.data.get("output_retries") or 0)
         runner.run_step = runner.ctx.run_step = int(state.data.get("run_step") or 0)
         runner.new_message_index = int(state.data.get("new_message_index") or 0)
         if state.state == "done":
             try:
-                run.final = await runner.revalidate_final(state.data["final"].get("tool_call_id"))
+                run.final = await _final(runner, state.data["final"])
                 run.result = _result(runner, run.final)
             except Exception as exc:
                 run.error = exc
         elif state.state == "failed":
             run.error = _error(state.data.get("error") or {})
     return int(record.data.get("round") or 0)
+
+
+def _call(call: ToolCallPart) -> dict[str, Any]:
+    return {"tool_name": call.tool_name, "args": call.args, "tool_call_id": call.tool_call_id}
+
+
+async def _final(runner: Runner, final: dict[str, Any]) -> FinalResult:
+    """A finished run's final result, from its saved history (its deferred tool calls as saved)."""
+    deferred = final.get("deferred")
+    if deferred is not None:
+        return FinalResult(
+            DeferredToolRequests(
+                calls=[ToolCallPart(**c) for c in deferred["calls"]],
+                approvals=[ToolCallPart(**c) for c in deferred["approvals"]],
+                metadata=deferred["metadata"],
+            )
+        )
+    return await runner.revalidate_final(final.get("tool_call_id"))
 
 
 def _error_data(error: BaseException) -> dict[str, Any]:
