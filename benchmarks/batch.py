@@ -33,7 +33,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from mdtable import table_head  # noqa: E402
+from mdtable import table_head, write_section  # noqa: E402
 
 SIZES = (25_000, 50_000, 100_000, 200_000)
 VENDORS = {"openai": "FakeOpenAI", "anthropic": "FakeAnthropic"}
@@ -229,14 +229,8 @@ def render(report: dict[str, Any]) -> str:
 
 
 def write_results(text: str) -> None:
-    path = HERE / "RESULTS.md"
-    old = path.read_text() if path.exists() else "# Benchmark results\n"
-    block = f"{BEGIN}\n{text}{END}"
-    if BEGIN in old:
-        new = old[: old.index(BEGIN)] + block + old[old.index(END) + len(END) :]
-    else:
-        new = old.rstrip() + "\n\n## Batch jobs (`benchmarks/batch.py`)\n\n" + block + "\n"
-    path.write_text(new)
+    """Replace (or add) this report's section of RESULTS.md, leaving the rest as it is."""
+    write_section(HERE / "RESULTS.md", BEGIN, END, "## Batch jobs (`benchmarks/batch.py`)", text)
 
 
 def harness(cfg: argparse.Namespace) -> int:

@@ -37,6 +37,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+from mdtable import write_section  # noqa: E402
 from stacks import STACKS, Stack  # noqa: E402
 
 MODEL = "text-embedding-3-small"
@@ -261,15 +262,8 @@ def render(report: dict[str, Any]) -> str:
 
 
 def write_results(text: str) -> None:
-    """Replace (or add) the embeddings section of RESULTS.md, leaving the rest as it is."""
-    path = HERE / "RESULTS.md"
-    old = path.read_text() if path.exists() else "# Benchmark results\n"
-    block = f"{BEGIN}\n{text}{END}"
-    if BEGIN in old:
-        new = old[: old.index(BEGIN)] + block + old[old.index(END) + len(END) :]
-    else:
-        new = old.rstrip() + "\n\n## Embeddings (`benchmarks/embeddings.py`)\n\n" + block + "\n"
-    path.write_text(new)
+    """Replace (or add) this report's section of RESULTS.md, leaving the rest as it is."""
+    write_section(HERE / "RESULTS.md", BEGIN, END, "## Embeddings (`benchmarks/embeddings.py`)", text)
 
 
 def harness(cfg: argparse.Namespace) -> int:

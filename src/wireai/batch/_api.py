@@ -9,7 +9,7 @@ Splitting, the store, polling and turning result lines into `BatchResult`s are s
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -18,7 +18,7 @@ from ..exceptions import UnexpectedModelBehavior, UserError
 from ..models import Model
 from ..models._http import HTTPModel
 from ._http import BatchHTTP
-from ._jsonl import BadLine
+from ._jsonl import BadLine, iter_jsonl
 from ._types import LineResult, VendorBatch
 
 __all__ = ["BatchAPI", "Chunk", "batch_api", "unwrap_model", "vendor_tag_matches"]
@@ -131,6 +131,18 @@ class BatchAPI:
     def results(self, batch: VendorBatch, custom_ids: list[str]) -> AsyncIterator[LineResult | BadLine]:
         """The batch's result lines (`custom_ids`: its requests in order, for APIs that answer by position)."""
         raise NotImplementedError
+
+    async def read_files(
+        self,
+        file_ids: Iterable[Any],
+        request: Callable[[str], WireRequest],
+        parse: Callable[[dict[str, Any]], LineResult | BadLine],
+    ) -> AsyncIterator[LineResult | BadLine]:
+        """The lines of result files (those of `file_ids` that exist), parsed as they download."""
+        for file_id in file_ids:
+            if file_id:
+                async for line in iter_jsonl(self.http.stream(request(file_id))):
+                    yield line if isinstance(line, BadLine) else parse(line)
 
 
 def unwrap_model(model: Model) -> HTTPModel:

@@ -23,7 +23,7 @@ from ..codecs._base import WireRequest, obj, text, token_count
 from ..codecs.anthropic import ANTHROPIC_VERSION
 from ._api import BatchAPI, Chunk
 from ._files import dumps, json_array
-from ._jsonl import BadLine, iter_jsonl
+from ._jsonl import BadLine
 from ._types import BatchStatus, LineResult, RequestCounts, VendorBatch
 
 __all__ = [
@@ -192,6 +192,5 @@ class AnthropicBatchAPI(BatchAPI):
     async def cancel(self, vendor_id: str) -> VendorBatch:
         return parse_batch(await self.http.json(cancel_batch_request(vendor_id)))
 
-    async def results(self, batch: VendorBatch, custom_ids: list[str]) -> AsyncIterator[LineResult | BadLine]:
-        async for line in iter_jsonl(self.http.stream(results_request(batch.id))):
-            yield line if isinstance(line, BadLine) else parse_result_line(line)
+    def results(self, batch: VendorBatch, custom_ids: list[str]) -> AsyncIterator[LineResult | BadLine]:
+        return self.read_files([batch.id], results_request, parse_result_line)

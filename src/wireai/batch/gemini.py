@@ -25,7 +25,7 @@ from ..codecs._base import WireRequest, obj, text
 from ..exceptions import UnexpectedModelBehavior
 from ._api import BatchAPI, Chunk
 from ._files import dumps, json_array, jsonl
-from ._jsonl import BadLine, Line, iter_jsonl
+from ._jsonl import BadLine
 from ._types import BatchStatus, LineResult, RequestCounts, VendorBatch
 
 __all__ = [
@@ -36,6 +36,7 @@ __all__ = [
     "get_batch_request",
     "list_batches_request",
     "parse_batch",
+    "parse_file_line",
     "parse_result",
     "upload_finish_request",
     "upload_start_request",
@@ -193,6 +194,11 @@ def inline_responses(operation: dict[str, Any]) -> list[Any]:
     return found if isinstance(found, list) else []
 
 
+def parse_file_line(line: dict[str, Any]) -> LineResult | BadLine:
+    """A line of the responses file: `{"key", "response"}` or `{"key", "error"}`."""
+    return parse_result(line, None)
+
+
 def parse_result(item: Any, custom_id: str | None) -> LineResult | BadLine:
     """An inlined response or a responses-file line: `{response}` or `{error}`, keyed by `key`
     (file) or `metadata.key` (inline); `custom_id` is the request at the same position."""
@@ -277,11 +283,12 @@ class GeminiBatchAPI(BatchAPI):
     async def results(self, batch: VendorBatch, custom_ids: list[str]) -> AsyncIterator[LineResult | BadLine]:
         responses_file = batch.data.get("responses_file")
         if responses_file:
-            lines: AsyncIterator[Line] = iter_jsonl(
-                self.http.stream(download_request(self.model.provider.base_url, responses_file))
+            base_url = self.model.provider.base_url
+            lines = self.read_files(
+                [responses_file], lambda name: download_request(base_url, name), parse_file_line
             )
             async for line in lines:
-                yield line if isinstance(line, BadLine) else parse_result(line, None)
+                yield line
             return
         operation = await self.http.json(get_batch_request(batch.id))
         for i, item in enumerate(inline_responses(operation)):

@@ -16,7 +16,7 @@ from typing import Any
 from ..codecs._base import WireRequest, obj, text, token_count
 from ._api import BatchAPI, Chunk, vendor_tag_matches
 from ._files import dumps, multipart_upload
-from ._jsonl import BadLine, iter_jsonl
+from ._jsonl import BadLine
 from ._types import BatchStatus, LineResult, RequestCounts, VendorBatch
 from .openai import parse_result_line
 
@@ -145,10 +145,6 @@ class MistralBatchAPI(BatchAPI):
     async def cancel(self, vendor_id: str) -> VendorBatch:
         return parse_job(await self.http.json(cancel_job_request(vendor_id)))
 
-    async def results(self, batch: VendorBatch, custom_ids: list[str]) -> AsyncIterator[LineResult | BadLine]:
-        for name in ("output_file", "error_file"):
-            file_id = batch.data.get(name)
-            if not file_id:
-                continue
-            async for line in iter_jsonl(self.http.stream(file_content_request(file_id))):
-                yield line if isinstance(line, BadLine) else parse_result_line(line)
+    def results(self, batch: VendorBatch, custom_ids: list[str]) -> AsyncIterator[LineResult | BadLine]:
+        files = (batch.data.get("output_file"), batch.data.get("error_file"))
+        return self.read_files(files, file_content_request, parse_result_line)

@@ -18,7 +18,7 @@ from typing import Any
 from ..codecs._base import WireRequest, obj, text, token_count
 from ._api import BatchAPI, Chunk, vendor_tag_matches
 from ._files import dumps, multipart_upload
-from ._jsonl import BadLine, iter_jsonl
+from ._jsonl import BadLine
 from ._types import BatchStatus, LineResult, RequestCounts, VendorBatch
 
 __all__ = [
@@ -203,10 +203,6 @@ class OpenAIBatchAPI(BatchAPI):
     async def cancel(self, vendor_id: str) -> VendorBatch:
         return parse_batch(await self.http.json(cancel_batch_request(vendor_id)))
 
-    async def results(self, batch: VendorBatch, custom_ids: list[str]) -> AsyncIterator[LineResult | BadLine]:
-        for name in ("output_file_id", "error_file_id"):
-            file_id = batch.data.get(name)
-            if not file_id:
-                continue
-            async for line in iter_jsonl(self.http.stream(file_content_request(file_id))):
-                yield line if isinstance(line, BadLine) else parse_result_line(line)
+    def results(self, batch: VendorBatch, custom_ids: list[str]) -> AsyncIterator[LineResult | BadLine]:
+        files = (batch.data.get("output_file_id"), batch.data.get("error_file_id"))
+        return self.read_files(files, file_content_request, parse_result_line)

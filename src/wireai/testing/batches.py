@@ -252,6 +252,22 @@ class _Routes:
     def batch(self, batch_id: str) -> FakeBatch | None:
         return self.batches.batches.get(batch_id)
 
+    def render(self, batch: FakeBatch) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def page(self, query: dict[str, list[str]], cursor: str) -> dict[str, Any]:
+        """A page of batches, newest first, after the `cursor` query parameter's batch (OpenAI's
+        and Anthropic's list pagination: `limit`, `data`, `first_id`, `last_id`, `has_more`)."""
+        items = sorted(self.batches.batches.values(), key=lambda b: b.created, reverse=True)
+        after = (query.get(cursor) or [""])[0]
+        if after:
+            ids = [b.id for b in items]
+            items = items[ids.index(after) + 1 :] if after in ids else []
+        limit = int((query.get("limit") or ["20"])[0])
+        page = items[:limit]
+        return {"data": [self.render(b) for b in page], "has_more": len(items) > limit,
+                "first_id": page[0].id if page else None, "last_id": page[-1].id if page else None}  # fmt: skip
+
 
 class _OpenAIRoutes(_Routes):
     """`{base_path}/files`, `{base_path}/batches` (OpenAI `/v1`, Groq `/openai/v1`, Azure `/openai`)."""
@@ -301,16 +317,7 @@ class _OpenAIRoutes(_Routes):
         return Reply.json(self.render(batch))
 
     def listing(self, query: dict[str, list[str]]) -> Reply:
-        items = sorted(self.batches.batches.values(), key=lambda b: b.created, reverse=True)
-        after = (query.get("after") or [""])[0]
-        if after:
-            ids = [b.id for b in items]
-            items = items[ids.index(after) + 1 :] if after in ids else []
-        limit = int((query.get("limit") or ["20"])[0])
-        page = items[:limit]
-        return Reply.json({"object": "list", "data": [self.render(b) for b in page],
-                           "first_id": page[0].id if page else None, "last_id": page[-1].id if page else None,
-                           "has_more": len(items) > limit})  # fmt: skip
+        return Reply.json({"object": "list", **self.page(query, "after")})
 
     def render(self, batch: FakeBatch) -> dict[str, Any]:
         fake = self.batches
@@ -389,15 +396,7 @@ class _AnthropicRoutes(_Routes):
         return failure if failure is not None else Reply.json(self.render(batch))
 
     def listing(self, query: dict[str, list[str]]) -> Reply:
-        items = sorted(self.batches.batches.values(), key=lambda b: b.created, reverse=True)
-        after = (query.get("after_id") or [""])[0]
-        if after:
-            ids = [b.id for b in items]
-            items = items[ids.index(after) + 1 :] if after in ids else []
-        limit = int((query.get("limit") or ["20"])[0])
-        page = items[:limit]
-        return Reply.json({"data": [self.render(b) for b in page], "has_more": len(items) > limit,
-                           "first_id": page[0].id if page else None, "last_id": page[-1].id if page else None})  # fmt: skip
+        return Reply.json(self.page(query, "after_id"))
 
     def render(self, batch: FakeBatch) -> dict[str, Any]:
         fake = self.batches
