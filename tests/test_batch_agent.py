@@ -220,6 +220,9 @@ async def test_a_run_batch_resumes_after_a_crash_from_the_last_finished_round(tm
         f"{record.id}.r2",
         f"{record.id}.r1",
     ]
+    finished = BatchStore(path).job(record.id)
+    assert finished is not None and (finished.status, finished.raw_status) == ("completed", "2 rounds")
+    assert (finished.counts.total, finished.counts.succeeded, finished.counts.errored) == (2, 2, 0)
 
 
 async def test_history_processors_toolsets_and_deferred_tools_behave_as_in_agent_run(tmp_path: Any) -> None:

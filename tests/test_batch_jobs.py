@@ -346,6 +346,16 @@ async def test_vendors_without_a_batch_api_are_a_user_error_saying_what_to_do(
         await agent.run_batch(["hi"], store=False)
 
 
+@pytest.mark.parametrize(
+    "item", [("a", ModelRequest([UserPromptPart("x")])), ("a", "just text"), ["a", []], "a"]
+)
+async def test_a_request_that_is_neither_a_batch_request_nor_a_pair_is_a_user_error(item: Any) -> None:
+    with FakeOpenAI() as fake:
+        with pytest.raises(UserError, match=r"a BatchRequest or a \(custom_id, \[messages\]\) pair"):
+            await submit_batch(fake.model(), [item], store=False)
+        assert fake.requests == []
+
+
 async def test_extra_headers_cannot_travel_per_request_and_are_refused() -> None:
     with FakeOpenAI() as fake:
         request = BatchRequest("a", prompt("x"), {"extra_headers": {"x-trace": "1"}})

@@ -197,7 +197,7 @@ def _table(jobs: list[Any], out: TextIO) -> None:
     rows = [("JOB", "KIND", "MODEL", "STATUS", "SUCCEEDED", "ERRORED", "TOTAL", "CREATED")]
     for job in jobs:
         created = datetime.datetime.fromtimestamp(job.created_at).strftime("%Y-%m-%d %H:%M")
-        total = job.counts.total or int(job.data.get("total") or len(job.data.get("runs") or ()))
+        total = job.counts.total or int(job.data.get("total") or 0)
         rows.append(
             (
                 job.id,

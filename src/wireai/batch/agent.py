@@ -40,7 +40,7 @@ from ..tools import DeferredToolRequests
 from ..usage import RunUsage, UsageLimits
 from ._api import batch_api
 from ._progress import ProgressArg
-from ._types import BatchRequest, BatchRequestError, BatchResult
+from ._types import BatchRequest, BatchRequestError, BatchResult, RequestCounts
 from .job import StoreArg, model_ref, new_job_id, open_store, start_job
 from .store import BatchStore, JobRecord, RunRecord
 
@@ -160,7 +160,7 @@ async def run_batch(
         )
         await asyncio.gather(*(_local(agent, run, _start(run)) for run in runs))
         db.add_runs(_record(job_id, seq, run) for seq, run in enumerate(runs))
-        db.update_job(job_id, state="ready", data={"round": 0})
+        db.update_job(job_id, state="ready", data={"round": 0}, counts=_counts(runs))
         finished_round = 0
     else:
         job_id = resume
@@ -180,11 +180,10 @@ async def run_batch(
             await asyncio.gather(
                 *(_local(agent, run, _apply(run, results[run.input.custom_id])) for run in sent)
             )
-        db.save_round(
-            job_id, [_record(job_id, seq, run) for seq, run in enumerate(runs)], {"round": round_no}
-        )
+        records = [_record(job_id, seq, run) for seq, run in enumerate(runs)]
+        db.save_round(job_id, records, {"round": round_no}, _counts(runs))
         finished_round = round_no
-    db.update_job(job_id, status="completed", raw_status=f"{finished_round} rounds")
+    db.update_job(job_id, status="completed", raw_status=f"{finished_round} rounds", counts=_counts(runs))
     return [run.result if run.result is not None else run.error for run in runs]  # type: ignore[misc]
 
 
@@ -225,6 +224,12 @@ async def _apply(run: _Run, result: BatchResult) -> None:
         runner.retry_with_feedback(result.error)  # a generation the vendor rejected, else raised
     else:
         raise result.error or UnexpectedModelBehavior(f"no result for {run.input.custom_id!r}")
+
+
+def _counts(runs: list[_Run]) -> RequestCounts:
+    """An agent batch run's counts, of runs: ended with their output, ended by an error, total."""
+    done = sum(run.result is not None for run in runs)
+    return RequestCounts(len(runs), done, sum(run.error is not None for run in runs))
 
 
 def _result(runner: Runner, final: FinalResult) -> AgentRunResult[Any]:

@@ -87,10 +87,15 @@ def model_ref(model: HTTPModel) -> str:
 def as_request(item: RequestLike) -> BatchRequest:
     if isinstance(item, BatchRequest):
         return item
-    if isinstance(item, tuple) and len(item) == 2:
+    if (
+        isinstance(item, tuple)
+        and len(item) == 2
+        and isinstance(item[1], Sequence)
+        and not isinstance(item[1], str)
+    ):
         return BatchRequest(item[0], list(item[1]))
     raise UserError(
-        f"A batch request is a BatchRequest or a (custom_id, messages) pair, not {type(item).__name__}"
+        f"A batch request is a BatchRequest or a (custom_id, [messages]) pair, not {snippet(item, 100)}"
     )
 
 

@@ -418,7 +418,9 @@ class BatchStore:
                 ((r.job_id, r.seq, r.custom_id, r.state, r.history, json.dumps(r.data)) for r in runs),
             )
 
-    def save_round(self, job_id: str, runs: Iterable[RunRecord], data: dict[str, Any]) -> None:
+    def save_round(
+        self, job_id: str, runs: Iterable[RunRecord], data: dict[str, Any], counts: RequestCounts
+    ) -> None:
         """Every run's state after a round, and the job's round counter, in one transaction: a crash
         leaves either the round before or this one, never a mix."""
         with self._write() as db:
@@ -426,7 +428,7 @@ class BatchStore:
                 "UPDATE runs SET state = ?, history = ?, data = ? WHERE job_id = ? AND seq = ?",
                 ((r.state, r.history, json.dumps(r.data), job_id, r.seq) for r in runs),
             )
-            self._update_job(db, job_id, data=data)
+            self._update_job(db, job_id, data=data, counts=counts)
 
     def runs(self, job_id: str) -> list[RunRecord]:
         rows = self._read("SELECT * FROM runs WHERE job_id = ? ORDER BY seq", (job_id,))
