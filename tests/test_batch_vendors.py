@@ -399,3 +399,29 @@ async def test_anthropic_betas_of_the_requests_go_on_the_batch_creation() -> Non
     assert create.headers["anthropic-beta"] == "beta-one,beta-two"
     assert create.headers["anthropic-version"] == "2023-06-01"
     assert all(h.get("anthropic-version") == "2023-06-01" for h in poll_headers)
+
+
+@pytest.mark.parametrize("name", ["openai", "gemini", "mistral"])
+async def test_a_batch_the_vendor_fails_fails_every_request_with_the_vendors_reason(name: str) -> None:
+    vendor = VENDORS[name]
+    with vendor.fake() as fake:
+        assert fake.batch is not None
+        fake.batch.fail = "the input file is not valid JSONL"
+        job = await submit_batch(fake.model(), requests_for(2), store=False)
+        await job.wait(poll_interval=POLL)
+        results = await collect(job)
+        downloads = [r for r in fake.requests if "content" in r.url_path or "download" in r.url_path]
+    assert job.status == "failed" and downloads == []
+    for custom_id in ("q0", "q1"):
+        error = results[custom_id].error
+        assert isinstance(error, BatchRequestError) and error.reason == "failed"
+        assert "the input file is not valid JSONL" in str(error)
+
+
+async def test_anthropic_validates_on_creation_so_a_bad_batch_is_a_400_from_submit() -> None:
+    with FakeAnthropic() as fake:
+        assert fake.batch is not None
+        fake.batch.fail = "requests.0.params.max_tokens: Field required"
+        with pytest.raises(ModelHTTPError) as caught:
+            await submit_batch(fake.model(), requests_for(1), store=False)
+    assert caught.value.status_code == 400 and "max_tokens" in str(caught.value.body)

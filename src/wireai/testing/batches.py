@@ -9,6 +9,8 @@ out. The knobs:
 - `processing_time`: seconds from creation to the end (validating, in progress, finalizing on the way);
 - `expire = True`: the batch expires at the end instead of completing; `answered` requests ran;
 - `cancel_time`: seconds a cancelled batch spends cancelling; `answered` requests ran before it;
+- `fail = "why"`: the batch fails validation (OpenAI, Azure, Groq, Gemini, Mistral: a `failed`
+  batch with that error; Anthropic, which validates on creation: a 400 from the creation);
 - `fail_polls(503, 429, ...)`: the next status polls answer with those errors (`retry_after=` adds
   the header);
 - `stall_create(seconds)`: the next batch creation answers only after that long (the vendor has
@@ -77,6 +79,7 @@ class FakeBatches:
         self.processing_time = 0.0
         self.cancel_time = 0.0
         self.expire = False
+        self.fail: str | None = None
         self.answered: int | None = None
         self.responder: Responder | None = None
         self.files: dict[str, bytes] = {}
@@ -138,9 +141,9 @@ class FakeBatches:
         now = time.monotonic()
         if batch.cancelled is not None:
             return "cancelled" if now - batch.cancelled >= self.cancel_time else "cancelling"
-        if not self.processing_time:
-            return "expired" if self.expire else "completed"
-        progress = (now - batch.created) / self.processing_time
+        progress = (now - batch.created) / self.processing_time if self.processing_time else 1.0
+        if self.fail is not None:
+            return "failed" if progress >= 0.1 else "validating"
         if progress >= 1:
             return "expired" if self.expire else "completed"
         return "validating" if progress < 0.1 else "in_progress" if progress < 0.9 else "finalizing"
@@ -150,6 +153,8 @@ class FakeBatches:
         phase = self.phase(batch)
         if phase == "completed":
             return batch.size
+        if phase == "failed":
+            return 0
         if phase in ("expired", "cancelled", "cancelling") and self.answered is not None:
             return min(self.answered, batch.size)
         if phase == "expired":
@@ -165,7 +170,7 @@ class FakeBatches:
         return ran, succeeded, ran - succeeded
 
     def finished(self, batch: FakeBatch) -> bool:
-        return self.phase(batch) in ("completed", "expired", "cancelled")
+        return self.phase(batch) in ("completed", "expired", "cancelled", "failed")
 
     def outcomes(self, batch: FakeBatch) -> list[tuple[str, str, Any]]:
         """(custom_id, 'succeeded' | 'errored' | 'expired' | 'cancelled', answer) per request."""
@@ -323,10 +328,12 @@ class _OpenAIRoutes(_Routes):
         fake = self.batches
         phase = fake.phase(batch)
         ran, succeeded, errored = fake.counts(batch)
-        if fake.finished(batch) and not batch.files:
+        if fake.finished(batch) and phase != "failed" and not batch.files:
             self.write_files(batch)
         return {
-            "id": batch.id, "object": "batch", "endpoint": batch.endpoint, "errors": None,
+            "id": batch.id, "object": "batch", "endpoint": batch.endpoint,
+            "errors": {"object": "list", "data": [{"code": "invalid_request", "message": fake.fail, "param": None,
+                                                   "line": None}]} if phase == "failed" else None,
             "input_file_id": batch.input_file, "completion_window": "24h", "status": phase,
             "output_file_id": batch.files.get("output"), "error_file_id": batch.files.get("error"),
             "created_at": int(batch.created_at), "in_progress_at": None, "expires_at": int(batch.created_at) + 86400,
@@ -373,6 +380,8 @@ class _AnthropicRoutes(_Routes):
         path, method = request.url_path, request.method
         if path == "/v1/messages/batches":
             if method == "POST":
+                if self.batches.fail is not None:
+                    return Reply.json(self.fake.error_body(400, self.batches.fail), 400)
                 body = request.json()
                 requests = [(item["custom_id"], item["params"]) for item in body["requests"]]
                 return self.batches.creation(Reply.json(self.render(self.batches.create(requests))))
@@ -506,7 +515,7 @@ class _GeminiRoutes(_Routes):
         phase = fake.phase(batch)
         ran, succeeded, errored = fake.counts(batch)
         state = {"validating": "PENDING", "in_progress": "RUNNING", "finalizing": "RUNNING", "cancelling": "RUNNING",
-                 "completed": "SUCCEEDED", "expired": "EXPIRED", "cancelled": "CANCELLED"}[phase]  # fmt: skip
+                 "completed": "SUCCEEDED", "expired": "EXPIRED", "cancelled": "CANCELLED", "failed": "FAILED"}[phase]  # fmt: skip
         config: dict[str, Any] = {"fileName": batch.input_file} if batch.input_file else {"requests": {}}
         operation: dict[str, Any] = {
             "name": batch.id,
@@ -520,7 +529,9 @@ class _GeminiRoutes(_Routes):
             },
             "done": fake.finished(batch),
         }  # fmt: skip
-        if fake.finished(batch):
+        if phase == "failed":
+            operation["error"] = {"code": 3, "message": fake.fail}
+        elif fake.finished(batch):
             operation["response"] = self.output(batch)
         return operation
 
@@ -591,14 +602,16 @@ class _MistralRoutes(_OpenAIRoutes):
         fake = self.batches
         phase = fake.phase(batch)
         ran, succeeded, errored = fake.counts(batch)
-        if fake.finished(batch) and not batch.files:
+        if fake.finished(batch) and phase != "failed" and not batch.files:
             self.write_files(batch)
         status = {"validating": "QUEUED", "in_progress": "RUNNING", "finalizing": "RUNNING", "completed": "SUCCESS",
-                  "expired": "TIMEOUT_EXCEEDED", "cancelling": "CANCELLATION_REQUESTED", "cancelled": "CANCELLED"}[phase]  # fmt: skip
+                  "expired": "TIMEOUT_EXCEEDED", "cancelling": "CANCELLATION_REQUESTED", "cancelled": "CANCELLED",
+                  "failed": "FAILED"}[phase]  # fmt: skip
         return {
             "id": batch.id, "object": "batch", "input_files": [batch.input_file], "metadata": batch.metadata or None,
             "endpoint": batch.endpoint, "model": batch.model, "output_file": batch.files.get("output"),
-            "error_file": batch.files.get("error"), "errors": [], "status": status,
+            "error_file": batch.files.get("error"), "errors": [{"message": fake.fail, "count": 1}] if phase == "failed" else [],
+            "status": status,
             "created_at": int(batch.created_at), "total_requests": batch.size, "completed_requests": ran,
             "succeeded_requests": succeeded, "failed_requests": errored, "started_at": int(batch.created_at),
             "completed_at": int(time.time()) if fake.finished(batch) else None,
