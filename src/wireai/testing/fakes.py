@@ -405,12 +405,12 @@ class FakeOpenAIResponses(FakeOpenAI):
     def encode_json(self, response: ModelResponse, request: RecordedRequest) -> dict[str, Any]:
         from .encoders import openai_responses
 
-        return openai_responses.encode_response(response)
+        return openai_responses.encode_response(response, request=_json_object(request))
 
     def encode_stream(self, response: ModelResponse, request: RecordedRequest) -> bytes:
         from .encoders import openai_responses
 
-        return openai_responses.encode_stream(response)
+        return openai_responses.encode_stream(response, request=_json_object(request))
 
     def model(self, model_name: str | None = None, **kwargs: Any) -> HTTPModel:
         from ..models.openai import OpenAIResponsesModel
@@ -533,6 +533,7 @@ class FakeGemini(FakeVendor):
     path_pattern = _GEMINI_PATH
     base_path = "/v1beta"
     batch_api: ClassVar[str | None] = "gemini"
+    call_ids: ClassVar[bool] = True  # Vertex AI's FunctionCall has no `id`
 
     def is_stream(self, request: RecordedRequest) -> bool:
         return request.url_path.endswith(":streamGenerateContent")
@@ -544,7 +545,7 @@ class FakeGemini(FakeVendor):
     def encode_json(self, response: ModelResponse, request: RecordedRequest) -> dict[str, Any]:
         from .encoders import gemini
 
-        return gemini.encode_response(response)
+        return gemini.encode_response(response, call_ids=self.call_ids)
 
     def encode_stream(self, response: ModelResponse, request: RecordedRequest) -> bytes:
         """Streams function-call arguments piece by piece when the request asked for it (Vertex AI's
@@ -558,7 +559,9 @@ class FakeGemini(FakeVendor):
             else {}
         )
         pieces = calling.get("streamFunctionCallArguments") is True
-        return gemini.encode_stream(response, text_chunk=8, stream_function_call_arguments=pieces)
+        return gemini.encode_stream(
+            response, text_chunk=8, stream_function_call_arguments=pieces, call_ids=self.call_ids
+        )
 
     def error_body(self, status: int, message: str) -> Any:
         return {
@@ -599,6 +602,7 @@ class FakeVertex(FakeGemini):
     batch_api: ClassVar[str | None] = (
         None  # Vertex batch prediction works on Cloud Storage, no fake serves it
     )
+    call_ids = False
 
     def model(self, model_name: str | None = None, **kwargs: Any) -> HTTPModel:
         from ..models.gemini import GeminiModel
@@ -757,6 +761,12 @@ def _json_or_none(request: RecordedRequest) -> Any:
         return request.json()
     except ValueError:
         return None
+
+
+def _json_object(request: RecordedRequest) -> dict[str, Any]:
+    """The request body when it is a JSON object (what a vendor echoes settings from), else `{}`."""
+    body = _json_or_none(request)
+    return body if isinstance(body, dict) else {}
 
 
 def _with_model(response: ModelResponse, model_name: str | None) -> ModelResponse:

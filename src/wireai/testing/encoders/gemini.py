@@ -30,14 +30,17 @@ from ._base import pieces, wire_finish
 __all__ = ["encode_response", "encode_stream", "encode_usage"]
 
 
-def encode_response(response: ModelResponse, *, response_id: str | None = None) -> dict[str, Any]:
-    """The `GenerateContentResponse` Gemini would send for `response`."""
+def encode_response(
+    response: ModelResponse, *, response_id: str | None = None, call_ids: bool = True
+) -> dict[str, Any]:
+    """The `GenerateContentResponse` Gemini would send for `response` (`call_ids=False`: Vertex AI,
+    whose `FunctionCall` has no `id`)."""
     body: dict[str, Any] = {}
     blocked = _prompt_feedback(response)
     if blocked is not None:
         body["promptFeedback"] = blocked
     else:
-        candidate: dict[str, Any] = {"content": {"role": "model", "parts": _parts(response)}}
+        candidate: dict[str, Any] = {"content": {"role": "model", "parts": _parts(response, call_ids)}}
         candidate["finishReason"] = _finish(response)
         candidate.update(_candidate_details(response))
         candidate["index"] = 0
@@ -82,14 +85,14 @@ def _finish(response: ModelResponse) -> str:
     return wire_finish(FINISH_REASONS, response, "STOP")
 
 
-def _parts(response: ModelResponse) -> list[dict[str, Any]]:
+def _parts(response: ModelResponse, call_ids: bool) -> list[dict[str, Any]]:
     """Every content part as Gemini itself sends it: thought signatures where the part carries one,
-    call ids where Gemini minted them (the vendor side sends whatever it has, so nothing is dropped)."""
+    call ids where Gemini minted them and the host has them."""
     out = []
     for part in response.parts:
         signature = (part.provider_details or {}).get("thought_signature")
         if isinstance(part, ToolCallPart):
-            item: dict[str, Any] = {"functionCall": function_call(part)}
+            item: dict[str, Any] = {"functionCall": function_call(part, call_ids=call_ids)}
         elif isinstance(part, ThinkingPart):
             item = {"text": part.content, "thought": True}
             signature = part.signature
@@ -185,13 +188,14 @@ def encode_stream(
     response_id: str | None = None,
     text_chunk: int = 0,
     stream_function_call_arguments: bool = False,
+    call_ids: bool = True,
 ) -> bytes:
     """The SSE stream Gemini would send: one chunk per part (text split every `text_chunk` chars
     when set), URL-context metadata on the first chunk, grounding metadata, usage and
     `finishReason` on the last. With `stream_function_call_arguments` (what Vertex AI does when the
     request asks for it) each function call comes as a named start, one `partialArgs` piece per
     argument and an empty end."""
-    full = encode_response(response, response_id=response_id)
+    full = encode_response(response, response_id=response_id, call_ids=call_ids)
     head = {k: v for k, v in full.items() if k in ("modelVersion", "responseId")}
     if "promptFeedback" in full:
         return encode_sse(json.dumps(full))

@@ -11,7 +11,7 @@ tool name), and a `FilePart` of its own becomes an `image_generation_call` (a ge
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from ...codecs.openai_responses import native_tools
@@ -83,19 +83,21 @@ def _native_item(call: NativeToolCallPart, parts: list[ModelResponsePart]) -> di
     return item
 
 
-def _output_items(response: ModelResponse) -> list[dict[str, Any]]:
+def _output_items(response: ModelResponse, status: str) -> list[dict[str, Any]]:
+    """The output items, a message `incomplete` when the response is (cut at `max_output_tokens`)."""
     items: list[dict[str, Any]] = []
     native_ids = {p.tool_call_id for p in response.parts if isinstance(p, NativeToolCallPart)}
     for n, part in enumerate(response.parts):
         if isinstance(part, TextPart):
             annotations = (part.provider_details or {}).get("annotations", [])
+            text = {"type": "output_text", "annotations": annotations, "logprobs": [], "text": part.content}
             items.append(
                 {
                     "id": part.id or f"msg_{n}",
                     "type": "message",
-                    "status": "completed",
+                    "status": status,
+                    "content": [text],
                     "role": "assistant",
-                    "content": [{"type": "output_text", "text": part.content, "annotations": annotations}],
                 }
             )
         elif isinstance(part, ToolCallPart):
@@ -141,103 +143,88 @@ def _status(response: ModelResponse) -> tuple[str, dict[str, Any] | None]:
     return "completed", None
 
 
-def encode_response(response: ModelResponse, *, model: str | None = None) -> dict[str, Any]:
+def encode_response(
+    response: ModelResponse, *, model: str | None = None, request: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """The `response` object OpenAI would send for `response`, the request's settings echoed as the
+    API does (`request`: the request body; the API's defaults without one)."""
     status, incomplete = _status(response)
+    asked = request or {}
+    created = int(response.timestamp.timestamp())
+    reasoning = asked.get("reasoning") if isinstance(asked.get("reasoning"), dict) else {}
     return {
         "id": response.provider_response_id or "resp_fake",
         "object": "response",
-        "created_at": int(response.timestamp.timestamp()),
+        "created_at": created,
         "status": status,
+        "completed_at": created if status == "completed" else None,
         "error": None,
         "incomplete_details": incomplete,
+        "instructions": asked.get("instructions"),
+        "max_output_tokens": asked.get("max_output_tokens"),
         "model": model or response.model_name or "fake-model",
-        "output": _output_items(response),
+        "output": _output_items(response, status),
+        "parallel_tool_calls": asked.get("parallel_tool_calls", True),
+        "previous_response_id": asked.get("previous_response_id"),
+        "reasoning": {"effort": reasoning.get("effort"), "summary": reasoning.get("summary")},
+        "temperature": asked.get("temperature", 1.0),
+        "text": asked.get("text", {"format": {"type": "text"}}),
+        "tool_choice": asked.get("tool_choice", "auto"),
+        "tools": asked.get("tools", []),
+        "top_p": asked.get("top_p", 1.0),
+        "truncation": asked.get("truncation", "disabled"),
         "usage": _encode_usage(response.usage),
+        "metadata": asked.get("metadata", {}),
     }
 
 
-def encode_stream(response: ModelResponse, *, model: str | None = None, fragment: int = 8) -> bytes:
-    """The event stream OpenAI would send for `response`, arguments and text in `fragment`-char pieces."""
-    final = encode_response(response, model=model)
-    head = {k: v for k, v in final.items() if k not in ("output", "usage")}
-    head.update(status="in_progress", output=[], usage=None, incomplete_details=None)
-    events: list[dict[str, Any]] = [{"type": "response.created", "response": head}]
+def encode_stream(
+    response: ModelResponse,
+    *,
+    model: str | None = None,
+    fragment: int = 8,
+    request: Mapping[str, Any] | None = None,
+) -> bytes:
+    """The event stream OpenAI would send for `response`, arguments and text in `fragment`-char pieces:
+    `response.created` and `response.in_progress`, then each output item announced `in_progress`
+    with its content parts, deltas and `.done` events, finished by `response.output_item.done`."""
+    final = encode_response(response, model=model, request=request)
+    head = {**final, "status": "in_progress", "completed_at": None, "output": [], "usage": None}
+    head["incomplete_details"] = None
+    events: list[dict[str, Any]] = [
+        {"type": "response.created", "response": head},
+        {"type": "response.in_progress", "response": head},
+    ]
     for index, item in enumerate(final["output"]):
+        ids = {"item_id": item["id"], "output_index": index}
         kind = item["type"]
         if kind == "message":
-            text = item["content"][0]["text"]
-            events.append(
-                {"type": "response.output_item.added", "output_index": index, "item": {**item, "content": []}}
-            )
-            events += [
-                {
-                    "type": "response.output_text.delta",
-                    "item_id": item["id"],
-                    "output_index": index,
-                    "content_index": 0,
-                    "delta": p,
-                }
-                for p in pieces(text, fragment)
-            ]
-            events += [
-                {
-                    "type": "response.output_text.annotation.added",
-                    "item_id": item["id"],
-                    "output_index": index,
-                    "content_index": 0,
-                    "annotation_index": n,
-                    "annotation": annotation,
-                }
-                for n, annotation in enumerate(item["content"][0]["annotations"])
-            ]
-            events.append(
-                {
-                    "type": "response.output_text.done",
-                    "item_id": item["id"],
-                    "output_index": index,
-                    "text": text,
-                }
-            )
+            started = {**item, "status": "in_progress", "content": []}
+            events.append({"type": "response.output_item.added", "output_index": index, "item": started})
+            for n, content in enumerate(item["content"]):
+                events += _text_events(content, {**ids, "content_index": n}, fragment)
         elif kind == "function_call":
+            started = {**item, "status": "in_progress", "arguments": ""}
+            events.append({"type": "response.output_item.added", "output_index": index, "item": started})
+            events += [
+                {"type": "response.function_call_arguments.delta", **ids, "delta": p}
+                for p in pieces(item["arguments"], fragment)
+            ]
+            events.append(
+                {"type": "response.function_call_arguments.done", **ids, "name": item["name"],
+                 "arguments": item["arguments"]}
+            )  # fmt: skip
+        elif kind == "reasoning":
+            started = {k: v for k, v in item.items() if k != "encrypted_content"}
             events.append(
                 {
                     "type": "response.output_item.added",
                     "output_index": index,
-                    "item": {**item, "arguments": ""},
+                    "item": {**started, "summary": []},
                 }
             )
-            events += [
-                {
-                    "type": "response.function_call_arguments.delta",
-                    "item_id": item["id"],
-                    "output_index": index,
-                    "delta": p,
-                }
-                for p in pieces(item["arguments"], fragment)
-            ]
-            events.append(
-                {
-                    "type": "response.function_call_arguments.done",
-                    "item_id": item["id"],
-                    "output_index": index,
-                    "arguments": item["arguments"],
-                }
-            )
-        elif kind == "reasoning":
-            events.append(
-                {"type": "response.output_item.added", "output_index": index, "item": {**item, "summary": []}}
-            )
-            for s, summary in enumerate(item["summary"]):
-                events += [
-                    {
-                        "type": "response.reasoning_summary_text.delta",
-                        "item_id": item["id"],
-                        "output_index": index,
-                        "summary_index": s,
-                        "delta": p,
-                    }
-                    for p in pieces(summary["text"], fragment)
-                ]
+            for n, summary in enumerate(item["summary"]):
+                events += _summary_events(summary, {**ids, "summary_index": n}, fragment)
         else:
             events += _native_item_events(item, index, fragment)
         events.append({"type": "response.output_item.done", "output_index": index, "item": item})
@@ -246,6 +233,43 @@ def encode_stream(response: ModelResponse, *, model: str | None = None, fragment
     return b"".join(
         encode_sse(json.dumps({**e, "sequence_number": n}), e["type"]) for n, e in enumerate(events)
     )
+
+
+def _text_events(content: dict[str, Any], ids: dict[str, Any], fragment: int) -> list[dict[str, Any]]:
+    """One `output_text` part of a message: added empty, its deltas and citations, done whole."""
+    text = content["text"]
+    empty = {**content, "annotations": [], "text": ""}
+    events: list[dict[str, Any]] = [{"type": "response.content_part.added", **ids, "part": empty}]
+    events += [
+        {"type": "response.output_text.delta", **ids, "delta": p, "logprobs": []}
+        for p in pieces(text, fragment)
+    ]
+    events += [
+        {
+            "type": "response.output_text.annotation.added",
+            **ids,
+            "annotation_index": n,
+            "annotation": annotation,
+        }
+        for n, annotation in enumerate(content["annotations"])
+    ]
+    events.append({"type": "response.output_text.done", **ids, "text": text, "logprobs": content["logprobs"]})
+    events.append({"type": "response.content_part.done", **ids, "part": content})
+    return events
+
+
+def _summary_events(summary: dict[str, Any], ids: dict[str, Any], fragment: int) -> list[dict[str, Any]]:
+    """One summary of a reasoning item: its part added empty, its text deltas, then done whole."""
+    text = summary["text"]
+    events: list[dict[str, Any]] = [
+        {"type": "response.reasoning_summary_part.added", **ids, "part": {**summary, "text": ""}}
+    ]
+    events += [
+        {"type": "response.reasoning_summary_text.delta", **ids, "delta": p} for p in pieces(text, fragment)
+    ]
+    events.append({"type": "response.reasoning_summary_text.done", **ids, "text": text})
+    events.append({"type": "response.reasoning_summary_part.done", **ids, "part": summary})
+    return events
 
 
 # What each native item looks like when `response.output_item.added` announces it.
