@@ -8,6 +8,7 @@ user's clone does not. Without it, a check that needs it is reported as skipped,
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import os
 import sys
@@ -331,65 +332,45 @@ class Erratum:
     so the list cannot outlive the spec it corrects."""
 
     schema: str  # the component the fix applies to
-    change: Literal["optional", "nullable", "allowed", "enum"]
+    change: Literal["optional", "nullable", "alternative", "allowed", "enum"]
     field: str
     why: str
-    value: Any = None  # `allowed`: the field's JSON Schema; `enum`: the values added
+    value: Any = None  # `allowed` / `alternative`: an OpenAPI schema; `enum`: the values added
+    at: str = ""  # where in the schema the field's object is: `data[]` is each item of `data`
 
 
+_EXAMPLES = "every example response in the description has it"
+_IMAGE_ECHO = "the live API echoes the image settings on the item (revised_prompt: OpenAI's image guide)"
 RESPONSE_ERRATA: dict[str, tuple[Erratum, ...]] = {
     "openai": (
-        Erratum(
-            "Response",
-            "allowed",
-            "store",
-            "every example response in the description has it",
-            {"type": "boolean"},
-        ),
+        Erratum("Response", "allowed", "store", _EXAMPLES, {"type": "boolean"}),
         Erratum("ModelResponseProperties", "nullable", "user", 'every example response has "user": null'),
-        Erratum(
-            "Response", "nullable", "usage", 'the response.created example (in_progress) has "usage": null'
-        ),
+        Erratum("Response", "nullable", "usage", 'the response.created example (in_progress) has "usage": null'),
         *(
-            Erratum(
-                "ImageGenToolCall",
-                "allowed",
-                name,
-                "the live API echoes the image settings on the item "
-                "(revised_prompt: OpenAI's image generation guide)",
-                {"type": "string"},
-            )
+            Erratum("ImageGenToolCall", "allowed", name, _IMAGE_ECHO, {"type": "string"})
             for name in ("background", "output_format", "quality", "revised_prompt", "size")
         ),
+        Erratum("Embedding", "alternative", "embedding", 'encoding_format "base64" gets the vector as '
+                "base64 (the request's own description of encoding_format)", {"type": "string"}),
     ),
     "azure": (
-        Erratum(
-            "createChatCompletionStreamResponse",
-            "allowed",
-            "usage",
-            "the last chunk of a stream "
-            "whose request set stream_options.include_usage (which the same description documents)",
-            {"$ref": "#/components/schemas/completionUsage"},
-        ),
+        Erratum(_AZURE_EMBEDDINGS, "alternative", "embedding", 'encoding_format "base64" (which the request '
+                "takes) gets the vector as base64", {"type": "string"}, at="data[]"),
+        Erratum("createChatCompletionStreamResponse", "allowed", "usage", "the last chunk of a stream whose "
+                "request set stream_options.include_usage (the same description documents it)",
+                {"$ref": "#/components/schemas/completionUsage"}),
     ),
     "mistral": (
-        Erratum(
-            "ChatCompletionResponse",
-            "optional",
-            "data",
-            "required but never defined: no chat completion has it (the description's own examples neither)",
-        ),
+        Erratum("ChatCompletionResponse", "optional", "data",
+                "required but never defined: no chat completion has it (the description's examples neither)"),
     ),
     "cohere": (
-        Erratum(
-            "ChatStreamEventType",
-            "enum",
-            "type",
-            "the stream union's discriminator maps both to CitationStartEvent / CitationEndEvent",
-            ["citation-start", "citation-end"],
-        ),
+        Erratum("EmbedByTypeResponse", "optional", "api_version",
+                "required at the top but defined nowhere there: the examples carry it as meta.api_version"),
+        Erratum("ChatStreamEventType", "enum", "type", "the stream union's discriminator maps both to "
+                "CitationStartEvent / CitationEndEvent", ["citation-start", "citation-end"]),
     ),
-}
+}  # fmt: skip
 
 APPLIED_ERRATA: set[Erratum] = set()
 
@@ -417,6 +398,11 @@ RESPONSE_PROTO_LAG: dict[str, tuple[str, ...]] = {
     "vertex": ("usageMetadata.toolUsePromptTokenCount",),
 }
 BEDROCK_STREAM_PADDING = "p"
+# Stream events one description lists for one endpoint only: Anthropic sends `ping` on every stream,
+# but only the non-beta event union names it (the README: its converter adds `Ping` there alone).
+STREAM_EVENT_SCHEMA: dict[tuple[str, str, str], str] = {
+    ("anthropic", "messages-beta-stream", "ping"): "messages-stream",
+}
 
 
 # Fixture folders (and fakes) not named after their vendor; the demo's cases are named after the host.
@@ -536,7 +522,13 @@ def _correct(converter: Any, erratum: Erratum) -> None:
     """Apply `erratum` to the converted schema of its component (closed and open variants), where
     the schema being built uses that component; `APPLIED_ERRATA` records that it applied."""
     defs = converter.defs
-    present = [defs[n] for n in (erratum.schema, erratum.schema + "__open") if isinstance(defs.get(n), dict)]
+    name = erratum.schema
+    if name.startswith("#/"):  # an inline schema: validate.py names it after its pointer
+        name = "ptr_" + hashlib.sha1(name.encode()).hexdigest()[:12]
+    present = [defs[n] for n in (name, name + "__open") if isinstance(defs.get(n), dict)]
+    for step in filter(None, erratum.at.split(".")):
+        present = [node["properties"][step.removesuffix("[]")] for node in present]
+        present = [node["items"] if step.endswith("[]") else node for node in present]
     if not present:
         return
     applied = 0
@@ -552,6 +544,9 @@ def _correct(converter: Any, erratum: Erratum) -> None:
                 converter.flush()
             elif erratum.change == "nullable" and erratum.field in properties:
                 properties[erratum.field] = {"anyOf": [properties[erratum.field], {"type": "null"}]}
+            elif erratum.change == "alternative" and erratum.field in properties:
+                other = converter.convert(erratum.value, False)
+                properties[erratum.field] = {"anyOf": [properties[erratum.field], other]}
             elif erratum.change == "enum" and "enum" in properties.get(erratum.field, {}):
                 properties[erratum.field]["enum"] = [*properties[erratum.field]["enum"], *erratum.value]
             else:
@@ -649,7 +644,8 @@ def stream_errors(vendor: str, kind: str, raw: bytes, *, strict: bool | None = N
             described = f"{vendor} error" not in UNDESCRIBED
             errors = response_errors(vendor, "error", data, strict=strict) if described else []
         else:
-            errors = response_errors(vendor, kind, data, strict=strict)
+            event_kind = STREAM_EVENT_SCHEMA.get((vendor, kind, name), kind)
+            errors = response_errors(vendor, event_kind, data, strict=strict)
             if name != "message" and isinstance(data, dict) and data.get("type") not in (None, name):
                 errors = [*errors, f"SSE event {name!r} carries data of type {data.get('type')!r}"]
         assert not isinstance(errors, str)

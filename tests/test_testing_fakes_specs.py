@@ -11,21 +11,31 @@ so a field the description requires and the fake leaves out fails here.
 
 from __future__ import annotations
 
-import asyncio
+import contextlib
 import importlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 import pytest
 
 import support
-from wireai.exceptions import ModelHTTPError, UnexpectedModelBehavior
+from wireai.exceptions import ModelHTTPError, UnexpectedModelBehavior, UserError
 from wireai.messages import ModelRequest, ModelResponse, TextPart, ThinkingPart, ToolCallPart, UserPromptPart
 from wireai.models import ModelRequestParameters
+from wireai.embeddings import Embedder
 from wireai.testing import (
     FakeAnthropic,
+    FakeAzureEmbeddings,
+    FakeBedrockEmbeddings,
+    FakeCohereEmbeddings,
+    FakeEmbeddingVendor,
+    FakeGeminiEmbeddings,
+    FakeMistralEmbeddings,
+    FakeOpenAIEmbeddings,
+    FakeVertexEmbeddings,
+    FakeVoyageAIEmbeddings,
     FakeBedrock,
     FakeCohere,
     FakeGemini,
@@ -61,7 +71,14 @@ ERRORS = (400, 401, 403, 404, 429, 500, 503)
 CACHED = RequestUsage(input_tokens=1200, output_tokens=40, cache_read_tokens=1000, cache_write_tokens=150)
 
 
-def scripted() -> list[tuple[str, ModelResponse]]:
+@dataclass
+class Script:
+    name: str
+    response: ModelResponse
+    headers: dict[str, str] = field(default_factory=dict)  # sent with the request
+
+
+def scripted() -> list[Script]:
     """What every fake is asked to send, beside its fixtures' answers."""
 
     def response(*parts: Any, usage: RequestUsage | None = None, finish: Any = None) -> ModelResponse:
@@ -70,29 +87,21 @@ def scripted() -> list[tuple[str, ModelResponse]]:
         )
 
     weather = ToolCallPart("get_weather", {"city": "Paris"}, "call_0001")
+    clock = ToolCallPart("get_time", {"zone": "Europe/Paris", "24h": True}, "call_0002")
+    thought = ThinkingPart("The user wants a number.", signature="c2lnbmF0dXJl")
     return [
-        ("text", response(TextPart("Hello! How can I help you today? I can answer at length."))),
-        ("text_then_tool", response(TextPart("Let me check."), weather, finish="tool_call")),
-        (
-            "parallel_tools",
-            response(
-                weather,
-                ToolCallPart("get_time", {"zone": "Europe/Paris", "24h": True}, "call_0002"),
-                finish="tool_call",
-            ),
-        ),
-        (
-            "thinking",
-            response(ThinkingPart("The user wants a number.", signature="c2lnbmF0dXJl"), TextPart("42")),
-        ),
-        ("cache_usage", response(TextPart("From the cache."), usage=CACHED)),
-        ("length", response(TextPart("This answer is cut"), finish="length")),
+        Script("text", response(TextPart("Hello! How can I help you today? I can answer at length."))),
+        Script("text_then_tool", response(TextPart("Let me check."), weather, finish="tool_call")),
+        Script("parallel_tools", response(weather, clock, finish="tool_call")),
+        Script("thinking", response(thought, TextPart("42"))),
+        Script("cache_usage", response(TextPart("From the cache."), usage=CACHED)),
+        Script("length", response(TextPart("This answer is cut"), finish="length")),
     ]
 
 
-def fixture_answers(folder: str) -> list[tuple[str, ModelResponse]]:
+def fixture_answers(folder: str) -> list[Script]:
     """Every 2xx JSON answer of the folder's fixtures, as the codec reads it (what a test that
-    scripts the fake with a parsed response sends back)."""
+    scripts the fake with a parsed response sends back), asked for with the fixture's betas."""
     codec = importlib.import_module(f"wireai.codecs.{PROTOCOL.get(folder, folder)}")
     out = []
     for path in sorted((fixtures_dir() / folder).glob("*.json")):
@@ -105,7 +114,8 @@ def fixture_answers(folder: str) -> list[tuple[str, ModelResponse]]:
                 parsed = codec.parse_response(answer["json"], model_name="fixture-model")
             except (ModelHTTPError, UnexpectedModelBehavior):
                 continue  # an error inside a 200 body, or no answer in it: nothing to re-send
-            out.append((f"{path.stem}#{i}", parsed))
+            betas = {k: v for k, v in asked.get("headers", {}).items() if k.lower() == "anthropic-beta"}
+            out.append(Script(f"{path.stem}#{i}", parsed, betas))
     return out
 
 
@@ -120,9 +130,10 @@ class Sent:
     reply: Reply
 
 
-def record(fake: FakeVendor, sent: list[Sent], label: list[str]) -> None:
+def record(fake: FakeVendor | FakeEmbeddingVendor, sent: list[Sent], label: list[str]) -> None:
     """Keep every reply the fake puts on the wire, with the request it answered."""
-    answer = fake.server.handler
+    server = fake.server if isinstance(fake, FakeVendor) else fake
+    answer = server.handler
 
     def recording(request: RecordedRequest) -> Reply:
         reply = answer(request)
@@ -130,7 +141,7 @@ def record(fake: FakeVendor, sent: list[Sent], label: list[str]) -> None:
         sent.append(Sent(label[0], request, reply))
         return reply
 
-    fake.server.handler = recording
+    server.handler = recording
 
 
 def check(folder: str, item: Sent) -> list[str]:
@@ -150,18 +161,19 @@ def check(folder: str, item: Sent) -> list[str]:
     return [f"{item.what} ({kind}, HTTP {reply.status}): {e}" for e in errors]
 
 
-async def drive(fake: FakeVendor, scripts: list[tuple[str, ModelResponse]], label: list[str]) -> None:
+async def drive(fake: FakeVendor, scripts: list[Script], label: list[str]) -> None:
     """Each script once as JSON and once streamed, through the fake's own model."""
     model = fake.model()
     messages: list[Any] = [ModelRequest([UserPromptPart("Weather in Paris?")])]
     params = ModelRequestParameters()
-    for name, response in scripts:
-        label[0] = f"{name} json"
-        fake.add_response(response)
-        await model.request(messages, None, params)
-        label[0] = f"{name} stream"
-        fake.add_response(response)
-        async with model.request_stream(messages, None, params) as stream:
+    for script in scripts:
+        settings: Any = {"extra_headers": script.headers} if script.headers else None
+        label[0] = f"{script.name} json"
+        fake.add_response(script.response)
+        await model.request(messages, settings, params)
+        label[0] = f"{script.name} stream"
+        fake.add_response(script.response)
+        async with model.request_stream(messages, settings, params) as stream:
             async for _ in stream:
                 pass
 
@@ -194,4 +206,57 @@ async def test_every_answer_of_the_fake_matches_the_vendor_description(fake_clas
                 await client.post("/v1/messages/count_tokens", json={})
     assert len(sent) == 2 * len(scripts) + len(ERRORS) + isinstance(fake, FakeAnthropic)
     errors = [e for item in sent for e in check(folder, item)]
+    assert errors == [], f"{len(errors)} errors:\n" + "\n".join(errors[:60])
+
+
+# ------------------------------------------------------------------------------------------ embeddings
+
+EMBEDDING_FOLDER: dict[type[FakeEmbeddingVendor], str] = {
+    FakeOpenAIEmbeddings: "embeddings/openai",
+    FakeAzureEmbeddings: "embeddings/azure",
+    FakeMistralEmbeddings: "embeddings/mistral",
+    FakeVoyageAIEmbeddings: "embeddings/voyageai",
+    FakeCohereEmbeddings: "embeddings/cohere",
+    FakeGeminiEmbeddings: "embeddings/gemini",
+    FakeVertexEmbeddings: "embeddings/vertex",
+    FakeBedrockEmbeddings: "embeddings/bedrock",
+}
+# Models that take each of a vendor's request shapes (Vertex: predict or embedContent; Bedrock:
+# Titan, Cohere or Nova bodies; OpenAI: float or base64).
+EMBEDDING_MODELS: dict[type[FakeEmbeddingVendor], tuple[str | None, ...]] = {
+    FakeVertexEmbeddings: ("text-embedding-005", "gemini-embedding-001"),
+    FakeBedrockEmbeddings: (
+        "amazon.titan-embed-text-v2:0",
+        "cohere.embed-english-v3",
+        "amazon.nova-2-multimodal-embeddings-v1:0",
+    ),
+}
+
+
+@pytest.mark.parametrize("fake_class", list(EMBEDDING_FOLDER), ids=lambda c: c.__name__)
+async def test_every_answer_of_the_embedding_fake_matches_the_vendor_description(
+    fake_class: type[FakeEmbeddingVendor],
+) -> None:
+    """Documents, a query, a requested width, token counts where the vendor counts them, errors."""
+    sent: list[Sent] = []
+    label = [""]
+    async with fake_class(dimensions=4) as fake:
+        record(fake, sent, label)
+        for name in EMBEDDING_MODELS.get(fake_class, (None,)):
+            embedder = Embedder(fake.model(name))
+            label[0] = f"{name} documents"
+            await embedder.embed_documents(["alpha beta", "gamma"])
+            label[0] = f"{name} query, 3 wide"
+            with contextlib.suppress(UserError):  # a model of fixed width
+                await embedder.embed_query("delta", settings={"dimensions": 3})
+            label[0] = f"{name} token count"
+            with contextlib.suppress(UserError, NotImplementedError):  # the vendor counts no tokens
+                await embedder.count_tokens("alpha beta gamma")
+        path = sent[0].request.path
+        async with httpx.AsyncClient(base_url=fake.url) as client:
+            for status in ERRORS:
+                label[0] = f"error {status}"
+                fake.add_error(status)
+                await client.post(path, json={})
+    errors = [e for item in sent for e in check(EMBEDDING_FOLDER[fake_class], item)]
     assert errors == [], f"{len(errors)} errors:\n" + "\n".join(errors[:60])

@@ -242,6 +242,9 @@ class FakeOpenAIEmbeddings(FakeEmbeddingVendor):
         return OpenAIEmbeddingModel(model_name or self.default_model, base_url=self.url + "/v1", **kwargs)
 
 
+_AZURE_CODES = {400: "BadRequest", 404: "DeploymentNotFound"}
+
+
 class FakeAzureEmbeddings(FakeOpenAIEmbeddings):
     """Azure OpenAI's `POST {url}/openai/deployments/{deployment}/embeddings?api-version=...`."""
 
@@ -252,6 +255,10 @@ class FakeAzureEmbeddings(FakeOpenAIEmbeddings):
     def requested_model(self, request: RecordedRequest) -> str:
         found = re.fullmatch(self.path_pattern, request.url_path)
         return unquote(found["deployment"]) if found else self.default_model
+
+    def error_body(self, status: int, message: str) -> Any:
+        """Azure's own error object: a string `code` (the status, or what is missing) and `message`."""
+        return {"error": {"code": _AZURE_CODES.get(status, str(status)), "message": message}}
 
     def model(self, model_name: str | None = None, **kwargs: Any) -> HTTPEmbeddingModel:
         from ..embeddings.openai import OpenAIEmbeddingModel

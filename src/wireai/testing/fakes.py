@@ -500,16 +500,19 @@ class FakeAnthropic(FakeVendor):
     def encode_json(self, response: ModelResponse, request: RecordedRequest) -> dict[str, Any]:
         from .encoders import anthropic
 
-        return anthropic.encode_response(response)
+        return anthropic.encode_response(response, beta="anthropic-beta" in request.headers)
 
     def encode_stream(self, response: ModelResponse, request: RecordedRequest) -> bytes:
+        """A request with `anthropic-beta` gets the beta message shape (`context_management`,
+        `usage.iterations`), as Anthropic's reference describes the beta endpoint's answers."""
         from .encoders import anthropic
 
-        return anthropic.encode_stream(response)
+        return anthropic.encode_stream(response, beta="anthropic-beta" in request.headers)
 
     def error_body(self, status: int, message: str) -> Any:
         kind = _ANTHROPIC_ERRORS.get(status, "api_error" if status >= 500 else "invalid_request_error")
-        return {"type": "error", "error": {"type": kind, "message": message}}
+        request_id = "req_fake" + uuid.uuid5(uuid.NAMESPACE_URL, f"{status}:{message}").hex[:16]
+        return {"type": "error", "error": {"type": kind, "message": message}, "request_id": request_id}
 
     def model(self, model_name: str | None = None, **kwargs: Any) -> HTTPModel:
         from ..models.anthropic import AnthropicModel

@@ -32,9 +32,11 @@ __all__ = ["encode_response", "encode_stream", "encode_usage"]
 
 
 def encode_response(
-    response: ModelResponse, *, model_name: str | None = None, id: str = "msg_fake"
+    response: ModelResponse, *, model_name: str | None = None, id: str = "msg_fake", beta: bool = False
 ) -> dict[str, Any]:
-    """The `message` JSON Anthropic would send for `response`."""
+    """The `message` JSON Anthropic would send for `response`: every field its reference lists,
+    `null` where there is nothing to say (`beta`: the shape a request with `anthropic-beta` gets,
+    with `context_management` and the usage's `iterations` and `speed`)."""
     details = response.provider_details or {}
     message: dict[str, Any] = {
         "id": response.provider_response_id or id,
@@ -44,36 +46,36 @@ def encode_response(
         "content": [_encode_block(p) for p in response.parts],
         "stop_reason": _stop_reason(response),
         "stop_sequence": details.get("stop_sequence"),
-        "usage": encode_usage(response.usage),
+        "stop_details": details["stop_details"] if isinstance(details.get("stop_details"), dict) else None,
+        "usage": encode_usage(response.usage, beta=beta),
     }
-    if isinstance(details.get("stop_details"), dict):
-        message["stop_details"] = details["stop_details"]
-    if isinstance(details.get("container_id"), str):
-        message["container"] = {
-            "id": details["container_id"],
-            "expires_at": details.get("container_expires_at", "2026-12-01T12:00:00Z"),
-        }
+    if beta:
+        message["context_management"] = None
+    message["container"] = _container(details)
     return message
+
+
+def _container(details: dict[str, Any]) -> dict[str, Any] | None:
+    if not isinstance(details.get("container_id"), str):
+        return None
+    return {
+        "id": details["container_id"],
+        "expires_at": details.get("container_expires_at", "2026-12-01T12:00:00Z"),
+    }
 
 
 def _encode_block(part: ModelResponsePart) -> dict[str, Any]:
     if isinstance(part, TextPart):
-        block: dict[str, Any] = {"type": "text", "text": part.content}
         citations = (part.provider_details or {}).get("citations")
-        if citations:
-            block["citations"] = citations
-        return block
+        return {"type": "text", "text": part.content, "citations": citations or None}
     if isinstance(part, ToolCallPart):
-        block = {
+        return {
             "type": "tool_use",
             "id": part.tool_call_id,
             "name": part.tool_name,
             "input": tool_input(part),
+            "caller": (part.provider_details or {}).get("caller") or {"type": "direct"},
         }
-        caller = (part.provider_details or {}).get("caller")
-        if caller:
-            block["caller"] = caller
-        return block
     if isinstance(part, (NativeToolCallPart, NativeToolReturnPart)):
         native = call_block(part) if isinstance(part, NativeToolCallPart) else return_block(part)
         if native is None:
@@ -97,47 +99,96 @@ def _stop_reason(response: ModelResponse) -> str:
     return wire_finish(FINISH_REASONS, response, "end_turn")
 
 
-def encode_usage(usage: RequestUsage) -> dict[str, Any]:
-    """`usage` as Anthropic counts it: fresh input apart from cache writes and reads."""
+def encode_usage(usage: RequestUsage, *, beta: bool = False) -> dict[str, Any]:
+    """`usage` as Anthropic counts it: fresh input apart from cache writes and reads, the cache
+    writes by TTL and the server tools' requests where `details` has them (`null` where not).
+
+    Steps other than the message itself (`compaction_input_tokens`... in `details`, which the codec
+    sums from `iterations`) go back as `iterations` with `beta`; without it their tokens are folded
+    into the totals, which is all a client reading a non-beta message could see."""
     details = usage.details or {}
+    steps = _iterations(usage) if beta else []
+    message = {k: v for k, v in steps[-1].items() if k in _COUNTS} if steps else _counts(usage)
+    cache_creation = {k: details[k] for k in _CACHE_TTLS if k in details}
+    server = {k: v for k, v in details.items() if k.endswith("_requests")}
     out: dict[str, Any] = {
+        **message,
+        "cache_creation": dict.fromkeys(_CACHE_TTLS, 0) | cache_creation if cache_creation else None,
+        "inference_geo": None,
+        "server_tool_use": {**dict.fromkeys(_SERVER_TOOL_REQUESTS, 0), **server} if server else None,
+        "service_tier": "standard",
+    }
+    if beta:
+        out["iterations"] = steps or None
+        out["speed"] = None
+    return out
+
+
+_CACHE_TTLS = ("ephemeral_5m_input_tokens", "ephemeral_1h_input_tokens")
+_SERVER_TOOL_REQUESTS = ("web_search_requests", "web_fetch_requests")
+_STEPS = ("compaction", "advisor_message")  # iteration types besides the message itself
+
+
+_COUNTS = ("input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens", "output_tokens")
+
+
+def _counts(usage: RequestUsage) -> dict[str, int]:
+    return {
         "input_tokens": fresh_input_tokens(usage),
         "cache_creation_input_tokens": usage.cache_write_tokens,
         "cache_read_input_tokens": usage.cache_read_tokens,
         "output_tokens": usage.output_tokens,
     }
-    creation = {k: v for k, v in details.items() if k.startswith("ephemeral_")}
-    if creation:
-        out["cache_creation"] = creation
-    server = {k: v for k, v in details.items() if not k.startswith("ephemeral_")}
-    if server:
-        out["server_tool_use"] = server
+
+
+def _iterations(usage: RequestUsage) -> list[dict[str, Any]]:
+    """The billed steps a usage's `details` name, then the message with what is left."""
+    details = usage.details or {}
+    steps = []
+    rest = _counts(usage)
+    for kind in _STEPS:
+        step = {key: int(details.get(f"{kind}_{key}", 0)) for key in rest}
+        if any(step.values()):
+            steps.append({"type": kind, **step, "cache_creation": None})
+            rest = {key: rest[key] - step[key] for key in rest}
+    return [*steps, {"type": "message", **rest, "cache_creation": None}] if steps else []
+
+
+def _delta_usage(usage: dict[str, Any], beta: bool) -> dict[str, Any]:
+    """`message_delta.usage`: the cumulative counts (and `iterations` with `beta`)."""
+    out = {key: usage[key] for key in _COUNTS}
+    out["server_tool_use"] = usage["server_tool_use"]
+    if beta:
+        out["iterations"] = usage["iterations"]
     return out
 
 
 def encode_stream(
-    response: ModelResponse, *, model_name: str | None = None, id: str = "msg_fake", chunk_size: int = 16
+    response: ModelResponse,
+    *,
+    model_name: str | None = None,
+    id: str = "msg_fake",
+    chunk_size: int = 16,
+    beta: bool = False,
 ) -> bytes:
     """The SSE stream Anthropic would send for `response`: text and tool input cut into `chunk_size` pieces."""
-    message = encode_response(response, model_name=model_name, id=id)
+    message = encode_response(response, model_name=model_name, id=id, beta=beta)
     usage = message["usage"]
     start_usage = {**usage, "output_tokens": min(1, usage["output_tokens"])}
-    start = {k: v for k, v in message.items() if k not in ("stop_details", "container")}
+    if beta:
+        start_usage["iterations"] = None  # every step is known at the end only
+    start = {**message, "content": [], "stop_reason": None, "stop_sequence": None, "stop_details": None}
     events: list[tuple[str, dict[str, Any]]] = [
-        ("message_start", {"type": "message_start", "message": {**start, "content": [], "stop_reason": None,
-                                                                 "stop_sequence": None, "usage": start_usage}}),
+        ("message_start", {"type": "message_start", "message": {**start, "usage": start_usage}}),
         ("ping", {"type": "ping"}),
-    ]  # fmt: skip
+    ]
     for index, block in enumerate(message["content"]):
         events.extend(_encode_block_events(index, block, chunk_size))
-    delta = {"stop_reason": message["stop_reason"], "stop_sequence": message["stop_sequence"]}
-    delta.update({k: message[k] for k in ("stop_details", "container") if k in message})
-    events.append(
-        (
-            "message_delta",
-            {"type": "message_delta", "delta": delta, "usage": {"output_tokens": usage["output_tokens"]}},
-        )
-    )
+    delta = {k: message[k] for k in ("stop_reason", "stop_sequence", "stop_details", "container")}
+    end: dict[str, Any] = {"type": "message_delta", "delta": delta, "usage": _delta_usage(usage, beta)}
+    if beta:
+        end = {"type": "message_delta", "context_management": None, **end}
+    events.append(("message_delta", end))
     events.append(("message_stop", {"type": "message_stop"}))
     return b"".join(encode_sse(json.dumps(data), event) for event, data in events)
 
@@ -146,9 +197,9 @@ def _encode_block_events(index: int, block: dict[str, Any], size: int) -> list[t
     kind = block["type"]
     deltas: list[dict[str, Any]] = []
     if kind == "text":
-        start: dict[str, Any] = {"type": "text", "text": ""}
+        start: dict[str, Any] = {"type": "text", "text": "", "citations": [] if block["citations"] else None}
         deltas = [{"type": "text_delta", "text": piece} for piece in pieces(block["text"], size)]
-        deltas += [{"type": "citations_delta", "citation": c} for c in block.get("citations", ())]
+        deltas += [{"type": "citations_delta", "citation": c} for c in block["citations"] or ()]
     elif kind == "tool_use" or is_call_block(kind):
         start = {**block, "input": {}}
         deltas = [{"type": "input_json_delta", "partial_json": ""}]
@@ -156,7 +207,7 @@ def _encode_block_events(index: int, block: dict[str, Any], size: int) -> list[t
             {"type": "input_json_delta", "partial_json": p} for p in pieces(json.dumps(block["input"]), size)
         ]
     elif kind == "thinking":
-        start = {"type": "thinking", "thinking": ""}
+        start = {"type": "thinking", "thinking": "", "signature": ""}
         deltas = [{"type": "thinking_delta", "thinking": piece} for piece in pieces(block["thinking"], size)]
         if block["signature"]:
             deltas.append({"type": "signature_delta", "signature": block["signature"]})

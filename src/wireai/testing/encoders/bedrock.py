@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from ...codecs._base import tool_input
@@ -100,9 +101,15 @@ def encode_response(response: ModelResponse, *, latency_ms: int = 100) -> dict[s
     }
 
 
+# Bedrock pads every ConverseStream event with a `p` member of varying length, so that sizes on the
+# wire do not give the content away; clients ignore it (botocore drops unknown members).
+_PADDING = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+
+
 def _event(event_type: str, payload: dict[str, Any]) -> Message:
     headers = {":event-type": event_type, ":content-type": "application/json", ":message-type": "event"}
-    return headers, payload
+    padding = _PADDING[: 1 + len(json.dumps(payload)) % len(_PADDING)]
+    return headers, {**payload, "p": padding}
 
 
 def _block_events(index: int, part: Any, chunk_size: int) -> list[Message]:
@@ -136,8 +143,11 @@ def _block_events(index: int, part: Any, chunk_size: int) -> list[Message]:
         if "error" in image:
             out.append(delta({"image": {"error": image["error"]}}))
         else:
+            # each delta's bytes are a blob of their own: base64 cut only between 4-character groups
+            data = image["source"]["bytes"]
             out += [
-                delta({"image": {"source": {"bytes": piece}}}) for piece in split(image["source"]["bytes"])
+                delta({"image": {"source": {"bytes": piece}}})
+                for piece in pieces(data, max(4, chunk_size - chunk_size % 4)) or [""]
             ]
     elif isinstance(part, ThinkingPart):
         redacted = (part.provider_details or {}).get("redactedContent")
