@@ -21,30 +21,30 @@ import httpx
 import pytest
 
 import support
+from wireai.embeddings import Embedder
 from wireai.exceptions import ModelHTTPError, UnexpectedModelBehavior, UserError
 from wireai.messages import ModelRequest, ModelResponse, TextPart, ThinkingPart, ToolCallPart, UserPromptPart
 from wireai.models import ModelRequestParameters
-from wireai.embeddings import Embedder
 from wireai.testing import (
     FakeAnthropic,
     FakeAzureEmbeddings,
+    FakeBedrock,
     FakeBedrockEmbeddings,
+    FakeCohere,
     FakeCohereEmbeddings,
     FakeEmbeddingVendor,
-    FakeGeminiEmbeddings,
-    FakeMistralEmbeddings,
-    FakeOpenAIEmbeddings,
-    FakeVertexEmbeddings,
-    FakeVoyageAIEmbeddings,
-    FakeBedrock,
-    FakeCohere,
     FakeGemini,
+    FakeGeminiEmbeddings,
     FakeGroq,
     FakeMistral,
+    FakeMistralEmbeddings,
     FakeOpenAI,
+    FakeOpenAIEmbeddings,
     FakeOpenAIResponses,
     FakeVendor,
     FakeVertex,
+    FakeVertexEmbeddings,
+    FakeVoyageAIEmbeddings,
     Reply,
 )
 from wireai.testing.fixtures import fixtures_dir
