@@ -350,6 +350,9 @@ RESPONSE_ERRATA: dict[str, tuple[Erratum, ...]] = {
             Erratum("ImageGenToolCall", "allowed", name, _IMAGE_ECHO, {"type": "string"})
             for name in ("background", "output_format", "quality", "revised_prompt", "size")
         ),
+        Erratum("ChatCompletionStreamResponseDelta", "allowed", "annotations", "a search model's citations "
+                "come in a last delta (openai/openai-java#297); the description's delta lacks them",
+                {"$ref": "#/components/schemas/ChatCompletionResponseMessage/properties/annotations"}),
         Erratum("Embedding", "alternative", "embedding", 'encoding_format "base64" gets the vector as '
                 "base64 (the request's own description of encoding_format)", {"type": "string"}),
     ),
@@ -363,6 +366,9 @@ RESPONSE_ERRATA: dict[str, tuple[Erratum, ...]] = {
     "mistral": (
         Erratum("ChatCompletionResponse", "optional", "data",
                 "required but never defined: no chat completion has it (the description's examples neither)"),
+        Erratum("UsageInfo", "allowed", "prompt_tokens_details", "Mistral's prompt caching guide: cache "
+                "reads are reported as usage.prompt_tokens_details.cached_tokens",
+                {"type": "object", "properties": {"cached_tokens": {"type": "integer"}}}),
     ),
     "cohere": (
         Erratum("EmbedByTypeResponse", "optional", "api_version",

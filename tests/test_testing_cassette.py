@@ -99,7 +99,9 @@ def test_cassette_is_human_readable_with_sse_as_text_lines_and_secrets_redacted(
     first, second = data["interactions"]
     assert first["request"]["headers"]["x-api-key"] == REDACTED
     assert first["request"]["body"]["json"]["messages"][0]["content"][0]["text"] == "hi"
-    assert first["response"]["body"]["json"]["content"] == [{"type": "text", "text": "hello", "citations": None}]
+    assert first["response"]["body"]["json"]["content"] == [
+        {"type": "text", "text": "hello", "citations": None}
+    ]
     assert first["response"]["status"] == 200
     lines = second["response"]["body"]["text"]
     assert "event: message_start" in lines and "event: message_stop" in lines

@@ -31,6 +31,7 @@ from .server import LoopbackServer, RecordedRequest, Reply
 if TYPE_CHECKING:
     from ..models._http import HTTPModel
     from .batches import FakeBatches
+    from .encoders import openai_chat
 
 __all__ = [
     "FakeAnthropic",
@@ -366,12 +367,18 @@ class FakeOpenAI(FakeVendor):
     path_pattern = r"/v1/chat/completions"
     base_path = "/v1"
     batch_api = "openai"
-    reasoning_field = "reasoning_content"
+
+    def host(self) -> openai_chat.Host:
+        """What this host sends besides OpenAI's own fields: OpenAI sends no reasoning text and no
+        usage fields of a compatible host's (subclass and return another `Host` to fake one)."""
+        from .encoders import openai_chat
+
+        return openai_chat.OPENAI
 
     def encode_json(self, response: ModelResponse, request: RecordedRequest) -> dict[str, Any]:
         from .encoders import openai_chat
 
-        return openai_chat.encode_response(response, reasoning_field=self.reasoning_field)
+        return openai_chat.encode_response(response, host=self.host())
 
     def encode_stream(self, response: ModelResponse, request: RecordedRequest) -> bytes:
         from .encoders import openai_chat
@@ -381,7 +388,7 @@ class FakeOpenAI(FakeVendor):
             isinstance(body.get("stream_options"), dict)
             and body["stream_options"].get("include_usage") is True
         )
-        return openai_chat.encode_stream(response, reasoning_field=self.reasoning_field, include_usage=usage)
+        return openai_chat.encode_stream(response, host=self.host(), include_usage=usage)
 
     def error_body(self, status: int, message: str) -> Any:
         kind = {401: "invalid_request_error", 429: "requests", 500: "server_error", 503: "server_error"}
@@ -428,19 +435,24 @@ class FakeGroq(FakeOpenAI):
     default_model = "llama-3.3-70b-versatile"
     path_pattern = r"/openai/v1/chat/completions"
     base_path = "/openai/v1"
-    reasoning_field = "reasoning"
+
+    def host(self) -> openai_chat.Host:
+        """Groq's reasoning text comes as `reasoning`; it reports no cache writes."""
+        from .encoders import openai_chat
+
+        return openai_chat.GROQ
 
     def encode_json(self, response: ModelResponse, request: RecordedRequest) -> dict[str, Any]:
         """Groq's body: `x_groq`, and native calls as `message.executed_tools`."""
         from .encoders import openai_chat
 
-        return openai_chat.encode_response(response, reasoning_field=self.reasoning_field, x_groq="req_fake")
+        return openai_chat.encode_response(response, host=self.host(), x_groq="req_fake")
 
     def encode_stream(self, response: ModelResponse, request: RecordedRequest) -> bytes:
         """Groq puts the stream's usage in `x_groq.usage` of the chunk carrying `finish_reason`."""
         from .encoders import openai_chat
 
-        return openai_chat.encode_stream(response, reasoning_field=self.reasoning_field, x_groq="req_fake")
+        return openai_chat.encode_stream(response, host=self.host(), x_groq="req_fake")
 
     def model(self, model_name: str | None = None, **kwargs: Any) -> HTTPModel:
         from ..models.groq import GroqModel

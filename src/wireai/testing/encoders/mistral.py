@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 from ...codecs.mistral import FINISH_REASONS, _map_response
 from ...messages import ModelResponse, TextPart, ThinkingPart, ToolCallPart
+from ...usage import RequestUsage
 from ...wire.sse import encode_sse
 from ._base import pieces, wire_finish
 from .openai_chat import encode_usage
@@ -32,6 +34,12 @@ def _wire_message(response: ModelResponse) -> dict[str, Any]:
     return message
 
 
+def _usage(usage: RequestUsage) -> dict[str, Any]:
+    """Mistral's `UsageInfo`: the three counts, and the cache reads its prompt caching guide puts in
+    `prompt_tokens_details.cached_tokens`; nothing else (the description closes the object)."""
+    return encode_usage(replace(usage, details=None), cache_writes=False, host_fields=False)
+
+
 def encode_response(response: ModelResponse, *, model_name: str | None = None) -> dict[str, Any]:
     """The chat completion body Mistral would send for `response`."""
     return {
@@ -40,7 +48,7 @@ def encode_response(response: ModelResponse, *, model_name: str | None = None) -
         "created": int(response.timestamp.timestamp()),
         "model": model_name or response.model_name or "mistral-small-latest",
         "choices": [{"index": 0, "message": _wire_message(response), "finish_reason": _finish(response)}],
-        "usage": encode_usage(response.usage),
+        "usage": _usage(response.usage),
     }
 
 
@@ -77,6 +85,6 @@ def encode_stream(response: ModelResponse, *, model_name: str | None = None, chu
             }
             out.append(chunk({"tool_calls": [call]}))
             tool_index += 1
-    out.append(chunk({"content": ""}, _finish(response), encode_usage(response.usage)))
+    out.append(chunk({"content": ""}, _finish(response), _usage(response.usage)))
     out.append(encode_sse("[DONE]"))
     return b"".join(out)

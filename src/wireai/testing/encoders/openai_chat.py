@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from ...codecs._base import chat_tool_call
@@ -20,7 +21,10 @@ from ...wire.sse import encode_sse
 from ._base import pieces, wire_finish
 
 __all__ = [
-    "annotations",
+    "GROQ",
+    "OPENAI",
+    "Host",
+    "cited_annotations",
     "encode_response",
     "encode_stream",
     "encode_usage",
@@ -34,8 +38,13 @@ _OPENAI_FINISH = {
 }
 
 
-def encode_usage(usage: RequestUsage) -> dict[str, Any]:
-    """`usage` as OpenAI spells it (Mistral's is the same shape)."""
+def encode_usage(
+    usage: RequestUsage, *, cache_writes: bool = True, host_fields: bool = True
+) -> dict[str, Any]:
+    """`usage` as OpenAI spells it. A compatible host adds its own: `cache_writes` (OpenRouter
+    reports them beside the reads), `host_fields` (details OpenAI has no field for go at the top,
+    as the host that reported them put them: DeepSeek's `prompt_cache_miss_tokens`...). OpenAI
+    itself sends neither."""
     out: dict[str, Any] = {
         "prompt_tokens": usage.input_tokens,
         "completion_tokens": usage.output_tokens,
@@ -45,7 +54,7 @@ def encode_usage(usage: RequestUsage) -> dict[str, Any]:
     completion_details: dict[str, int] = {}
     if usage.cache_read_tokens:
         prompt_details["cached_tokens"] = usage.cache_read_tokens
-    if usage.cache_write_tokens:  # OpenRouter reports writes beside reads
+    if usage.cache_write_tokens and cache_writes:
         prompt_details["cache_write_tokens"] = usage.cache_write_tokens
     for key, value in (usage.details or {}).items():
         if key == "input_audio_tokens":
@@ -54,7 +63,7 @@ def encode_usage(usage: RequestUsage) -> dict[str, Any]:
             completion_details["audio_tokens"] = value
         elif key in ("reasoning_tokens", "accepted_prediction_tokens", "rejected_prediction_tokens"):
             completion_details[key] = value
-        else:
+        elif host_fields:
             out[key] = value
     if prompt_details:
         out["prompt_tokens_details"] = prompt_details
@@ -117,25 +126,47 @@ def cited_annotations(response: ModelResponse) -> list[Any]:
     ]
 
 
+@dataclass(frozen=True)
+class Host:
+    """How a host's answers differ from one another: its reasoning text's field (`""`: none, as
+    OpenAI's Chat Completions sends none), its additions to `usage` (see `encode_usage`), and
+    whether the message carries OpenAI's `refusal`."""
+
+    reasoning_field: str = "reasoning_content"
+    cache_writes: bool = True
+    host_fields: bool = True
+    refusal: bool = False  # OpenAI's message always has `refusal` (null unless the model refused)
+
+    def usage(self, usage: RequestUsage) -> dict[str, Any]:
+        return encode_usage(usage, cache_writes=self.cache_writes, host_fields=self.host_fields)
+
+
+OPENAI = Host(reasoning_field="", cache_writes=False, host_fields=False, refusal=True)
+GROQ = Host(reasoning_field="reasoning", cache_writes=False)
+
+
 def encode_response(
     response: ModelResponse,
     *,
     model: str | None = None,
-    reasoning_field: str = "reasoning_content",
+    host: Host = Host(),
     x_groq: str | None = None,
 ) -> dict[str, Any]:
-    """The `chat.completion` body a host would send for `response`.
+    """The `chat.completion` body a host would send for `response` (`host`: its additions to
+    OpenAI's shape; the default is a host that sends them all, `OPENAI` is OpenAI itself).
 
     `x_groq` (a request id): Groq's shape, with `x_groq` and the native calls as `executed_tools`
     (only Groq reports them; other hosts' bodies leave native parts out)."""
     message: dict[str, Any] = {"role": "assistant", "content": None}
+    if host.refusal:
+        message["refusal"] = None
     texts = [p.content for p in response.parts if isinstance(p, TextPart)]
     thoughts = [p.content for p in response.parts if isinstance(p, ThinkingPart)]
     calls = [p for p in response.parts if isinstance(p, ToolCallPart)]
     if texts:
         message["content"] = "".join(texts)
-    if thoughts:
-        message[reasoning_field] = "".join(thoughts)
+    if thoughts and host.reasoning_field:
+        message[host.reasoning_field] = "".join(thoughts)
     if calls:
         message["tool_calls"] = [chat_tool_call(c) for c in calls]
     executed = executed_tools(response) if x_groq is not None else []
@@ -152,7 +183,7 @@ def encode_response(
         "choices": [
             {"index": 0, "message": message, "logprobs": None, "finish_reason": finish_reason(response)}
         ],
-        "usage": encode_usage(response.usage),
+        "usage": host.usage(response.usage),
     }
     if x_groq is not None:
         body["x_groq"] = {"id": x_groq}
@@ -163,7 +194,7 @@ def encode_stream(
     response: ModelResponse,
     *,
     model: str | None = None,
-    reasoning_field: str = "reasoning_content",
+    host: Host = Host(),
     fragment: int = 8,
     include_usage: bool = True,
     done: bool = True,
@@ -187,7 +218,7 @@ def encode_stream(
             "choices": [{"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}],
         }
         if finish is not None and x_groq is not None:
-            body["x_groq"] = {"id": x_groq, "usage": encode_usage(response.usage)}
+            body["x_groq"] = {"id": x_groq, "usage": host.usage(response.usage)}
         return encode_sse(json.dumps(body))
 
     out = [chunk({"role": "assistant", "content": ""})]
@@ -201,8 +232,8 @@ def encode_stream(
             out.append(chunk({"executed_tools": [call]}))
             if len(item) > len(call):
                 out.append(chunk({"executed_tools": [item]}))
-        elif isinstance(part, ThinkingPart):
-            out.extend(chunk({reasoning_field: piece}) for piece in pieces(part.content, fragment))
+        elif isinstance(part, ThinkingPart) and host.reasoning_field:
+            out.extend(chunk({host.reasoning_field: piece}) for piece in pieces(part.content, fragment))
         elif isinstance(part, TextPart):
             out.extend(chunk({"content": piece}) for piece in pieces(part.content, fragment))
         elif isinstance(part, ToolCallPart):
@@ -218,7 +249,7 @@ def encode_stream(
         out.append(chunk({"annotations": cited}))
     out.append(chunk({}, finish_reason(response)))
     if include_usage and x_groq is None:
-        out.append(encode_sse(json.dumps({**base, "choices": [], "usage": encode_usage(response.usage)})))
+        out.append(encode_sse(json.dumps({**base, "choices": [], "usage": host.usage(response.usage)})))
     if done:
         out.append(encode_sse("[DONE]"))
     return b"".join(out)

@@ -151,7 +151,8 @@ def encode_response(
     status, incomplete = _status(response)
     asked = request or {}
     created = int(response.timestamp.timestamp())
-    reasoning = asked.get("reasoning") if isinstance(asked.get("reasoning"), dict) else {}
+    reasoning = asked.get("reasoning")
+    reasoning = reasoning if isinstance(reasoning, dict) else {}
     return {
         "id": response.provider_response_id or "resp_fake",
         "object": "response",
