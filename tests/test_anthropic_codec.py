@@ -283,6 +283,24 @@ def test_text_citations_are_kept_and_server_blocks_read_as_native_parts() -> Non
     assert response.usage.details == {"web_search_requests": 1}
 
 
+def test_document_citations_go_back_without_the_answers_file_id() -> None:
+    """An answer's document citation has `file_id` (null unless the document was a file); the
+    request's citation has no such field, so it is left out when the text goes back."""
+    cited = {"type": "char_location", "cited_text": "x", "document_index": 0, "document_title": None,
+             "start_char_index": 0, "end_char_index": 1}  # fmt: skip
+    answer = ModelResponse(
+        [TextPart("x", provider_details={"citations": [{**cited, "file_id": None}]})],
+        provider_name="anthropic",
+    )
+    request = codec.build_request(
+        [ModelRequest([UserPromptPart("q")]), answer, ModelRequest([UserPromptPart("more")])],
+        ModelRequestParameters(),
+        model="claude-sonnet-4-5",
+    )
+    assert request.body["messages"][1]["content"] == [{"type": "text", "text": "x", "citations": [cited]}]
+    assert_spec_valid("anthropic", request.body)
+
+
 @pytest.mark.parametrize(
     "body",
     [

@@ -30,12 +30,14 @@ def encode_reply(protocol: str, response: ModelResponse, *, stream: bool, host: 
     if protocol == "openai_chat":
         from ..testing.encoders import openai_chat
 
+        # OpenAI and Azure answer with OpenAI's own fields only; the other hosts add theirs
+        sent = {"openai": openai_chat.OPENAI, "azure": openai_chat.OPENAI, "groq": openai_chat.GROQ}
+        shape = sent.get(host, openai_chat.Host())
+        x_groq = "req_demo" if host == "groq" else None
         if not stream:
-            return {"status": 200, "json": openai_chat.encode_response(response, model=name)}
-        if host == "groq":
-            sse = openai_chat.encode_stream(response, model=name, x_groq="req_demo")
-            return {"status": 200, "sse": sse.decode()}
-        return {"status": 200, "sse": openai_chat.encode_stream(response, model=name).decode()}
+            return {"status": 200, "json": openai_chat.encode_response(response, model=name, host=shape)}
+        sse = openai_chat.encode_stream(response, model=name, host=shape, x_groq=x_groq)
+        return {"status": 200, "sse": sse.decode()}
     if protocol == "openai_responses":
         from ..testing.encoders import openai_responses
 

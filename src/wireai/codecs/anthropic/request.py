@@ -356,11 +356,15 @@ def _assistant_content(response: ModelResponse) -> list[dict[str, Any]]:
 
 
 def _cited_text_block(part: TextPart) -> dict[str, Any]:
-    """Our own text goes back with the `citations` it came with (web search, web fetch, documents)."""
+    """Our own text goes back with the `citations` it came with (web search, web fetch, documents),
+    less what only an answer's citation has: a document citation's `file_id`, which the request's
+    citation objects do not have (their description closes them)."""
     block = _text_block(part.content)
     citations = (part.provider_details or {}).get("citations")
     if isinstance(citations, list) and citations:
-        block["citations"] = citations
+        block["citations"] = [
+            {k: v for k, v in c.items() if k != "file_id"} if isinstance(c, dict) else c for c in citations
+        ]
     return block
 
 
