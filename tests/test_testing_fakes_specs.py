@@ -260,3 +260,73 @@ async def test_every_answer_of_the_embedding_fake_matches_the_vendor_description
                 await client.post(path, json={})
     errors = [e for item in sent for e in check(EMBEDDING_FOLDER[fake_class], item)]
     assert errors == [], f"{len(errors)} errors:\n" + "\n".join(errors[:60])
+
+
+# ------------------------------------------------------------------------------ stream order (Responses)
+
+
+async def test_responses_streams_build_up_like_the_official_sdks_snapshot() -> None:
+    """openai-python's `responses.stream()` keeps a snapshot of the response: it starts from
+    `response.created`, appends each `response.output_item.added` item, appends each
+    `response.content_part.added` part to its message, and adds every `response.output_text.delta`
+    to `output[output_index].content[content_index]` (where it raised IndexError on the fake before
+    issue 24). Built that way from every stream the fake sends, the snapshot ends as the finished
+    items, message and call items are `in_progress` until their `response.output_item.done`, and
+    sequence numbers count up from 0."""
+    sent: list[Sent] = []
+    label = [""]
+    scripts = scripted() + fixture_answers("openai_responses")
+    async with FakeOpenAIResponses() as fake:
+        record(fake, sent, label)
+        await drive(fake, scripts, label)
+    streams = [item for item in sent if item.reply.chunks is not None]
+    assert len(streams) == len(scripts)
+    for item in streams:
+        raw = b"".join(c for c in item.reply.chunks or () if isinstance(c, bytes))
+        events = [data for _, data in support.stream_events(raw)]
+        assert [e["sequence_number"] for e in events] == list(range(len(events))), item.what
+        snapshot, finished = _accumulate(events, item.what)
+        assert snapshot == finished, item.what
+
+
+def _accumulate(events: list[dict[str, Any]], what: str) -> tuple[list[Any], list[Any]]:
+    """(the snapshot's items as built from the deltas, the items as `output_item.done` sent them),
+    each reduced to what the deltas carry."""
+    assert events[0]["type"] == "response.created", what
+    items: dict[int, dict[str, Any]] = {}
+    done: dict[int, dict[str, Any]] = {}
+    for event in events[1:]:
+        kind, index = event["type"], event.get("output_index")
+        if kind == "response.output_item.added":
+            assert index not in items, what
+            items[index] = json.loads(json.dumps(event["item"]))
+            if items[index]["type"] in ("message", "function_call"):
+                assert items[index]["status"] == "in_progress", what
+        elif kind == "response.content_part.added":
+            assert items[index]["type"] == "message", what
+            items[index]["content"].append(dict(event["part"]))
+        elif kind == "response.output_text.delta":
+            part = items[index]["content"][event["content_index"]]
+            assert part["type"] == "output_text", what
+            part["text"] += event["delta"]
+        elif kind == "response.output_text.done":
+            assert items[index]["content"][event["content_index"]]["text"] == event["text"], what
+        elif kind == "response.function_call_arguments.delta":
+            assert items[index]["type"] == "function_call", what
+            items[index]["arguments"] += event["delta"]
+        elif kind == "response.output_item.done":
+            assert index in items and index not in done, what
+            done[index] = event["item"]
+        elif kind in ("response.completed", "response.incomplete"):
+            assert event["response"]["output"] == [done[i] for i in sorted(done)], what
+    built = [_carried(items[i]) for i in sorted(items)]
+    return built, [_carried(done[i]) for i in sorted(done)]
+
+
+def _carried(item: dict[str, Any]) -> Any:
+    """What a snapshot builds from deltas: a message's texts, a call's arguments, else the id."""
+    if item["type"] == "message":
+        return [c.get("text") for c in item["content"]]
+    if item["type"] == "function_call":
+        return item["arguments"]
+    return item["id"]
