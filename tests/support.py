@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+import httpx
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -745,3 +746,18 @@ def assert_stream_valid(vendor: str, kind: str, raw: bytes, *, strict: bool | No
     if isinstance(errors, str):
         return _not_run(vendor, errors)
     assert errors == [], f"{vendor} {kind} stream does not match the vendor spec:\n" + "\n".join(errors[:40])
+
+
+class ToLoopback(httpx.AsyncHTTPTransport):
+    """Sends every request to a loopback server instead, leaving the request as built: its URL (kept
+    in `urls`), its `Host` header and anything signed over them (SigV4) are the real host's."""
+
+    def __init__(self, server_url: str):
+        super().__init__()
+        self.target = httpx.URL(server_url)
+        self.urls: list[str] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.urls.append(str(request.url))
+        request.url = request.url.copy_with(scheme="http", host=self.target.host, port=self.target.port)
+        return await super().handle_async_request(request)

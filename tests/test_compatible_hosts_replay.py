@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 import httpx
 import pytest
 
-from support import assert_protocol_valid
+from support import ToLoopback, assert_protocol_valid
 from wireai.messages import (
     FinishReason,
     ModelRequest,
@@ -356,20 +356,6 @@ HOST_ENV = {
 def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
     for var in HOST_ENV:
         monkeypatch.delenv(var, raising=False)
-
-
-class ToLoopback(httpx.AsyncHTTPTransport):
-    """Sends every request to the loopback server instead, leaving the request (and its `Host`) as built."""
-
-    def __init__(self, server_url: str):
-        super().__init__()
-        self.target = httpx.URL(server_url)
-        self.urls: list[str] = []
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        self.urls.append(str(request.url))
-        request.url = request.url.copy_with(scheme="http", host=self.target.host, port=self.target.port)
-        return await super().handle_async_request(request)
 
 
 async def exchange(model: OpenAIChatModel, turn: Turn) -> ModelResponse:

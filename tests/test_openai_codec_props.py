@@ -18,6 +18,7 @@ from wireai.exceptions import ModelAPIError, ModelHTTPError, UnexpectedModelBeha
 from wireai.messages import ModelResponse, TextPart, ThinkingPart, ToolCallPart
 from wireai.profiles import ModelProfile
 from wireai.providers.groq import groq_model_profile
+from wireai.providers.snowflake import SnowflakeProvider
 from wireai.testing.encoders import openai_chat as chat_encoder
 from wireai.testing.encoders import openai_responses as responses_encoder
 from wireai.testing.fixtures import list_cases, load_case
@@ -25,6 +26,7 @@ from wireai.usage import RequestUsage
 
 WHEN = datetime(2025, 1, 1, tzinfo=timezone.utc)
 GROQ = groq_model_profile("llama-3.3-70b-versatile")
+CORTEX = SnowflakeProvider(account="myorg-myaccount", token="t").model_profile("claude-sonnet-4-6")
 
 RESPONSES = [
     ModelResponse(
@@ -224,10 +226,11 @@ def _stream_fixtures() -> list[tuple[str, bytes, Callable[[], StreamParser]]]:
         ("openai_chat", chat_parser),
         ("groq", lambda: chat_parser(GROQ)),
         ("openai_responses", responses_parser),
+        ("snowflake", lambda: chat_parser(CORTEX)),  # reasoning_details, no finish_reason
     ):
         for name in list_cases(protocol):
             for exchange in load_case(protocol, name).exchanges:
-                if "sse_events" in exchange.response:
+                if "sse_events" in exchange.response or "sse" in exchange.response:
                     out.append((f"{protocol}/{name}", exchange.raw_body(), factory))
     return out
 
@@ -261,9 +264,14 @@ def test_truncated_or_corrupted_streams_give_a_typed_outcome(
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.binary(max_size=300), st.sampled_from(["chat", "groq", "responses"]))
+@given(st.binary(max_size=300), st.sampled_from(["chat", "groq", "cortex", "responses"]))
 def test_random_garbage_gives_a_typed_outcome(raw: bytes, which: str) -> None:
-    parser = {"chat": chat_parser, "groq": lambda: chat_parser(GROQ), "responses": responses_parser}[which]()
+    parser = {
+        "chat": chat_parser,
+        "groq": lambda: chat_parser(GROQ),
+        "cortex": lambda: chat_parser(CORTEX),
+        "responses": responses_parser,
+    }[which]()
     assert drive(parser, [b"data: " + raw + b"\n\n"])[0] in ("ok", "error")
 
 
@@ -291,6 +299,9 @@ def test_random_garbage_gives_a_typed_outcome(raw: bytes, which: str) -> None:
                         "item",
                         "arguments",
                         "name",
+                        "reasoning_details",
+                        "text",
+                        "signature",
                     ]
                 ),
                 children,
@@ -301,7 +312,11 @@ def test_random_garbage_gives_a_typed_outcome(raw: bytes, which: str) -> None:
     )
 )
 def test_random_json_bodies_give_a_result_or_typed_error(body: Any) -> None:
-    for parse in (openai_chat.parse_response, openai_responses.parse_response):
+    for parse in (
+        openai_chat.parse_response,
+        lambda body, model_name: openai_chat.parse_response(body, model_name=model_name, profile=CORTEX),
+        openai_responses.parse_response,
+    ):
         try:
             parse(body, model_name="m")
         except (UnexpectedModelBehavior, ModelHTTPError):

@@ -7,7 +7,10 @@ token, OAuth token or key-pair JWT) from `token=` or `SNOWFLAKE_TOKEN`. Cortex n
 (`tools` is an error for the others, `response_format` silently ignored), takes no `strict`, and
 Claude there knows `json_schema` but not `json_object`.
 
-Not read yet: the `reasoning_details` Claude's answers carry there (needs a codec change).
+Claude's thinking is asked for with `reasoning: {effort}` (the portable `thinking` setting, or
+`snowflake_reasoning` as given) and only at temperature 1, which is sent unless the settings set
+one; it comes back in `reasoning_details` (text and signature), goes back the same way on the next
+turn, and Claude's answers carry `finish_reason: ""`. All of that is the chat codec's data, set here.
 """
 
 from __future__ import annotations
@@ -27,6 +30,15 @@ from .families import compatible_profile, split_model_name
 __all__ = ["SnowflakeProvider"]
 
 _ACCOUNT = re.compile(r"[A-Za-z0-9._-]+")
+
+# How Cortex serves Claude over Chat Completions (the chat codec's `ChatOptions`).
+_CLAUDE_CHAT = {
+    "reasoning_details": True,
+    "reasoning_provider": "snowflake",
+    "blank_finish_reason": True,
+    "thinking": "cortex",
+    "thinking_temperature": 1,
+}
 
 
 class SnowflakeProvider(OpenAICompatibleProvider):
@@ -58,12 +70,18 @@ class SnowflakeProvider(OpenAICompatibleProvider):
 
     def model_profile(self, model_name: str) -> ModelProfile | None:
         _, name = split_model_name(model_name)
-        chat = {"supports_strict": False}
+        # No `strict`, no service tiers (the portable `service_tier` is not sent, as on the other hosts).
+        chat: dict[str, Any] = {
+            "supports_strict": False,
+            "service_tiers": {},
+            "setting_fields": {"snowflake_reasoning": "reasoning"},
+        }
         if name.startswith("claude"):
             changes: dict[str, Any] = {
                 "supports_json_schema_output": True,
                 "supports_json_object_output": False,
             }
+            chat.update(_CLAUDE_CHAT)
         elif name.startswith("openai-"):
             changes = {}
         else:

@@ -39,6 +39,14 @@ class ChatOptions:
     reasoning_provider: str = ""
     # `<think>...</think>` inline in content (Groq `reasoning_format: raw`, some Ollama models).
     think_tags: bool = False
+    # `reasoning_details`, the list of typed reasoning entries OpenRouter introduced, in which Snowflake
+    # Cortex's Claude answers carry their thinking (text and signature): read into thinking parts, in
+    # place of `reasoning_fields` where a message has both, and the host's own (`reasoning_provider`)
+    # sent back the same way, so Claude can verify its signed thinking after a tool call.
+    reasoning_details: bool = False
+    # Cortex answers Claude with `finish_reason: ""` (and streams none): read as a finished answer,
+    # `tool_call` when it calls tools and `stop` otherwise, rather than as no finish reason at all.
+    blank_finish_reason: bool = False
     # Groq reports stream usage in the last chunk's `x_groq.usage`.
     x_groq_usage: bool = False
     # Top-level response fields kept in `provider_details` (Perplexity `citations`, `search_results`).
@@ -54,8 +62,14 @@ class ChatOptions:
     native_tools_note: str = ""
     # How the portable `thinking` setting reaches this model: `reasoning_effort` (OpenAI, Groq, xAI),
     # `deepseek` (`thinking: {type}` + `reasoning_effort`), `openrouter` (`reasoning: {...}`),
-    # `always` (it always thinks and has no knob), `never` (it cannot think).
-    thinking: Literal["reasoning_effort", "deepseek", "openrouter", "always", "never"] = "reasoning_effort"
+    # `cortex` (`reasoning: {effort: low|medium|high}`, Snowflake's Claude), `always` (it always
+    # thinks and has no knob), `never` (it cannot think).
+    thinking: Literal["reasoning_effort", "deepseek", "openrouter", "cortex", "always", "never"] = (
+        "reasoning_effort"
+    )
+    # The temperature a request that asks the model to think is sent with when the settings give none
+    # (Cortex's Claude thinks only at temperature 1, and Cortex's own default is lower).
+    thinking_temperature: float | None = None
     # The efforts the model accepts; empty when the profile does not know (levels then pass through).
     thinking_efforts: tuple[str, ...] = ()
     # The effort sent for `thinking=True`, and for `thinking=False` ("": it cannot be switched off).

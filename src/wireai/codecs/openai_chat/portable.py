@@ -15,7 +15,17 @@ from typing import Any
 from ...exceptions import UserError
 from .options import ChatOptions
 
-__all__ = ["effort_for", "portable_fields"]
+__all__ = ["effort_for", "portable_fields", "thinking_temperature"]
+
+# Cortex's reasoning efforts for each portable level (it has low, medium and high).
+_CORTEX_EFFORTS: dict[bool | str, str] = {
+    True: "medium", "minimal": "low", "low": "low", "medium": "medium", "high": "high", "xhigh": "high",
+}  # fmt: skip
+# The body field each way of thinking is asked for in.
+_THINKING_FIELD = {
+    "reasoning_effort": "reasoning_effort", "deepseek": "thinking", "openrouter": "reasoning",
+    "cortex": "reasoning", "always": "reasoning_effort", "never": "reasoning_effort",
+}  # fmt: skip
 
 
 def portable_fields(settings: Mapping[str, Any], opts: ChatOptions, model: str) -> dict[str, Any]:
@@ -49,6 +59,15 @@ def _thinking_fields(thinking: bool | str, opts: ChatOptions, model: str) -> dic
         if thinking is True:
             return {"reasoning": {"enabled": True}}
         return {"reasoning": {"effort": "none" if thinking is False else thinking}}
+    if form == "cortex":
+        if thinking is False:
+            return {}  # Claude on Cortex thinks only when asked
+        if thinking not in _CORTEX_EFFORTS:
+            raise UserError(
+                f"`thinking` takes True/False or one of {', '.join(map(str, list(_CORTEX_EFFORTS)[1:]))}, "
+                f"not {thinking!r}"
+            )
+        return {"reasoning": {"effort": _CORTEX_EFFORTS[thinking]}}
     if form == "deepseek":
         if thinking is False:
             return {"thinking": {"type": "disabled"}}
@@ -58,6 +77,18 @@ def _thinking_fields(thinking: bool | str, opts: ChatOptions, model: str) -> dic
         return fields
     effort = effort_for(thinking, opts, model)
     return {"reasoning_effort": effort} if effort else {}
+
+
+def thinking_temperature(body: Mapping[str, Any], opts: ChatOptions) -> dict[str, Any]:
+    """`temperature` for a body that asks the model to think where the host needs one then
+    (`thinking_temperature`) and the settings set none; empty otherwise."""
+    if (
+        opts.thinking_temperature is None
+        or "temperature" in body
+        or not body.get(_THINKING_FIELD[opts.thinking])
+    ):
+        return {}
+    return {"temperature": opts.thinking_temperature}
 
 
 def effort_for(thinking: bool | str, opts: ChatOptions, model: str) -> str:

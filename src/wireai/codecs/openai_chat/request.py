@@ -34,7 +34,8 @@ from .._base import (
 )
 from .native_tools import add_native_tools
 from .options import _COMMON_SETTINGS, OPENAI_SETTINGS, ChatOptions
-from .portable import portable_fields
+from .portable import portable_fields, thinking_temperature
+from .reasoning_details import reasoning_detail
 
 # --------------------------------------------------------------------------------------------- request
 
@@ -76,6 +77,7 @@ def build_request(
     for key, wire in (*_COMMON_SETTINGS.items(), *OPENAI_SETTINGS.items(), *opts.setting_fields.items()):
         if settings.get(key) is not None:
             body[wire] = settings[key]
+    body.update(thinking_temperature(body, opts))
     if stream:
         body["stream"] = True
         if opts.include_usage:
@@ -157,19 +159,25 @@ def _assistant_message(message: ModelResponse, opts: ChatOptions) -> dict[str, A
     texts: list[str] = []
     calls: list[dict[str, Any]] = []
     thoughts: list[str] = []
+    entries: list[dict[str, Any]] = []
     for part in message.parts:
         if isinstance(part, TextPart):
             texts.append(part.content)
         elif isinstance(part, ToolCallPart):
             calls.append(chat_tool_call(part))
-        elif (
-            isinstance(part, ThinkingPart) and part.content and part.provider_name == opts.reasoning_provider
-        ):
-            thoughts.append(part.content)  # only where the host wants its own reasoning back
+        elif isinstance(part, ThinkingPart) and part.provider_name == opts.reasoning_provider:
+            # Only where the host wants its own reasoning back: as the entries it came in, or as text.
+            entry = reasoning_detail(part) if opts.reasoning_details else None
+            if entry is not None:
+                entries.append(entry)
+            elif part.content:
+                thoughts.append(part.content)
         # Native tool parts and files: no host's request messages take them.
     if not texts and not calls:
         return None
     out: dict[str, Any] = {"role": "assistant"}
+    if entries:
+        out["reasoning_details"] = entries
     if thoughts and opts.send_reasoning_field:
         out[opts.send_reasoning_field] = "".join(thoughts)
     if texts:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ...exceptions import ModelHTTPError, UnexpectedModelBehavior, snippet
 from ...messages import (
+    FinishReason,
     ModelResponse,
     ModelResponsePart,
     TextPart,
@@ -25,6 +26,7 @@ from .._base import (
 )
 from .native_tools import executed_tool_parts
 from .options import FINISH_REASONS, ChatOptions
+from .reasoning_details import thinking_part
 from .think import split_think_tags
 
 # --------------------------------------------------------------------------------------------- errors
@@ -88,13 +90,8 @@ def read_completion(
     message = choice.get("message")
     if not isinstance(message, dict):
         raise UnexpectedModelBehavior(f"{name}: choice without a message", snippet(data))
-    parts: list[ModelResponsePart] = []
+    parts: list[ModelResponsePart] = list(_thinking_parts(message, opts, data))
     details: dict[str, Any] = {}
-    for field_name in opts.reasoning_fields:
-        reasoning = message.get(field_name)
-        if isinstance(reasoning, str) and reasoning:
-            parts.append(ThinkingPart(reasoning))
-            break
     timestamp = epoch_datetime(data.get("created"))
     executed = message.get("executed_tools") or []
     if not isinstance(executed, list):
@@ -128,15 +125,38 @@ def read_completion(
     raw_finish = choice.get("finish_reason")
     if isinstance(raw_finish, str):
         details["finish_reason"] = raw_finish
+    finish = FINISH_REASONS.get(raw_finish) if isinstance(raw_finish, str) else None
+    if finish is None and not raw_finish and opts.blank_finish_reason:
+        finish = blank_finish(parts)
     return ModelResponse(
         parts=parts,
         usage=parse_usage(data.get("usage")),
         model_name=text(data.get("model")) or model_name,
         timestamp=timestamp,
-        provider_response_id=text(data.get("id")),
-        finish_reason=FINISH_REASONS.get(raw_finish) if isinstance(raw_finish, str) else None,
+        provider_response_id=text(data.get("id")) or None,  # Cortex sends `id: ""`
+        finish_reason=finish,
         provider_details=details or None,
     )
+
+
+def _thinking_parts(message: Mapping[str, Any], opts: ChatOptions, body: Any) -> list[ThinkingPart]:
+    """The message's reasoning: its `reasoning_details` entries where the host sends them, else the
+    text of the first `reasoning_fields` field present."""
+    entries = message.get("reasoning_details") if opts.reasoning_details else None
+    if entries is not None and not isinstance(entries, list):
+        raise UnexpectedModelBehavior("OpenAI chat: message.reasoning_details is not a list", snippet(body))
+    if entries:
+        return [part for entry in entries if (part := thinking_part(entry, body)) is not None]
+    for field_name in opts.reasoning_fields:
+        reasoning = message.get(field_name)
+        if isinstance(reasoning, str) and reasoning:
+            return [ThinkingPart(reasoning)]
+    return []
+
+
+def blank_finish(parts: Sequence[ModelResponsePart]) -> FinishReason:
+    """The finish reason of an answer whose host reports none (`blank_finish_reason`)."""
+    return "tool_call" if any(isinstance(part, ToolCallPart) for part in parts) else "stop"
 
 
 def attach_annotations(parts: list[ModelResponsePart], annotations: Any) -> None:

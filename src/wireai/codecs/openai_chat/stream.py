@@ -24,7 +24,8 @@ from .._base import (
 )
 from .native_tools import executed_tool_parts
 from .options import FINISH_REASONS, ChatOptions
-from .response import _raise_error, attach_annotations, parse_usage, thinking_text
+from .reasoning_details import detail_key, thinking_delta
+from .response import _raise_error, attach_annotations, blank_finish, parse_usage, thinking_text
 from .think import ThinkTagSplitter
 
 # --------------------------------------------------------------------------------------------- stream
@@ -69,6 +70,8 @@ class StreamParser(BaseStreamParser):
                 return NO_EVENTS
             if stripped == "[DONE]":
                 self.done = True
+                if self.finish_reason is None and self.opts.blank_finish_reason:
+                    self.finish_reason = blank_finish(self.parts.get_parts())
                 return self._flush_think()
         try:
             chunk = loads(data)
@@ -132,16 +135,7 @@ class StreamParser(BaseStreamParser):
                         out.append(event)
                 return
         if isinstance(delta, dict):
-            for name in self.opts.reasoning_fields:
-                reasoning = delta.get(name)
-                if isinstance(reasoning, str) and reasoning:
-                    _add(
-                        out,
-                        self.parts.handle_thinking_delta(
-                            _THINKING, reasoning, provider_name=self.provider_name
-                        ),
-                    )
-                    break
+            self._reasoning(delta, out, data)
             content = delta.get("content")
             if isinstance(content, str):
                 if content:
@@ -179,6 +173,40 @@ class StreamParser(BaseStreamParser):
             self.finish_reason = FINISH_REASONS.get(raw_finish)
             self.provider_details = {**(self.provider_details or {}), "finish_reason": raw_finish}
             out.extend(self._flush_think())
+
+    def _reasoning(self, delta: Mapping[str, Any], out: list[ModelResponseStreamEvent], data: str) -> None:
+        """The delta's reasoning: its `reasoning_details` entries where the host sends them (each block
+        a part of its own, keyed by type and index), else the first `reasoning_fields` field present."""
+        entries = delta.get("reasoning_details") if self.opts.reasoning_details else None
+        if entries is not None and not isinstance(entries, list):
+            raise UnexpectedModelBehavior(
+                f"{self.model_name}: delta.reasoning_details is not a list", snippet(data)
+            )
+        if entries:
+            for position, entry in enumerate(entries):
+                read = thinking_delta(entry, data)
+                if read is not None:
+                    content, signature, details = read
+                    _add(
+                        out,
+                        self.parts.handle_thinking_delta(
+                            detail_key(entry, position),
+                            content,
+                            signature=signature or None,
+                            id=text(entry.get("id")),
+                            provider_name=self.provider_name,
+                            provider_details=details,
+                        ),
+                    )
+            return
+        for name in self.opts.reasoning_fields:
+            reasoning = delta.get(name)
+            if isinstance(reasoning, str) and reasoning:
+                _add(
+                    out,
+                    self.parts.handle_thinking_delta(_THINKING, reasoning, provider_name=self.provider_name),
+                )
+                return
 
     def _executed_tools(self, executed: Any, out: list[ModelResponseStreamEvent], data: str) -> None:
         """Groq streams each executed tool twice under its `index`: the call with its arguments,
