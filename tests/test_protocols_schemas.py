@@ -30,6 +30,10 @@ FIXTURE_PROTOCOL = {
     "azure": "openai_chat",
     "vertex": "gemini",
     "openai_compatible": "openai_chat",
+    "snowflake": "openai_chat",
+    "anthropic_bedrock": "anthropic",
+    "anthropic_vertex": "anthropic",
+    "anthropic_foundry": "anthropic",
 }
 DEMO_PROTOCOL = {v.key: v.protocol for v in VENDORS}
 
@@ -47,7 +51,10 @@ def _fixture_bodies() -> list[Any]:
         data = json.loads(path.read_text("utf-8"))
         for i, exchange in enumerate(data.get("exchanges", [])):
             body = exchange.get("request", {}).get("body")
-            if exchange.get("request", {}).get("path", "").endswith("/count_tokens"):
+            path = exchange.get("request", {}).get("path", "")
+            if path.endswith(("/count_tokens", "/count-tokens:rawPredict")) or (
+                folder.startswith("anthropic_") and path.endswith("/count-tokens")
+            ):
                 continue  # not a generation body: its test checks it against the vendor's count_tokens spec
             if isinstance(body, dict):
                 params.append(

@@ -10,6 +10,7 @@ stream fixture and every JSON response fixture must give a result or a typed wir
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Any
@@ -52,6 +53,26 @@ _COMPATIBLE_HOSTS = {"azure", "deepseek", "grok", "ollama", "openrouter", "perpl
 }
 
 
+def _claude_platforms() -> dict[str, Callable[[], Any]]:
+    """Claude served by a cloud through the Messages codec's variants (offline providers)."""
+    from wireai.providers.anthropic_bedrock import AnthropicBedrockProvider
+    from wireai.providers.anthropic_foundry import AnthropicFoundryProvider
+    from wireai.providers.anthropic_vertex import AnthropicVertexProvider
+
+    return {
+        "anthropic_bedrock": lambda: AnthropicBedrockProvider(
+            api_key="fake", region_name="us-east-1", base_url=FAKE_URL
+        ),
+        "anthropic_vertex": lambda: AnthropicVertexProvider(
+            credentials=fakes.FakeGoogleCredentials(), base_url=FAKE_URL
+        ),
+        "anthropic_foundry": lambda: AnthropicFoundryProvider(api_key="fake", base_url=FAKE_URL),
+    }
+
+
+_CLAUDE_PLATFORMS = _claude_platforms()
+
+
 def _model_name(exchange: Exchange) -> str:
     body = exchange.body if isinstance(exchange.body, dict) else {}
     if isinstance(body.get("model"), str):
@@ -83,6 +104,10 @@ def model_for(protocol: str, case: str, exchange: Exchange) -> HTTPModel:
         from wireai.providers import infer_provider
 
         return OpenAIChatModel(name, provider=infer_provider(vendor, **kwargs))
+    if vendor in _CLAUDE_PLATFORMS:
+        from wireai.models.anthropic import AnthropicModel
+
+        return AnthropicModel(name, provider=_CLAUDE_PLATFORMS[vendor]())
     try:
         fake_class = _FAKE_FOR_PROTOCOL[vendor]
     except KeyError:

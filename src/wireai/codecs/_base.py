@@ -220,6 +220,12 @@ class BaseStreamParser:
     framing: ClassVar[type[Framing]] = SSEDecoder
     default_provider_name: ClassVar[str | None] = None
 
+    @classmethod
+    def framing_for(cls, profile: ModelProfile | None) -> type[Framing]:
+        """The framing of this codec's streams for a model with `profile`: `framing`, unless the
+        profile's variant of the protocol frames them otherwise (Claude on Bedrock: AWS event-stream)."""
+        return cls.framing
+
     def __init__(
         self,
         params: ModelRequestParameters | None = None,
@@ -237,7 +243,7 @@ class BaseStreamParser:
         self.provider_response_id: str | None = None
         self.provider_details: dict[str, Any] | None = None
         self.timestamp = now_utc()
-        self._frames = self.framing()
+        self._frames = self.framing_for(profile)()
         self._flushed = False
 
     def feed(self, data: bytes) -> list[ModelResponseStreamEvent]:

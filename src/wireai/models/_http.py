@@ -82,8 +82,8 @@ class HTTPModel(Model):
 
     @property
     def stream_format(self) -> str:
-        """How this model's streams are framed (`sse`, `eventstream`): the codec's framing says."""
-        return self.codec.StreamParser.framing.wire_format
+        """How this model's streams are framed (`sse`, `eventstream`): the codec's framing for its profile says."""
+        return self.codec.StreamParser.framing_for(self.profile).wire_format
 
     # ------------------------------------------------------------------------------ Model API
 

@@ -132,7 +132,10 @@ def anthropic_model_profile(model_name: str) -> ModelProfile:
 
 class AnthropicModel(HTTPModel):
     """A Claude model. Accepts PydanticAI's constructors: `AnthropicModel('claude-...', api_key=...)`,
-    `provider='anthropic'` or an `AnthropicProvider(...)`, plus `http_client=` and `base_url=`."""
+    `provider='anthropic'` or an `AnthropicProvider(...)`, plus `http_client=` and `base_url=`; Claude
+    served by a cloud: `AnthropicBedrockProvider`, `AnthropicVertexProvider`, `AnthropicFoundryProvider`
+    (or their names). Which envelope the requests take is the provider's profile's
+    (`extra['anthropic_variant']`), kept under a `profile=` given here."""
 
     codec = anthropic
 
@@ -140,7 +143,8 @@ class AnthropicModel(HTTPModel):
         self,
         model_name: AnthropicModelName,
         *,
-        provider: Literal["anthropic"] | Provider = "anthropic",
+        provider: Literal["anthropic", "anthropic-bedrock", "anthropic-vertex", "anthropic-foundry"]
+        | Provider = "anthropic",
         api_key: str | None = None,
         http_client: httpx.AsyncClient | None = None,
         base_url: str | None = None,
@@ -148,12 +152,20 @@ class AnthropicModel(HTTPModel):
         profile: ModelProfile | None = None,
     ):
         provider = resolve_provider(provider, api_key=api_key, base_url=base_url, http_client=http_client)
-        super().__init__(
-            model_name, provider, settings=settings, profile=profile or anthropic_model_profile(model_name)
-        )
+        platform = provider.model_profile(model_name) or anthropic_model_profile(model_name)
+        if profile is not None:
+            variant = platform.extra.get("anthropic_variant")
+            profile = (
+                profile
+                if variant is None
+                else profile.update(extra={**profile.extra, "anthropic_variant": variant})
+            )
+        super().__init__(model_name, provider, settings=settings, profile=profile or platform)
 
     def fetches_url(self, item: FileUrl) -> bool:
-        # Images and PDFs by URL; other documents (plain text...) go inline.
+        # Images and PDFs by URL where the platform fetches them; other documents (plain text...) go inline.
+        if not anthropic.variant_of(self.profile).fetches_urls:
+            return False
         return isinstance(item, ImageUrl) or (
             isinstance(item, DocumentUrl) and item.media_type == "application/pdf"
         )

@@ -10,7 +10,7 @@ from ..profiles import ModelProfile
 from ..transport.pacing import Pacing, resolve_pacing
 from . import Provider, env_key
 
-__all__ = ["AnthropicProvider"]
+__all__ = ["AnthropicProvider", "claude_profile"]
 
 DEFAULT_BASE_URL = "https://api.anthropic.com"
 
@@ -42,6 +42,16 @@ class AnthropicProvider(Provider):
         return {"x-api-key": self._api_key or ""}
 
     def model_profile(self, model_name: str) -> ModelProfile | None:
-        from ..models.anthropic import anthropic_model_profile
+        return claude_profile(model_name)
 
-        return anthropic_model_profile(model_name)
+
+def claude_profile(model_name: str, variant: str | None = None) -> ModelProfile:
+    """A Claude model's profile (what its family and version take), served through `variant`'s
+    envelope of the Messages API (`codecs.anthropic.variants`: `bedrock`, `vertex`; None: the
+    Anthropic API's own)."""
+    from ..models.anthropic import anthropic_model_profile
+
+    profile = anthropic_model_profile(model_name)
+    return (
+        profile if variant is None else profile.update(extra={**profile.extra, "anthropic_variant": variant})
+    )

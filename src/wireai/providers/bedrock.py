@@ -22,7 +22,64 @@ from ..profiles import ModelProfile
 from ..transport.sigv4 import BearerAuth, SigV4Auth, import_botocore, session_credentials
 from . import Provider
 
-__all__ = ["BedrockProvider"]
+__all__ = ["AwsIdentity", "BedrockProvider"]
+
+
+class AwsIdentity:
+    """Who we are to an AWS service and in which region, chosen as the module docstring says: the
+    `httpx.Auth` (a Bedrock API key as a bearer token, or SigV4 for `service`) and the region, which
+    botocore's config is asked for only when it is needed and not given."""
+
+    def __init__(
+        self,
+        service: str,
+        provider: str,
+        *,
+        credentials: Any = None,
+        region_name: str | None = None,
+        aws_access_key_id: str | None = None,
+        aws_secret_access_key: str | None = None,
+        aws_session_token: str | None = None,
+        profile_name: str | None = None,
+        api_key: str | None = None,
+    ):
+        if (aws_access_key_id is None) != (aws_secret_access_key is None):
+            raise UserError("Pass both `aws_access_key_id` and `aws_secret_access_key`, or neither")
+        self.provider = provider
+        self.profile_name = profile_name
+        self.region_name = region_name or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+        env_token = os.environ.get("AWS_BEARER_TOKEN_BEDROCK")
+        self.auth: httpx.Auth
+        if api_key:
+            self.auth = BearerAuth(api_key)
+        elif aws_access_key_id is not None:
+            botocore = import_botocore()
+            creds = botocore.credentials.Credentials(
+                aws_access_key_id, aws_secret_access_key, aws_session_token
+            )
+            self.auth = SigV4Auth(creds, self.require_region(), service)
+        elif credentials is not None:
+            self.auth = SigV4Auth(credentials, self.require_region(), service)
+        elif env_token:
+            self.auth = BearerAuth(env_token)
+        else:
+            import_botocore()
+            self.auth = SigV4Auth(lambda: session_credentials(profile_name), self.require_region(), service)
+
+    def require_region(self) -> str:
+        """The region, once needed: the argument or `AWS_REGION`/`AWS_DEFAULT_REGION`, else the profile's."""
+        if not self.region_name:
+            # Only now botocore is consulted, so a bearer key with `base_url` never imports it.
+            session = import_botocore().session.Session(profile=self.profile_name)
+            value = session.get_config_variable("region")
+            self.region_name = str(value) if value else None
+        if not self.region_name:
+            raise UserError(
+                f"No AWS region for {self.provider}: pass `region_name=`, set `AWS_REGION` "
+                "(or `AWS_DEFAULT_REGION`), or set `region` in your AWS profile"
+                + (f" {self.profile_name!r}" if self.profile_name else "")
+            )
+        return self.region_name
 
 
 class BedrockProvider(Provider):
@@ -47,9 +104,6 @@ class BedrockProvider(Provider):
         self._http_client = http_client
         if max_retries is not None:
             self.max_retries = max_retries
-        if (aws_access_key_id is None) != (aws_secret_access_key is None):
-            raise UserError("Pass both `aws_access_key_id` and `aws_secret_access_key`, or neither")
-
         client_endpoint: str | None = None
         credentials: Any = None
         if bedrock_client is not None:
@@ -58,53 +112,31 @@ class BedrockProvider(Provider):
             client_endpoint = getattr(meta, "endpoint_url", None)
             signer = getattr(bedrock_client, "_request_signer", None)
             credentials = getattr(signer, "_credentials", None)
-
-        env_token = os.environ.get("AWS_BEARER_TOKEN_BEDROCK")
-        self._auth: httpx.Auth
-        self.region_name = region_name or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
-        if api_key:
-            self._auth = BearerAuth(api_key)
-        elif aws_access_key_id is not None:
-            botocore = import_botocore()
-            creds = botocore.credentials.Credentials(
-                aws_access_key_id, aws_secret_access_key, aws_session_token
-            )
-            self._auth = SigV4Auth(creds, self._require_region(profile_name))
-        elif credentials is not None:
-            self._auth = SigV4Auth(credentials, self._require_region(profile_name))
-        elif env_token:
-            self._auth = BearerAuth(env_token)
-        else:
-            import_botocore()
-            self._auth = SigV4Auth(
-                lambda: session_credentials(profile_name), self._require_region(profile_name)
-            )
-
+        self._identity = AwsIdentity(
+            "bedrock",
+            type(self).__name__,
+            credentials=credentials,
+            region_name=region_name,
+            aws_access_key_id=aws_access_key_id,
+            aws_secret_access_key=aws_secret_access_key,
+            aws_session_token=aws_session_token,
+            profile_name=profile_name,
+            api_key=api_key,
+        )
         if base_url:
             self.base_url = base_url.rstrip("/")
         elif client_endpoint:
             self.base_url = str(client_endpoint).rstrip("/")
         else:
-            self.base_url = f"https://bedrock-runtime.{self._require_region(profile_name)}.amazonaws.com"
+            self.base_url = f"https://bedrock-runtime.{self._identity.require_region()}.amazonaws.com"
 
-    def _require_region(self, profile_name: str | None) -> str:
-        """The region, once needed: the argument or `AWS_REGION`/`AWS_DEFAULT_REGION`, else the profile's."""
-        if not self.region_name:
-            # Only now botocore is consulted, so a bearer key with `base_url` never imports it.
-            session = import_botocore().session.Session(profile=profile_name)
-            value = session.get_config_variable("region")
-            self.region_name = str(value) if value else None
-        if not self.region_name:
-            raise UserError(
-                "No AWS region for Bedrock: pass `region_name=` to `BedrockProvider`, set `AWS_REGION` "
-                "(or `AWS_DEFAULT_REGION`), or set `region` in your AWS profile"
-                + (f" {profile_name!r}" if profile_name else "")
-            )
-        return self.region_name
+    @property
+    def region_name(self) -> str | None:
+        return self._identity.region_name
 
     @property
     def auth(self) -> httpx.Auth:
-        return self._auth
+        return self._identity.auth
 
     def model_profile(self, model_name: str) -> ModelProfile | None:
         from ..models.bedrock import bedrock_model_profile
@@ -112,4 +144,4 @@ class BedrockProvider(Provider):
         return bedrock_model_profile(model_name)
 
     def __repr__(self) -> str:  # never shows keys
-        return f"BedrockProvider(region_name={self.region_name!r}, base_url={self.base_url!r}, auth={self._auth!r})"
+        return f"{type(self).__name__}(region_name={self.region_name!r}, base_url={self.base_url!r}, auth={self.auth!r})"

@@ -12,11 +12,13 @@ vendor's answer:
 The response body is one of `json` (an object), `text` (raw text), `sse` (raw SSE text),
 `sse_file` (raw SSE text in a file beside the case), `sse_events` (a list of `{"event"?, "data"}`
 encoded as SSE, `data` objects as JSON) or `eventstream` (a list of `{"headers", "payload"}` AWS
-event-stream messages). The same files serve the test suite and `wireai demo`.
+event-stream messages; `{"headers", "chunk"}` for Bedrock's InvokeModel stream, whose payload is the
+chunk's event JSON, base64, as `bytes`). The same files serve the test suite and `wireai demo`.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -77,7 +79,7 @@ class Exchange:
         if "eventstream" in spec:
             from ..wire.eventstream import encode_message
 
-            return [encode_message(m["headers"], m["payload"]) for m in spec["eventstream"]]
+            return [encode_message(m["headers"], _eventstream_payload(m)) for m in spec["eventstream"]]
         text = spec["sse"] if "sse" in spec else (self.base / spec["sse_file"]).read_text("utf-8")
         raw = text.encode("utf-8")
         # One chunk per event, as a vendor flushes them.
@@ -92,6 +94,18 @@ class Exchange:
         if reply.chunks is None:
             return reply.body
         return b"".join(c for c in reply.chunks if isinstance(c, bytes))
+
+
+def _eventstream_payload(message: dict[str, Any]) -> Any:
+    """A message's payload; a `chunk` (Bedrock's InvokeModelWithResponseStream) is written as the event
+    it carries and sent as `{"bytes": base64 of its JSON}` (with `p`, Bedrock's padding, where given)."""
+    if "chunk" not in message:
+        return message["payload"]
+    raw = json.dumps(message["chunk"], separators=(",", ":")).encode()
+    payload = {"bytes": base64.b64encode(raw).decode("ascii")}
+    if "p" in message:
+        payload["p"] = message["p"]
+    return payload
 
 
 @dataclass

@@ -5,8 +5,10 @@ Request: `build_request` turns our messages into a Messages body (`system` block
 (`anthropic-version`, `anthropic-beta`). Response: `parse_response` reads a `message` object. Stream:
 `StreamParser` is fed the raw SSE bytes (`message_start`, `content_block_*`, `message_delta`,
 `message_stop`, `ping`, `error`). Token counting: `build_count_tokens_request` /
-`parse_count_tokens_response` (`POST v1/messages/count_tokens`). The codec contract is in
-docs/codecs.md, the wire details in `protocols/anthropic.md`.
+`parse_count_tokens_response` (`POST v1/messages/count_tokens`). Claude on Bedrock (InvokeModel) and
+Vertex AI (rawPredict) takes the same body in another envelope, named by the profile
+(`extra['anthropic_variant']`, see `variants.py`). The codec contract is in docs/codecs.md, the wire
+details in `protocols/anthropic.md`.
 """
 
 from .._base import parse_error
@@ -21,6 +23,7 @@ from .request import (
 )
 from .response import ERROR_STATUS, FINISH_REASONS, parse_response, read_usage
 from .stream import StreamParser
+from .variants import VARIANTS, Variant, variant_of
 
 __all__ = [
     "ANTHROPIC_VERSION",
@@ -31,6 +34,8 @@ __all__ = [
     "PROVIDER_NAME",
     "StreamParser",
     "THINKING_BUDGETS",
+    "VARIANTS",
+    "Variant",
     "build_count_tokens_request",
     "build_request",
     "map_messages",
@@ -38,4 +43,5 @@ __all__ = [
     "parse_error",
     "parse_response",
     "read_usage",
+    "variant_of",
 ]

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-__all__ = ["ANTHROPIC_VERSION", "PROVIDER_NAME", "REDACTED", "is_ours"]
+__all__ = ["ANTHROPIC_VERSION", "INVOCATION_METRICS", "PROVIDER_NAME", "REDACTED", "is_ours"]
 
 ANTHROPIC_VERSION = "2023-06-01"
 PROVIDER_NAME = "anthropic"
+INVOCATION_METRICS = "amazon-bedrock-invocationMetrics"  # Bedrock's counts, on a streamed `message_stop`
 REDACTED = "redacted_thinking"  # ThinkingPart.provider_details key holding a redacted block's `data`
 
 

@@ -30,6 +30,7 @@ from ...native_tools import (
 )
 from .._base import check_native_tools, obj, text
 from .common import PROVIDER_NAME
+from .variants import variant_of
 
 __all__ = [
     "CODE_EXECUTION_VERSIONS",
@@ -91,11 +92,19 @@ class NativeRequest:
 def native_request(
     params: ModelRequestParameters, settings: Mapping[str, Any], extra: Mapping[str, Any], model: str
 ) -> NativeRequest:
-    """The entries for `params.native_tools`; a tool this model cannot run is a `UserError`."""
+    """The entries for `params.native_tools`; a tool this model, or the platform serving it, cannot
+    run is a `UserError`."""
     check_native_tools(params, KINDS, "Anthropic")
+    variant = variant_of(extra)
     allowed = extra.get("native_tools", KINDS)
     out = NativeRequest()
     for tool in params.native_tools:
+        if tool.kind not in variant.native_tools:
+            raise UserError(
+                f"{type(tool).__name__} is not available on {variant.label} ({model}), which runs "
+                f"only {', '.join(variant.native_tools) or 'none'} of Anthropic's native tools: use the "
+                "Anthropic API (AnthropicProvider) for it"
+            )
         if tool.kind not in allowed:
             raise UserError(
                 f"{type(tool).__name__} is not available on {model}: Anthropic runs it on newer Claude models"

@@ -42,6 +42,7 @@ from .._base import (
 )
 from .common import ANTHROPIC_VERSION, PROVIDER_NAME, REDACTED, is_ours
 from .native_tools import NativeRequest, call_block, native_request, return_block
+from .variants import envelope, variant_of
 
 __all__ = [
     "ANTHROPIC_VERSION",
@@ -51,6 +52,7 @@ __all__ = [
     "THINKING_BUDGETS",
     "build_request",
     "map_messages",
+    "messages_request",
 ]
 
 DEFAULT_MAX_TOKENS = 8192
@@ -75,7 +77,9 @@ def build_request(
     stream: bool = False,
     profile: ModelProfile | None = None,
 ) -> WireRequest:
-    """`POST v1/messages` (no `None`s in the body: the API rejects some of them).
+    """`POST v1/messages` (no `None`s in the body: the API rejects some of them), in the envelope of
+    the platform the profile names (`extra['anthropic_variant']`: Bedrock's InvokeModel, Vertex's
+    rawPredict; see `variants.py`).
 
     `settings` may carry the `anthropic_*` keys of `AnthropicModelSettings` (thinking, caching,
     betas, metadata, service tier, effort, container) and the portable `thinking` / `service_tier`.
@@ -83,14 +87,33 @@ def build_request(
     which native tools and tool versions it runs. Prompted output needs nothing here: the agent puts
     the schema into the instructions.
     """
+    variant = variant_of(profile)
+    request = messages_request(messages, params, settings, model=model, stream=stream, profile=profile)
+    return envelope(request, variant, model=model, stream=stream)
+
+
+def messages_request(
+    messages: Sequence[ModelMessage],
+    params: ModelRequestParameters,
+    settings: Mapping[str, Any] | None = None,
+    *,
+    model: str,
+    stream: bool = False,
+    profile: ModelProfile | None = None,
+) -> WireRequest:
+    """`build_request` as the Anthropic API takes it, before the platform's envelope: what the
+    platform accepts in it (server tools, caching, service tiers) is already the platform's."""
     s: Mapping[str, Any] = settings or {}
     extra = (profile or DEFAULT_PROFILE).extra
+    variant = variant_of(profile)
     native = native_request(params, s, extra, model)
     system, turns = map_messages(messages)
     if system and s.get("anthropic_cache_instructions"):
         system[-1]["cache_control"] = _cache_control(s["anthropic_cache_instructions"])
     if turns and s.get("anthropic_cache_messages"):
         _mark_last_block(turns, _cache_control(s["anthropic_cache_messages"]))
+    if turns and s.get("anthropic_cache") and not variant.automatic_caching:
+        _mark_last_block(turns, _cache_control(s["anthropic_cache"]))  # no top-level `cache_control` there
 
     thinking, effort = _thinking(s, extra, model)
     body: dict[str, Any] = {"model": model, "max_tokens": _max_tokens(s, extra, thinking)}
@@ -126,7 +149,7 @@ def build_request(
         output_config["format"] = {"type": "json_schema", "schema": params.output_object.json_schema}
     if output_config:
         body["output_config"] = output_config
-    if s.get("anthropic_cache"):
+    if s.get("anthropic_cache") and variant.automatic_caching:
         body["cache_control"] = _cache_control(s["anthropic_cache"])
 
     for key in _PASSED_THROUGH:
@@ -134,20 +157,18 @@ def build_request(
             body[key] = s[key]
     if s.get("anthropic_metadata"):
         body["metadata"] = s["anthropic_metadata"]
-    tier = _service_tier(s)
-    if tier:
-        body["service_tier"] = tier
+    headers = {"content-type": "application/json", "anthropic-version": ANTHROPIC_VERSION}
+    if variant.service_tier == "bedrock_header":
+        tier = _bedrock_service_tier(s)
+        if tier:
+            headers["x-amzn-bedrock-service-tier"] = tier
+    else:
+        tier = _service_tier(s)
+        if tier:
+            body["service_tier"] = tier
     if stream:
         body["stream"] = True
-    request = finish_request(
-        WireRequest(
-            "POST",
-            "v1/messages",
-            body,
-            {"content-type": "application/json", "anthropic-version": ANTHROPIC_VERSION},
-        ),
-        s,
-    )
+    request = finish_request(WireRequest("POST", "v1/messages", body, headers), s)
     _merge_betas(request.headers, [*betas, *s.get("anthropic_betas", ())])
     return request
 
@@ -195,6 +216,19 @@ def _service_tier(settings: Mapping[str, Any]) -> str | None:
             "slower processing use its batch API (`wireai.batch`)"
         )
     return _SERVICE_TIERS[tier]
+
+
+def _bedrock_service_tier(settings: Mapping[str, Any]) -> str | None:
+    """Bedrock's tier for Claude (`X-Amzn-Bedrock-Service-Tier`): the portable `service_tier` as Bedrock
+    names it (`auto` sends nothing: the account's default serves it); Anthropic's own tiers are not
+    Bedrock's, so `anthropic_service_tier` there is a `UserError`."""
+    if settings.get("anthropic_service_tier"):
+        raise UserError(
+            "Claude on Amazon Bedrock has Bedrock's service tiers, not Anthropic's: use the portable "
+            "`service_tier` ('default', 'flex', 'priority') instead of `anthropic_service_tier`"
+        )
+    tier = settings.get("service_tier")
+    return None if tier in (None, "auto") else str(tier)
 
 
 def _container(

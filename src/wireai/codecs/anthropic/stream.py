@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Sequence
 from dataclasses import replace
@@ -18,9 +19,11 @@ from ...messages import (
     ToolCallPart,
 )
 from ...profiles import ModelProfile
+from ...wire.eventstream import EventStreamMessage
 from ...wire.sse import SSEEvent
-from .._base import NO_EVENTS, BaseStreamParser, block_index, loads, obj, text, token_count
-from .common import PROVIDER_NAME, REDACTED
+from .._aws import stream_error
+from .._base import NO_EVENTS, BaseStreamParser, Framing, block_index, loads, obj, text, token_count
+from .common import INVOCATION_METRICS, PROVIDER_NAME, REDACTED
 from .native_tools import call_part, is_call_block, is_result_block, return_part
 from .response import (
     FINISH_REASONS,
@@ -31,6 +34,7 @@ from .response import (
     message_details,
     read_usage,
 )
+from .variants import variant_of
 
 __all__ = ["StreamParser"]
 
@@ -73,7 +77,14 @@ class StreamParser(BaseStreamParser):
         self._stopped = False
         self._started = False
 
-    def _frame(self, event: SSEEvent) -> Sequence[ModelResponseStreamEvent]:
+    @classmethod
+    def framing_for(cls, profile: ModelProfile | None) -> type[Framing]:
+        return variant_of(profile).framing  # SSE, or AWS event-stream from Bedrock's InvokeModel
+
+    def _frame(self, event: SSEEvent | EventStreamMessage) -> Sequence[ModelResponseStreamEvent]:
+        if isinstance(event, EventStreamMessage):
+            data = invoke_stream_event(event, self.model_name)
+            return NO_EVENTS if data is None else self._event(data, None, data)
         if event.event == "ping" or not event.data.strip():
             return NO_EVENTS
         try:
@@ -82,9 +93,13 @@ class StreamParser(BaseStreamParser):
             raise UnexpectedModelBehavior(
                 "Anthropic stream: an event's data is not JSON", event.data
             ) from None
+        return self._event(data, event.event, event.data)
+
+    def _event(self, data: Any, name: str | None, raw: Any) -> Sequence[ModelResponseStreamEvent]:
+        """One Anthropic stream event (`name`: the SSE event name, where the framing has one)."""
         if not isinstance(data, dict):
-            raise UnexpectedModelBehavior("Anthropic stream: an event's data is not an object", event.data)
-        kind = data.get("type", event.event)
+            raise UnexpectedModelBehavior("Anthropic stream: an event's data is not an object", snippet(raw))
+        kind = data.get("type", name)
         handler = _HANDLERS.get(kind) if isinstance(kind, str) else None
         if handler is None:
             return NO_EVENTS  # `ping` and event types newer than this codec
@@ -272,6 +287,9 @@ class StreamParser(BaseStreamParser):
 
     def _message_stop(self, data: dict[str, Any]) -> None:
         self._stopped = True
+        metrics = data.get(INVOCATION_METRICS)  # Bedrock adds its own count of the invocation here
+        if isinstance(metrics, dict):
+            self.provider_details = {**(self.provider_details or {}), INVOCATION_METRICS: metrics}
 
     def _error(self, data: dict[str, Any]) -> None:
         raise error(data, self.model_name)
@@ -287,6 +305,29 @@ class StreamParser(BaseStreamParser):
                 continue
             self._raw_usage[key] = value
         self.usage = read_usage(self._raw_usage)
+
+
+def invoke_stream_event(message: EventStreamMessage, model_name: str) -> dict[str, Any] | None:
+    """The Anthropic stream event one InvokeModelWithResponseStream message carries: a `chunk` event's
+    `bytes` (base64 of the event's JSON; a `p` member beside it is padding); an exception message is
+    the `ModelHTTPError` it stands for; other event types carry none."""
+    if message.message_type != "event":
+        raise stream_error(message, model_name)
+    if message.event_type != "chunk":
+        return None
+    payload = message.json()
+    encoded = payload.get("bytes") if isinstance(payload, dict) else None
+    if not isinstance(encoded, str):
+        raise UnexpectedModelBehavior("Bedrock stream: a chunk without base64 `bytes`", snippet(payload))
+    try:
+        event = json.loads(base64.b64decode(encoded, validate=True))
+    except ValueError:
+        raise UnexpectedModelBehavior(
+            "Bedrock stream: a chunk's `bytes` are not base64 of a JSON event", encoded[:2000]
+        ) from None
+    if not isinstance(event, dict):
+        raise UnexpectedModelBehavior("Bedrock stream: a chunk's event is not an object", snippet(event))
+    return event
 
 
 _HANDLERS: dict[str, Any] = {

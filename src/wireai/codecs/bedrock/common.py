@@ -4,9 +4,9 @@ media formats and cache points, spelled as the Bedrock Runtime API reference (20
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
 from ...messages import FinishReason
+from .._aws import GEO_PREFIXES, foundation_model_id, model_segment
 
 __all__ = [
     "DOCUMENT_FORMATS",
@@ -40,25 +40,15 @@ IMAGE_FORMATS = frozenset({"png", "jpeg", "gif", "webp"})
 DOCUMENT_FORMATS = frozenset({"pdf", "csv", "doc", "docx", "xls", "xlsx", "html", "txt", "md"})
 VIDEO_FORMATS = frozenset({"mkv", "mov", "mp4", "webm", "flv", "mpeg", "mpg", "wmv", "three_gp"})
 
-GEO_PREFIXES = ("us", "eu", "apac", "jp", "au", "ca", "global", "us-gov")
-"""The region prefixes of cross-region inference profile ids (`us.anthropic.claude-...`)."""
-
 
 def request_path(model_id: str, *, stream: bool) -> str:
     """`model/{modelId}/converse[-stream]`; the id is fully percent-encoded (`:` of versions, `/` of ARNs)."""
-    return f"model/{quote(model_id, safe='')}/{'converse-stream' if stream else 'converse'}"
+    return f"model/{model_segment(model_id)}/{'converse-stream' if stream else 'converse'}"
 
 
 def count_tokens_path(model_id: str) -> str:
     """`model/{modelId}/count-tokens`, for the foundation model behind an inference profile id."""
-    return f"model/{quote(foundation_model_id(model_id), safe='')}/count-tokens"
-
-
-def foundation_model_id(model_id: str) -> str:
-    """A cross-region inference profile id without its region prefix: CountTokens names a foundation
-    model (`FoundationModelVersionIdentifier`), and `us.anthropic.claude-...` is not one."""
-    head, dot, rest = model_id.partition(".")
-    return rest if dot and head in GEO_PREFIXES and "." in rest else model_id
+    return f"model/{model_segment(foundation_model_id(model_id))}/count-tokens"
 
 
 def cache_point(ttl: Any = None) -> dict[str, Any]:

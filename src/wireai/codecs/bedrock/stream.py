@@ -7,45 +7,17 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..._params import ModelRequestParameters
-from ...exceptions import ModelHTTPError, UnexpectedModelBehavior, snippet
+from ...exceptions import UnexpectedModelBehavior, snippet
 from ...messages import ModelResponseStreamEvent, TextPart
 from ...profiles import ModelProfile
 from ...wire.eventstream import EventStreamDecoder, EventStreamMessage
+from .._aws import STREAM_EXCEPTION_STATUS, stream_error
 from .._base import NO_EVENTS, BaseStreamParser, block_index, obj, text
 from .common import FINISH_REASONS, PROVIDER_NAME
 from .native_tools import is_server_tool_use, native_call_part, native_return_part, wire_tool_name
 from .response import image_part, read_usage, response_details
 
 __all__ = ["STREAM_EXCEPTION_STATUS", "StreamParser", "stream_error"]
-
-# HTTP status for each exception a ConverseStream can report mid-stream (the statuses the service
-# model gives these exceptions when they are returned before the stream opens).
-STREAM_EXCEPTION_STATUS: dict[str, int] = {
-    "throttlingException": 429,
-    "serviceUnavailableException": 503,
-    "validationException": 400,
-    "internalServerException": 500,
-    "modelStreamErrorException": 424,
-}
-
-
-def stream_error(message: EventStreamMessage, model_name: str) -> ModelHTTPError:
-    """An `exception` (or unmodelled `error`) message as the `ModelHTTPError` its HTTP twin would be."""
-    if message.message_type == "error":
-        code = message.headers.get(":error-code")
-        body: Any = {"code": code, "message": message.headers.get(":error-message")}
-        return ModelHTTPError(500, model_name, body, {"x-amzn-ErrorType": str(code)})
-    exception_type = message.exception_type or "unknownException"
-    try:
-        body = json.loads(message.payload) if message.payload else {}
-    except ValueError:
-        body = message.payload.decode("utf-8", errors="replace")
-    status = STREAM_EXCEPTION_STATUS.get(exception_type, 500)
-    if exception_type == "modelStreamErrorException" and isinstance(body, dict):
-        original = body.get("originalStatusCode")
-        if isinstance(original, int) and 400 <= original < 600:
-            status = original  # e.g. the model's own 429/529, which the agent may then fall back on
-    return ModelHTTPError(status, model_name, body, {"x-amzn-ErrorType": exception_type})
 
 
 class StreamParser(BaseStreamParser):
