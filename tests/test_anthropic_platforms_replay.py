@@ -42,6 +42,7 @@ from wireai.models.anthropic import AnthropicModel
 from wireai.native_tools import CodeExecutionTool, WebFetchTool, WebSearchTool
 from wireai.providers import Provider
 from wireai.providers.anthropic_bedrock import AnthropicBedrockProvider
+from wireai.providers.anthropic_bedrock_mantle import AnthropicBedrockMantleProvider
 from wireai.providers.anthropic_foundry import AnthropicFoundryProvider
 from wireai.providers.anthropic_vertex import AnthropicVertexProvider
 from wireai.testing.fakes import FakeGoogleCredentials
@@ -69,7 +70,8 @@ ENV = (
     "AWS_BEARER_TOKEN_BEDROCK", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE", "AWS_ACCESS_KEY_ID",
     "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "ANTHROPIC_BEDROCK_BASE_URL", "ANTHROPIC_VERTEX_PROJECT_ID",
     "GOOGLE_CLOUD_PROJECT", "CLOUD_ML_REGION", "GOOGLE_CLOUD_LOCATION", "ANTHROPIC_FOUNDRY_API_KEY",
-    "ANTHROPIC_FOUNDRY_RESOURCE", "ANTHROPIC_FOUNDRY_BASE_URL",
+    "ANTHROPIC_FOUNDRY_RESOURCE", "ANTHROPIC_FOUNDRY_BASE_URL", "ANTHROPIC_AWS_API_KEY",
+    "ANTHROPIC_BEDROCK_MANTLE_BASE_URL",
 )  # fmt: skip
 
 
@@ -274,6 +276,55 @@ def test_bedrock_and_vertex_have_no_automatic_caching_so_the_last_block_is_marke
         assert_protocol_valid("anthropic", body)
 
 
+# -------------------------------------------------------------------------------------------- Bedrock Mantle
+
+
+def test_bedrock_mantle_is_the_anthropic_api_signed_for_bedrock_mantle(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("AWS_REGION", "us-east-1")
+    url = "https://bedrock-mantle.us-east-1.api.aws/anthropic/v1/messages"
+
+    def sigv4(client: httpx.AsyncClient) -> Provider:
+        return AnthropicBedrockMantleProvider(
+            aws_access_key_id="AKIDEXAMPLE", aws_secret_access_key="secret", http_client=client
+        )
+
+    async def ask(model: AnthropicModel) -> ModelResponse:
+        return await model.request(
+            [ModelRequest([UserPromptPart("Capital of Portugal?")])], None, ModelRequestParameters()
+        )
+
+    response, server, transport = replay(
+        "anthropic_bedrock_mantle", "messages", sigv4, "anthropic.claude-sonnet-4-5", ask
+    )
+    assert transport.urls == [url]
+    assert server.requests[0].headers["host"] == "bedrock-mantle.us-east-1.api.aws"
+    assert re.fullmatch(
+        r"AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/\d{8}/us-east-1/bedrock-mantle/aws4_request, "
+        r"SignedHeaders=content-type;host;x-amz-date, Signature=[0-9a-f]{64}",
+        server.requests[0].headers["authorization"],
+    )
+    assert (response.parts, response.usage) == (
+        [TextPart("Lisbon.")],
+        RequestUsage(input_tokens=13, output_tokens=5),
+    )
+
+    monkeypatch.setenv("AWS_BEARER_TOKEN_BEDROCK", "bedrock-api-key")
+
+    def bearer(client: httpx.AsyncClient) -> Provider:
+        return AnthropicBedrockMantleProvider(http_client=client)
+
+    async def streamed(model: AnthropicModel) -> Any:
+        assert model.stream_format == "sse"
+        return await stream(model, [ModelRequest([UserPromptPart("Say hello in Portuguese.")])])
+
+    (response, _), _, transport = replay(
+        "anthropic_bedrock_mantle", "stream_messages", bearer, "anthropic.claude-sonnet-4-5", streamed
+    )
+    assert transport.urls == [url] and response.parts == [TextPart("Olá!")]
+
+
 # ------------------------------------------------------------------------------------------------- Vertex
 
 
@@ -431,7 +482,7 @@ def test_foundry_configuration_errors_say_what_to_do(kwargs: dict[str, Any], mes
         AnthropicFoundryProvider(**kwargs)
 
 
-# ------------------------------------------------------------------------------------------- all three
+# ------------------------------------------------------------------------------------------- all of them
 
 
 @pytest.mark.parametrize(
@@ -452,6 +503,11 @@ def test_foundry_configuration_errors_say_what_to_do(kwargs: dict[str, Any], mes
             AnthropicFoundryProvider,
             {"ANTHROPIC_FOUNDRY_API_KEY": "k", "ANTHROPIC_FOUNDRY_RESOURCE": "r"},
         ),
+        (
+            "anthropic-bedrock-mantle",
+            AnthropicBedrockMantleProvider,
+            {"ANTHROPIC_AWS_API_KEY": "k", "AWS_DEFAULT_REGION": "ap-south-1"},
+        ),
     ],
 )
 def test_infer_model_prefix_builds_the_platform_provider_from_env(
@@ -468,6 +524,7 @@ def test_infer_model_prefix_builds_the_platform_provider_from_env(
         "anthropic-bedrock": "https://bedrock-runtime.eu-west-1.amazonaws.com",
         "anthropic-vertex": "https://europe-west1-aiplatform.googleapis.com/v1/projects/p/locations/europe-west1/publishers/anthropic",
         "anthropic-foundry": "https://r.services.ai.azure.com/anthropic",
+        "anthropic-bedrock-mantle": "https://bedrock-mantle.ap-south-1.api.aws/anthropic",
     }
     assert model.base_url == expected[prefix]
 

@@ -269,6 +269,24 @@ def test_every_provider_class_is_in_the_table() -> None:
     assert {infer_provider_class(name).name for name in _PROVIDERS} == {p.name for p in PROVIDERS}
 
 
+def test_readme_providers_table_lists_every_chat_provider() -> None:
+    """Issue 22: the README's providers table names every provider `wireai models` shows (the
+    embeddings-only ones are in the embeddings table)."""
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8")
+    section = readme.split("\n## Providers\n", 1)[1].split("\n## ", 1)[0]
+    listed = {
+        n
+        for line in section.splitlines()
+        if line.startswith("| `")
+        for n in re.findall(r"`([a-z0-9-]+)`", line.split("|")[1])
+    }
+    chat = {p.name for p in PROVIDERS if not p.note.startswith("embeddings only")}
+    assert chat - listed == set()
+
+
 def test_table_env_vars_match_the_providers() -> None:
     """OpenAI-family providers declare their key env vars; the table must say the same."""
     from wireai.providers import infer_provider_class

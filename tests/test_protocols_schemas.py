@@ -34,6 +34,7 @@ FIXTURE_PROTOCOL = {
     "anthropic_bedrock": "anthropic",
     "anthropic_vertex": "anthropic",
     "anthropic_foundry": "anthropic",
+    "anthropic_bedrock_mantle": "anthropic",
 }
 DEMO_PROTOCOL = {v.key: v.protocol for v in VENDORS}
 
@@ -41,6 +42,8 @@ DEMO_PROTOCOL = {v.key: v.protocol for v in VENDORS}
 def _protocol_of_fixture(folder: str, case: str) -> str:
     if folder == "demo":
         return DEMO_PROTOCOL[case]
+    if folder == "bedrock_mantle":  # Mantle serves both OpenAI APIs
+        return "openai_chat" if case.startswith("chat_") else "openai_responses"
     return FIXTURE_PROTOCOL.get(folder, folder)
 
 

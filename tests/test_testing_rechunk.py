@@ -56,6 +56,7 @@ _COMPATIBLE_HOSTS = {"azure", "deepseek", "grok", "ollama", "openrouter", "perpl
 def _claude_platforms() -> dict[str, Callable[[], Any]]:
     """Claude served by a cloud through the Messages codec's variants (offline providers)."""
     from wireai.providers.anthropic_bedrock import AnthropicBedrockProvider
+    from wireai.providers.anthropic_bedrock_mantle import AnthropicBedrockMantleProvider
     from wireai.providers.anthropic_foundry import AnthropicFoundryProvider
     from wireai.providers.anthropic_vertex import AnthropicVertexProvider
 
@@ -67,6 +68,7 @@ def _claude_platforms() -> dict[str, Callable[[], Any]]:
             credentials=fakes.FakeGoogleCredentials(), base_url=FAKE_URL
         ),
         "anthropic_foundry": lambda: AnthropicFoundryProvider(api_key="fake", base_url=FAKE_URL),
+        "anthropic_bedrock_mantle": lambda: AnthropicBedrockMantleProvider(api_key="fake", base_url=FAKE_URL),
     }
 
 
@@ -104,6 +106,11 @@ def model_for(protocol: str, case: str, exchange: Exchange) -> HTTPModel:
         from wireai.providers import infer_provider
 
         return OpenAIChatModel(name, provider=infer_provider(vendor, **kwargs))
+    if vendor == "bedrock_mantle":
+        from wireai.models.bedrock_mantle import bedrock_mantle_model
+        from wireai.providers.bedrock_mantle import BedrockMantleProvider
+
+        return bedrock_mantle_model(name, provider=BedrockMantleProvider(api_key="fake", base_url=FAKE_URL))
     if vendor in _CLAUDE_PLATFORMS:
         from wireai.models.anthropic import AnthropicModel
 

@@ -133,8 +133,8 @@ def anthropic_model_profile(model_name: str) -> ModelProfile:
 class AnthropicModel(HTTPModel):
     """A Claude model. Accepts PydanticAI's constructors: `AnthropicModel('claude-...', api_key=...)`,
     `provider='anthropic'` or an `AnthropicProvider(...)`, plus `http_client=` and `base_url=`; Claude
-    served by a cloud: `AnthropicBedrockProvider`, `AnthropicVertexProvider`, `AnthropicFoundryProvider`
-    (or their names). Which envelope the requests take is the provider's profile's
+    served by a cloud: `AnthropicBedrockProvider`, `AnthropicBedrockMantleProvider`,
+    `AnthropicVertexProvider`, `AnthropicFoundryProvider` (or their names). Which envelope the requests take is the provider's profile's
     (`extra['anthropic_variant']`), kept under a `profile=` given here."""
 
     codec = anthropic
@@ -143,7 +143,13 @@ class AnthropicModel(HTTPModel):
         self,
         model_name: AnthropicModelName,
         *,
-        provider: Literal["anthropic", "anthropic-bedrock", "anthropic-vertex", "anthropic-foundry"]
+        provider: Literal[
+            "anthropic",
+            "anthropic-bedrock",
+            "anthropic-bedrock-mantle",
+            "anthropic-vertex",
+            "anthropic-foundry",
+        ]
         | Provider = "anthropic",
         api_key: str | None = None,
         http_client: httpx.AsyncClient | None = None,

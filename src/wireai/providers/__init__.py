@@ -106,6 +106,10 @@ _PROVIDERS: dict[str, tuple[str, str]] = {
     "ollama": ("wireai.providers.ollama", "OllamaProvider"),
     "anthropic": ("wireai.providers.anthropic", "AnthropicProvider"),
     "anthropic-bedrock": ("wireai.providers.anthropic_bedrock", "AnthropicBedrockProvider"),
+    "anthropic-bedrock-mantle": (
+        "wireai.providers.anthropic_bedrock_mantle",
+        "AnthropicBedrockMantleProvider",
+    ),
     "anthropic-vertex": ("wireai.providers.anthropic_vertex", "AnthropicVertexProvider"),
     "anthropic-foundry": ("wireai.providers.anthropic_foundry", "AnthropicFoundryProvider"),
     "google-gla": ("wireai.providers.google_gla", "GoogleGLAProvider"),
@@ -117,6 +121,7 @@ _PROVIDERS: dict[str, tuple[str, str]] = {
     "mistral": ("wireai.providers.mistral", "MistralProvider"),
     "cohere": ("wireai.providers.cohere", "CohereProvider"),
     "bedrock": ("wireai.providers.bedrock", "BedrockProvider"),
+    "bedrock-mantle": ("wireai.providers.bedrock_mantle", "BedrockMantleProvider"),
     "voyageai": ("wireai.providers.voyageai", "VoyageAIProvider"),
     # OpenAI-compatible hosts (`providers/compatible.py`)
     "alibaba": ("wireai.providers.alibaba", "AlibabaProvider"),

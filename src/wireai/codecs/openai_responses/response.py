@@ -56,9 +56,10 @@ def parse_response(
     if not isinstance(output, list):
         raise UnexpectedModelBehavior(f"{model_name}: response without `output`", snippet(body))
     timestamp = epoch_datetime(body.get("created_at"))
+    scope = call_id_scope(text(body.get("id")), profile)
     parts: list[ModelResponsePart] = []
     for item in output:
-        parts.extend(_output_item(item, model_name, timestamp))
+        parts.extend(_output_item(item, model_name, timestamp, scope))
     finish_reason, details = finish(body, any(isinstance(p, ToolCallPart) for p in parts))
     return ModelResponse(
         parts=parts,
@@ -71,7 +72,19 @@ def parse_response(
     )
 
 
-def _output_item(item: Any, model_name: str, timestamp: datetime) -> list[ModelResponsePart]:
+def call_id_scope(response_id: str | None, profile: ModelProfile | None) -> str | None:
+    """The prefix of this response's function call ids, where the host's ids are unique within one
+    response only (`extra['openai_responses_scoped_call_ids']`: Bedrock Mantle's `/openai/v1`, where
+    every response numbers its calls from `call_0`): `{response id}:`, so the ids of a history stay
+    distinct. The qualified id is what goes back to the host, which takes it."""
+    if response_id and profile is not None and profile.extra.get("openai_responses_scoped_call_ids"):
+        return f"{response_id}:"
+    return None
+
+
+def _output_item(
+    item: Any, model_name: str, timestamp: datetime, scope: str | None
+) -> list[ModelResponsePart]:
     if not isinstance(item, dict):
         raise UnexpectedModelBehavior(f"{model_name}: malformed output item", snippet(item))
     kind = item.get("type")
@@ -93,6 +106,8 @@ def _output_item(item: Any, model_name: str, timestamp: datetime) -> list[ModelR
                 f"{model_name}: function_call without name or call_id", snippet(item)
             )
         arguments = item.get("arguments")
+        if scope and not call_id.startswith(scope):
+            call_id = scope + call_id
         return [
             ToolCallPart(
                 name, arguments if isinstance(arguments, str) else None, tool_call_id=call_id, id=item_id

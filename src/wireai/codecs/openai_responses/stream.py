@@ -29,7 +29,7 @@ from ...profiles import ModelProfile
 from .._base import NO_EVENTS, BaseStreamParser, epoch_datetime, loads, obj, text
 from ..openai_chat import error_status
 from . import native_tools
-from .response import finish, parse_usage, raise_error, text_details
+from .response import call_id_scope, finish, parse_usage, raise_error, text_details
 
 __all__ = ["StreamParser"]
 
@@ -129,7 +129,7 @@ class StreamParser(BaseStreamParser):
                     key,
                     text(item.get("name")) or "",
                     text(item.get("arguments")) or None,
-                    text(item.get("call_id")),
+                    self._call_id(item),
                     id=text(item.get("id")),
                 )
             ]
@@ -147,6 +147,12 @@ class StreamParser(BaseStreamParser):
         if delta is not None:
             events.append(delta)
         return events
+
+    def _call_id(self, item: Mapping[str, Any]) -> str | None:
+        """A function call's id, qualified with the response's where the host's are per response."""
+        call_id = text(item.get("call_id"))
+        scope = call_id_scope(self.provider_response_id, self.profile)
+        return scope + call_id if call_id and scope and not call_id.startswith(scope) else call_id
 
     def _item_done(self, payload: Mapping[str, Any]) -> list[ModelResponseStreamEvent] | None:
         item = payload.get("item")
@@ -167,7 +173,7 @@ class StreamParser(BaseStreamParser):
                         key,
                         str(item.get("name", "")),
                         arguments,
-                        text(item.get("call_id")),
+                        self._call_id(item),
                         id=text(item.get("id")),
                     )
                 ]
