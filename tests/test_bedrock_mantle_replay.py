@@ -200,3 +200,34 @@ def test_no_region_is_a_user_error_naming_what_to_set(monkeypatch: pytest.Monkey
     monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent")
     with pytest.raises(UserError, match="No AWS region for BedrockMantleProvider"):
         BedrockMantleProvider(api_key="k")
+
+
+def test_streamed_call_ids_are_qualified_with_the_response_id_where_they_reset(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The stream path of the same quirk: the id comes in `response.created`, before the call."""
+    import json
+
+    from wireai.codecs import openai_responses
+
+    monkeypatch.setenv("AWS_BEARER_TOKEN_BEDROCK", "k")
+    events = [
+        {"type": "response.created", "response": {"id": "resp_S", "status": "in_progress", "output": []}},
+        {"type": "response.output_item.added", "output_index": 0,
+         "item": {"type": "function_call", "id": "fc_1", "call_id": "call_0", "name": "get_weather", "arguments": ""}},
+        {"type": "response.function_call_arguments.delta", "item_id": "fc_1", "output_index": 0, "delta": '{"city":"Oslo"}'},
+        {"type": "response.output_item.done", "output_index": 0,
+         "item": {"type": "function_call", "id": "fc_1", "call_id": "call_0", "name": "get_weather", "arguments": '{"city":"Oslo"}'}},
+        {"type": "response.completed", "response": {"id": "resp_S", "status": "completed", "output": []}},
+    ]  # fmt: skip
+    raw = "".join(f"event: {e['type']}\ndata: {json.dumps(e)}\n\n" for e in events).encode()
+    for name, expected in (("openai.gpt-5.4", "resp_S:call_0"), ("openai.gpt-oss-120b", "call_0")):
+        parser = openai_responses.StreamParser(
+            model_name=name, profile=BedrockMantleProvider().model_profile(name)
+        )
+        parser.feed(raw)
+        (call,) = parser.close().parts
+        assert isinstance(call, ToolCallPart) and (call.tool_call_id, call.args) == (
+            expected,
+            '{"city":"Oslo"}',
+        )
