@@ -10,11 +10,6 @@ in a body without `model` and `stream`, betas as `anthropic_beta`. Model ids are
 
 from __future__ import annotations
 
-import os
-from typing import Any
-
-import httpx
-
 from ..profiles import ModelProfile
 from .anthropic import claude_profile
 from .bedrock import BedrockProvider
@@ -26,33 +21,7 @@ class AnthropicBedrockProvider(BedrockProvider):
     """`AnthropicModel('us.anthropic.claude-sonnet-4-5-20250929-v1:0', provider=AnthropicBedrockProvider())`."""
 
     name = "anthropic-bedrock"
-
-    def __init__(
-        self,
-        *,
-        bedrock_client: Any = None,
-        region_name: str | None = None,
-        aws_access_key_id: str | None = None,
-        aws_secret_access_key: str | None = None,
-        aws_session_token: str | None = None,
-        profile_name: str | None = None,
-        api_key: str | None = None,
-        base_url: str | None = None,
-        http_client: httpx.AsyncClient | None = None,
-        max_retries: int | None = None,
-    ):
-        super().__init__(
-            bedrock_client=bedrock_client,
-            region_name=region_name,
-            aws_access_key_id=aws_access_key_id,
-            aws_secret_access_key=aws_secret_access_key,
-            aws_session_token=aws_session_token,
-            profile_name=profile_name,
-            api_key=api_key,
-            base_url=base_url or os.environ.get("ANTHROPIC_BEDROCK_BASE_URL"),
-            http_client=http_client,
-            max_retries=max_retries,
-        )
+    base_url_env = "ANTHROPIC_BEDROCK_BASE_URL"
 
     def model_profile(self, model_name: str) -> ModelProfile | None:
         return claude_profile(model_name, "bedrock")

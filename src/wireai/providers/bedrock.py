@@ -13,7 +13,7 @@ Auth, first match wins:
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import Any, ClassVar
 
 import httpx
 
@@ -22,7 +22,7 @@ from ..profiles import ModelProfile
 from ..transport.sigv4 import BearerAuth, SigV4Auth, import_botocore, session_credentials
 from . import Provider
 
-__all__ = ["AwsIdentity", "BedrockProvider"]
+__all__ = ["AwsIdentity", "AwsProvider", "BedrockProvider"]
 
 
 class AwsIdentity:
@@ -82,7 +82,93 @@ class AwsIdentity:
         return self.region_name
 
 
-class BedrockProvider(Provider):
+class AwsProvider(Provider):
+    """A provider on an AWS endpoint that signs for `signing_name`: its region and auth from
+    `AwsIdentity`, its base URL `base_url=` (or the `base_url_env` variable), else the region's
+    (`regional_base_url`). `api_key_env` names variables read as a Bedrock API key besides
+    `AWS_BEARER_TOKEN_BEDROCK`, unless AWS keys are given."""
+
+    signing_name: ClassVar[str] = "bedrock"
+    base_url_env: ClassVar[str | None] = None
+    api_key_env: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(
+        self,
+        *,
+        region_name: str | None = None,
+        api_key: str | None = None,
+        aws_access_key_id: str | None = None,
+        aws_secret_access_key: str | None = None,
+        aws_session_token: str | None = None,
+        profile_name: str | None = None,
+        base_url: str | None = None,
+        http_client: httpx.AsyncClient | None = None,
+        max_retries: int | None = None,
+    ):
+        self._configure(
+            region_name=region_name,
+            api_key=api_key,
+            aws_access_key_id=aws_access_key_id,
+            aws_secret_access_key=aws_secret_access_key,
+            aws_session_token=aws_session_token,
+            profile_name=profile_name,
+            base_url=base_url,
+            http_client=http_client,
+            max_retries=max_retries,
+        )
+
+    def _configure(
+        self,
+        *,
+        region_name: str | None,
+        api_key: str | None,
+        aws_access_key_id: str | None,
+        aws_secret_access_key: str | None,
+        aws_session_token: str | None,
+        profile_name: str | None,
+        base_url: str | None,
+        http_client: httpx.AsyncClient | None,
+        max_retries: int | None,
+        credentials: Any = None,
+    ) -> None:
+        self._http_client = http_client
+        if max_retries is not None:
+            self.max_retries = max_retries
+        if not api_key and aws_access_key_id is None:
+            api_key = next((os.environ[v] for v in self.api_key_env if os.environ.get(v)), None)
+        self._identity = AwsIdentity(
+            self.signing_name,
+            type(self).__name__,
+            credentials=credentials,
+            region_name=region_name,
+            aws_access_key_id=aws_access_key_id,
+            aws_secret_access_key=aws_secret_access_key,
+            aws_session_token=aws_session_token,
+            profile_name=profile_name,
+            api_key=api_key,
+        )
+        base_url = base_url or (os.environ.get(self.base_url_env) if self.base_url_env else None)
+        self.base_url = (
+            base_url.rstrip("/") if base_url else self.regional_base_url(self._identity.require_region())
+        )
+
+    def regional_base_url(self, region: str) -> str:
+        """The endpoint's base URL in `region`."""
+        raise NotImplementedError
+
+    @property
+    def region_name(self) -> str | None:
+        return self._identity.region_name
+
+    @property
+    def auth(self) -> httpx.Auth:
+        return self._identity.auth
+
+    def __repr__(self) -> str:  # never shows keys
+        return f"{type(self).__name__}(region_name={self.region_name!r}, base_url={self.base_url!r}, auth={self.auth!r})"
+
+
+class BedrockProvider(AwsProvider):
     """AWS Bedrock Runtime in one region (or at `base_url=`, e.g. a VPC endpoint or a proxy)."""
 
     name = "bedrock"
@@ -101,9 +187,6 @@ class BedrockProvider(Provider):
         http_client: httpx.AsyncClient | None = None,
         max_retries: int | None = None,
     ):
-        self._http_client = http_client
-        if max_retries is not None:
-            self.max_retries = max_retries
         client_endpoint: str | None = None
         credentials: Any = None
         if bedrock_client is not None:
@@ -112,36 +195,23 @@ class BedrockProvider(Provider):
             client_endpoint = getattr(meta, "endpoint_url", None)
             signer = getattr(bedrock_client, "_request_signer", None)
             credentials = getattr(signer, "_credentials", None)
-        self._identity = AwsIdentity(
-            "bedrock",
-            type(self).__name__,
-            credentials=credentials,
+        self._configure(
             region_name=region_name,
+            api_key=api_key,
             aws_access_key_id=aws_access_key_id,
             aws_secret_access_key=aws_secret_access_key,
             aws_session_token=aws_session_token,
             profile_name=profile_name,
-            api_key=api_key,
+            base_url=base_url or (str(client_endpoint) if client_endpoint else None),
+            http_client=http_client,
+            max_retries=max_retries,
+            credentials=credentials,
         )
-        if base_url:
-            self.base_url = base_url.rstrip("/")
-        elif client_endpoint:
-            self.base_url = str(client_endpoint).rstrip("/")
-        else:
-            self.base_url = f"https://bedrock-runtime.{self._identity.require_region()}.amazonaws.com"
 
-    @property
-    def region_name(self) -> str | None:
-        return self._identity.region_name
-
-    @property
-    def auth(self) -> httpx.Auth:
-        return self._identity.auth
+    def regional_base_url(self, region: str) -> str:
+        return f"https://bedrock-runtime.{region}.amazonaws.com"
 
     def model_profile(self, model_name: str) -> ModelProfile | None:
         from ..models.bedrock import bedrock_model_profile
 
         return bedrock_model_profile(model_name)
-
-    def __repr__(self) -> str:  # never shows keys
-        return f"{type(self).__name__}(region_name={self.region_name!r}, base_url={self.base_url!r}, auth={self.auth!r})"

@@ -21,11 +21,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
-
 from ..profiles import ModelProfile, merge_extra
-from . import Endpoint, Provider
-from .bedrock import AwsIdentity
+from . import Endpoint
+from .bedrock import AwsProvider
 from .families import compatible_profile
 from .openai import openai_model_profile
 
@@ -42,53 +40,22 @@ def mantle_surface(model_name: str) -> str:
     return "/v1"
 
 
-class BedrockMantleProvider(Provider):
+class BedrockMantleProvider(AwsProvider):
     """`OpenAIResponsesModel('openai.gpt-5.4', provider=BedrockMantleProvider(region_name='us-east-1'))`."""
 
     name = "bedrock-mantle"
+    signing_name = "bedrock-mantle"
 
-    def __init__(
-        self,
-        *,
-        region_name: str | None = None,
-        base_url: str | None = None,
-        api_key: str | None = None,
-        aws_access_key_id: str | None = None,
-        aws_secret_access_key: str | None = None,
-        aws_session_token: str | None = None,
-        profile_name: str | None = None,
-        http_client: httpx.AsyncClient | None = None,
-        max_retries: int | None = None,
-    ):
-        self._http_client = http_client
-        if max_retries is not None:
-            self.max_retries = max_retries
-        self._identity = AwsIdentity(
-            "bedrock-mantle",
-            type(self).__name__,
-            region_name=region_name,
-            aws_access_key_id=aws_access_key_id,
-            aws_secret_access_key=aws_secret_access_key,
-            aws_session_token=aws_session_token,
-            profile_name=profile_name,
-            api_key=api_key,
-        )
-        if base_url:
-            origin = base_url.rstrip("/")
-            for surface in _SURFACES:
-                origin = origin.removesuffix(surface)
-            self.origin = origin
-        else:
-            self.origin = f"https://bedrock-mantle.{self._identity.require_region()}.api.aws"
-        self.base_url = self.origin + _SURFACES[0]
+    def _configure(self, **kwargs: Any) -> None:
+        super()._configure(**kwargs)
+        origin = self.base_url
+        for surface in _SURFACES:  # whichever surface `base_url=` named, its origin serves both
+            origin = origin.removesuffix(surface)
+        self.origin = origin
+        self.base_url = origin + _SURFACES[0]
 
-    @property
-    def region_name(self) -> str | None:
-        return self._identity.region_name
-
-    @property
-    def auth(self) -> httpx.Auth:
-        return self._identity.auth
+    def regional_base_url(self, region: str) -> str:
+        return f"https://bedrock-mantle.{region}.api.aws"
 
     def endpoint(self, path: str, model_name: str) -> Endpoint:
         return Endpoint(f"{self.origin}{mantle_surface(model_name)}/{path.lstrip('/')}")
@@ -102,6 +69,3 @@ class BedrockMantleProvider(Provider):
         if mantle_surface(model_name) == "/openai/v1":
             extra["openai_responses_scoped_call_ids"] = True
         return profile.update(extra=merge_extra(profile.extra, extra))
-
-    def __repr__(self) -> str:  # never shows keys
-        return f"BedrockMantleProvider(region_name={self.region_name!r}, base_url={self.base_url!r}, auth={self.auth!r})"
