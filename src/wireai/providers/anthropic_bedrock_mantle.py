@@ -24,7 +24,7 @@ class AnthropicBedrockMantleProvider(AwsProvider):
     name = "anthropic-bedrock-mantle"
     signing_name = "bedrock-mantle"
     base_url_env = "ANTHROPIC_BEDROCK_MANTLE_BASE_URL"
-    api_key_env = ("AWS_BEARER_TOKEN_BEDROCK", "ANTHROPIC_AWS_API_KEY")
+    bearer_env = ("AWS_BEARER_TOKEN_BEDROCK", "ANTHROPIC_AWS_API_KEY")
 
     def regional_base_url(self, region: str) -> str:
         return f"https://bedrock-mantle.{region}.api.aws/anthropic"

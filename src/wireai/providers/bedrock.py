@@ -85,12 +85,12 @@ class AwsIdentity:
 class AwsProvider(Provider):
     """A provider on an AWS endpoint that signs for `signing_name`: its region and auth from
     `AwsIdentity`, its base URL `base_url=` (or the `base_url_env` variable), else the region's
-    (`regional_base_url`). `api_key_env` names variables read as a Bedrock API key besides
+    (`regional_base_url`). `bearer_env` names variables read as a Bedrock API key besides
     `AWS_BEARER_TOKEN_BEDROCK`, unless AWS keys are given."""
 
     signing_name: ClassVar[str] = "bedrock"
     base_url_env: ClassVar[str | None] = None
-    api_key_env: ClassVar[tuple[str, ...]] = ()
+    bearer_env: ClassVar[tuple[str, ...]] = ()
 
     def __init__(
         self,
@@ -135,7 +135,7 @@ class AwsProvider(Provider):
         if max_retries is not None:
             self.max_retries = max_retries
         if not api_key and aws_access_key_id is None:
-            api_key = next((os.environ[v] for v in self.api_key_env if os.environ.get(v)), None)
+            api_key = next((os.environ[v] for v in self.bearer_env if os.environ.get(v)), None)
         self._identity = AwsIdentity(
             self.signing_name,
             type(self).__name__,
