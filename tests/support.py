@@ -318,6 +318,8 @@ RESPONSE_SCHEMAS: dict[str, dict[str, str]] = {
         "converse": "ConverseResponse",
         "converse-stream": "ConverseStreamOutput",
         "count-tokens": "CountTokensResponse",
+        # InvokeModelWithResponseStream's frames (a `chunk` carries the model's own event, base64)
+        "invoke-with-response-stream": "ResponseStream",
         # an error body, by the exception its `x-amzn-errortype` header names
         **{name: name for name in _BEDROCK_EXCEPTIONS},
     },
@@ -434,9 +436,26 @@ STREAM_EVENT_SCHEMA: dict[tuple[str, str, str], str] = {
 # OpenAI-compatible hosts with no description of their own (fixture folders, demo cases, cases
 # named after them): not checked. OpenAI's description requires fields they do not send (refusal,
 # logprobs) and lacks those they add (reasoning_content, provider...), so it says nothing of them.
-COMPATIBLE_HOSTS = ("deepseek", "grok", "ollama", "openrouter", "perplexity", "openai_compatible")
+COMPATIBLE_HOSTS = (
+    "deepseek",
+    "grok",
+    "ollama",
+    "openrouter",
+    "perplexity",
+    "openai_compatible",
+    "snowflake",
+)
 # Fixture folders not named after their vendor; the demo's cases are named after the host.
-VENDOR_OF_FOLDER = {"openai_chat": "openai", "openai_responses": "openai"}
+VENDOR_OF_FOLDER = {
+    "openai_chat": "openai",
+    "openai_responses": "openai",
+    "bedrock_mantle": "openai",
+    # Claude on other platforms answers in Anthropic's shapes (Bedrock's stream frames aside).
+    "anthropic_bedrock": "anthropic",
+    "anthropic_bedrock_mantle": "anthropic",
+    "anthropic_vertex": "anthropic",
+    "anthropic_foundry": "anthropic",
+}
 _DEMO_VENDOR = {"openai_responses": "openai"}
 
 
@@ -473,7 +492,9 @@ def answer_schema(
     if vendor == "bedrock":
         return vendor, path.rsplit("/", 1)[-1]
     if vendor == "anthropic":
-        kind = "count_tokens" if path.endswith("/count_tokens") else "messages"
+        if path.endswith("/count-tokens"):  # Claude on Bedrock counts with Bedrock's CountTokens
+            return "bedrock", "count-tokens"
+        kind = "count_tokens" if path.endswith(("/count_tokens", "/count-tokens:rawPredict")) else "messages"
         if kind == "messages" and "anthropic-beta" in asked:
             kind = "messages-beta"
     elif vendor == "cohere":
@@ -681,16 +702,25 @@ def _botocore_response(module: Any, shape: str) -> Any:
     return errors
 
 
-def stream_events(raw: bytes, framing: str = "sse") -> list[tuple[str, Any]]:
+def stream_events(raw: bytes, framing: str = "sse", *, chunks: bool = False) -> list[tuple[str, Any]]:
     """A stream body as (event name, parsed data) pairs: SSE `event:` and JSON `data:` (the data
     text itself where it is not JSON, such as `[DONE]`), or AWS event-stream frames as
-    (`:event-type` or `:exception-type`, JSON payload)."""
+    (`:event-type` or `:exception-type`, JSON payload); with `chunks`, an InvokeModel `chunk`
+    frame's payload is the event its `bytes` carry."""
     if framing == "eventstream":
+        import base64
+
         from wireai.wire.eventstream import EventStreamDecoder
 
         decoder = EventStreamDecoder()
         frames = decoder.feed(raw) + decoder.close()
-        return [(m.event_type or m.exception_type or m.message_type, m.json()) for m in frames]
+        out_frames = [(m.event_type or m.exception_type or m.message_type, m.json()) for m in frames]
+        if chunks:
+            out_frames = [
+                (name, json.loads(base64.b64decode(data["bytes"])) if name == "chunk" else data)
+                for name, data in out_frames
+            ]
+        return out_frames
     from wireai.wire.sse import SSEDecoder
 
     sse = SSEDecoder()
@@ -704,13 +734,19 @@ def stream_events(raw: bytes, framing: str = "sse") -> list[tuple[str, Any]]:
     return out
 
 
-def stream_errors(vendor: str, kind: str, raw: bytes, *, strict: bool | None = None) -> list[str] | str:
+def stream_errors(
+    vendor: str, kind: str, raw: bytes, *, strict: bool | None = None, framing: str | None = None
+) -> list[str] | str:
     """Every event of a stream body against the vendor's stream-event schema: JSON data only (a
     `[DONE]` sentinel is framing), the SSE event name equal to the data's `type` where the vendor
-    names events, and each Bedrock frame against its member of `ConverseStreamOutput`."""
+    names events, and each Bedrock frame against its member of `ConverseStreamOutput`. A vendor's
+    stream in AWS event-stream framing (`framing`: Claude over Bedrock's InvokeModel) is checked
+    twice: each frame as a member of Bedrock's `ResponseStream`, each chunk's event as the vendor's."""
     module = _spec_module()
     if isinstance(module, str):
         return module
+    if framing == "eventstream" and vendor != "bedrock":
+        return _invoke_stream_errors(vendor, kind, raw, strict)
     framing = "eventstream" if vendor == "bedrock" else "sse"
     found: list[str] = []
     for n, (name, data) in enumerate(stream_events(raw, framing)):
@@ -729,6 +765,21 @@ def stream_errors(vendor: str, kind: str, raw: bytes, *, strict: bool | None = N
                 errors = [*errors, f"SSE event {name!r} carries data of type {data.get('type')!r}"]
         assert not isinstance(errors, str)
         found += [f"event {n} ({name}): {e}" for e in errors]
+    return found
+
+
+def _invoke_stream_errors(vendor: str, kind: str, raw: bytes, strict: bool | None) -> list[str]:
+    import base64
+
+    found: list[str] = []
+    for n, (name, payload) in enumerate(stream_events(raw, "eventstream")):
+        found += [
+            f"frame {n} ({name}): {e}"
+            for e in response_errors("bedrock", "invoke-with-response-stream", (name, payload))
+        ]
+        if name == "chunk" and isinstance(payload, dict) and isinstance(payload.get("bytes"), str):
+            event = json.loads(base64.b64decode(payload["bytes"]))
+            found += [f"frame {n} chunk: {e}" for e in response_errors(vendor, kind, event, strict=strict)]
     return found
 
 

@@ -621,3 +621,22 @@ def test_bedrock_model_stream_error_keeps_the_models_own_status() -> None:
 def test_bedrock_events_other_than_chunks_are_skipped() -> None:
     headers = {":event-type": "futureEvent", ":content-type": "application/json", ":message-type": "event"}
     assert bedrock_parser().feed(chunk_message({"anything": 1}, headers)) == []
+
+
+def test_a_minimal_bedrock_message_as_awss_reference_shows_it_reads_the_same() -> None:
+    """AWS's InvokeModel reference shows Claude's answer without the fields Anthropic's description
+    adds (citations, caller, stop_details, usage extras): it reads all the same."""
+    model = AnthropicModel(
+        BEDROCK_MODEL, provider=AnthropicBedrockProvider(api_key="k", region_name="us-east-1")
+    )
+    body = {
+        "id": "msg_bdrk_01", "type": "message", "role": "assistant", "model": "claude-sonnet-4-5-20250929",
+        "content": [{"type": "text", "text": "Hi."}, {"type": "tool_use", "id": "toolu_bdrk_1", "name": "f", "input": {}}],
+        "stop_reason": "tool_use", "stop_sequence": None, "usage": {"input_tokens": 9, "output_tokens": 3},
+    }  # fmt: skip
+    response = model.parse_response(json.dumps(body).encode())
+    assert response.parts == [TextPart("Hi."), ToolCallPart("f", {}, tool_call_id="toolu_bdrk_1")]
+    assert (response.finish_reason, response.usage) == (
+        "tool_call",
+        RequestUsage(input_tokens=9, output_tokens=3),
+    )
