@@ -22,6 +22,7 @@ from wireai.messages import (
     ModelRequest,
     ModelResponse,
     PartDeltaEvent,
+    PartEndEvent,
     PartStartEvent,
     RetryPromptPart,
     SystemPromptPart,
@@ -377,7 +378,11 @@ def test_stream_text_skips_ping_and_unknown_events_and_merges_usage() -> None:
         "stream_text", "claude-3-5-sonnet-latest", [ModelRequest([UserPromptPart("Say hello")])]
     )
     assert [vars(p) for p in response.parts] == [vars(TextPart("Hello, wörld! 👋"))]
-    assert isinstance(events[0], PartStartEvent) and len(events) == 3
+    assert isinstance(events[0], PartStartEvent) and len(events) == 4
+    # The block's end is an event carrying the whole text (the response's own part).
+    assert (
+        events[-1] == PartEndEvent(0, TextPart("Hello, wörld! 👋")) and events[-1].part is response.parts[0]
+    )
     assert same_usage(response.usage, usage(572, 15, read=100))
     assert response.finish_reason == "stop"
     assert response.provider_response_id == "msg_01StreamText"

@@ -19,6 +19,7 @@ from wireai.messages import (
     ModelRequest,
     ModelResponse,
     PartDeltaEvent,
+    PartEndEvent,
     PartStartEvent,
     RetryPromptPart,
     SystemPromptPart,
@@ -369,8 +370,9 @@ def test_http_429_throttling_before_the_answer_is_retried() -> None:
 
 def test_stream_text_arrives_as_deltas_and_padding_is_ignored() -> None:
     events, response = stream_once("stream_text", TEXT_MESSAGES, settings={"max_tokens": 256})
-    assert [type(e) for e in events] == [PartStartEvent, PartDeltaEvent, PartDeltaEvent]
+    assert [type(e) for e in events] == [PartStartEvent, PartDeltaEvent, PartDeltaEvent, PartEndEvent]
     assert response.parts == [TextPart("The capital of France is Paris.")]
+    assert events[-1] == PartEndEvent(0, TextPart("The capital of France is Paris."))
     assert response.usage == RequestUsage(input_tokens=21, output_tokens=9)
     assert response.finish_reason == "stop"
     assert response.provider_details == {"stopReason": "end_turn", "latencyMs": 380}

@@ -52,6 +52,8 @@ ConcurrencyLimiter limit_model_concurrency ConcurrencyLimitExceeded
 Embedder EmbeddingModel EmbeddingSettings EmbeddingResult
 NativeToolCallPart NativeToolReturnPart CachePoint FilePart BinaryImage CodeExecutionTool FileSearchTool
 ImageGenerationTool MCPServerTool MemoryTool UrlContextTool WebFetchTool WebSearchTool WebSearchUserLocation
+PartEndEvent FunctionToolCallEvent FunctionToolResultEvent HandleResponseEvent ToolCallEvent ToolResultEvent
+OutputToolCallEvent OutputToolResultEvent AgentRunResultEvent AgentEventStream
 """.split()
 
 TOOLSETS_MODULE_NAMES = """

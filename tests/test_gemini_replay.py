@@ -19,6 +19,7 @@ from wireai.messages import (
     ModelMessage,
     ModelRequest,
     ModelResponse,
+    PartEndEvent,
     PartStartEvent,
     RetryPromptPart,
     SystemPromptPart,
@@ -375,7 +376,8 @@ def test_stream_text_accumulates_slices_and_reads_usage_from_the_last_chunk() ->
     events, response = stream_case("stream_text", [ModelRequest([UserPromptPart("Tell me a story.")])])
     assert response.parts == [TextPart("Once upon a time, a fox found a café ☕.")]
     assert isinstance(events[0], PartStartEvent)
-    assert len(events) == 3
+    assert len(events) == 4
+    assert events[-1] == PartEndEvent(0, TextPart("Once upon a time, a fox found a café ☕."))
     assert response.usage == RequestUsage(input_tokens=6, output_tokens=12, details={"text_prompt_tokens": 6})
     assert response.finish_reason == "stop"
     assert response.provider_response_id == "resp-stream"

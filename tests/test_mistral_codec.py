@@ -229,7 +229,13 @@ def test_stream_text_deltas_and_usage_from_the_last_chunk() -> None:
     assert response.usage == RequestUsage(input_tokens=12, output_tokens=6)
     assert response.finish_reason == "stop"
     assert response.provider_response_id == "cmpl-8c1f3a"
-    assert [type(e).__name__ for e in events] == ["PartStartEvent", "PartDeltaEvent", "PartDeltaEvent"]
+    assert [type(e).__name__ for e in events] == [
+        "PartStartEvent",
+        "PartDeltaEvent",
+        "PartDeltaEvent",
+        "PartEndEvent",
+    ]
+    assert events[-1].part == TextPart("Hello, world!")
 
 
 def test_stream_tool_arguments_split_over_chunks_and_parallel_calls_reusing_index_zero() -> None:

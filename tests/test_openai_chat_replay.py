@@ -19,6 +19,7 @@ from wireai.messages import (
     ModelRequest,
     ModelResponse,
     PartDeltaEvent,
+    PartEndEvent,
     PartStartEvent,
     RetryPromptPart,
     SystemPromptPart,
@@ -302,8 +303,9 @@ def test_stream_text_deltas_and_final_usage_chunk() -> None:
         PartStartEvent(0, TextPart("Hel")),
         PartDeltaEvent(0, events[1].delta),
         PartDeltaEvent(0, events[2].delta),
+        PartEndEvent(0, TextPart("Hello, wörld!")),
     ]
-    assert [e.delta.content_delta for e in events[1:]] == ["lo, ", "wörld!"]
+    assert [e.delta.content_delta for e in events[1:3]] == ["lo, ", "wörld!"]
     assert response.parts == [TextPart("Hello, wörld!")]
     assert response.usage == RequestUsage(input_tokens=9, output_tokens=4)
     assert response.finish_reason == "stop"

@@ -26,7 +26,11 @@ _EXPORTS: dict[str, str] = {
     "CallToolsNode": "wireai._iter",
     "End": "wireai._iter",
     "AgentRunResult": "wireai.result",
+    "AgentRunResultEvent": "wireai.run",
+    "AgentEventStream": "wireai.run",
+    "AgentStream": "wireai.result",
     "StreamedRunResult": "wireai.result",
+    "StreamedRunResultSync": "wireai.result",
     # tools
     "RunContext": "wireai.tools",
     "Tool": "wireai.tools",
@@ -76,6 +80,14 @@ _EXPORTS: dict[str, str] = {
     "DocumentUrl": "wireai.messages",
     "FileUrl": "wireai.messages",
     "FinalResultEvent": "wireai.messages",
+    "FunctionToolCallEvent": "wireai.messages",
+    "FunctionToolResultEvent": "wireai.messages",
+    "HandleResponseEvent": "wireai.messages",
+    "OutputToolCallEvent": "wireai.messages",
+    "OutputToolResultEvent": "wireai.messages",
+    "PartEndEvent": "wireai.messages",
+    "ToolCallEvent": "wireai.messages",
+    "ToolResultEvent": "wireai.messages",
     "FinishReason": "wireai.messages",
     "ImageUrl": "wireai.messages",
     "ModelMessage": "wireai.messages",
@@ -182,6 +194,9 @@ if TYPE_CHECKING:
         FileUrl,
         FinalResultEvent,
         FinishReason,
+        FunctionToolCallEvent,
+        FunctionToolResultEvent,
+        HandleResponseEvent,
         ImageUrl,
         ModelMessage,
         ModelMessagesTypeAdapter,
@@ -194,7 +209,10 @@ if TYPE_CHECKING:
         MultiModalContent,
         NativeToolCallPart,
         NativeToolReturnPart,
+        OutputToolCallEvent,
+        OutputToolResultEvent,
         PartDeltaEvent,
+        PartEndEvent,
         PartStartEvent,
         RetryPromptPart,
         SystemPromptPart,
@@ -202,8 +220,10 @@ if TYPE_CHECKING:
         TextPartDelta,
         ThinkingPart,
         ThinkingPartDelta,
+        ToolCallEvent,
         ToolCallPart,
         ToolCallPartDelta,
+        ToolResultEvent,
         ToolReturn,
         ToolReturnPart,
         UserContent,
@@ -227,7 +247,8 @@ if TYPE_CHECKING:
     )
     from .output import NativeOutput, PromptedOutput, StructuredDict, TextOutput, ToolOutput
     from .profiles import DEFAULT_PROFILE, ModelProfile
-    from .result import AgentRunResult, StreamedRunResult
+    from .result import AgentRunResult, AgentStream, StreamedRunResult, StreamedRunResultSync
+    from .run import AgentEventStream, AgentRunResultEvent
     from .settings import ModelSettings
     from .tools import (
         DeferredToolRequests,

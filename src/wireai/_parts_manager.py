@@ -7,7 +7,7 @@ as lists and joined only when a snapshot is asked for, so a delta costs one appe
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from dataclasses import replace
 from typing import Any
 
@@ -16,6 +16,7 @@ from .messages import (
     ModelResponseStreamEvent,
     NativeToolCallPart,
     PartDeltaEvent,
+    PartEndEvent,
     PartStartEvent,
     TextPart,
     TextPartDelta,
@@ -25,7 +26,7 @@ from .messages import (
     ToolCallPartDelta,
 )
 
-__all__ = ["ModelResponsePartsManager"]
+__all__ = ["ModelResponsePartsManager", "PartEnds"]
 
 
 class _Builder:
@@ -211,6 +212,10 @@ class ModelResponsePartsManager:
     def latest(self) -> ModelResponsePart | None:
         return self._builders[-1].snapshot() if self._builders else None
 
+    def part_at(self, index: int) -> ModelResponsePart:
+        """The part at a stream event's `index`, as it stands now."""
+        return self._builders[index].snapshot()
+
     # ------------------------------------------------------------------------------------- internals
 
     def _index_for(self, vendor_part_id: Hashable | None, kind: type) -> int | None:
@@ -259,3 +264,39 @@ def _copy(part: ModelResponsePart) -> ModelResponsePart:
             provider_details=part.provider_details,
         )
     return replace(part)
+
+
+# Parts that take deltas: only their completion is news (a file or a native tool's result arrives whole).
+_ENDING_PARTS = (TextPart, ThinkingPart, ToolCallPart, NativeToolCallPart)
+
+
+class PartEnds:
+    """A stream's `PartEndEvent`s, by PydanticAI's rule: a part ends when the next one starts, or when
+    the stream ends. Fed only the part starts (a handful per response), so deltas pay nothing;
+    `part_at` gives the finished part (the parts manager's own object, snapshotted once)."""
+
+    __slots__ = ("_last", "_part_at")
+
+    def __init__(self, part_at: Callable[[int], ModelResponsePart]):
+        self._part_at = part_at
+        self._last: PartStartEvent | None = None
+
+    def start(self, event: PartStartEvent) -> PartEndEvent | None:
+        """The end of the part before `event` (None if there is none, or it takes no end); notes
+        that part's kind on `event` as `previous_part_kind`."""
+        last = self._last
+        self._last = event
+        if last is None:
+            return None
+        event.previous_part_kind = last.part.part_kind
+        return self._end(last.index, event.part.part_kind)
+
+    def finish(self) -> PartEndEvent | None:
+        """The end of the stream's last part."""
+        last = self._last
+        self._last = None
+        return None if last is None else self._end(last.index, None)
+
+    def _end(self, index: int, next_kind: Any) -> PartEndEvent | None:
+        part = self._part_at(index)
+        return PartEndEvent(index, part, next_kind) if isinstance(part, _ENDING_PARTS) else None

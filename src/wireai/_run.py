@@ -4,16 +4,21 @@ A plain loop instead of PydanticAI's graph: the states are few (request -> respo
 output) and a loop keeps the per-request overhead to what the work needs. Two seams carry all the
 I/O: `prepare_request` + `request` (one model round trip) and `run_tool_calls` (a response's
 function tool calls, through the run's toolset).
+
+Events of handling a response (the tool calls made and what they gave) go to `emit` when someone
+listens (`agent.iter()` node streams, `event_stream_handler`); with nobody listening it is None and
+no event is built.
 """
 
 from __future__ import annotations
 
 import inspect
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import ValidationError
 
@@ -31,10 +36,16 @@ from .exceptions import (
 )
 from .messages import (
     FilePart,
+    FinalResultEvent,
+    FunctionToolCallEvent,
+    FunctionToolResultEvent,
+    HandleResponseEvent,
     ModelMessage,
     ModelRequest,
     ModelRequestPart,
     ModelResponse,
+    OutputToolCallEvent,
+    OutputToolResultEvent,
     RetryPromptPart,
     SystemPromptPart,
     TextPart,
@@ -43,7 +54,7 @@ from .messages import (
     UserContent,
     UserPromptPart,
 )
-from .models import Model, ModelRequestParameters
+from .models import Model, ModelRequestParameters, StreamedResponse
 from .settings import ModelSettings
 from .tools import DeferredToolRequests, DeferredToolResults, RunContext, ToolApproved, ToolDefinition
 from .toolsets.abstract import AbstractToolset, ToolsetTool
@@ -54,6 +65,8 @@ if TYPE_CHECKING:
     from .agent import Agent
 
 __all__ = ["FinalResult", "Runner", "captured_messages"]
+
+T = TypeVar("T")
 
 captured_messages: ContextVar[list[ModelMessage] | None] = ContextVar(
     "wireai_captured_messages", default=None
@@ -118,6 +131,7 @@ class Runner:
         self.tool_retries: dict[str, int] = {}
         self.output_retries = 0
         self.run_step = 0
+        self.emit: Callable[[HandleResponseEvent], None] | None = None
         self.ctx = RunContext(
             deps=deps,
             model=model,
@@ -135,6 +149,12 @@ class Runner:
         Returns a final result when the run ends without asking the model anything (the history's
         tool calls gave the output, or were deferred again).
         """
+        pending = await self.begin(user_prompt)
+        return None if pending is None else await self.answer_pending(pending)
+
+    async def begin(self, user_prompt: str | Sequence[UserContent] | None) -> ModelResponse | None:
+        """Queue the first request (None), or return the history's response whose tool calls must be
+        answered first (by `answer_pending`): `agent.iter()` makes that a `CallToolsNode`."""
         messages = self.messages
         results = self.deferred_tool_results
         if results is not None and not messages:
@@ -169,9 +189,7 @@ class Runner:
             await self._reevaluate_dynamic_prompts()
         if pending is not None:
             self.tools = await self.toolset.get_tools(self.ctx)
-            if results is None:
-                return await self.handle_response(pending)
-            return await self._resume(pending, results, user_prompt)
+            return pending
         if user_prompt is not None:
             parts.append(UserPromptPart(user_prompt if isinstance(user_prompt, str) else list(user_prompt)))
         if parts:
@@ -179,6 +197,13 @@ class Runner:
         elif isinstance(messages[-1], ModelRequest):
             messages[-1].instructions = await self.instructions()
         return None
+
+    async def answer_pending(self, response: ModelResponse) -> FinalResult | None:
+        """Answer the tool calls `begin` found unanswered: run them, or apply the results given for them."""
+        results = self.deferred_tool_results
+        if results is None:
+            return await self.handle_response(response)
+        return await self._resume(response, results, self.prompt)
 
     def _unprocessed_response(self) -> ModelResponse | None:
         """The history's last response when tool calls in it still wait for their results."""
@@ -343,6 +368,27 @@ class Runner:
             self.add_response(response)
             return response
 
+    @asynccontextmanager
+    async def request_stream(
+        self, read: Callable[[StreamedResponse], Awaitable[T]] | None = None
+    ) -> AsyncIterator[tuple[StreamedResponse, T | None]]:
+        """One streamed model round trip (adding the response is the caller's job), and what `read`
+        took from its start. A vendor rejecting the model's generation while the stream opens or is
+        read is retried with feedback, as in `request`; once yielded, the stream is the caller's."""
+        while True:
+            messages, params = await self.prepare_request()
+            reading = True
+            try:
+                async with self.model.request_stream(messages, self.settings, params) as streamed:
+                    head = await read(streamed) if read is not None else None
+                    reading = False
+                    yield streamed, head
+                return
+            except ModelHTTPError as exc:
+                if not reading:
+                    raise
+                self.retry_with_feedback(exc)
+
     def retry_with_feedback(self, exc: ModelHTTPError) -> None:
         """Turn a vendor-side rejection of the model's generation into a retry prompt, or re-raise."""
         feedback = self.model.retry_feedback(exc)
@@ -390,20 +436,29 @@ class Runner:
             if call.tool_name not in output_tools:
                 function_calls.append(call)
                 continue
+            part: ToolReturnPart | RetryPromptPart
+            args_valid: bool | None = True
             if final is not None:
-                parts.append(ToolReturnPart(call.tool_name, OUTPUT_TOOL_NOT_USED, call.tool_call_id))
-                continue
-            try:
-                output = await schema.validate_tool_call(call, self._output_ctx(call))
-                output = await self._run_output_validators(output)
-            except OutputValidationError as exc:
-                self._count_output_retry(schema.tool_names[call.tool_name].max_retries)
-                parts.append(
-                    RetryPromptPart(exc.content, tool_name=call.tool_name, tool_call_id=call.tool_call_id)
-                )
-                continue
-            final = FinalResult(output, call.tool_name, call.tool_call_id)
-            parts.append(ToolReturnPart(call.tool_name, FINAL_RESULT_PROCESSED, call.tool_call_id))
+                part = ToolReturnPart(call.tool_name, OUTPUT_TOOL_NOT_USED, call.tool_call_id)
+                args_valid = None
+            else:
+                try:
+                    output = await schema.validate_tool_call(call, self._output_ctx(call))
+                    output = await self._run_output_validators(output)
+                except OutputValidationError as exc:
+                    self._count_output_retry(schema.tool_names[call.tool_name].max_retries)
+                    part = RetryPromptPart(
+                        exc.content, tool_name=call.tool_name, tool_call_id=call.tool_call_id
+                    )
+                    # The arguments were valid when the output function or a validator asked for a retry.
+                    args_valid = isinstance(exc.__cause__, ModelRetry)
+                else:
+                    final = FinalResult(output, call.tool_name, call.tool_call_id)
+                    part = ToolReturnPart(call.tool_name, FINAL_RESULT_PROCESSED, call.tool_call_id)
+            parts.append(part)
+            if self.emit is not None:
+                self.emit(OutputToolCallEvent(call, args_valid))
+                self.emit(OutputToolResultEvent(part))
 
         if function_calls:
             if final is not None and self.agent.end_strategy == "early":
@@ -446,6 +501,23 @@ class Runner:
         """Ask the model again (its answer gave no output), counting the try against the output retries."""
         self._count_output_retry(None)
         return [RetryPromptPart(content)], None
+
+    async def response_output(self, response: ModelResponse, final_event: FinalResultEvent | None) -> Any:
+        """The validated output a response holds (the output tool call `final_event` names, else its
+        text), without running its tools or counting a retry: what `AgentStream.get_output()` gives."""
+        schema = self.output_schema
+        try:
+            if final_event is not None and final_event.tool_name:
+                call = next(c for c in response.tool_calls if c.tool_call_id == final_event.tool_call_id)
+                output = await schema.validate_tool_call(call, self._output_ctx(call))
+            else:
+                text = "".join(p.content for p in response.parts if isinstance(p, TextPart))
+                output = await schema.validate_text(text, self.ctx.replace_with(retry=self.output_retries))
+            return await self._run_output_validators(output)
+        except OutputValidationError as exc:
+            raise UnexpectedModelBehavior(
+                f"The streamed response does not hold a valid output: {exc.content!r}"
+            ) from exc
 
     def _deferred_output(self, deferred: DeferredToolRequests) -> FinalResult:
         if not self.output_schema.allows_deferred_tools:
@@ -500,18 +572,26 @@ class Runner:
     ) -> tuple[list[ModelRequestPart], DeferredToolRequests]:
         """Run function tool calls (concurrently when several); results keep the calls' order.
 
-        Returns the request parts (tool results first, then the user content tools asked to send)
-        and the calls that were deferred instead of run.
+        Every call is checked before any runs (arguments validated, given results and deferrals
+        applied), as PydanticAI does: a listener hears of all the calls, then of each result as it
+        comes. Returns the request parts (tool results first, then the user content tools asked to
+        send) and the calls that were deferred instead of run.
         """
         if self.limits.tool_calls_limit is not None:
             runs = sum(self._runs_here(call, results) for call in calls)
             self.limits.check_before_tool_call(RunUsage(tool_calls=self.usage.tool_calls + runs))
+        checked = [self._check_call(call, results) for call in calls]
+        if self.emit is not None:
+            for call, (_, args_valid) in zip(calls, checked):
+                self.emit(FunctionToolCallEvent(call, args_valid))
         if len(calls) == 1:
-            outcomes = [await self._call_tool(calls[0], results)]
+            outcomes = [await self._call_tool(calls[0], checked[0][0])]
         else:
             import asyncio
 
-            outcomes = list(await asyncio.gather(*(self._call_tool(c, results) for c in calls)))
+            outcomes = list(
+                await asyncio.gather(*(self._call_tool(c, run) for c, (run, _) in zip(calls, checked)))
+            )
         tool_parts: list[ModelRequestPart] = []
         user_parts: list[ModelRequestPart] = []
         deferred = DeferredToolRequests()
@@ -534,20 +614,29 @@ class Runner:
         kind = tool.tool_def.kind if tool is not None else None
         return kind == "function" or (kind == "unapproved" and results is not None)
 
-    async def _call_tool(self, call: ToolCallPart, results: DeferredToolResults | None) -> ToolOutcome:
+    async def _call_tool(self, call: ToolCallPart, run: ToolOutcome | _ToolRun) -> ToolOutcome:
         if self.tracing is None:
-            return await self._execute_tool(call, results)
-        return await self.tracing.run_tool(call, lambda c: self._execute_tool(c, results))
+            outcome = await self._execute_tool(call, run)
+        else:
+            outcome = await self.tracing.run_tool(call, lambda c: self._execute_tool(c, run))
+        if self.emit is not None and not isinstance(outcome, _ToolDeferral):
+            part, user_part = outcome
+            self.emit(FunctionToolResultEvent(part, user_part.content if user_part is not None else None))
+        return outcome
 
-    async def _execute_tool(self, call: ToolCallPart, results: DeferredToolResults | None) -> ToolOutcome:
-        """One call: validate its arguments, then run it, defer it, or apply the result given for it."""
+    def _check_call(
+        self, call: ToolCallPart, results: DeferredToolResults | None
+    ) -> tuple[ToolOutcome | _ToolRun, bool | None]:
+        """Before a call runs: its outcome when that is already known (a result given for it, an
+        unknown tool, invalid arguments, a deferral) or what running it takes; and whether its
+        arguments validated (None: not checked, a result was given)."""
         approved = False
         metadata = None
         args = call.args
         if results is not None:
             decision = deferred_result(call, results)
             if not isinstance(decision, ToolApproved):
-                return decision
+                return decision, None
             approved = True
             metadata = results.metadata.get(call.tool_call_id)
             if decision.override_args is not None:
@@ -560,7 +649,22 @@ class Runner:
             message = f"Unknown tool name: {name!r}. " + (
                 f"Available tools: {names}" if names else "No tools available."
             )
-            return RetryPromptPart(message, tool_name=name, tool_call_id=call.tool_call_id), None
+            return (RetryPromptPart(message, tool_name=name, tool_call_id=call.tool_call_id), None), False
+        validator = tool.args_validator
+        try:
+            tool_args = (
+                validator.validate_json(args or "{}")
+                if isinstance(args, str)
+                else validator.validate_python(args or {})
+            )
+        except ValidationError as exc:
+            errors = exc.errors(include_url=False, include_context=False)
+            return (self._tool_retry(tool, call, errors), None), False
+        kind = tool.tool_def.kind
+        if kind == "external":
+            return CallDeferred(), True
+        if kind == "unapproved" and not approved:
+            return ApprovalRequired(), True
         ctx = self.ctx.replace_with(
             retry=self.tool_retries.get(name, 0),
             max_retries=tool.max_retries,
@@ -569,23 +673,20 @@ class Runner:
             tool_call_approved=approved,
             tool_call_metadata=metadata,
         )
-        validator = tool.args_validator
+        return _ToolRun(tool, tool_args, ctx), True
+
+    async def _execute_tool(self, call: ToolCallPart, run: ToolOutcome | _ToolRun) -> ToolOutcome:
+        """One checked call: run it, or give the outcome its check already decided."""
+        if not isinstance(run, _ToolRun):
+            return run
+        name = call.tool_name
         try:
-            tool_args = (
-                validator.validate_json(args or "{}")
-                if isinstance(args, str)
-                else validator.validate_python(args or {})
-            )
-            kind = tool.tool_def.kind
-            if kind == "external":
-                return CallDeferred()
-            if kind == "unapproved" and not approved:
-                return ApprovalRequired()
-            result = await self.toolset.call_tool(name, tool_args, ctx, tool)
+            result = await self.toolset.call_tool(name, run.args, run.ctx, run.tool)
         except ValidationError as exc:
-            return self._tool_retry(tool, call, exc.errors(include_url=False, include_context=False)), None
+            errors = exc.errors(include_url=False, include_context=False)
+            return self._tool_retry(run.tool, call, errors), None
         except ModelRetry as exc:
-            return self._tool_retry(tool, call, exc.message), None
+            return self._tool_retry(run.tool, call, exc.message), None
         except _ToolDeferral as exc:
             return exc
         self.tool_retries.pop(name, None)
@@ -618,6 +719,15 @@ def _content_filter_error(response: ModelResponse) -> ContentFilterError:
         message += f" (provider details: {snippet(json.dumps(response.provider_details, default=str))})"
     body = ModelMessagesTypeAdapter.dump_json([response]).decode()
     return ContentFilterError(message, body, response=response)
+
+
+@dataclass
+class _ToolRun:
+    """A checked call ready to run: its tool, validated arguments and context."""
+
+    tool: ToolsetTool[Any]
+    args: Any
+    ctx: RunContext[Any]
 
 
 def _not_executed(calls: list[ToolCallPart]) -> list[ModelRequestPart]:

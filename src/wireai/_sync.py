@@ -1,4 +1,5 @@
-"""Running a coroutine from sync code, repeatedly, and from inside an already running loop (Jupyter).
+"""Running a coroutine from sync code, repeatedly, and from inside an already running loop (Jupyter);
+and driving one long-lived task step by step from sync code (`TaskPortal`, for `run_stream_sync`).
 
 Each thread that calls `run_sync` keeps one event loop, so pooled HTTP connections stay usable
 between calls (a fresh `asyncio.run()` per call would reconnect every time). That loop, with its
@@ -9,10 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import inspect
 import os
 import queue
 import threading
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
@@ -125,3 +127,69 @@ def _after_fork_in_child() -> None:
 
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+class TaskPortal:
+    """Sync code driving one task on an event loop, step by step: `call(fn)` runs `fn()` (awaited when
+    it gives an awaitable) inside that task and returns what it gave, or raises what it raised.
+
+    A context manager entered and exited through the portal stays in one task and one contextvars
+    context, as OpenTelemetry spans, cancel scopes and contextvar tokens need (a new task per step
+    would break them). The loop is this thread's, as `run_sync`'s; when a loop already runs in this
+    thread, it is the loop of one worker thread kept for the portal's life.
+    """
+
+    def __init__(self) -> None:
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            self._worker: ThreadPoolExecutor | None = None
+        else:
+            self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="wireai-stream-sync")
+        self._jobs: asyncio.Queue[tuple[Callable[[], Any], asyncio.Future[Any]] | None] = asyncio.Queue()
+        self._loop, self._task = self._in_loop_thread(contextvars.copy_context().run, self._start)
+
+    def _start(self) -> tuple[asyncio.AbstractEventLoop, asyncio.Task[None]]:
+        loop = _thread_loop()
+        return loop, loop.create_task(self._serve())
+
+    async def _serve(self) -> None:
+        while (job := await self._jobs.get()) is not None:
+            fn, future = job
+            try:
+                result = fn()
+                if inspect.isawaitable(result):
+                    result = await result
+            except asyncio.CancelledError:
+                future.cancel()
+                raise
+            except BaseException as exc:
+                future.set_exception(exc)
+            else:
+                future.set_result(result)
+
+    def _in_loop_thread(self, fn: Callable[..., T], *args: Any) -> T:
+        if self._worker is None:
+            return fn(*args)
+        return self._worker.submit(fn, *args).result()
+
+    def call(self, fn: Callable[[], Any]) -> Any:
+        def step() -> Any:
+            future = self._loop.create_future()
+            self._jobs.put_nowait((fn, future))
+            return self._loop.run_until_complete(future)
+
+        return self._in_loop_thread(step)
+
+    def close(self) -> None:
+        """End the task (after the steps given so far) and release the worker thread, if any."""
+
+        def finish() -> None:
+            self._jobs.put_nowait(None)
+            self._loop.run_until_complete(self._task)
+
+        try:
+            self._in_loop_thread(finish)
+        finally:
+            if self._worker is not None:
+                self._worker.shutdown(wait=True)

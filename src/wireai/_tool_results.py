@@ -12,7 +12,6 @@ from typing import Any, Union
 from .exceptions import ModelRetry, UserError, _ToolDeferral
 from .messages import (
     ModelRequest,
-    ModelRequestPart,
     ModelResponse,
     RetryPromptPart,
     ToolCallPart,
@@ -26,10 +25,10 @@ __all__ = ["ToolOutcome", "deferred_result", "tool_return", "unprocessed_calls"]
 
 # A call's outcome: its result part (and the user content it asked to send after the results), or
 # the deferral (`CallDeferred` / `ApprovalRequired`) that keeps it for a later run.
-ToolOutcome = Union[tuple[ModelRequestPart, Union[UserPromptPart, None]], _ToolDeferral]
+ToolOutcome = Union[tuple[Union[ToolReturnPart, RetryPromptPart], Union[UserPromptPart, None]], _ToolDeferral]
 
 
-def tool_return(call: ToolCallPart, result: Any) -> tuple[ModelRequestPart, UserPromptPart | None]:
+def tool_return(call: ToolCallPart, result: Any) -> tuple[ToolReturnPart, UserPromptPart | None]:
     """A tool's return value as its `ToolReturnPart`; a `ToolReturn`'s `content` follows as a user part."""
     if isinstance(result, ToolReturn):
         part = ToolReturnPart(

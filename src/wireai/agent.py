@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import inspect
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
+from functools import partial
 from types import FrameType
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, Union, overload
 
@@ -15,10 +16,10 @@ from ._function_schema import takes_run_context
 from ._output import OutputSchema, build_output_schema
 from ._run import Runner, captured_messages
 from ._scope import run_scope
-from .exceptions import ModelHTTPError, UserError
-from .messages import ModelMessage, UserContent
+from .exceptions import UserError
+from .messages import AgentStreamEvent, ModelMessage, UserContent
 from .models import Model, infer_model
-from .result import AgentRunResult, StreamedRunResult, find_final_result
+from .result import AgentRunResult, StreamedRunResult, StreamedRunResultSync, find_final_result
 from .settings import ModelSettings, merge_model_settings
 from .tools import DeferredToolResults, RunContext, Tool, ToolOptions
 from .toolsets.abstract import AbstractToolset
@@ -33,9 +34,10 @@ if TYPE_CHECKING:
     from .concurrency import AbstractConcurrencyLimiter, AnyConcurrencyLimit
     from .models.instrumented import InstrumentationSettings
     from .native_tools import AbstractNativeTool
+    from .run import AgentEventStream
     from .toolsets._dynamic import ToolsetFunc
 
-__all__ = ["Agent", "EndStrategy", "HistoryProcessor", "capture_run_messages"]
+__all__ = ["Agent", "EndStrategy", "EventStreamHandler", "HistoryProcessor", "capture_run_messages"]
 
 AgentDepsT = TypeVar("AgentDepsT")
 OutputDataT = TypeVar("OutputDataT")
@@ -48,6 +50,10 @@ HistoryProcessor = Union[
     Callable[[RunContext[Any], list[ModelMessage]], Union[list[ModelMessage], Awaitable[list[ModelMessage]]]],
 ]
 """Messages in, messages out (sync or async, optionally taking the `RunContext` first), before each request."""
+
+EventStreamHandler = Callable[[RunContext[AgentDepsT], AsyncIterable[AgentStreamEvent]], Awaitable[None]]
+"""Called with the run's context and the events of each step (a model response as it streams, the
+tool calls as they run); the run goes on once it returns."""
 
 
 class Agent(Generic[AgentDepsT, OutputDataT]):
@@ -81,6 +87,7 @@ class Agent(Generic[AgentDepsT, OutputDataT]):
         native_tools: Sequence[AbstractNativeTool] = (),
         builtin_tools: Sequence[AbstractNativeTool] = (),
         max_concurrency: AnyConcurrencyLimit = None,
+        event_stream_handler: EventStreamHandler[AgentDepsT] | None = None,
     ):
         if output_type is not _UNSET and result_type is not _UNSET:
             raise UserError("Pass `output_type` or its old name `result_type`, not both")
@@ -138,6 +145,8 @@ class Agent(Generic[AgentDepsT, OutputDataT]):
         )
         self.instrument = instrument
         """OpenTelemetry for this agent's runs: settings, True (defaults), False, or None: `instrument_all()`'s."""
+        self.event_stream_handler = event_stream_handler
+        """The handler of every run's events when a run is not given one: `run` and `run_stream` then stream."""
         self._default_instrumentation: InstrumentationSettings | None = None
         self._concurrency_limiter: AbstractConcurrencyLimiter | None = None
         if max_concurrency is not None:
@@ -261,8 +270,13 @@ class Agent(Generic[AgentDepsT, OutputDataT]):
         toolsets: Sequence[AbstractToolset[AgentDepsT]] | None = None,
         deferred_tool_results: DeferredToolResults | None = None,
         result_type: Any = None,
+        event_stream_handler: EventStreamHandler[AgentDepsT] | None = None,
     ) -> AgentRunResult[Any]:
-        """Run the agent until it produces a final output."""
+        """Run the agent until it produces a final output.
+
+        With an `event_stream_handler` (or the agent's), the model requests are streamed and every
+        step's events go to it, as `run_stream_events()` gives them.
+        """
         if infer_name:
             self._infer_name(inspect.currentframe())
         runner = self._runner(
@@ -277,7 +291,15 @@ class Agent(Generic[AgentDepsT, OutputDataT]):
             toolsets,
             deferred_tool_results,
         )
+        handler = event_stream_handler or self.event_stream_handler
         async with self._run_scope(runner):
+            if handler is not None:
+                from ._iter import AgentRun, run_with_handler
+
+                agent_run = AgentRun(runner, user_prompt)
+                await run_with_handler(agent_run, handler)
+                assert agent_run.result is not None
+                return agent_run.result
             final = await runner.start(user_prompt)
             while final is None:
                 response = await runner.request()
@@ -301,6 +323,7 @@ class Agent(Generic[AgentDepsT, OutputDataT]):
         toolsets: Sequence[AbstractToolset[AgentDepsT]] | None = None,
         deferred_tool_results: DeferredToolResults | None = None,
         result_type: Any = None,
+        event_stream_handler: EventStreamHandler[AgentDepsT] | None = None,
     ) -> AgentRunResult[Any]:
         """`run` from synchronous code (also works when called inside a running event loop)."""
         from ._sync import run_sync
@@ -321,6 +344,7 @@ class Agent(Generic[AgentDepsT, OutputDataT]):
                 toolsets=toolsets,
                 deferred_tool_results=deferred_tool_results,
                 result_type=result_type,
+                event_stream_handler=event_stream_handler,
             )
         )
 
@@ -340,11 +364,14 @@ class Agent(Generic[AgentDepsT, OutputDataT]):
         toolsets: Sequence[AbstractToolset[AgentDepsT]] | None = None,
         deferred_tool_results: DeferredToolResults | None = None,
         result_type: Any = None,
+        event_stream_handler: EventStreamHandler[AgentDepsT] | None = None,
     ) -> AsyncIterator[StreamedRunResult[Any]]:
         """Run the agent, streaming the response that carries the final result.
 
         Responses that only call tools are consumed and their tools run; the context manager yields
-        as soon as a response starts with the final result (text, or an output tool call).
+        as soon as a response starts with the final result (text, or an output tool call). An
+        `event_stream_handler` gets every event up to the final result's; what follows it is
+        yours to stream.
         """
         if infer_name and (frame := inspect.currentframe()) is not None:
             self._infer_name(frame.f_back)  # past the context manager's __aenter__
@@ -360,22 +387,32 @@ class Agent(Generic[AgentDepsT, OutputDataT]):
             toolsets,
             deferred_tool_results,
         )
+        handler = event_stream_handler or self.event_stream_handler
         async with self._run_scope(runner):
-            final = await runner.start(user_prompt)
+            if handler is None:
+                final = await runner.start(user_prompt)
+                read = partial(find_final_result, schema=runner.output_schema)
+            else:
+                from ._iter import answer_with_handler, events_to_final
+
+                pending = await runner.begin(user_prompt)
+                final = (
+                    await answer_with_handler(runner, handler, pending, answers_history=True)
+                    if pending is not None
+                    else None
+                )
+                read = partial(events_to_final, runner, handler=handler)
             while final is None:
-                messages, params = await runner.prepare_request()
-                try:
-                    async with runner.model.request_stream(messages, runner.settings, params) as streamed:
-                        final_event = await find_final_result(streamed, runner.output_schema)
-                        if final_event is not None:
-                            yield StreamedRunResult(runner, streamed, final_event)
-                            return
-                        response = streamed.get()
-                except ModelHTTPError as exc:
-                    runner.retry_with_feedback(exc)
-                    continue
+                async with runner.request_stream(read) as (streamed, final_event):
+                    if final_event is not None:
+                        yield StreamedRunResult(runner, streamed, final_event)
+                        return
+                    response = streamed.get()
                 runner.add_response(response)
-                final = await runner.handle_response(response)
+                if handler is None:
+                    final = await runner.handle_response(response)
+                else:
+                    final = await answer_with_handler(runner, handler, response, answers_history=False)
             # A final result found only once a response was complete, or without asking the model.
             yield StreamedRunResult.completed(runner, final)
 
@@ -459,6 +496,85 @@ class Agent(Generic[AgentDepsT, OutputDataT]):
             poll_interval=poll_interval,
             timeout=timeout,
             progress=progress,
+        )
+
+    def run_stream_events(
+        self,
+        user_prompt: str | Sequence[UserContent] | None = None,
+        *,
+        output_type: Any = None,
+        message_history: Sequence[ModelMessage] | None = None,
+        model: Model | str | None = None,
+        deps: AgentDepsT = None,  # type: ignore[assignment]
+        model_settings: ModelSettings | None = None,
+        usage_limits: UsageLimits | None = None,
+        usage: RunUsage | None = None,
+        infer_name: bool = True,
+        toolsets: Sequence[AbstractToolset[AgentDepsT]] | None = None,
+        deferred_tool_results: DeferredToolResults | None = None,
+        result_type: Any = None,
+    ) -> AgentEventStream[Any]:
+        """Every event of the run (each model response as it streams, each tool call and result),
+        then an `AgentRunResultEvent` with the result: `async for event in agent.run_stream_events(...)`,
+        or `async with agent.run_stream_events(...) as events:` and iterate `events`."""
+        from ._iter import stream_run_events
+        from .run import AgentEventStream
+
+        if infer_name:
+            self._infer_name(inspect.currentframe())
+        run = self.iter(
+            user_prompt,
+            output_type=output_type,
+            message_history=message_history,
+            model=model,
+            deps=deps,
+            model_settings=model_settings,
+            usage_limits=usage_limits,
+            usage=usage,
+            infer_name=False,
+            toolsets=toolsets,
+            deferred_tool_results=deferred_tool_results,
+            result_type=result_type,
+        )
+        return AgentEventStream(stream_run_events(run))
+
+    def run_stream_sync(
+        self,
+        user_prompt: str | Sequence[UserContent] | None = None,
+        *,
+        output_type: Any = None,
+        message_history: Sequence[ModelMessage] | None = None,
+        model: Model | str | None = None,
+        deps: AgentDepsT = None,  # type: ignore[assignment]
+        model_settings: ModelSettings | None = None,
+        usage_limits: UsageLimits | None = None,
+        usage: RunUsage | None = None,
+        infer_name: bool = True,
+        toolsets: Sequence[AbstractToolset[AgentDepsT]] | None = None,
+        deferred_tool_results: DeferredToolResults | None = None,
+        result_type: Any = None,
+        event_stream_handler: EventStreamHandler[AgentDepsT] | None = None,
+    ) -> StreamedRunResultSync[Any]:
+        """`run_stream` for scripts: no event loop needed, the result's methods are plain functions and
+        iterators. Use it as a context manager, or read the output to its end (which ends the run)."""
+        if infer_name:
+            self._infer_name(inspect.currentframe())
+        return StreamedRunResultSync(
+            self.run_stream(
+                user_prompt,
+                output_type=output_type,
+                message_history=message_history,
+                model=model,
+                deps=deps,
+                model_settings=model_settings,
+                usage_limits=usage_limits,
+                usage=usage,
+                infer_name=False,
+                toolsets=toolsets,
+                deferred_tool_results=deferred_tool_results,
+                result_type=result_type,
+                event_stream_handler=event_stream_handler,
+            )
         )
 
     def _infer_name(self, function_frame: FrameType | None) -> None:

@@ -21,17 +21,21 @@ if TYPE_CHECKING:
     from pydantic import TypeAdapter
 
 __all__ = [
+    "AgentStreamEvent",
     "AudioUrl",
     "BinaryContent",
     "BinaryImage",
     "BuiltinToolCallPart",
     "BuiltinToolReturnPart",
     "CachePoint",
-    "FilePart",
     "DocumentUrl",
-    "FinalResultEvent",
+    "FilePart",
     "FileUrl",
+    "FinalResultEvent",
     "FinishReason",
+    "FunctionToolCallEvent",
+    "FunctionToolResultEvent",
+    "HandleResponseEvent",
     "ImageUrl",
     "ModelMessage",
     "ModelMessagesTypeAdapter",
@@ -39,10 +43,14 @@ __all__ = [
     "ModelRequestPart",
     "ModelResponse",
     "ModelResponsePart",
+    "ModelResponsePartDelta",
     "ModelResponseStreamEvent",
     "NativeToolCallPart",
     "NativeToolReturnPart",
+    "OutputToolCallEvent",
+    "OutputToolResultEvent",
     "PartDeltaEvent",
+    "PartEndEvent",
     "PartStartEvent",
     "RetryPromptPart",
     "SystemPromptPart",
@@ -50,8 +58,10 @@ __all__ = [
     "TextPartDelta",
     "ThinkingPart",
     "ThinkingPartDelta",
+    "ToolCallEvent",
     "ToolCallPart",
     "ToolCallPartDelta",
+    "ToolResultEvent",
     "ToolReturn",
     "ToolReturnPart",
     "UserContent",
@@ -670,10 +680,18 @@ class ToolCallPartDelta:
 ModelResponsePartDelta = Union[TextPartDelta, ThinkingPartDelta, ToolCallPartDelta]
 
 
+PartKind = Literal["text", "thinking", "tool-call", "builtin-tool-call", "builtin-tool-return", "file"]
+"""A response part's `part_kind`, as `PartStartEvent.previous_part_kind` / `PartEndEvent.next_part_kind` give it."""
+
+
 @dataclass(repr=False, slots=True)
 class PartStartEvent:
+    """A new part began at `index`; a second start at the same index replaces the part there."""
+
     index: int
     part: ModelResponsePart
+    previous_part_kind: PartKind | None = None
+    """The kind of the part started before this one, if any: a UI can group parts of one kind."""
     event_kind: Literal["part_start"] = "part_start"
 
     __repr__ = _short_repr
@@ -689,6 +707,19 @@ class PartDeltaEvent:
 
 
 @dataclass(repr=False, slots=True)
+class PartEndEvent:
+    """The part at `index` is complete (text, thinking and tool-call parts: the kinds that take deltas)."""
+
+    index: int
+    part: ModelResponsePart
+    next_part_kind: PartKind | None = None
+    """The kind of the part started after this one, if any."""
+    event_kind: Literal["part_end"] = "part_end"
+
+    __repr__ = _short_repr
+
+
+@dataclass(repr=False, slots=True)
 class FinalResultEvent:
     """The agent found the run's final result in the stream (an output tool call, or text)."""
 
@@ -699,8 +730,77 @@ class FinalResultEvent:
     __repr__ = _short_repr
 
 
-ModelResponseStreamEvent = Union[PartStartEvent, PartDeltaEvent]
-AgentStreamEvent = Union[PartStartEvent, PartDeltaEvent, FinalResultEvent]
+@dataclass(repr=False)
+class ToolCallEvent:
+    """A tool call the agent is about to handle; `args_valid` says whether its arguments validated
+    (None: not validated, e.g. a deferred call whose result was given)."""
+
+    part: ToolCallPart
+    args_valid: bool | None = None
+
+    @property
+    def tool_call_id(self) -> str:
+        return self.part.tool_call_id
+
+    __repr__ = _short_repr
+
+
+@dataclass(repr=False)
+class FunctionToolCallEvent(ToolCallEvent):
+    """A call to a function tool, emitted (for every call of a response) before the tools run."""
+
+    event_kind: Literal["function_tool_call"] = "function_tool_call"
+
+
+@dataclass(repr=False)
+class OutputToolCallEvent(ToolCallEvent):
+    """A call to an output tool: the model handing in its final answer."""
+
+    event_kind: Literal["output_tool_call"] = "output_tool_call"
+
+
+@dataclass(repr=False)
+class ToolResultEvent:
+    """What a tool call gave: the part sent back to the model."""
+
+    part: ToolReturnPart | RetryPromptPart
+
+    @property
+    def tool_call_id(self) -> str:
+        return self.part.tool_call_id
+
+    @property
+    def result(self) -> ToolReturnPart | RetryPromptPart:
+        """The part, by its PydanticAI v1 name."""
+        return self.part
+
+    __repr__ = _short_repr
+
+
+@dataclass(repr=False)
+class FunctionToolResultEvent(ToolResultEvent):
+    """A function tool's result, emitted as each call finishes."""
+
+    content: str | Sequence[UserContent] | None = None
+    """What the tool asked to send the model as a user message after the results (`ToolReturn.content`)."""
+    event_kind: Literal["function_tool_result"] = "function_tool_result"
+
+
+@dataclass(repr=False)
+class OutputToolResultEvent(ToolResultEvent):
+    """What an output tool call gave: the final result processed, a retry prompt, or "not used"."""
+
+    event_kind: Literal["output_tool_result"] = "output_tool_result"
+
+
+ModelResponseStreamEvent = Union[PartStartEvent, PartDeltaEvent, PartEndEvent, FinalResultEvent]
+"""An event of a streamed response: a part starts, grows or ends, or the final result is found."""
+HandleResponseEvent = Union[
+    FunctionToolCallEvent, FunctionToolResultEvent, OutputToolCallEvent, OutputToolResultEvent
+]
+"""An event of handling a response: the tool calls the agent makes and what they give."""
+AgentStreamEvent = Union[ModelResponseStreamEvent, HandleResponseEvent]
+"""Any event of an agent run's event stream."""
 
 
 # ---------------------------------------------------------------------------------------------- JSON helpers

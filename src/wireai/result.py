@@ -1,19 +1,22 @@
-"""Results of agent runs: `AgentRunResult` (run / run_sync) and `StreamedRunResult` (run_stream)."""
+"""Results of agent runs: `AgentRunResult` (run / run_sync), `StreamedRunResult` (run_stream) and
+`AgentStream` (one streamed response of `agent.iter()`)."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import AbstractAsyncContextManager
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from ._output import OutputSchema, OutputValidationError
-from .exceptions import UnexpectedModelBehavior
+from .exceptions import UnexpectedModelBehavior, UserError
 from .messages import (
     BinaryImage,
     FilePart,
     FinalResultEvent,
     ModelMessage,
     ModelResponse,
+    ModelResponseStreamEvent,
     PartDeltaEvent,
     PartStartEvent,
     TextPart,
@@ -27,9 +30,10 @@ if TYPE_CHECKING:
     from ._run import FinalResult, Runner
     from .models import StreamedResponse
 
-__all__ = ["AgentRunResult", "StreamedRunResult"]
+__all__ = ["AgentRunResult", "AgentStream", "FinalResultRule", "StreamedRunResult", "StreamedRunResultSync"]
 
 OutputDataT = TypeVar("OutputDataT")
+T = TypeVar("T")
 
 
 def _dump_messages(messages: list[ModelMessage]) -> bytes:
@@ -115,26 +119,46 @@ def _replace_output_return(
     return out
 
 
+class FinalResultRule:
+    """Which stream event starts a run's final result: text (when the output may be text), an image
+    (when it may be one), or a call of an output tool. Asked of every event until one matches, so
+    it is precomputed per response."""
+
+    __slots__ = ("image_final", "output_tools", "text_final")
+
+    def __init__(self, schema: OutputSchema):
+        self.output_tools = schema.tool_names
+        self.text_final = schema.allow_text or schema.mode in ("native", "prompted")
+        self.image_final = schema.allows_image
+
+    def __call__(self, event: ModelResponseStreamEvent) -> FinalResultEvent | None:
+        if type(event) is PartStartEvent:
+            part = event.part
+            if isinstance(part, TextPart) and self.text_final and part.content:
+                return FinalResultEvent(None, None)
+            if isinstance(part, ToolCallPart) and part.tool_name in self.output_tools:
+                return FinalResultEvent(part.tool_name, part.tool_call_id)
+            if isinstance(part, FilePart) and self.image_final and isinstance(part.content, BinaryImage):
+                return FinalResultEvent(None, None)
+        elif type(event) is PartDeltaEvent and self.text_final and isinstance(event.delta, TextPartDelta):
+            return FinalResultEvent(None, None)
+        return None
+
+
 async def find_final_result(streamed: StreamedResponse, schema: OutputSchema) -> FinalResultEvent | None:
     """Consume stream events until one starts the final result; None if the response ends without one."""
-    output_tools = schema.tool_names
-    text_final = schema.allow_text or schema.mode in ("native", "prompted")
+    rule = FinalResultRule(schema)
     async for event in streamed:
-        if isinstance(event, PartStartEvent):
-            part = event.part
-            if isinstance(part, TextPart) and text_final and part.content:
-                return FinalResultEvent(None, None)
-            if isinstance(part, ToolCallPart) and part.tool_name in output_tools:
-                return FinalResultEvent(part.tool_name, part.tool_call_id)
-            if isinstance(part, FilePart) and schema.allows_image and isinstance(part.content, BinaryImage):
-                return FinalResultEvent(None, None)
-        elif isinstance(event, PartDeltaEvent) and text_final and isinstance(event.delta, TextPartDelta):
-            return FinalResultEvent(None, None)
+        final = rule(event)
+        if final is not None:
+            return final
     return None
 
 
-class StreamedRunResult(Generic[OutputDataT]):
-    """The streamed response carrying the final result; iterate its text or (partial) output."""
+class _ResponseStream(Generic[OutputDataT]):
+    """The text and output streamed from one model response: what `StreamedRunResult` (run_stream)
+    and `AgentStream` (a request node's stream) share. `_complete` is set once the response is part
+    of the run (its usage counted there)."""
 
     def __init__(
         self, runner: Runner, streamed: StreamedResponse | None, final_event: FinalResultEvent | None
@@ -144,14 +168,15 @@ class StreamedRunResult(Generic[OutputDataT]):
         self._final_event = final_event
         self._output: Any = None
         self._complete = False
-        self.is_complete = False
 
-    @classmethod
-    def completed(cls, runner: Runner, final: FinalResult) -> StreamedRunResult[Any]:
-        result: StreamedRunResult[Any] = cls(runner, None, None)
-        result._output = final.output
-        result._complete = result.is_complete = True
-        return result
+    async def _ready(self) -> None:
+        """Before streaming output: the final result's event must be known (it says what to stream)."""
+
+    async def _finish(self) -> None:
+        raise NotImplementedError
+
+    async def get_output(self) -> OutputDataT:
+        raise NotImplementedError
 
     # ------------------------------------------------------------------------------------- streaming
 
@@ -159,6 +184,7 @@ class StreamedRunResult(Generic[OutputDataT]):
         self, *, delta: bool = False, debounce_by: float | None = 0.1
     ) -> AsyncIterator[str]:
         """The response's text as it grows (or, with `delta=True`, each new piece)."""
+        await self._ready()
         if (
             self._runner.output_schema.mode in ("tool", "tool_or_text")
             and self._final_event
@@ -206,6 +232,7 @@ class StreamedRunResult(Generic[OutputDataT]):
 
     async def stream_output(self, *, debounce_by: float | None = 0.1) -> AsyncIterator[OutputDataT]:
         """The output as it grows: partial structured outputs validated as their JSON arrives."""
+        await self._ready()
         if self._streamed is None:
             yield self._output
             return
@@ -229,12 +256,39 @@ class StreamedRunResult(Generic[OutputDataT]):
         self, *, debounce_by: float | None = 0.1
     ) -> AsyncIterator[tuple[ModelResponse, bool]]:
         """(response so far, is_last) pairs — the v0.0.36 API."""
+        await self._ready()
         if self._streamed is None:
             return
         async for _ in _debounce_events(self._streamed, debounce_by):
             yield self._streamed.get(), False
         await self._finish()
         yield self._streamed.get(), True
+
+    @property
+    def usage(self) -> RunUsage:
+        """Usage so far, including the response still streaming; callable like the seed's method."""
+        usage = RunUsage()
+        usage.incr(self._runner.usage)
+        if self._streamed is not None and not self._complete:
+            usage.incr(self._streamed.usage())
+        return usage
+
+
+class StreamedRunResult(_ResponseStream[OutputDataT]):
+    """The streamed response carrying the final result; iterate its text or (partial) output."""
+
+    def __init__(
+        self, runner: Runner, streamed: StreamedResponse | None, final_event: FinalResultEvent | None
+    ):
+        super().__init__(runner, streamed, final_event)
+        self.is_complete = False
+
+    @classmethod
+    def completed(cls, runner: Runner, final: FinalResult) -> StreamedRunResult[Any]:
+        result: StreamedRunResult[Any] = cls(runner, None, None)
+        result._output = final.output
+        result._complete = result.is_complete = True
+        return result
 
     async def get_output(self) -> OutputDataT:
         """Wait for the stream to end and return the validated output."""
@@ -266,15 +320,6 @@ class StreamedRunResult(Generic[OutputDataT]):
 
     # ------------------------------------------------------------------------------------- run info
 
-    @property
-    def usage(self) -> RunUsage:
-        """Usage so far, including the response still streaming; callable like the seed's method."""
-        usage = RunUsage()
-        usage.incr(self._runner.usage)
-        if self._streamed is not None and not self._complete:
-            usage.incr(self._streamed.usage())
-        return usage
-
     def all_messages(self) -> list[ModelMessage]:
         messages = list(self._runner.messages)
         if self._streamed is not None and not self._complete:
@@ -289,6 +334,153 @@ class StreamedRunResult(Generic[OutputDataT]):
 
     def new_messages_json(self) -> bytes:
         return _dump_messages(self.new_messages())
+
+
+class AgentStream(_ResponseStream[OutputDataT]):
+    """One model response as `ModelRequestNode.stream()` gives it: iterate it for the response's events
+    (with the `FinalResultEvent` right after the event that starts the final result), or stream its
+    text or output. Its tools run in the `CallToolsNode` that follows, not here."""
+
+    def __init__(self, runner: Runner, streamed: StreamedResponse):
+        super().__init__(runner, streamed, None)
+        self._streamed: StreamedResponse = streamed
+        self._events: AsyncIterator[ModelResponseStreamEvent] | None = None
+
+    def __aiter__(self) -> AsyncIterator[ModelResponseStreamEvent]:
+        # One iterator for the stream's life: a loop that stopped at the final result, and the text
+        # or output streamed after it, carry on from the same place.
+        if self._events is None:
+            self._events = self._with_final_event()
+        return self._events
+
+    async def _with_final_event(self) -> AsyncIterator[ModelResponseStreamEvent]:
+        rule = FinalResultRule(self._runner.output_schema)
+        async for event in self._streamed:
+            yield event
+            if self._final_event is None and (final := rule(event)) is not None:
+                self._final_event = final
+                yield final
+
+    async def _ready(self) -> None:
+        if self._final_event is None:
+            async for _ in self:
+                if self._final_event is not None:
+                    break
+
+    async def _finish(self) -> None:
+        async for _ in self:
+            pass
+
+    async def get_output(self) -> OutputDataT:
+        """Wait for the response to end and return the output it holds, validated (its tools do not run)."""
+        await self._finish()
+        return await self._runner.response_output(self._streamed.get(), self._final_event)
+
+    get_data = get_output
+
+    @property
+    def response(self) -> ModelResponse:
+        """The response so far."""
+        return self._streamed.get()
+
+
+class StreamedRunResultSync(Generic[OutputDataT]):
+    """`StreamedRunResult` for synchronous code (`agent.run_stream_sync()`): no event loop to manage,
+    its streams are plain iterators. The run goes on in one task of an event loop of its own
+    (`_sync.TaskPortal`) and ends when the output has been read to its end, when the `with` block
+    is left, or at `close()`."""
+
+    def __init__(self, stream: AbstractAsyncContextManager[StreamedRunResult[OutputDataT]]):
+        from ._sync import TaskPortal
+
+        self._portal = TaskPortal()
+        self._stream = stream
+        try:
+            self._result: StreamedRunResult[OutputDataT] = self._portal.call(stream.__aenter__)
+        except BaseException:
+            self._portal.close()
+            raise
+        self._open = True
+
+    def __enter__(self) -> StreamedRunResultSync[OutputDataT]:
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self._close(*exc_info)
+
+    def close(self) -> None:
+        """End the run (a stream not read to its end is closed) and release its loop."""
+        self._close(None, None, None)
+
+    def _close(self, *exc_info: Any) -> None:
+        if not self._open:
+            return
+        self._open = False
+        try:
+            self._portal.call(lambda: self._stream.__aexit__(*exc_info))
+        finally:
+            self._portal.close()
+
+    def _iterate(self, stream: Callable[[], AsyncIterator[T]]) -> Iterator[T]:
+        if not self._open:
+            raise UserError("This streamed run has ended; its output is `get_output()`")
+        items = self._portal.call(stream)
+        try:
+            while True:
+                try:
+                    yield self._portal.call(items.__anext__)
+                except StopAsyncIteration:
+                    break
+        finally:
+            if self._open:
+                self._portal.call(items.aclose)
+                if self._result.is_complete:
+                    self.close()
+
+    def stream_text(self, *, delta: bool = False, debounce_by: float | None = 0.1) -> Iterator[str]:
+        """The response's text as it grows (or, with `delta=True`, each new piece)."""
+        return self._iterate(lambda: self._result.stream_text(delta=delta, debounce_by=debounce_by))
+
+    def stream_output(self, *, debounce_by: float | None = 0.1) -> Iterator[OutputDataT]:
+        """The output as it grows: partial structured outputs validated as their JSON arrives."""
+        return self._iterate(lambda: self._result.stream_output(debounce_by=debounce_by))
+
+    stream = stream_output
+
+    def stream_structured(self, *, debounce_by: float | None = 0.1) -> Iterator[tuple[ModelResponse, bool]]:
+        """(response so far, is_last) pairs — the v0.0.36 API."""
+        return self._iterate(lambda: self._result.stream_structured(debounce_by=debounce_by))
+
+    def get_output(self) -> OutputDataT:
+        """Wait for the stream to end and return the validated output (the run ends there)."""
+        if self._open:
+            output: OutputDataT = self._portal.call(self._result.get_output)
+            self.close()
+            return output
+        return self._result._output
+
+    get_data = get_output
+
+    @property
+    def is_complete(self) -> bool:
+        return self._result.is_complete
+
+    @property
+    def usage(self) -> RunUsage:
+        """Usage so far, including the response still streaming; callable like the seed's method."""
+        return self._result.usage
+
+    def all_messages(self) -> list[ModelMessage]:
+        return self._result.all_messages()
+
+    def new_messages(self) -> list[ModelMessage]:
+        return self._result.new_messages()
+
+    def all_messages_json(self) -> bytes:
+        return self._result.all_messages_json()
+
+    def new_messages_json(self) -> bytes:
+        return self._result.new_messages_json()
 
 
 _NOTHING: Any = object()

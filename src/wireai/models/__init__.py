@@ -15,9 +15,16 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 from .._params import ModelRequestParameters, OutputMode, OutputObjectDefinition, ToolDefinition
-from .._parts_manager import ModelResponsePartsManager
+from .._parts_manager import ModelResponsePartsManager, PartEnds
 from ..exceptions import UserError
-from ..messages import FinishReason, ModelMessage, ModelResponse, ModelResponseStreamEvent, now_utc
+from ..messages import (
+    FinishReason,
+    ModelMessage,
+    ModelResponse,
+    ModelResponseStreamEvent,
+    PartStartEvent,
+    now_utc,
+)
 from ..profiles import DEFAULT_PROFILE, ModelProfile
 from ..settings import ModelSettings
 from ..usage import RequestUsage
@@ -147,7 +154,11 @@ def _transform_schemas(params: ModelRequestParameters, transformer: Any) -> Mode
 
 
 class StreamedResponse(ABC):
-    """A response arriving as events. Iterate it for part events; `get()` is the response so far."""
+    """A response arriving as events. Iterate it for part events; `get()` is the response so far.
+
+    Subclasses implement `_get_event_iterator` (part starts and deltas, through `_parts_manager`);
+    iterating the response adds a `PartEndEvent` as each part completes.
+    """
 
     def __init__(
         self,
@@ -168,12 +179,17 @@ class StreamedResponse(ABC):
 
     def __aiter__(self) -> AsyncIterator[ModelResponseStreamEvent]:
         if self._event_iterator is None:
-            self._event_iterator = self._get_event_iterator()
+            self._event_iterator = self._events()
         return self._event_iterator
 
     @abstractmethod
     def _get_event_iterator(self) -> AsyncIterator[ModelResponseStreamEvent]:
         raise NotImplementedError
+
+    def _events(self) -> AsyncIterator[ModelResponseStreamEvent]:
+        """Every event of the response: `_get_event_iterator()`'s, with the part ends. A subclass whose
+        iterator yields them itself (in its own loop, or passed on from a wrapped stream) returns it."""
+        return with_part_ends(self._get_event_iterator(), PartEnds(self._parts_manager.part_at))
 
     def get(self) -> ModelResponse:
         return ModelResponse(
@@ -201,6 +217,17 @@ class StreamedResponse(ABC):
     @property
     def timestamp(self) -> datetime:
         return self._timestamp
+
+
+async def with_part_ends(
+    events: AsyncIterator[ModelResponseStreamEvent], ends: PartEnds
+) -> AsyncIterator[ModelResponseStreamEvent]:
+    async for event in events:
+        if type(event) is PartStartEvent and (end := ends.start(event)) is not None:
+            yield end
+        yield event
+    if (end := ends.finish()) is not None:
+        yield end
 
 
 # --------------------------------------------------------------------------------------------- model names

@@ -16,6 +16,7 @@ from typing import Any
 
 import httpx
 
+from .._parts_manager import PartEnds
 from ..codecs._base import BaseStreamParser, WireRequest, stamp_provider
 from ..codecs._base import parse_error as default_parse_error
 from ..exceptions import ModelAPIError, ModelHTTPError, UnexpectedModelBehavior, UserError
@@ -27,6 +28,7 @@ from ..messages import (
     ModelRequestPart,
     ModelResponse,
     ModelResponseStreamEvent,
+    PartStartEvent,
     UserContent,
     UserPromptPart,
 )
@@ -378,17 +380,28 @@ class HTTPStreamedResponse(StreamedResponse):
         self._response = response
         self._parser = model.stream_parser(params)
 
+    def _events(self) -> AsyncIterator[ModelResponseStreamEvent]:
+        return self._get_event_iterator()  # the part ends are in its loop: no generator between
+
     async def _get_event_iterator(self) -> AsyncIterator[ModelResponseStreamEvent]:
         parser = self._parser
         model_name = self._model_name
+        ends = PartEnds(parser.parts.part_at)
         chunk = b""
         try:
             async for chunk in self._response.aiter_bytes():
                 for event in parser.iter_feed(chunk):
+                    # One type check per event; the part ends are worked out at part starts only.
+                    if type(event) is PartStartEvent and (end := ends.start(event)) is not None:
+                        yield end
                     yield event
             for event in parser.flush():
+                if type(event) is PartStartEvent and (end := ends.start(event)) is not None:
+                    yield end
                 yield event
             parser.close()
+            if (end := ends.finish()) is not None:
+                yield end
         except SHAPE_ERRORS as exc:
             if not guard_shapes:
                 raise

@@ -127,6 +127,9 @@ class _PeekedStream(StreamedResponse):
             first = []
         return cls(inner, first)
 
+    def _events(self) -> AsyncIterator[ModelResponseStreamEvent]:
+        return self._get_event_iterator()  # the inner stream's events already have their part ends
+
     async def _get_event_iterator(self) -> AsyncIterator[ModelResponseStreamEvent]:
         for event in self._first:
             yield event
