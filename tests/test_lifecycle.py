@@ -256,3 +256,43 @@ def test_vertex_token_locks_are_per_loop_and_leave_with_their_loop() -> None:
         asyncio.run(contended_refresh())
     gc.collect()
     assert [ref() for ref in loops] == [None] * 5
+
+
+def test_100_run_stream_sync_calls_leave_no_loops_threads_fds_or_memory_behind(fake: FakeOpenAI) -> None:
+    agent = Agent(fake.model())
+
+    def stream(n: int) -> None:
+        for i in range(n):
+            fake.add_text("one two three")
+            if i % 2:
+                with agent.run_stream_sync("hi") as result:
+                    assert "".join(result.stream_text(delta=True)) == "one two three"
+            else:  # no block: reading the output to its end ends the run
+                assert agent.run_stream_sync("hi").get_output() == "one two three"
+
+    stream(5)  # warm up: this thread's loop and its client
+    threads = threading.active_count()
+    before = footprint()
+    stream(100)
+    after = footprint()
+    assert_flat(before, after, "100 x run_stream_sync")
+    assert threading.active_count() == threads
+    assert fake.server.open_connections <= 1  # this thread's pooled connection, kept for the next run
+
+
+async def test_run_stream_sync_inside_a_running_loop_leaves_no_worker_threads_or_loops_behind(
+    fake: FakeOpenAI,
+) -> None:
+    agent = Agent(fake.model())
+    for _ in range(25):
+        fake.add_text("ok")
+    assert agent.run_stream_sync("warm up").get_output() == "ok"
+    await asyncio.sleep(0)
+    base_loops, base_threads = live_loops(), threading.active_count()
+    for _ in range(20):
+        with agent.run_stream_sync("hi") as result:
+            assert list(result.stream_text(delta=True)) == ["ok"]
+    # Each portal's worker thread ended with it; the loop-closer thread shut their loops down.
+    wait_until(lambda: live_loops() <= base_loops and fake.server.open_connections == 0)
+    assert threading.active_count() == base_threads
+    assert live_loops() <= base_loops and fake.server.open_connections == 0

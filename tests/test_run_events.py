@@ -723,3 +723,52 @@ async def test_nobody_listening_builds_no_tool_events(monkeypatch: pytest.Monkey
         async with weather_agent(fake, City).run_stream("Weather in Paris?") as streamed:
             assert await streamed.get_output() == result.output
     assert result.output == City(name="Paris", country="France")
+
+
+def test_the_readmes_run_events_example_prints_the_calls_the_text_and_the_output(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8")
+    section = readme.split("## Run events for UIs", 1)[1]
+    match = re.search(r"```python\n(.*?)```", section, re.S)
+    assert match, "no python block under '## Run events for UIs'"
+    with FakeOpenAI() as fake:
+        fake.add_tool_call("get_weather", {"city": "Paris"})
+        fake.add_text("Sunny in Paris.")
+        monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+        monkeypatch.setenv("OPENAI_BASE_URL", fake.url + "/v1")
+        exec(compile(match.group(1), "README.md", "exec"), {})
+    assert capsys.readouterr().out == (
+        'calling get_weather({"city": "Paris"})\nget_weather said \'sunny\'\nSunny in Paris.\n(2 requests)\n'
+    )
+
+
+async def test_50_listened_runs_finished_or_aborted_leave_no_tasks_behind() -> None:
+    class Abort(Exception):
+        pass
+
+    async def abort_at_the_call(ctx: RunContext[None], stream: AsyncIterable[AgentStreamEvent]) -> None:
+        async for event in stream:
+            if isinstance(event, FunctionToolCallEvent):
+                raise Abort
+
+    async def read_all(ctx: RunContext[None], stream: AsyncIterable[AgentStreamEvent]) -> None:
+        async for _ in stream:
+            pass
+
+    tasks_before = asyncio.all_tasks()
+    with FakeOpenAI() as fake:
+        agent = weather_agent(fake)
+        for i in range(50):
+            fake.add_tool_call("weather", {"city": "Paris"})
+            if i % 2:
+                with pytest.raises(Abort):
+                    await agent.run("Go", event_stream_handler=abort_at_the_call)
+            else:
+                fake.add_text("Sunny.")
+                assert (await agent.run("Go", event_stream_handler=read_all)).output == "Sunny."
+        await asyncio.sleep(0)
+        assert asyncio.all_tasks() == tasks_before  # every tool step's task ended with its step

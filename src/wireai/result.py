@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from ._run import FinalResult, Runner
     from .models import StreamedResponse
 
-__all__ = ["AgentRunResult", "AgentStream", "FinalResultRule", "StreamedRunResult", "StreamedRunResultSync"]
+__all__ = ["AgentRunResult", "AgentStream", "StreamedRunResult", "StreamedRunResultSync"]
 
 OutputDataT = TypeVar("OutputDataT")
 T = TypeVar("T")
@@ -119,7 +119,7 @@ def _replace_output_return(
     return out
 
 
-class FinalResultRule:
+class _FinalResultRule:
     """Which stream event starts a run's final result: text (when the output may be text), an image
     (when it may be one), or a call of an output tool. Asked of every event until one matches, so
     it is precomputed per response."""
@@ -147,7 +147,7 @@ class FinalResultRule:
 
 async def find_final_result(streamed: StreamedResponse, schema: OutputSchema) -> FinalResultEvent | None:
     """Consume stream events until one starts the final result; None if the response ends without one."""
-    rule = FinalResultRule(schema)
+    rule = _FinalResultRule(schema)
     async for event in streamed:
         final = rule(event)
         if final is not None:
@@ -354,7 +354,7 @@ class AgentStream(_ResponseStream[OutputDataT]):
         return self._events
 
     async def _with_final_event(self) -> AsyncIterator[ModelResponseStreamEvent]:
-        rule = FinalResultRule(self._runner.output_schema)
+        rule = _FinalResultRule(self._runner.output_schema)
         async for event in self._streamed:
             yield event
             if self._final_event is None and (final := rule(event)) is not None:
