@@ -20,6 +20,7 @@ from wireai.direct import (
 from wireai.messages import (
     ModelResponse,
     PartDeltaEvent,
+    PartEndEvent,
     PartStartEvent,
     TextPart,
     TextPartDelta,
@@ -112,9 +113,11 @@ async def test_model_request_stream_yields_the_part_events_and_the_whole_respons
             response = stream.get()
     assert fake.requests[0].json()["stream"] is True
     assert isinstance(events[0], PartStartEvent) and isinstance(events[0].part, TextPart)
-    assert all(isinstance(e, PartDeltaEvent) and isinstance(e.delta, TextPartDelta) for e in events[1:])
-    text = events[0].part.content + "".join(e.delta.content_delta for e in events[1:])  # type: ignore[union-attr]
+    assert all(isinstance(e, PartDeltaEvent) and isinstance(e.delta, TextPartDelta) for e in events[1:-1])
+    text = events[0].part.content + "".join(e.delta.content_delta for e in events[1:-1])  # type: ignore[union-attr]
     assert text == "Albert Einstein was a physicist."
+    # The part's end carries the whole part, as PydanticAI's direct streams do.
+    assert events[-1] == PartEndEvent(0, TextPart("Albert Einstein was a physicist."))
     assert response.parts == [TextPart("Albert Einstein was a physicist.")]
     assert response.usage == RequestUsage(input_tokens=12, output_tokens=7)
     assert response.finish_reason == "stop"

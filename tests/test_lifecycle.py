@@ -292,6 +292,7 @@ async def test_run_stream_sync_inside_a_running_loop_leaves_no_worker_threads_or
     for _ in range(20):
         with agent.run_stream_sync("hi") as result:
             assert list(result.stream_text(delta=True)) == ["ok"]
+    del result  # a result kept alive keeps its response (and the stream objects of its loop)
     # Each portal's worker thread ended with it; the loop-closer thread shut their loops down.
     wait_until(lambda: live_loops() <= base_loops and fake.server.open_connections == 0)
     assert threading.active_count() == base_threads

@@ -772,3 +772,30 @@ async def test_50_listened_runs_finished_or_aborted_leave_no_tasks_behind() -> N
                 assert (await agent.run("Go", event_stream_handler=read_all)).output == "Sunny."
         await asyncio.sleep(0)
         assert asyncio.all_tasks() == tasks_before  # every tool step's task ended with its step
+
+
+async def test_a_request_nodes_stream_gives_the_responses_output_without_running_its_tools() -> None:
+    from wireai import UnexpectedModelBehavior
+
+    with FakeOpenAI() as fake:
+        fake.add_tool_call("final_result", {"name": "Paris", "country": "France"})
+        fake.add_tool_call("final_result", {"name": "Paris"})  # no country
+        agent: Agent[None, City] = Agent(fake.model(), output_type=City)
+        for expected in (City(name="Paris", country="France"), None):
+            async with agent.iter("Capital?") as run:
+                await run.next(run.next_node)
+                request = run.next_node
+                assert Agent.is_model_request_node(request)
+                async with request.stream(run.ctx) as stream:  # type: ignore[union-attr]
+                    if expected is None:
+                        with pytest.raises(UnexpectedModelBehavior, match="does not hold a valid output"):
+                            await stream.get_output()
+                    else:
+                        assert await stream.get_output() == expected
+                        assert stream.response.parts == [
+                            ToolCallPart(
+                                "final_result", '{"name": "Paris", "country": "France"}', "call_0001"
+                            )
+                        ]
+                        assert stream.usage.requests == 0  # counted once the node has added the response
+                assert run.usage.requests == 1 and len(run.all_messages()) == 2

@@ -36,7 +36,6 @@ from .exceptions import (
 )
 from .messages import (
     FilePart,
-    FinalResultEvent,
     FunctionToolCallEvent,
     FunctionToolResultEvent,
     HandleResponseEvent,
@@ -502,23 +501,6 @@ class Runner:
         self._count_output_retry(None)
         return [RetryPromptPart(content)], None
 
-    async def response_output(self, response: ModelResponse, final_event: FinalResultEvent | None) -> Any:
-        """The validated output a response holds (the output tool call `final_event` names, else its
-        text), without running its tools or counting a retry: what `AgentStream.get_output()` gives."""
-        schema = self.output_schema
-        try:
-            if final_event is not None and final_event.tool_name:
-                call = next(c for c in response.tool_calls if c.tool_call_id == final_event.tool_call_id)
-                output = await schema.validate_tool_call(call, self._output_ctx(call))
-            else:
-                text = "".join(p.content for p in response.parts if isinstance(p, TextPart))
-                output = await schema.validate_text(text, self.ctx.replace_with(retry=self.output_retries))
-            return await self._run_output_validators(output)
-        except OutputValidationError as exc:
-            raise UnexpectedModelBehavior(
-                f"The streamed response does not hold a valid output: {exc.content!r}"
-            ) from exc
-
     def _deferred_output(self, deferred: DeferredToolRequests) -> FinalResult:
         if not self.output_schema.allows_deferred_tools:
             raise UserError(
@@ -527,11 +509,14 @@ class Runner:
             )
         return FinalResult(deferred)
 
-    async def revalidate_final(self, tool_call_id: str | None) -> FinalResult:
-        """The final result of a run that ended in another process, from its saved history: the
-        output tool call `tool_call_id` (or the text) of its last response, validated again, tools
-        not run again (a batch run resumed after a crash: `wireai.batch.agent`)."""
-        response = next(m for m in reversed(self.messages) if isinstance(m, ModelResponse))
+    async def revalidate_final(
+        self, tool_call_id: str | None, response: ModelResponse | None = None
+    ) -> FinalResult:
+        """The final result a response holds (the run's last one unless given): its output tool call
+        `tool_call_id` (or its text), validated again, tools not run: a batch run resumed after a
+        crash from its saved history (`wireai.batch.agent`), `AgentStream.get_output()`."""
+        if response is None:
+            response = next(m for m in reversed(self.messages) if isinstance(m, ModelResponse))
         if tool_call_id is None:
             text = "".join(p.content for p in response.parts if isinstance(p, TextPart))
             output = await self.output_schema.validate_text(

@@ -14,7 +14,7 @@ import inspect
 import os
 import queue
 import threading
-from collections.abc import Callable, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
@@ -131,12 +131,13 @@ if hasattr(os, "register_at_fork"):
 
 class TaskPortal:
     """Sync code driving one task on an event loop, step by step: `call(fn)` runs `fn()` (awaited when
-    it gives an awaitable) inside that task and returns what it gave, or raises what it raised.
+    it gives an awaitable) inside that task and returns what it gave, or raises what it raised;
+    `iterate(fn)` does so for each item of the async iterator `fn()` gives.
 
     A context manager entered and exited through the portal stays in one task and one contextvars
     context, as OpenTelemetry spans, cancel scopes and contextvar tokens need (a new task per step
     would break them). The loop is this thread's, as `run_sync`'s; when a loop already runs in this
-    thread, it is the loop of one worker thread kept for the portal's life.
+    thread, it is the loop of one worker thread kept until `close()`.
     """
 
     def __init__(self) -> None:
@@ -147,14 +148,17 @@ class TaskPortal:
         else:
             self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="wireai-stream-sync")
         self._jobs: asyncio.Queue[tuple[Callable[[], Any], asyncio.Future[Any]] | None] = asyncio.Queue()
-        self._loop, self._task = self._in_loop_thread(contextvars.copy_context().run, self._start)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._in_loop_thread(contextvars.copy_context().run, self._start)
 
-    def _start(self) -> tuple[asyncio.AbstractEventLoop, asyncio.Task[None]]:
-        loop = _thread_loop()
-        return loop, loop.create_task(self._serve())
+    def _start(self) -> None:
+        self._loop = _thread_loop()
+        self._task = self._loop.create_task(self._serve(self._jobs))
 
-    async def _serve(self) -> None:
-        while (job := await self._jobs.get()) is not None:
+    @staticmethod
+    async def _serve(jobs: asyncio.Queue[tuple[Callable[[], Any], asyncio.Future[Any]] | None]) -> None:
+        while (job := await jobs.get()) is not None:
             fn, future = job
             try:
                 result = fn()
@@ -173,23 +177,53 @@ class TaskPortal:
             return fn(*args)
         return self._worker.submit(fn, *args).result()
 
+    @property
+    def closed(self) -> bool:
+        return self._task is None
+
     def call(self, fn: Callable[[], Any]) -> Any:
         def step() -> Any:
-            future = self._loop.create_future()
+            loop = self._loop
+            if loop is None:
+                raise RuntimeError("This stream has ended: its task is closed")
+            future = loop.create_future()
             self._jobs.put_nowait((fn, future))
-            return self._loop.run_until_complete(future)
+            return loop.run_until_complete(future)
 
         return self._in_loop_thread(step)
 
+    def iterate(self, fn: Callable[[], AsyncIterator[T]]) -> Iterator[T]:
+        """The items of the async iterator `fn()` gives, each read when asked for; leaving the loop
+        early closes that iterator (in the task, while the portal is open)."""
+        items = self.call(fn)
+        ended = False
+        try:
+            while True:
+                try:
+                    item = self.call(items.__anext__)
+                except StopAsyncIteration:
+                    ended = True
+                    return
+                yield item
+        finally:
+            aclose = getattr(items, "aclose", None)
+            if not ended and aclose is not None and not self.closed:
+                self.call(aclose)
+
     def close(self) -> None:
-        """End the task (after the steps given so far) and release the worker thread, if any."""
+        """End the task (after the steps given so far) and release its loop and the worker thread."""
 
         def finish() -> None:
-            self._jobs.put_nowait(None)
-            self._loop.run_until_complete(self._task)
+            if self._loop is not None and self._task is not None:
+                self._jobs.put_nowait(None)
+                self._loop.run_until_complete(self._task)
+            # A closed portal keeps no loop alive (its queue is bound to the loop it was used on).
+            self._loop = self._task = None
+            self._jobs = asyncio.Queue()
 
         try:
             self._in_loop_thread(finish)
         finally:
             if self._worker is not None:
                 self._worker.shutdown(wait=True)
+                self._worker = None

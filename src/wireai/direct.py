@@ -10,15 +10,15 @@ answer comes back as the response it is (`finish_reason='content_filter'`, the v
 from __future__ import annotations
 
 import sys
-from collections.abc import Coroutine, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractAsyncContextManager
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:
-    from concurrent.futures import ThreadPoolExecutor
     from datetime import datetime
     from types import TracebackType
 
+    from ._sync import TaskPortal
     from .batch import BatchResult
     from .batch._progress import ProgressArg
     from .batch.job import RequestLike, StoreArg
@@ -139,34 +139,27 @@ def _prepare(
 class StreamedResponseSync:
     """A streamed response for synchronous code. Use it as a context manager; iterate it for events.
 
-    The async stream is driven one step at a time on this thread's event loop (the one `run_sync`
-    keeps), so each event is read from the socket when the loop asks for it: leaving the `with`
-    block early closes the stream without reading the rest. Called where an event loop is already
-    running (a notebook), the steps run on one worker thread of its own instead.
+    The async stream is driven one step at a time in one task of this thread's event loop (the one
+    `run_sync` keeps; `_sync.TaskPortal`), so each event is read from the socket when it is asked
+    for: leaving the loop or the `with` block early closes the stream without reading the rest.
+    Called where an event loop is already running (a notebook), the task runs on one worker
+    thread of its own instead.
     """
 
     def __init__(self, stream: AbstractAsyncContextManager[StreamedResponse]):
         self._stream_cm = stream
         self._stream: StreamedResponse | None = None
         self._open = False
-        self._worker: ThreadPoolExecutor | None = None
+        self._portal: TaskPortal | None = None
 
     def __enter__(self) -> StreamedResponseSync:
-        import asyncio
+        from ._sync import TaskPortal
 
+        self._portal = portal = TaskPortal()
         try:
-            asyncio.get_running_loop()
-        except RuntimeError:
-            pass
-        else:
-            from concurrent.futures import ThreadPoolExecutor  # imported only where a loop runs
-
-            # One thread, so every step runs on the same loop (the stream's connection belongs to it).
-            self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="wireai-stream-sync")
-        try:
-            self._stream = self._run(self._stream_cm.__aenter__())
+            self._stream = portal.call(self._stream_cm.__aenter__)
         except BaseException:
-            self._shut_down()
+            portal.close()
             raise
         self._open = True
         return self
@@ -177,23 +170,22 @@ class StreamedResponseSync:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        portal = self._portal
+        if portal is None:
+            return
         try:
             if self._open:
-                self._run(self._stream_cm.__aexit__(exc_type, exc, tb))
+                portal.call(lambda: self._stream_cm.__aexit__(exc_type, exc, tb))
         finally:
             self._open = False
-            self._shut_down()
+            portal.close()
 
     def __iter__(self) -> Iterator[ModelResponseStreamEvent]:
         """The response's events, each read when asked for (inside the `with` block)."""
-        if self._stream is not None and not self._open:
+        stream = self._ready()
+        if not self._open or self._portal is None:
             raise RuntimeError("The stream is closed: iterate it inside its `with` block")
-        events = aiter(self._ready())
-        while True:
-            try:
-                yield self._run(_next_or_stop(events))
-            except _StreamEnd:
-                return
+        return self._portal.iterate(lambda: aiter(stream))
 
     def get(self) -> ModelResponse:
         """The response received so far (all of it once iteration has ended; still there after the block)."""
@@ -223,29 +215,6 @@ class StreamedResponseSync:
                 "`with model_request_stream_sync(...) as stream:`"
             )
         return self._stream
-
-    def _run(self, step: Coroutine[Any, Any, T]) -> T:
-        from ._sync import run_on_thread_loop
-
-        if self._worker is None:
-            return run_on_thread_loop(step)
-        return self._worker.submit(run_on_thread_loop, step).result()
-
-    def _shut_down(self) -> None:
-        if self._worker is not None:
-            self._worker.shutdown(wait=True)  # its thread ends; its loop is closed with it
-            self._worker = None
-
-
-class _StreamEnd(Exception):
-    """The async stream is exhausted (StopAsyncIteration cannot leave a coroutine run by a loop)."""
-
-
-async def _next_or_stop(events: Any) -> Any:
-    try:
-        return await anext(events)
-    except StopAsyncIteration:
-        raise _StreamEnd from None
 
 
 async def model_request_batch(

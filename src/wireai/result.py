@@ -374,7 +374,14 @@ class AgentStream(_ResponseStream[OutputDataT]):
     async def get_output(self) -> OutputDataT:
         """Wait for the response to end and return the output it holds, validated (its tools do not run)."""
         await self._finish()
-        return await self._runner.response_output(self._streamed.get(), self._final_event)
+        tool_call_id = self._final_event.tool_call_id if self._final_event is not None else None
+        try:
+            result = await self._runner.revalidate_final(tool_call_id, self._streamed.get())
+        except OutputValidationError as exc:
+            raise UnexpectedModelBehavior(
+                f"The streamed response does not hold a valid output: {exc.content!r}"
+            ) from exc
+        return result.output
 
     get_data = get_output
 
@@ -424,18 +431,11 @@ class StreamedRunResultSync(Generic[OutputDataT]):
     def _iterate(self, stream: Callable[[], AsyncIterator[T]]) -> Iterator[T]:
         if not self._open:
             raise UserError("This streamed run has ended; its output is `get_output()`")
-        items = self._portal.call(stream)
         try:
-            while True:
-                try:
-                    yield self._portal.call(items.__anext__)
-                except StopAsyncIteration:
-                    break
+            yield from self._portal.iterate(stream)
         finally:
-            if self._open:
-                self._portal.call(items.aclose)
-                if self._result.is_complete:
-                    self.close()
+            if self._open and self._result.is_complete:
+                self.close()
 
     def stream_text(self, *, delta: bool = False, debounce_by: float | None = 0.1) -> Iterator[str]:
         """The response's text as it grows (or, with `delta=True`, each new piece)."""
