@@ -799,3 +799,15 @@ async def test_a_request_nodes_stream_gives_the_responses_output_without_running
                         ]
                         assert stream.usage.requests == 0  # counted once the node has added the response
                 assert run.usage.requests == 1 and len(run.all_messages()) == 2
+
+
+async def test_the_runs_context_shows_its_state_and_dependencies() -> None:
+    with FakeOpenAI() as fake:
+        fake.add_text("Hi.")
+        model = fake.model()
+        async with Agent(model, deps_type=int).iter("Hello", deps=7) as run:
+            async for node in run:
+                if Agent.is_end_node(node):
+                    assert run.ctx.state.run_step == 1 and run.ctx.state.usage.requests == 1
+        assert run.ctx.state.message_history == run.all_messages()  # the run's own list
+        assert (run.ctx.deps.user_deps, run.ctx.deps.prompt, run.ctx.deps.model) == (7, "Hello", model)

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator, Sequence
 from contextlib import AbstractAsyncContextManager, aclosing, asynccontextmanager
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, Union
 
 from ._run import FinalResult, Runner
@@ -29,7 +30,7 @@ from .messages import (
     ModelResponseStreamEvent,
     UserContent,
 )
-from .models import Model, StreamedResponse
+from .models import StreamedResponse
 from .result import AgentRunResult, AgentStream
 from .usage import RunUsage
 
@@ -43,53 +44,28 @@ T = TypeVar("T")
 
 class GraphRunContext:
     """What `AgentRun.ctx` gives a node to run in (PydanticAI passes its graph's context the same
-    way): the run itself, and a read-only view of its state (`message_history`, `usage`, `run_step`)
-    and dependencies (`user_deps`, `prompt`, `model`)."""
+    way): the run itself, its state (`message_history`, `usage`: the run's own objects, and
+    `run_step`) and its dependencies (`user_deps`, `prompt`, `model`)."""
 
     __slots__ = ("_runner", "deps", "state")
 
     def __init__(self, runner: Runner):
         self._runner = runner
         self.state = _RunState(runner)
-        self.deps = _RunDeps(runner)
+        self.deps = SimpleNamespace(user_deps=runner.deps, prompt=runner.prompt, model=runner.model)
 
 
 class _RunState:
-    __slots__ = ("_runner",)
+    __slots__ = ("_runner", "message_history", "usage")
 
     def __init__(self, runner: Runner):
         self._runner = runner
-
-    @property
-    def message_history(self) -> list[ModelMessage]:
-        return self._runner.messages
-
-    @property
-    def usage(self) -> RunUsage:
-        return self._runner.usage
+        self.message_history: list[ModelMessage] = runner.messages
+        self.usage: RunUsage = runner.usage
 
     @property
     def run_step(self) -> int:
         return self._runner.run_step
-
-
-class _RunDeps:
-    __slots__ = ("_runner",)
-
-    def __init__(self, runner: Runner):
-        self._runner = runner
-
-    @property
-    def user_deps(self) -> Any:
-        return self._runner.deps
-
-    @property
-    def prompt(self) -> Any:
-        return self._runner.prompt
-
-    @property
-    def model(self) -> Model:
-        return self._runner.model
 
 
 @dataclass
