@@ -308,6 +308,8 @@ async def test_agent_run_next_drives_the_run_by_hand_and_each_node_runs_once() -
                 async with request.stream(run.ctx):
                     pass
             assert await run.next(request) is response  # a node already run gives what it gave
+            assert await run.next(nodes[0]) is request
+    assert len(fake.requests) == 1
 
 
 async def test_a_request_node_handed_to_next_sends_its_own_request() -> None:

@@ -78,13 +78,19 @@ class UserPromptNode:
     """The run's start: the prompt (and the history) become the first request."""
 
     user_prompt: str | Sequence[UserContent] | None
+    _next: ModelRequestNode | CallToolsNode | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     async def run(self, ctx: GraphRunContext) -> ModelRequestNode | CallToolsNode:
-        runner = ctx._runner
-        pending = await runner.begin(self.user_prompt)
-        if pending is not None:  # the history ends in tool calls: answer them before asking the model
-            return CallToolsNode(pending, _answers_history=True)
-        return ModelRequestNode(_last_request(runner))
+        if self._next is None:
+            runner = ctx._runner
+            pending = await runner.begin(self.user_prompt)
+            if pending is not None:  # the history ends in tool calls: answer them before asking the model
+                self._next = CallToolsNode(pending, _answers_history=True)
+            else:
+                self._next = ModelRequestNode(_last_request(runner))
+        return self._next
 
 
 @dataclass
@@ -93,7 +99,7 @@ class ModelRequestNode:
 
     request: ModelRequest
     _next: CallToolsNode | None = field(default=None, init=False, repr=False, compare=False)
-    _streamed: bool = field(default=False, init=False, repr=False, compare=False)
+    _started: bool = field(default=False, init=False, repr=False, compare=False)
 
     async def run(self, ctx: GraphRunContext) -> CallToolsNode:
         if self._next is None:
@@ -134,7 +140,7 @@ class CallToolsNode:
     _next: ModelRequestNode | End[FinalResult] | None = field(
         default=None, init=False, repr=False, compare=False
     )
-    _streamed: bool = field(default=False, init=False, repr=False, compare=False)
+    _started: bool = field(default=False, init=False, repr=False, compare=False)
 
     async def run(self, ctx: GraphRunContext) -> ModelRequestNode | End[FinalResult]:
         if self._next is None:
@@ -169,12 +175,12 @@ AgentNode = Union[UserPromptNode, ModelRequestNode, CallToolsNode, "End[FinalRes
 
 
 def _started_once(node: ModelRequestNode | CallToolsNode) -> None:
-    if node._streamed:
+    if node._started:
         raise UserError(
             f"This {type(node).__name__} was already run or streamed (or its stream is still open): "
             "each node runs once; run or stream the node `AgentRun.next()` returned"
         )
-    node._streamed = True
+    node._started = True
 
 
 def _last_request(runner: Runner) -> ModelRequest:
