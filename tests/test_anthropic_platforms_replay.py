@@ -197,7 +197,8 @@ def test_bedrock_streams_anthropic_events_as_base64_chunks_in_aws_event_stream()
         TextPart("15 × 27 = 405"),
     ]
     assert [type(e).__name__ for e in events] == [
-        "PartStartEvent", "PartDeltaEvent", "PartDeltaEvent", "PartStartEvent", "PartDeltaEvent",
+        "PartStartEvent", "PartDeltaEvent", "PartDeltaEvent", "PartEndEvent",
+        "PartStartEvent", "PartDeltaEvent", "PartEndEvent",
     ]  # fmt: skip
     assert (response.finish_reason, response.provider_response_id) == ("stop", "msg_bdrk_01Vq3sXb")
     assert response.usage == RequestUsage(input_tokens=45, output_tokens=57)

@@ -126,7 +126,8 @@ def test_cortex_claude_streams_its_thinking_in_reasoning_details_pieces_of_one_b
         TextPart("15 × 27 = **405**"),
     ]
     assert [type(e).__name__ for e in events] == [
-        "PartStartEvent", "PartDeltaEvent", "PartDeltaEvent", "PartStartEvent", "PartDeltaEvent",
+        "PartStartEvent", "PartDeltaEvent", "PartDeltaEvent", "PartEndEvent",
+        "PartStartEvent", "PartDeltaEvent", "PartEndEvent",
     ]  # fmt: skip
     assert response.finish_reason == "stop"  # no finish_reason in Cortex streams: `[DONE]` ends it
     assert response.usage == RequestUsage(input_tokens=45, output_tokens=73)
