@@ -32,6 +32,11 @@ from .fakes import (
     FakeMistral,
     FakeOpenAI,
     FakeVendor,
+    azure_provider,
+    bedrock_provider,
+    default_message,
+    google_gla_provider,
+    google_vertex_provider,
     retry_after_headers,
 )
 from .server import LoopbackServer, RecordedRequest, Reply
@@ -120,7 +125,7 @@ class FakeEmbeddingVendor(LoopbackServer):
     ) -> FakeEmbeddingVendor:
         """A non-2xx answer; `body` defaults to the vendor's own error shape for that status."""
         if body is None:
-            body = self.error_body(status, message or _MESSAGES.get(status, f"Error {status}"))
+            body = self.error_body(status, message or default_message(status))
         sent = {**self.error_headers(status), **(headers or {})}
         self._answers.append(lambda request: Reply.json(body, status, sent))
         return self
@@ -179,10 +184,6 @@ class FakeEmbeddingVendor(LoopbackServer):
         if input_tokens is None:
             input_tokens = sum(tokens_of(t) for t in self.inputs_of(request))
         return self.encode(request, vectors, input_tokens)
-
-
-_MESSAGES = {400: "Invalid request", 401: "Invalid API key", 403: "Permission denied", 404: "Not found",
-             429: "Rate limit exceeded", 500: "Internal server error", 503: "Service unavailable"}  # fmt: skip
 
 
 def _body(request: RecordedRequest) -> dict[str, Any]:
@@ -262,14 +263,8 @@ class FakeAzureEmbeddings(FakeOpenAIEmbeddings):
 
     def model(self, model_name: str | None = None, **kwargs: Any) -> HTTPEmbeddingModel:
         from ..embeddings.openai import OpenAIEmbeddingModel
-        from ..providers.azure import AzureProvider
 
-        provider = AzureProvider(
-            azure_endpoint=self.url,
-            api_version=self.api_version,
-            api_key=kwargs.pop("api_key", FAKE_API_KEY),
-            http_client=kwargs.pop("http_client", None),
-        )
+        provider = azure_provider(self.url, self.api_version, kwargs)
         return OpenAIEmbeddingModel(model_name or self.default_model, provider=provider, **kwargs)
 
 
@@ -429,13 +424,8 @@ class FakeGeminiEmbeddings(FakeEmbeddingVendor):
 
     def model(self, model_name: str | None = None, **kwargs: Any) -> HTTPEmbeddingModel:
         from ..embeddings.google import GoogleEmbeddingModel
-        from ..providers.google_gla import GoogleGLAProvider
 
-        provider = GoogleGLAProvider(
-            api_key=kwargs.pop("api_key", FAKE_API_KEY),
-            base_url=self.url + self.base_path,
-            http_client=kwargs.pop("http_client", None),
-        )
+        provider = google_gla_provider(self.url + self.base_path, kwargs)
         return GoogleEmbeddingModel(model_name or self.default_model, provider=provider, **kwargs)
 
 
@@ -449,14 +439,8 @@ class FakeVertexEmbeddings(FakeGeminiEmbeddings):
 
     def model(self, model_name: str | None = None, **kwargs: Any) -> HTTPEmbeddingModel:
         from ..embeddings.google import GoogleEmbeddingModel
-        from ..providers.google_vertex import GoogleVertexProvider
-        from .fakes import FakeGoogleCredentials
 
-        provider = GoogleVertexProvider(
-            credentials=kwargs.pop("credentials", None) or FakeGoogleCredentials(),
-            base_url=self.url + self.base_path,
-            http_client=kwargs.pop("http_client", None),
-        )
+        provider = google_vertex_provider(self.url + self.base_path, kwargs)
         return GoogleEmbeddingModel(model_name or self.default_model, provider=provider, **kwargs)
 
 
@@ -517,14 +501,8 @@ class FakeBedrockEmbeddings(FakeEmbeddingVendor):
     def model(self, model_name: str | None = None, **kwargs: Any) -> HTTPEmbeddingModel:
         """Bearer-token auth (a Bedrock API key), so no AWS credentials or botocore are needed."""
         from ..embeddings.bedrock import BedrockEmbeddingModel
-        from ..providers.bedrock import BedrockProvider
 
-        provider = BedrockProvider(
-            api_key=kwargs.pop("api_key", FAKE_API_KEY),
-            region_name=kwargs.pop("region_name", "us-east-1"),
-            base_url=self.url,
-            http_client=kwargs.pop("http_client", None),
-        )
+        provider = bedrock_provider(self.url, kwargs)
         return BedrockEmbeddingModel(model_name or self.default_model, provider=provider, **kwargs)
 
 

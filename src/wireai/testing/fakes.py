@@ -30,6 +30,10 @@ from .server import LoopbackServer, RecordedRequest, Reply
 
 if TYPE_CHECKING:
     from ..models._http import HTTPModel
+    from ..providers.azure import AzureProvider
+    from ..providers.bedrock import BedrockProvider
+    from ..providers.google_gla import GoogleGLAProvider
+    from ..providers.google_vertex import GoogleVertexProvider
     from .batches import FakeBatches
     from .encoders import openai_chat
 
@@ -186,7 +190,7 @@ class FakeVendor:
     ) -> FakeVendor:
         """A non-2xx answer; `body` defaults to the vendor's own error shape for that status."""
         if body is None:
-            body = self.error_body(status, message or _default_message(status))
+            body = self.error_body(status, message or default_message(status))
         self._queue.append(
             _Script(
                 "error", status=status, body=body, headers={**self.error_headers(status), **(headers or {})}
@@ -481,14 +485,8 @@ class FakeAzure(FakeOpenAI):
     def model(self, model_name: str | None = None, **kwargs: Any) -> HTTPModel:
         """The model is the deployment's name, as on Azure."""
         from ..models.openai import OpenAIChatModel
-        from ..providers.azure import AzureProvider
 
-        provider = AzureProvider(
-            azure_endpoint=self.url,
-            api_version=kwargs.pop("api_version", self.api_version),
-            api_key=kwargs.pop("api_key", FAKE_API_KEY),
-            http_client=kwargs.pop("http_client", None),
-        )
+        provider = azure_provider(self.url, self.api_version, kwargs)
         return OpenAIChatModel(model_name or self.default_model, provider=provider, **kwargs)
 
 
@@ -585,13 +583,8 @@ class FakeGemini(FakeVendor):
 
     def model(self, model_name: str | None = None, **kwargs: Any) -> HTTPModel:
         from ..models.gemini import GeminiModel
-        from ..providers.google_gla import GoogleGLAProvider
 
-        provider = GoogleGLAProvider(
-            api_key=kwargs.pop("api_key", FAKE_API_KEY),
-            base_url=self.url + self.base_path,
-            http_client=kwargs.pop("http_client", None),
-        )
+        provider = google_gla_provider(self.url + self.base_path, kwargs)
         return GeminiModel(model_name or self.default_model, provider=provider, **kwargs)
 
 
@@ -621,13 +614,8 @@ class FakeVertex(FakeGemini):
 
     def model(self, model_name: str | None = None, **kwargs: Any) -> HTTPModel:
         from ..models.gemini import GeminiModel
-        from ..providers.google_vertex import GoogleVertexProvider
 
-        provider = GoogleVertexProvider(
-            credentials=kwargs.pop("credentials", None) or FakeGoogleCredentials(),
-            base_url=self.url + self.base_path,
-            http_client=kwargs.pop("http_client", None),
-        )
+        provider = google_vertex_provider(self.url + self.base_path, kwargs)
         return GeminiModel(model_name or self.default_model, provider=provider, **kwargs)
 
 
@@ -733,14 +721,8 @@ class FakeBedrock(FakeVendor):
     def model(self, model_name: str | None = None, **kwargs: Any) -> HTTPModel:
         """Bearer-token auth (a Bedrock API key), so no AWS credentials or botocore are needed."""
         from ..models.bedrock import BedrockConverseModel
-        from ..providers.bedrock import BedrockProvider
 
-        provider = BedrockProvider(
-            api_key=kwargs.pop("api_key", FAKE_API_KEY),
-            region_name=kwargs.pop("region_name", "us-east-1"),
-            base_url=self.url,
-            http_client=kwargs.pop("http_client", None),
-        )
+        provider = bedrock_provider(self.url, kwargs)
         return BedrockConverseModel(model_name or self.default_model, provider=provider, **kwargs)
 
 
@@ -766,6 +748,60 @@ def fake_vendor(name: str, **kwargs: Any) -> FakeVendor:
         return _FAKES[name](**kwargs)
     except KeyError:
         raise ValueError(f"Unknown fake vendor {name!r}; known: {', '.join(sorted(_FAKES))}") from None
+
+
+# ============================================================================================ providers
+# The provider a fake's `model()` builds (chat and embedding fakes alike): pointed at the fake, with
+# the provider's own options taken out of the `model()` keyword arguments and the rest left for the
+# model's constructor.
+
+
+def azure_provider(url: str, api_version: str, kwargs: dict[str, Any]) -> AzureProvider:
+    """Azure OpenAI at the fake (`api_version=`, `api_key=`, `http_client=` taken from `kwargs`)."""
+    from ..providers.azure import AzureProvider
+
+    return AzureProvider(
+        azure_endpoint=url,
+        api_version=kwargs.pop("api_version", api_version),
+        api_key=kwargs.pop("api_key", FAKE_API_KEY),
+        http_client=kwargs.pop("http_client", None),
+    )
+
+
+def google_gla_provider(base_url: str, kwargs: dict[str, Any]) -> GoogleGLAProvider:
+    """The Gemini API at the fake (`api_key=`, `http_client=` taken from `kwargs`)."""
+    from ..providers.google_gla import GoogleGLAProvider
+
+    return GoogleGLAProvider(
+        api_key=kwargs.pop("api_key", FAKE_API_KEY),
+        base_url=base_url,
+        http_client=kwargs.pop("http_client", None),
+    )
+
+
+def google_vertex_provider(base_url: str, kwargs: dict[str, Any]) -> GoogleVertexProvider:
+    """Vertex AI at the fake with `FakeGoogleCredentials` unless `credentials=` is given (taken from
+    `kwargs`, as `http_client=` is), so no token endpoint is called."""
+    from ..providers.google_vertex import GoogleVertexProvider
+
+    return GoogleVertexProvider(
+        credentials=kwargs.pop("credentials", None) or FakeGoogleCredentials(),
+        base_url=base_url,
+        http_client=kwargs.pop("http_client", None),
+    )
+
+
+def bedrock_provider(url: str, kwargs: dict[str, Any]) -> BedrockProvider:
+    """Bedrock at the fake with bearer-token auth (a Bedrock API key), so no AWS credentials or
+    botocore are needed (`api_key=`, `region_name=`, `http_client=` taken from `kwargs`)."""
+    from ..providers.bedrock import BedrockProvider
+
+    return BedrockProvider(
+        api_key=kwargs.pop("api_key", FAKE_API_KEY),
+        region_name=kwargs.pop("region_name", "us-east-1"),
+        base_url=url,
+        http_client=kwargs.pop("http_client", None),
+    )
 
 
 # ============================================================================================ helpers
@@ -802,7 +838,8 @@ def retry_after_headers(seconds: float) -> dict[str, str]:
     return headers
 
 
-def _default_message(status: int) -> str:
+def default_message(status: int) -> str:
+    """The message of a scripted error that names none (the vendor's error body around it)."""
     return {400: "Invalid request", 401: "Invalid API key", 403: "Permission denied", 404: "Not found",
             429: "Rate limit exceeded", 500: "Internal server error", 503: "Service unavailable",
             529: "Overloaded"}.get(status, f"Error {status}")  # fmt: skip
