@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
+from .._delegate import Delegating
 from .._embedding_types import EmbeddingResult, EmbeddingSettings, EmbedInputType
 from .base import EmbeddingModel
 
 __all__ = ["WrapperEmbeddingModel"]
 
 
-class WrapperEmbeddingModel(EmbeddingModel):
+class WrapperEmbeddingModel(Delegating, EmbeddingModel):
     """Base for wrappers (caching, logging, rate limiting) around `wrapped` (a model or a model name)."""
 
     wrapped: EmbeddingModel
@@ -36,24 +36,3 @@ class WrapperEmbeddingModel(EmbeddingModel):
 
     async def count_tokens(self, text: str) -> int:
         return await self.wrapped.count_tokens(text)
-
-    @property
-    def model_name(self) -> str:
-        return self.wrapped.model_name
-
-    @property
-    def system(self) -> str:
-        return self.wrapped.system
-
-    @property
-    def settings(self) -> EmbeddingSettings | None:
-        return self.wrapped.settings
-
-    @property
-    def base_url(self) -> str | None:
-        return self.wrapped.base_url
-
-    def __getattr__(self, item: str) -> Any:
-        if item == "wrapped":  # not set yet (during __init__): no recursion
-            raise AttributeError(item)
-        return getattr(self.wrapped, item)

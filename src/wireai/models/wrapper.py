@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
+from .._delegate import Delegating
 from ..messages import ModelMessage, ModelResponse
 from ..profiles import ModelProfile
 from ..settings import ModelSettings
@@ -15,7 +15,11 @@ from . import Model, ModelRequestParameters, StreamedResponse, infer_model
 __all__ = ["WrapperModel"]
 
 
-class WrapperModel(Model):
+class WrapperModel(Delegating, Model):
+    """Delegates every call to `wrapped` (a model or a model name); subclasses override what they change."""
+
+    wrapped: Model
+
     def __init__(self, wrapped: Model | str):
         self.wrapped = infer_model(wrapped)
 
@@ -54,24 +58,5 @@ class WrapperModel(Model):
         return self.wrapped.retry_feedback(error)
 
     @property
-    def model_name(self) -> str:
-        return self.wrapped.model_name
-
-    @property
-    def system(self) -> str:
-        return self.wrapped.system
-
-    @property
-    def settings(self) -> ModelSettings | None:
-        return self.wrapped.settings
-
-    @property
     def profile(self) -> ModelProfile:
         return self.wrapped.profile
-
-    @property
-    def base_url(self) -> str | None:
-        return self.wrapped.base_url
-
-    def __getattr__(self, item: str) -> Any:
-        return getattr(self.wrapped, item)
