@@ -10,8 +10,6 @@ from functools import partial
 from types import FrameType
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, Union, overload
 
-from typing_extensions import Unpack
-
 from ._function_schema import takes_run_context
 from ._output import OutputSchema, build_output_schema
 from ._run import Runner, captured_messages
@@ -21,9 +19,9 @@ from .messages import AgentStreamEvent, ModelMessage, UserContent
 from .models import Model, infer_model
 from .result import AgentRunResult, StreamedRunResult, StreamedRunResultSync, find_final_result
 from .settings import ModelSettings, merge_model_settings
-from .tools import DeferredToolResults, RunContext, Tool, ToolOptions
+from .tools import DeferredToolResults, RunContext, Tool
 from .toolsets.abstract import AbstractToolset
-from .toolsets.function import FunctionToolset
+from .toolsets.function import FunctionToolset, ToolDecorators
 from .usage import RunUsage, UsageLimits
 
 if TYPE_CHECKING:
@@ -56,7 +54,7 @@ EventStreamHandler = Callable[[RunContext[AgentDepsT], AsyncIterable[AgentStream
 tool calls as they run); the run goes on once it returns."""
 
 
-class Agent(Generic[AgentDepsT, OutputDataT]):
+class Agent(ToolDecorators, Generic[AgentDepsT, OutputDataT]):
     """An LLM agent: send a prompt, let the model call tools, get a validated output back."""
 
     _instrument_default: InstrumentationSettings | bool = False
@@ -192,33 +190,9 @@ class Agent(Generic[AgentDepsT, OutputDataT]):
         self._instruction_functions.append((func, takes_run_context(func)))
         return func
 
-    @overload
-    def tool(self, func: F, /) -> F: ...
-
-    @overload
-    def tool(
-        self,
-        /,
-        **options: Unpack[ToolOptions],
-    ) -> Callable[[F], F]: ...
-
-    def tool(self, func: Any = None, /, **options: Any) -> Any:
-        """Register a tool whose first parameter is the `RunContext`."""
-        return self._function_toolset.tool(func, **options)
-
-    @overload
-    def tool_plain(self, func: F, /) -> F: ...
-
-    @overload
-    def tool_plain(
-        self,
-        /,
-        **options: Unpack[ToolOptions],
-    ) -> Callable[[F], F]: ...
-
-    def tool_plain(self, func: Any = None, /, **options: Any) -> Any:
-        """Register a tool that does not take a `RunContext`."""
-        return self._function_toolset.tool_plain(func, **options)
+    def _function_tools(self) -> FunctionToolset[AgentDepsT]:
+        """Where `@agent.tool` / `@agent.tool_plain` put a tool: the agent's own function toolset."""
+        return self._function_toolset
 
     @overload
     def toolset(self, func: ToolsetFunc, /) -> ToolsetFunc: ...

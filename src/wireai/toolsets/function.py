@@ -16,7 +16,7 @@ from ..exceptions import UserError
 from ..tools import RunContext, Tool, ToolOptions
 from .abstract import AbstractToolset, AgentDepsT, ToolsetTool
 
-__all__ = ["FunctionToolset"]
+__all__ = ["FunctionToolset", "ToolDecorators"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -26,39 +26,12 @@ class FunctionToolsetTool(ToolsetTool[AgentDepsT]):
     tool: Tool[AgentDepsT]
 
 
-class FunctionToolset(AbstractToolset[AgentDepsT]):
-    """Tools from functions: `tools=[...]`, `@toolset.tool` / `@toolset.tool_plain`, `add_function`, `add_tool`.
+class ToolDecorators:
+    """`@x.tool` and `@x.tool_plain`, bare or with options: written once for `FunctionToolset` and for
+    `Agent`, whose decorators register into its own function toolset (`_function_tools` says where)."""
 
-    `max_retries` is the budget of tools that do not set their own. Tools may be added while a run is
-    going on; they are offered from the next step.
-    """
-
-    def __init__(
-        self,
-        tools: Sequence[Tool[AgentDepsT] | Callable[..., Any]] = (),
-        *,
-        max_retries: int = 1,
-        id: str | None = None,
-    ):
-        self.max_retries = max_retries
-        self._id = id
-        self.tools: dict[str, Tool[AgentDepsT]] = {}
-        # Tools without a prepare function are listed as the same record every step: no per-step work.
-        self._listed: dict[str, FunctionToolsetTool[AgentDepsT]] = {}
-        for tool in tools:
-            if isinstance(tool, Tool):
-                self.add_tool(tool)
-            else:
-                self.add_function(tool)
-
-    @property
-    def id(self) -> str | None:
-        return self._id
-
-    def __repr__(self) -> str:
-        return f"FunctionToolset(tools={list(self.tools)!r})"
-
-    # ------------------------------------------------------------------------------------- registering
+    def _function_tools(self) -> FunctionToolset[Any]:
+        raise NotImplementedError
 
     @overload
     def tool(self, func: F, /) -> F: ...
@@ -90,10 +63,48 @@ class FunctionToolset(AbstractToolset[AgentDepsT]):
 
     def _decorator(self, func: Any, takes_ctx: bool, options: dict[str, Any]) -> Any:
         def register(fn: F) -> F:
-            self.add_function(fn, takes_ctx=takes_ctx, **options)
+            self._function_tools().add_function(fn, takes_ctx=takes_ctx, **options)
             return fn
 
         return register(func) if func is not None else register
+
+
+class FunctionToolset(ToolDecorators, AbstractToolset[AgentDepsT]):
+    """Tools from functions: `tools=[...]`, `@toolset.tool` / `@toolset.tool_plain`, `add_function`, `add_tool`.
+
+    `max_retries` is the budget of tools that do not set their own. Tools may be added while a run is
+    going on; they are offered from the next step.
+    """
+
+    def __init__(
+        self,
+        tools: Sequence[Tool[AgentDepsT] | Callable[..., Any]] = (),
+        *,
+        max_retries: int = 1,
+        id: str | None = None,
+    ):
+        self.max_retries = max_retries
+        self._id = id
+        self.tools: dict[str, Tool[AgentDepsT]] = {}
+        # Tools without a prepare function are listed as the same record every step: no per-step work.
+        self._listed: dict[str, FunctionToolsetTool[AgentDepsT]] = {}
+        for tool in tools:
+            if isinstance(tool, Tool):
+                self.add_tool(tool)
+            else:
+                self.add_function(tool)
+
+    @property
+    def id(self) -> str | None:
+        return self._id
+
+    def _function_tools(self) -> FunctionToolset[AgentDepsT]:
+        return self
+
+    def __repr__(self) -> str:
+        return f"FunctionToolset(tools={list(self.tools)!r})"
+
+    # ------------------------------------------------------------------------------------- registering
 
     def add_function(
         self,
