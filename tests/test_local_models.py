@@ -152,3 +152,19 @@ def test_every_provider_takes_max_retries(name: str, monkeypatch: pytest.MonkeyP
     provider = infer_provider(name, max_retries=0, **kwargs)
     assert provider.max_retries == 0 and provider.retry_policy.max_retries == 0
     assert infer_provider(name, **kwargs).max_retries == 2
+
+
+@pytest.mark.parametrize("kind", ["chat", "embeddings"])
+def test_a_wrapper_copies_and_pickles_without_recursing_into_its_unset_wrapped(kind: str) -> None:
+    """`copy`/`pickle` look up `__setstate__` on an instance that has no `wrapped` yet: the wrapper's
+    attribute delegation must say AttributeError there, not recurse (chat wrappers did)."""
+    import copy
+    import pickle
+
+    from wireai.embeddings import TestEmbeddingModel, WrapperEmbeddingModel
+    from wireai.models.wrapper import WrapperModel
+
+    wrapper = WrapperModel(TestModel()) if kind == "chat" else WrapperEmbeddingModel(TestEmbeddingModel("m"))
+    for clone in (copy.copy(wrapper), pickle.loads(pickle.dumps(wrapper))):
+        assert type(clone) is type(wrapper) and clone.model_name == wrapper.model_name
+        assert clone.system == wrapper.system
