@@ -5,8 +5,9 @@ from __future__ import annotations
 import importlib
 import os
 from abc import ABC
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import httpx
 
@@ -17,7 +18,7 @@ from ..transport.http import RetryPolicy, cached_async_http_client
 if TYPE_CHECKING:
     from ..transport.pacing import Pacing
 
-__all__ = ["Endpoint", "Provider", "env_key", "infer_provider", "infer_provider_class"]
+__all__ = ["BearerKeyProvider", "Endpoint", "Provider", "env_key", "infer_provider", "infer_provider_class"]
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,51 @@ class Provider(ABC):
 
     def __repr__(self) -> str:  # never shows keys
         return f"{type(self).__name__}(name={self.name!r}, base_url={self.base_url!r})"
+
+
+class BearerKeyProvider(Provider):
+    """A vendor that wants `Authorization: Bearer <key>` and nothing else (Cohere, Mistral, Voyage AI).
+
+    The key is `api_key=` (a string, or a callable read at every request so a rotating secret is
+    never stale) or the first of `api_key_env` set; the base URL is `base_url=`, the first of
+    `base_url_env` set, or `default_base_url`. The vendor's SDK client, which the PydanticAI
+    constructor takes, is refused with what to pass instead: wireai does not use the SDK.
+    """
+
+    default_base_url: ClassVar[str]
+    api_key_env: ClassVar[tuple[str, ...]]
+    base_url_env: ClassVar[tuple[str, ...]] = ()
+    sdk: ClassVar[tuple[str, str]]
+    """The vendor SDK's package name and its client parameter, for the refusal (`('cohere', 'cohere_client')`)."""
+
+    def __init__(
+        self,
+        *,
+        api_key: str | Callable[[], str] | None,
+        base_url: str | None,
+        http_client: httpx.AsyncClient | None,
+        sdk_client: Any,
+        max_retries: int | None,
+    ):
+        if sdk_client is not None:
+            package, parameter = self.sdk
+            raise UserError(
+                f"wireai does not use the {package} SDK: pass `api_key=`, `base_url=` or `http_client=` "
+                f"instead of `{parameter}=`"
+            )
+        self._api_key = (
+            api_key if callable(api_key) else env_key(api_key, *self.api_key_env, provider=self.name)
+        )
+        env_base = next((os.environ[v] for v in self.base_url_env if os.environ.get(v)), None)
+        self.base_url = (base_url or env_base or self.default_base_url).rstrip("/")
+        self._http_client = http_client
+        if max_retries is not None:
+            self.max_retries = max_retries
+
+    @property
+    def headers(self) -> dict[str, str]:
+        key = self._api_key() if callable(self._api_key) else self._api_key
+        return {"authorization": f"Bearer {key}"}
 
 
 def env_key(api_key: str | None, *env_vars: str, provider: str, required: bool = True) -> str | None:

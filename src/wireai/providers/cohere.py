@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import httpx
 
-from ..exceptions import UserError
 from ..profiles import ModelProfile
-from . import Provider, env_key
+from . import BearerKeyProvider
 
 __all__ = ["CohereProvider", "cohere_model_profile"]
 
@@ -24,8 +22,12 @@ def cohere_model_profile(model_name: str) -> ModelProfile:
     )
 
 
-class CohereProvider(Provider):
+class CohereProvider(BearerKeyProvider):
     name = "cohere"
+    default_base_url = "https://api.cohere.com"
+    api_key_env = ("CO_API_KEY", "COHERE_API_KEY")
+    base_url_env = ("CO_BASE_URL",)
+    sdk = ("cohere", "cohere_client")
 
     def __init__(
         self,
@@ -36,19 +38,13 @@ class CohereProvider(Provider):
         cohere_client: Any = None,
         max_retries: int | None = None,
     ):
-        if cohere_client is not None:
-            raise UserError(
-                "wireai does not use the cohere SDK: pass `api_key=`, `base_url=` or `http_client=` instead of `cohere_client=`"
-            )
-        self._api_key = env_key(api_key, "CO_API_KEY", "COHERE_API_KEY", provider="cohere")
-        self.base_url = (base_url or os.environ.get("CO_BASE_URL") or "https://api.cohere.com").rstrip("/")
-        self._http_client = http_client
-        if max_retries is not None:
-            self.max_retries = max_retries
-
-    @property
-    def headers(self) -> dict[str, str]:
-        return {"authorization": f"Bearer {self._api_key}"}
+        super().__init__(
+            api_key=api_key,
+            base_url=base_url,
+            http_client=http_client,
+            sdk_client=cohere_client,
+            max_retries=max_retries,
+        )
 
     def model_profile(self, model_name: str) -> ModelProfile | None:
         return cohere_model_profile(model_name)

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from typing import Any
 
 import httpx
 
-from ..exceptions import UserError
 from ..profiles import ModelProfile
-from . import Provider, env_key
+from . import BearerKeyProvider
 
 __all__ = ["MistralProvider", "mistral_model_profile"]
 
@@ -25,7 +23,7 @@ def mistral_model_profile(model_name: str) -> ModelProfile:
     )
 
 
-class MistralProvider(Provider):
+class MistralProvider(BearerKeyProvider):
     """Where Mistral is and who we are to it.
 
     `api_key` may be a callable returning the key (the seed's `MistralModel` accepted one), so a
@@ -33,6 +31,10 @@ class MistralProvider(Provider):
     """
 
     name = "mistral"
+    default_base_url = "https://api.mistral.ai"
+    api_key_env = ("MISTRAL_API_KEY",)
+    base_url_env = ("MISTRAL_BASE_URL",)
+    sdk = ("mistralai", "mistral_client")
 
     def __init__(
         self,
@@ -43,24 +45,13 @@ class MistralProvider(Provider):
         mistral_client: Any = None,
         max_retries: int | None = None,
     ):
-        if mistral_client is not None:
-            raise UserError(
-                "wireai does not use the mistralai SDK: pass `api_key=`, `base_url=` or `http_client=` instead of `mistral_client=`"
-            )
-        self._api_key: str | Callable[[], str] | None = (
-            api_key if callable(api_key) else env_key(api_key, "MISTRAL_API_KEY", provider="mistral")
+        super().__init__(
+            api_key=api_key,
+            base_url=base_url,
+            http_client=http_client,
+            sdk_client=mistral_client,
+            max_retries=max_retries,
         )
-        self.base_url = (base_url or os.environ.get("MISTRAL_BASE_URL") or "https://api.mistral.ai").rstrip(
-            "/"
-        )
-        self._http_client = http_client
-        if max_retries is not None:
-            self.max_retries = max_retries
-
-    @property
-    def headers(self) -> dict[str, str]:
-        key = self._api_key() if callable(self._api_key) else self._api_key
-        return {"authorization": f"Bearer {key}"}
 
     def model_profile(self, model_name: str) -> ModelProfile | None:
         return mistral_model_profile(model_name)

@@ -6,14 +6,16 @@ from typing import Any
 
 import httpx
 
-from ..exceptions import UserError
-from . import Provider, env_key
+from . import BearerKeyProvider
 
 __all__ = ["VoyageAIProvider"]
 
 
-class VoyageAIProvider(Provider):
+class VoyageAIProvider(BearerKeyProvider):
     name = "voyageai"
+    default_base_url = "https://api.voyageai.com/v1"
+    api_key_env = ("VOYAGE_API_KEY",)
+    sdk = ("voyageai", "voyageai_client")
 
     def __init__(
         self,
@@ -24,16 +26,10 @@ class VoyageAIProvider(Provider):
         voyageai_client: Any = None,
         max_retries: int | None = None,
     ):
-        if voyageai_client is not None:
-            raise UserError(
-                "wireai does not use the voyageai SDK: pass `api_key=`, `base_url=` or `http_client=` instead of `voyageai_client=`"
-            )
-        self._api_key = env_key(api_key, "VOYAGE_API_KEY", provider="voyageai")
-        self.base_url = (base_url or "https://api.voyageai.com/v1").rstrip("/")
-        self._http_client = http_client
-        if max_retries is not None:
-            self.max_retries = max_retries
-
-    @property
-    def headers(self) -> dict[str, str]:
-        return {"authorization": f"Bearer {self._api_key}"}
+        super().__init__(
+            api_key=api_key,
+            base_url=base_url,
+            http_client=http_client,
+            sdk_client=voyageai_client,
+            max_retries=max_retries,
+        )
