@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from ..codecs._base import WireRequest
+from ..codecs._base import WireRequest, obj, text
 from ..exceptions import UnexpectedModelBehavior, UserError
 from ..models import Model
 from ..models._http import HTTPModel
@@ -21,7 +21,7 @@ from ._http import BatchHTTP
 from ._jsonl import BadLine, iter_jsonl
 from ._types import LineResult, VendorBatch
 
-__all__ = ["BatchAPI", "Chunk", "batch_api", "unwrap_model", "vendor_tag_matches"]
+__all__ = ["BatchAPI", "Chunk", "batch_api", "error_messages", "unwrap_model", "vendor_tag_matches"]
 
 BEDROCK_DOCS = "https://docs.aws.amazon.com/bedrock/latest/userguide/batch-inference.html"
 VERTEX_DOCS = "https://cloud.google.com/vertex-ai/generative-ai/docs/multimodal/batch-prediction-gemini"
@@ -202,6 +202,13 @@ def batch_api(model: Model) -> BatchAPI:
         f"{host} ({protocol}) has no batch API wireai speaks; batches run on OpenAI, Azure OpenAI, Groq, "
         "Anthropic, Gemini (google-gla) and Mistral"
     )
+
+
+def error_messages(errors: Any) -> str | None:
+    """A batch's `errors` (a list of `{message, ...}`, as OpenAI and Mistral report a failed
+    validation) as one line, or None when there are none."""
+    messages = [text(obj(e).get("message")) for e in errors or []] if isinstance(errors, list) else []
+    return "; ".join(m for m in messages if m) or None
 
 
 def vendor_tag_matches(metadata: Any, chunk: Chunk) -> bool:

@@ -14,11 +14,11 @@ from datetime import datetime, timezone
 from typing import Any
 
 from ..codecs._base import WireRequest, obj, text, token_count
-from ._api import BatchAPI, Chunk, vendor_tag_matches
-from ._files import dumps, multipart_upload
+from . import openai
+from ._api import BatchAPI, Chunk, error_messages, vendor_tag_matches
+from ._files import dumps
 from ._jsonl import BadLine
 from ._types import BatchStatus, LineResult, RequestCounts, VendorBatch
-from .openai import parse_result_line
 
 __all__ = [
     "MistralBatchAPI",
@@ -32,6 +32,7 @@ __all__ = [
 ]
 
 ENDPOINT = "/v1/chat/completions"
+FILES = "v1/files"
 STATUSES: dict[str, BatchStatus] = {
     "QUEUED": "validating",
     "RUNNING": "in_progress",
@@ -45,9 +46,8 @@ LOOKUP_PAGES = 20
 
 
 def upload_file_request(lines: Any, *, filename: str) -> WireRequest:
-    return multipart_upload(
-        "v1/files", {"purpose": "batch"}, lines, filename=filename, media_type="application/jsonl"
-    )
+    """`POST v1/files`: Mistral's Files API is OpenAI's, under the version prefix."""
+    return openai.upload_file_request(lines, filename=filename, files=FILES)
 
 
 def create_job_request(
@@ -78,7 +78,7 @@ def list_jobs_request(created_after: float, page: int = 0, page_size: int = 100)
 
 
 def file_content_request(file_id: str) -> WireRequest:
-    return WireRequest("GET", f"v1/files/{file_id}/content")
+    return openai.file_content_request(file_id, files=FILES)
 
 
 def frame_line(custom_id: str, body: bytes) -> bytes:
@@ -88,7 +88,6 @@ def frame_line(custom_id: str, body: bytes) -> bytes:
 def parse_job(body: dict[str, Any]) -> VendorBatch:
     raw = text(body.get("status")) or ""
     status = STATUSES.get(raw, "in_progress")
-    errors = [text(obj(e).get("message")) or "" for e in body.get("errors") or []]
     return VendorBatch(
         id=str(body.get("id") or ""),
         status=status,
@@ -105,7 +104,7 @@ def parse_job(body: dict[str, Any]) -> VendorBatch:
             "error_file": body.get("error_file"),
             "metadata": body.get("metadata"),
         },
-        error="; ".join(e for e in errors if e) or None,
+        error=error_messages(body.get("errors")),
     )
 
 
@@ -147,4 +146,4 @@ class MistralBatchAPI(BatchAPI):
 
     def results(self, batch: VendorBatch, custom_ids: list[str]) -> AsyncIterator[LineResult | BadLine]:
         files = (batch.data.get("output_file"), batch.data.get("error_file"))
-        return self.read_files(files, file_content_request, parse_result_line)
+        return self.read_files(files, file_content_request, openai.parse_result_line)

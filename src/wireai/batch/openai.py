@@ -16,7 +16,7 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from ..codecs._base import WireRequest, obj, text, token_count
-from ._api import BatchAPI, Chunk, vendor_tag_matches
+from ._api import BatchAPI, Chunk, error_messages, vendor_tag_matches
 from ._files import dumps, multipart_upload
 from ._jsonl import BadLine
 from ._types import BatchStatus, LineResult, RequestCounts, VendorBatch
@@ -45,10 +45,10 @@ LOOKUP_PAGES = 20
 # ------------------------------------------------------------------------------------------ requests
 
 
-def upload_file_request(lines: Any, *, filename: str, path: str = "files") -> WireRequest:
-    """`POST files`: the JSONL input file, `purpose=batch`."""
+def upload_file_request(lines: Any, *, filename: str, files: str = "files") -> WireRequest:
+    """`POST files`: the JSONL input file, `purpose=batch` (`files`: where the Files API is)."""
     return multipart_upload(
-        path, {"purpose": "batch"}, lines, filename=filename, media_type="application/jsonl"
+        files, {"purpose": "batch"}, lines, filename=filename, media_type="application/jsonl"
     )
 
 
@@ -79,8 +79,9 @@ def list_batches_request(after: str | None = None, limit: int = 100) -> WireRequ
     return WireRequest("GET", "batches", query=query)
 
 
-def file_content_request(file_id: str) -> WireRequest:
-    return WireRequest("GET", f"files/{file_id}/content")
+def file_content_request(file_id: str, *, files: str = "files") -> WireRequest:
+    """`GET files/{id}/content`: an output or error file (`files`: where the Files API is)."""
+    return WireRequest("GET", f"{files}/{file_id}/content")
 
 
 def frame_line(custom_id: str, url: str, body: bytes) -> bytes:
@@ -96,7 +97,6 @@ def parse_batch(body: dict[str, Any]) -> VendorBatch:
     raw = text(body.get("status")) or ""
     status: BatchStatus = raw if raw in STATUSES else "in_progress"  # type: ignore[assignment]
     counts = obj(body.get("request_counts"))
-    errors = [text(obj(e).get("message")) or "" for e in (obj(body.get("errors")).get("data") or [])]
     return VendorBatch(
         id=str(body.get("id") or ""),
         status=status,
@@ -111,7 +111,7 @@ def parse_batch(body: dict[str, Any]) -> VendorBatch:
             name: body.get(name) or None  # Azure answers "" for a file not written yet
             for name in ("input_file_id", "output_file_id", "error_file_id", "created_at", "metadata")
         },
-        error="; ".join(e for e in errors if e) or None,
+        error=error_messages(obj(body.get("errors")).get("data")),
     )
 
 
