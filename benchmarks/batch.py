@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -33,7 +32,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from mdtable import table_head, write_section  # noqa: E402
+from mdtable import error_lines, publish, table_head, write_section  # noqa: E402
 
 SIZES = (25_000, 50_000, 100_000, 200_000)
 VENDORS = {"openai": "FakeOpenAI", "anthropic": "FakeAnthropic"}
@@ -222,9 +221,7 @@ def render(report: dict[str, Any]) -> str:
             f"{s['wall_s']:.2f} | {s['per_s']:,.0f} | {s['cpu_s'] / cell['n'] * 1e6:.0f} | {s['peak_added_mib']:.1f} | {r['wall_s']:.2f} | "
             f"{r['per_s']:,.0f} | {r['cpu_s'] / cell['n'] * 1e6:.0f} | {r['peak_added_mib']:.1f} |"
         )
-    if report["errors"]:
-        lines.append("")
-        lines.extend(f"- error: {e}" for e in report["errors"])
+    lines.extend(error_lines(report.get("errors") or []))
     return "\n".join(lines) + "\n"
 
 
@@ -234,15 +231,10 @@ def write_results(text: str) -> None:
 
 
 def harness(cfg: argparse.Namespace) -> int:
-    import datetime as _dt
-
     import run  # machine and checkout descriptions of the main harness
 
     report: dict[str, Any] = {
-        "date": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        "machine": f"{run.machine()['cpu']} ({os.cpu_count()} cores)",
-        "python": sys.version.split()[0],
-        "checkout": run.checkout(),
+        **run.stamp(),
         "smoke": cfg.smoke,
         "cells": [],
         "errors": [],
@@ -265,13 +257,7 @@ def harness(cfg: argparse.Namespace) -> int:
             assert server.stdin is not None
             server.stdin.close()
             server.wait(30)
-    text = render(report)
-    print(text)
-    if cfg.json:
-        cfg.json.write_text(json.dumps(report, indent=1))
-    if cfg.write_results and not cfg.smoke:
-        write_results(text)
-    return 0
+    return publish(report, render(report), cfg, write_results)
 
 
 def main(argv: list[str] | None = None) -> int:

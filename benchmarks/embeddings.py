@@ -37,7 +37,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from mdtable import write_section  # noqa: E402
+from mdtable import error_lines, publish, write_section  # noqa: E402
 from stacks import STACKS, Stack  # noqa: E402
 
 MODEL = "text-embedding-3-small"
@@ -255,9 +255,7 @@ def render(report: dict[str, Any]) -> str:
             f"Mock server (one process, cached bodies): {mock['requests']:,} requests, "
             f"{mock['cpu_s'] / mock['requests'] * 1000:.1f} ms CPU per request on average."
         )
-    if report.get("errors"):
-        lines.append("")
-        lines.extend(f"- error: {e}" for e in report["errors"])
+    lines.extend(error_lines(report.get("errors") or []))
     return "\n".join(lines) + "\n"
 
 
@@ -267,8 +265,6 @@ def write_results(text: str) -> None:
 
 
 def harness(cfg: argparse.Namespace) -> int:
-    import datetime as _dt
-
     import run  # the venv and mock helpers of the main harness
 
     started = time.perf_counter()
@@ -285,10 +281,7 @@ def harness(cfg: argparse.Namespace) -> int:
             for s in stacks
         }
     report: dict[str, Any] = {
-        "date": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        "machine": f"{run.machine()['cpu']} ({os.cpu_count()} cores)",
-        "python": sys.version.split()[0],
-        "checkout": run.checkout(),
+        **run.stamp(),
         "config": {"n": cfg.n, "dims": cfg.dims, "rounds": cfg.rounds, "smoke": cfg.smoke},
         "versions": {s: versions(p, s, env) for s, p in pythons.items()},
         "results": {},
@@ -316,13 +309,7 @@ def harness(cfg: argparse.Namespace) -> int:
             for key in ("cpu_us_per_vector", "wall_ms", "peak_mib", "added_mib")
         } | {"rounds": len(runs)}
     report["elapsed_s"] = time.perf_counter() - started
-    text = render(report)
-    print(text)
-    if cfg.json:
-        cfg.json.write_text(json.dumps(report, indent=1))
-    if cfg.write_results and not cfg.smoke:
-        write_results(text)
-    return 0
+    return publish(report, render(report), cfg, write_results)
 
 
 def main(argv: list[str] | None = None) -> int:
