@@ -173,6 +173,31 @@ def test_garbage_and_edited_bodies_give_a_well_formed_result_or_a_typed_error(
     check()
 
 
+def _at(value: Any, path: tuple[Any, ...]) -> Any:
+    for key in path:
+        value = value[key]
+    return value
+
+
+@pytest.mark.parametrize(("vendor", "exchange"), EXCHANGES)
+def test_a_number_of_a_body_made_infinite_or_nan_is_a_result_or_a_typed_error(
+    vendor: str, exchange: Exchange
+) -> None:
+    """`Infinity` and `NaN` are numbers to `json.loads`: a token count read from one was an
+    OverflowError / ValueError out of the codec (Cohere's billed units, Vertex AI's token_count)."""
+    document = exchange.response["json"]
+    inputs = _inputs(vendor, exchange)
+    numbers = [p for p in _paths(document) if type(_at(document, p)) in (int, float)]
+    assert numbers
+    for path in numbers:
+        for value in (float("inf"), float("nan")):
+            try:
+                result = _parse(vendor, exchange, json.dumps(_replace(document, path, value)).encode())
+            except UnexpectedModelBehavior:
+                continue
+            _well_formed(result, inputs)
+
+
 texts = st.lists(st.text(max_size=40), max_size=60)
 
 

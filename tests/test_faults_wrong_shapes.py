@@ -45,7 +45,8 @@ ANSWER = ModelResponse(
     usage=RequestUsage(input_tokens=3, output_tokens=4, cache_read_tokens=1, details={"reasoning_tokens": 2}),
     finish_reason="tool_call",
 )
-REPLACEMENTS = [None, 0, 1.5, True, "x", [], [1], {}, {"x": 1}]
+# Infinity and NaN: JSON numbers to `json.loads` (a count of them is no count; int() of them raised).
+REPLACEMENTS = [None, 0, 1.5, float("inf"), float("nan"), True, "x", [], [1], {}, {"x": 1}]
 
 
 def paths(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:

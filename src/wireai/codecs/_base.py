@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -169,10 +170,11 @@ def claude_portable_thinking(
 
 
 def token_count(value: Any) -> int:
-    """A vendor's token count, or 0 for anything that is not a number (some specs type them as doubles)."""
+    """A vendor's token count, or 0 for anything that is not a count: not a number, or a float that
+    is not finite (`Infinity` and `NaN` parse as JSON numbers; some specs type counts as doubles)."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return 0
-    return int(value)
+    return int(value) if isinstance(value, int) or math.isfinite(value) else 0
 
 
 _scan_once = json.JSONDecoder().scan_once  # type: ignore[attr-defined]  # set in __init__, not in the stubs

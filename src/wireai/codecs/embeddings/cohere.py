@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..._embedding_types import EmbeddingResult, EmbedInputType
-from .._base import WireRequest
+from .._base import WireRequest, token_count
 from ._base import RequestLimits, embedding_result, load_json, response_shape, truncation_mode, wire_request
 
 __all__ = [
@@ -82,7 +82,7 @@ def parse_response(
             input_type=input_type,
             model_name=model_name or "",
             provider_name=provider_name or "cohere",
-            input_tokens=_int(billed.get("input_tokens")),
+            input_tokens=token_count(billed.get("input_tokens")),  # typed as doubles: 12.0 is 12
             response_id=data.get("id"),
         )
 
@@ -98,8 +98,3 @@ def parse_count_tokens(body: bytes | str | Mapping[str, Any], *, model_name: str
         if not isinstance(tokens, list):
             raise TypeError(f"`tokens` is a {type(tokens).__name__}, not a list")
         return len(tokens)
-
-
-def _int(value: Any) -> int:
-    """Cohere's OpenAPI types billed units as numbers (doubles): 12.0 is 12 tokens."""
-    return int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0

@@ -23,7 +23,7 @@ from typing import Any, Literal
 
 from ..._embedding_types import EmbeddingResult, EmbedInputType
 from ...exceptions import UserError
-from .._base import WireRequest
+from .._base import WireRequest, token_count
 from ._base import RequestLimits, embedding_result, load_json, reject_truncate, response_shape, wire_request
 
 __all__ = [
@@ -172,7 +172,7 @@ def parse_response(
         if "predictions" in data:
             found = [prediction["embeddings"] for prediction in data["predictions"]]
             vectors = [embedding["values"] for embedding in found]
-            tokens = sum(int((e.get("statistics") or {}).get("token_count", 0)) for e in found)
+            tokens = sum(token_count((e.get("statistics") or {}).get("token_count")) for e in found)
             characters = (data.get("metadata") or {}).get("billableCharacterCount")
             if isinstance(characters, int):
                 details = {"billable_character_count": characters}
