@@ -540,6 +540,18 @@ def chat_tool_call(part: ToolCallPart, call_id: str | None = None) -> dict[str, 
     }
 
 
+def tool_result_content(
+    part: ToolReturnPart, content: Callable[[str | MultiModalContent], dict[str, Any]]
+) -> str | list[dict[str, Any]]:
+    """A tool's result for a tool message that can hold files (OpenAI Responses, Mistral): its text
+    alone, or, when it returned files, its text (naming each file) followed by the files, each item
+    in the vendor's content shape (`content`)."""
+    files = part.files()
+    if not files:
+        return part.model_response_str()
+    return [content(part.model_response_str()), *(content(f) for f in files)]
+
+
 def file_followup_content(files: Sequence[MultiModalContent]) -> list[UserContent]:
     """The content of the follow-up user message that carries files a tool returned, for vendors (or
     models) whose tool results take only text: each file introduced by the reference its tool result

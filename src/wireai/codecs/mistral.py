@@ -53,6 +53,7 @@ from ._base import (
     parse_error,
     resolve_tool_choice,
     stamp_provider,
+    tool_result_content,
 )
 from .openai_chat.portable import portable_fields
 
@@ -204,7 +205,7 @@ def _map_request_part(part: Any) -> dict[str, Any]:
             "role": "tool",
             "tool_call_id": mistral_tool_call_id(part.tool_call_id),
             "name": part.tool_name,
-            "content": _tool_content(part),
+            "content": tool_result_content(part, _map_user_content),
         }
     if isinstance(part, RetryPromptPart):
         if part.tool_name is None:
@@ -216,15 +217,6 @@ def _map_request_part(part: Any) -> dict[str, Any]:
             "content": part.model_response(),
         }
     raise UserError(f"Mistral cannot send a {type(part).__name__} in a request")
-
-
-def _tool_content(part: ToolReturnPart) -> str | list[dict[str, Any]]:
-    """A tool result as Mistral's tool message takes it: text, or — when the tool returned images or
-    documents — content chunks, the text naming each file followed by the files themselves."""
-    files = part.files()
-    if not files:
-        return part.model_response_str()
-    return [{"type": "text", "text": part.model_response_str()}, *(_map_user_content(f) for f in files)]
 
 
 def _map_user_content(item: Any) -> dict[str, Any]:

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from typing import Any
 
 from ..._params import ModelRequestParameters, ToolDefinition
@@ -27,7 +26,14 @@ from ...messages import (
     UserPromptPart,
 )
 from ...profiles import DEFAULT_PROFILE, ModelProfile
-from .._base import WireRequest, check_native_tools, finish_request, latest_instructions, resolve_tool_choice
+from .._base import (
+    WireRequest,
+    check_native_tools,
+    finish_request,
+    latest_instructions,
+    resolve_tool_choice,
+    tool_result_content,
+)
 from ..openai_chat import ChatOptions
 from . import native_tools
 
@@ -264,23 +270,16 @@ def _request_item(part: Any) -> dict[str, Any]:
             "content": [_content_part(c) for c in part.content if not isinstance(c, CachePoint)],
         }
     if isinstance(part, ToolReturnPart):
-        return {"type": "function_call_output", "call_id": part.tool_call_id, "output": _tool_output(part)}
+        return {
+            "type": "function_call_output",
+            "call_id": part.tool_call_id,
+            "output": tool_result_content(part, _content_part),
+        }
     if isinstance(part, RetryPromptPart):
         if part.tool_name is None:
             return {"role": "user", "content": part.model_response()}
         return {"type": "function_call_output", "call_id": part.tool_call_id, "output": part.model_response()}
     raise UserError(f"Unsupported request part for OpenAI responses: {type(part).__name__}")
-
-
-def _tool_output(part: ToolReturnPart) -> str | list[dict[str, Any]]:
-    """A tool's result: its text, and the images and documents it returned as `input_image` /
-    `input_file` content after it (the text names each file, as `ToolReturnPart` refers to them)."""
-    if isinstance(part.content, (list, tuple)) and any(isinstance(i, CachePoint) for i in part.content):
-        part = replace(part, content=[i for i in part.content if not isinstance(i, CachePoint)])
-    files = part.files()
-    if not files:
-        return part.model_response_str()
-    return [{"type": "input_text", "text": part.model_response_str()}, *(_content_part(f) for f in files)]
 
 
 def _content_part(item: Any) -> dict[str, Any]:
