@@ -14,6 +14,7 @@ from .._embedding_types import EmbeddingResult, EmbeddingSettings, EmbedInputTyp
 from ..codecs import WireRequest
 from ..codecs.embeddings._base import RequestLimits, merge_results, plan_chunks
 from ..exceptions import AgentRunError, UserError
+from ..models._http import ProviderBacked, resolve_provider
 from ..providers import Provider
 from ._http import WireResponse, send_wire_request
 from .base import EmbeddingModel
@@ -23,7 +24,7 @@ __all__ = ["DEFAULT_MAX_CONCURRENCY", "HTTPEmbeddingModel"]
 DEFAULT_MAX_CONCURRENCY = 4
 
 
-class HTTPEmbeddingModel(EmbeddingModel):
+class HTTPEmbeddingModel(ProviderBacked, EmbeddingModel):
     """An embedding model spoken to by a codec through a provider.
 
     A vendor's class names its `codec` module and `default_provider`, and the keyword arguments its
@@ -53,8 +54,6 @@ class HTTPEmbeddingModel(EmbeddingModel):
     ):
         """`provider` is a name (built with `api_key=`/`base_url=`/`http_client=`, as chat models do)
         or a `Provider`; the class's own vendor when omitted."""
-        from ..models._http import resolve_provider
-
         if max_concurrency < 1:
             raise UserError(f"`max_concurrency` must be at least 1, got {max_concurrency}")
         if max_batch_size is not None and max_batch_size < 1:
@@ -97,22 +96,6 @@ class HTTPEmbeddingModel(EmbeddingModel):
         return self._max_concurrency
 
     # ------------------------------------------------------------------------------ EmbeddingModel
-
-    @property
-    def model_name(self) -> str:
-        return self._model_name
-
-    @property
-    def system(self) -> str:
-        return self._provider.name
-
-    @property
-    def provider(self) -> Provider:
-        return self._provider
-
-    @property
-    def base_url(self) -> str:
-        return self._provider.base_url
 
     def request_limits(self) -> RequestLimits:
         """What one request may carry: the vendor's limits, with `max_batch_size` if given."""

@@ -39,7 +39,7 @@ from ..transport.http import BodyPieces, ErrorParser, download, send
 from ..usage import RequestUsage
 from . import Model, ModelRequestParameters, StreamedResponse, check_allow_model_requests
 
-__all__ = ["HTTPModel", "HTTPStreamedResponse", "resolve_provider", "send_wire_request"]
+__all__ = ["HTTPModel", "HTTPStreamedResponse", "ProviderBacked", "resolve_provider", "send_wire_request"]
 
 
 def resolve_provider(provider: str | Provider, **kwargs: Any) -> Provider:
@@ -56,7 +56,31 @@ def resolve_provider(provider: str | Provider, **kwargs: Any) -> Provider:
     return provider
 
 
-class HTTPModel(Model):
+class ProviderBacked:
+    """A model spoken to through a provider (chat and embedding models alike): its own name, and
+    the provider's name (`system`, as OpenTelemetry's gen_ai.system) and base URL."""
+
+    _model_name: str
+    _provider: Provider
+
+    @property
+    def model_name(self) -> str:
+        return self._model_name
+
+    @property
+    def system(self) -> str:
+        return self._provider.name
+
+    @property
+    def provider(self) -> Provider:
+        return self._provider
+
+    @property
+    def base_url(self) -> str:
+        return self._provider.base_url
+
+
+class HTTPModel(ProviderBacked, Model):
     """A model spoken to by a codec over the shared transport.
 
     Subclasses set `codec` (a module of `wireai.codecs`); settings merge, the schema transformer,
@@ -88,22 +112,6 @@ class HTTPModel(Model):
         return self.codec.StreamParser.framing_for(self.profile).wire_format
 
     # ------------------------------------------------------------------------------ Model API
-
-    @property
-    def model_name(self) -> str:
-        return self._model_name
-
-    @property
-    def system(self) -> str:
-        return self._provider.name
-
-    @property
-    def provider(self) -> Provider:
-        return self._provider
-
-    @property
-    def base_url(self) -> str:
-        return self._provider.base_url
 
     def build_request(
         self,
