@@ -101,7 +101,6 @@ class Agent(ToolDecorators, Generic[AgentDepsT, OutputDataT]):
         self.model_settings = model_settings
         self.end_strategy = end_strategy
         self.usage_limits = usage_limits
-        self._default_retries = retries
         self._max_output_retries = (
             output_retries
             if output_retries is not None

@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 import struct
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ..messages import ModelMessage, ModelResponse
@@ -20,8 +20,6 @@ if TYPE_CHECKING:
     from ..models._http import HTTPModel
 
 __all__ = ["interesting_offsets", "parse_chunks", "rechunk", "split_events", "stream_rechunked"]
-
-StreamFormat = Literal["sse", "eventstream"]
 
 
 def rechunk(data: bytes, seed: int | random.Random = 0, *, max_pieces: int | None = None) -> list[bytes]:

@@ -74,8 +74,6 @@ class RetryPolicy:
         return status in self.retry_statuses or (status >= 500 and status not in self.final_statuses)
 
 
-NO_RETRIES = RetryPolicy(max_retries=0)
-
 ErrorParser = Callable[..., ModelHTTPError]
 """A codec's `parse_error(status_code, body, headers, *, model_name)`."""
 
