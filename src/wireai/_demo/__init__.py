@@ -35,7 +35,7 @@ class DemoRow:
         return self.error is None
 
 
-def _check(case: FixtureCase, server: LoopbackServer, outcome: RunOutcome, vendor: DemoVendor) -> None:
+def _check(case: FixtureCase, server: LoopbackServer, outcome: RunOutcome) -> None:
     """Raise AssertionError naming the first thing that differs from what the fixture encodes."""
     requests = server.requests
     if len(requests) != len(case.exchanges):
@@ -77,7 +77,7 @@ async def _run_row(vendor: DemoVendor) -> DemoRow:
         with ReplayServer(case) as server:
             await run_structured(vendor.model(server.url), row.outcome)
             await run_streamed(vendor.model(server.url), row.outcome)
-        _check(case, server, row.outcome, vendor)
+        _check(case, server, row.outcome)
     except Exception as exc:  # one failing vendor must not hide the others
         message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
         row.error = f"{type(exc).__name__}: {message}"[:200]
