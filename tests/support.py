@@ -11,6 +11,7 @@ import functools
 import hashlib
 import json
 import os
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +40,16 @@ def require_shared(path: Path, what: str) -> None:
     if IN_CI:
         pytest.fail(f"{reason}; CI=true, so this is an error", pytrace=False)
     pytest.skip(reason, allow_module_level=True)
+
+
+def doc_block(path: Path, heading: str, index: int = 0) -> str:
+    """The `index`-th python block under `heading` in a markdown file (README.md, docs/*.md), for the
+    tests that run the docs' examples as written."""
+    section = path.read_text("utf-8").split(heading, 1)
+    assert len(section) == 2, f"no {heading!r} in {path.name}"
+    blocks = re.findall(r"```python\n(.*?)```", section[1], re.S)
+    assert len(blocks) > index, f"no python block {index} under {heading!r} in {path.name}"
+    return str(blocks[index])
 
 
 # Operations the vendors' specs describe but `validate.py --list` does not register (the embedding

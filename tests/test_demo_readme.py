@@ -5,12 +5,12 @@ providers' documented base-URL env vars, so the code is byte for byte the README
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from support import doc_block
 from wireai.messages import ModelResponse, TextPart, ToolCallPart
 from wireai.testing.encoders import anthropic
 from wireai.testing.server import LoopbackServer, RecordedRequest, Reply
@@ -20,11 +20,7 @@ README = Path(__file__).resolve().parents[1] / "README.md"
 
 
 def _quick_start() -> str:
-    text = README.read_text("utf-8")
-    section = text.split("## Quick start", 1)[1]
-    match = re.search(r"```python\n(.*?)```", section, re.S)
-    assert match, "no python block under '## Quick start'"
-    return match.group(1)
+    return doc_block(README, "## Quick start")
 
 
 def test_readme_has_the_two_setup_commands_ci_uses() -> None:
@@ -90,25 +86,21 @@ def test_quick_start_runs_as_written(
 
 
 def test_testing_section_example_runs_as_written() -> None:
-    section = README.read_text("utf-8").split("## Testing your agent on the real wire, offline", 1)[1]
-    match = re.search(r"```python\n(.*?)```", section, re.S)
-    assert match, "no python block under the testing section"
+    code = doc_block(README, "## Testing your agent on the real wire, offline")
     namespace: dict[str, Any] = {}
-    exec(compile(match.group(1), "<README testing>", "exec"), namespace)
+    exec(compile(code, "<README testing>", "exec"), namespace)
     namespace["test_weather_agent"]()
 
 
 def test_stateless_approval_example_runs_as_written(monkeypatch: pytest.MonkeyPatch) -> None:
-    section = README.read_text("utf-8").split("## Code for today's PydanticAI", 1)[1]
-    match = re.search(r"```python\n(.*?)```", section, re.S)
-    assert match, "no python block under the PydanticAI section"
+    code = doc_block(README, "## Code for today's PydanticAI")
     from wireai.testing import FakeOpenAI
 
     with FakeOpenAI() as fake:
         monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
         monkeypatch.setenv("OPENAI_BASE_URL", fake.url + "/v1")
         namespace: dict[str, Any] = {"__name__": "readme_stateless"}
-        exec(compile(match.group(1), "<README stateless>", "exec"), namespace)
+        exec(compile(code, "<README stateless>", "exec"), namespace)
         handle = namespace["handle"]
         fake.add_tool_call("delete_file", {"path": "old.log"}, tool_call_id="call_1")
         first = json.loads(json.dumps(handle({"prompt": "Clean up old.log"})))  # as it would travel
@@ -126,9 +118,7 @@ def test_stateless_approval_example_runs_as_written(monkeypatch: pytest.MonkeyPa
 def test_direct_model_api_example_runs_as_written(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    section = README.read_text("utf-8").split("## Direct model API", 1)[1]
-    match = re.search(r"```python\n(.*?)```", section, re.S)
-    assert match, "no python block under the direct model API section"
+    code = doc_block(README, "## Direct model API")
     from wireai.testing import FakeAnthropic
 
     with FakeAnthropic() as fake:
@@ -137,7 +127,7 @@ def test_direct_model_api_example_runs_as_written(
         paris = "The capital of France is Paris."
         fake.add_text(paris, usage=RequestUsage(input_tokens=14, output_tokens=8))
         fake.add_tool_call("divide", {"a": 123, "b": 4}).add_text(paris)
-        exec(compile(match.group(1), "<README direct>", "exec"), {"__name__": "readme_direct"})
+        exec(compile(code, "<README direct>", "exec"), {"__name__": "readme_direct"})
     assert capsys.readouterr().out.splitlines() == [
         paris,
         "RequestUsage(input_tokens=14, output_tokens=8)",
@@ -148,3 +138,44 @@ def test_direct_model_api_example_runs_as_written(
     assert plain["model"] == "claude-3-5-haiku-latest" and "tools" not in plain
     assert [t["name"] for t in tools["tools"]] == ["divide"] and tools["tool_choice"] == {"type": "any"}
     assert streamed["stream"] is True
+
+
+def test_batches_example_runs_as_written(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Against a fake OpenAI batch API reached through `OPENAI_BASE_URL`, the job in a store of the
+    test's own (`WIREAI_BATCH_STORE`): two requests in one batch, then a one-round agent run."""
+    from wireai.testing import FakeOpenAI
+
+    with FakeOpenAI() as fake:
+        monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+        monkeypatch.setenv("OPENAI_BASE_URL", fake.url + "/v1")
+        monkeypatch.setenv("WIREAI_BATCH_STORE", str(tmp_path / "batches.sqlite"))
+        fake.add_text("Locked out after a password reset.").add_error(400, message="prompt is too long")
+        fake.add_text("Requests wait in line.")
+        exec(
+            compile(doc_block(README, "## Batches"), "<README batches>", "exec"),
+            {"__name__": "readme_batches"},
+        )
+        created = [r.json() for r in fake.requests if r.path == "/v1/batches"]
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "t1 Locked out after a password reset."
+    assert (
+        out[1].startswith("t2 status_code: 400, model_name: gpt-4o-mini") and "prompt is too long" in out[1]
+    )
+    assert out[2] == "Requests wait in line."
+    assert [(b["endpoint"], b["completion_window"]) for b in created] == [("/v1/chat/completions", "24h")] * 2
+    assert (tmp_path / "batches.sqlite").exists()
+
+
+def test_tracing_example_builds_what_it_says(monkeypatch: pytest.MonkeyPatch) -> None:
+    from wireai.concurrency import ConcurrencyLimiter
+
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+    namespace: dict[str, Any] = {"__name__": "readme_tracing"}
+    code = doc_block(README, "## Tracing, concurrency limits and rate-limit pacing")
+    exec(compile(code, "<README tracing>", "exec"), namespace)
+    model, agent, provider = namespace["model"], namespace["agent"], namespace["provider"]
+    assert provider.pacing is not None and model.wrapped.provider is provider
+    assert isinstance(model.limiter, ConcurrencyLimiter) and model.limiter.max_running == 10
+    assert agent.instrument.include_content is False

@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 
+from support import doc_block
 from wireai.testing import FakeOpenAIEmbeddings
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 
 
 def _example() -> str:
-    section = README.read_text("utf-8").split("## Embeddings", 1)[1]
-    match = re.search(r"```python\n(.*?)```", section, re.S)
-    assert match, "no python block under '## Embeddings'"
-    return match.group(1)
+    return doc_block(README, "## Embeddings")
 
 
 def test_readme_embeddings_example_runs_as_written(
