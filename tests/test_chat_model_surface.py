@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from support import assert_protocol_valid, assert_spec_valid
-from wireai.codecs import cohere, mistral, openai_chat
+from wireai.codecs import cohere, gemini, mistral, openai_chat
 from wireai.exceptions import UserError
 from wireai.messages import (
     BinaryContent,
@@ -402,6 +402,11 @@ def test_cache_points_are_left_out_by_every_chat_codec() -> None:
             {"type": "text", "text": "Long context..."},
             {"type": "text", "text": "Question?"},
         ]
+    gemini_body = gemini.build_request(history, params, model="gemini-2.5-flash").body
+    assert gemini_body is not None
+    assert gemini_body["contents"] == [
+        {"role": "user", "parts": [{"text": "Long context..."}, {"text": "Question?"}]}
+    ]
 
 
 def test_fake_mistral_streams_each_tool_call_whole_with_name_arguments_and_index() -> None:

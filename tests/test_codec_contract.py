@@ -109,6 +109,8 @@ for protocol, (json_case, stream_case) in {FIXTURES!r}.items():
     report[protocol] = [request.path, bool(answer.parts), bool(events), bool(streamed.parts), error.retry_after]
 import sys
 assert not [m for m in sys.modules if m.split(".")[0] in ("httpx", "httpcore", "anyio")]
+# The codecs sit below the models, providers and transport: none of those layers is loaded.
+assert not [m for m in sys.modules if m.startswith(("wireai.models", "wireai.providers", "wireai.transport"))]
 print(json.dumps(report))
 """
     report = json.loads(run_python(code, block_http=True))
