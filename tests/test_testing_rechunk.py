@@ -349,7 +349,8 @@ def test_garbage_and_truncation_of_every_json_body_give_a_result_or_a_typed_erro
 @pytest.mark.parametrize(
     ("protocol", "case"),
     [("anthropic", "stream_tool_use"), ("openai_chat", "stream_parallel_tools"), ("bedrock", "stream_tool_fragments"),
-     ("gemini", "stream_tools"), ("mistral", "stream_tools"), ("cohere", "stream_tools")],
+     ("gemini", "stream_tools"), ("mistral", "stream_tools"), ("cohere", "stream_tools"),
+     ("anthropic_bedrock", "stream_thinking")],
 )  # fmt: skip
 async def test_stream_rechunked_over_loopback_matches_the_offline_parse(protocol: str, case: str) -> None:
     index = next(i for i, p in enumerate(STREAM_FIXTURES) if p.values[:2] == (protocol, case))

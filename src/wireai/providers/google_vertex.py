@@ -39,7 +39,7 @@ def vertex_host(region: str) -> str:
 
 
 def vertex_profile(model_name: str) -> ModelProfile:
-    """Vertex's v1 protos have no function-call ids and alone take `labels` (see codecs/gemini.py)."""
+    """Vertex's v1 protos have no function-call ids and alone take `labels` (see `codecs/gemini/__init__.py`)."""
     profile = gemini_profile(model_name)
     return profile.update(extra={**profile.extra, "gemini_vertex": True})
 

@@ -104,7 +104,8 @@ def parse_chunks(
     chunks: Iterable[bytes],
     params: ModelRequestParameters | None = None,
 ) -> ModelResponse:
-    """Feed stream bytes through `model`'s own decoder and codec parser, offline, as `request_stream` would.
+    """Feed stream bytes through `model`'s own stream parser (its framing included), offline, as
+    `request_stream` would.
 
     Raises what the stream raises (`ModelHTTPError` for an in-stream vendor error,
     `UnexpectedModelBehavior` for a malformed or truncated one).
@@ -129,13 +130,13 @@ async def stream_rechunked(
     """Stream `data` to `model` over a real loopback socket, cut by `rechunk(data, seed)`, and return the result.
 
     The model's own base URL is ignored: it is pointed at a throwaway server for this one request
-    by swapping its provider's URL, so the real transport, SSE/event-stream decoder and codec run.
+    by swapping its provider's URL, so the real transport and the codec's framing and parser run.
     """
     from ..messages import ModelRequest, UserPromptPart
     from ..models import ModelRequestParameters
     from .server import LoopbackServer, Reply
 
-    ctype = content_type or model.codec.StreamParser.framing.media_type
+    ctype = content_type or model.codec.StreamParser.framing_for(model.profile).media_type
     pieces: list[bytes | float] = list(rechunk(data, seed))
     server = LoopbackServer(lambda request: Reply(200, {"content-type": ctype}, chunks=pieces))
     history: list[ModelMessage] = (
