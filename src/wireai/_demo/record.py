@@ -1,8 +1,8 @@
 """Regenerate `fixtures/demo/<vendor>.json`: `python -m wireai._demo.record [VENDOR ...]`.
 
-The responses are the scenario's scripted `ModelResponse`s put on the wire by each codec's inverse
-encoder (`encode_response` / `encode_stream`, round-trip tested against the hand-written vendor
-fixtures); the requests are what the demo's agents send, recorded over loopback and pinned so a
+The responses are the scenario's scripted `ModelResponse`s put on the wire by each protocol's
+vendor-side encoder in `wireai.testing.encoders` (`encode_response` / `encode_stream`, round-trip
+tested against the codecs' parsers); the requests are what the demo's agents send, recorded over loopback and pinned so a
 codec change shows up as a fixture diff. Run this after an intended change to a codec's request
 shape, and review the diff.
 """
@@ -119,7 +119,7 @@ def record_vendor(vendor: DemoVendor) -> dict[str, Any]:
         "description": (
             f"wireai demo, {vendor.label} ({vendor.protocol}): "
             + ("tool call, output tool call" if tools and not native else "native JSON output")
-            + ", streamed text. Responses from the codec's inverse encoders; requests as the demo sends them."
+            + ", streamed text. Responses from the vendor-side encoders of wireai.testing; requests as the demo sends them."
         ),
         "exchanges": [
             {"request": _request_spec(vendor, req), "response": spec} for req, spec in zip(requests, specs)

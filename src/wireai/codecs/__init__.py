@@ -1,4 +1,4 @@
-"""Sans-I/O wire codecs, one module per protocol; a public API (see docs/codecs.md).
+"""Sans-I/O wire codecs, one module (or package) per protocol; a public API (see docs/codecs.md).
 
 A codec imports neither httpx nor anyio, nor anything from `wireai.models`, `wireai.providers` or
 `wireai.transport`: drive one with any transport — build a `WireRequest`, send it, feed the reply

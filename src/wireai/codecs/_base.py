@@ -1,4 +1,7 @@
-"""What every codec's stream parser shares: the parts it builds and the response metadata it reads."""
+"""What the codecs share, written once: `WireRequest` (what a codec says to send), the request
+helpers (tool choice, message lists in the role/content and block shapes, tool results holding files,
+Claude's thinking settings), the readers of vendor JSON (token counts, errors, epoch times), and
+`BaseStreamParser`, which owns a stream's framing and the parts and metadata it builds."""
 
 from __future__ import annotations
 

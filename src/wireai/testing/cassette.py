@@ -3,8 +3,8 @@
 How it hooks in: while recording or replaying, `httpx.AsyncHTTPTransport.handle_async_request`
 (and the sync `httpx.HTTPTransport.handle_request`, which Google token refresh uses) is wrapped.
 That is below every client — the shared pooled one, a provider's own, a user's `http_client` —
-so nothing needs to be passed around, and above the socket, so the real codecs, SSE/event-stream
-decoders, retries and error mapping all run on replay.
+so nothing needs to be passed around, and above the socket, so the real codecs (their
+SSE/event-stream framing included), retries and error mapping all run on replay.
 
 - Recording passes each request through, tees the response bytes as the caller reads them (a
   stream is still a stream) and writes the cassette when the block ends.

@@ -3,9 +3,10 @@
 A test queues what the "vendor" answers next (a `ModelResponse`, text, tool calls, an error with
 the vendor's error body, a 429 with `Retry-After`, a stall, a connection dropped mid-stream) and
 points a real model at the fake with `fake.model(...)`. Requests then go through the real
-provider, transport, SSE/event-stream decoder and codec, so a test pins wire behaviour rather
-than a mock's idea of it. Bodies come from each codec's inverse encoders (`encode_response`,
-`encode_stream`), which are round-trip tested against the parsers beside them.
+provider, transport and codec (its SSE/event-stream framing included), so a test pins wire
+behaviour rather than a mock's idea of it. Bodies come from the vendor-side encoders of
+`wireai.testing.encoders` (`encode_response`, `encode_stream` per protocol), which are round-trip
+tested against the codecs' parsers.
 
 Streaming or JSON is decided per request, as the vendor does: `"stream": true` in the body
 (OpenAI, Anthropic, Mistral, Cohere, Groq), `:streamGenerateContent` (Gemini, Vertex) or
