@@ -308,28 +308,39 @@ class _OpenAIRoutes(_Routes):
                            "status": "processed"})  # fmt: skip
 
     def create(self, body: dict[str, Any]) -> Reply:
-        data = self.batches.files.get(body.get("input_file_id", ""))
+        return self.create_from_file(body.get("input_file_id", ""), body)
+
+    def create_from_file(self, file_id: str, body: dict[str, Any], **details: Any) -> Reply:
+        """A batch of the `{custom_id, body}` lines of an uploaded file (404 for an unknown file)."""
+        data = self.batches.files.get(file_id)
         if data is None:
             return self.batches.not_found("file")
-        lines = read_jsonl(data)
-        requests = [(line["custom_id"], line["body"]) for line in lines]
+        requests = [(line["custom_id"], line["body"]) for line in read_jsonl(data)]
         batch = self.batches.create(
             requests,
             metadata=body.get("metadata") or {},
-            input_file=body["input_file_id"],
+            input_file=file_id,
             endpoint=body.get("endpoint"),
+            **details,
         )
         return Reply.json(self.render(batch))
+
+    def settle(self, batch: FakeBatch) -> tuple[str, int, int, int]:
+        """The batch's phase and counts (ran, succeeded, errored); the result files are written when
+        it has finished (a failed batch has none)."""
+        fake = self.batches
+        phase = fake.phase(batch)
+        ran, succeeded, errored = fake.counts(batch)
+        if fake.finished(batch) and phase != "failed" and not batch.files:
+            self.write_files(batch)
+        return phase, ran, succeeded, errored
 
     def listing(self, query: dict[str, list[str]]) -> Reply:
         return Reply.json({"object": "list", **self.page(query, "after")})
 
     def render(self, batch: FakeBatch) -> dict[str, Any]:
         fake = self.batches
-        phase = fake.phase(batch)
-        ran, succeeded, errored = fake.counts(batch)
-        if fake.finished(batch) and phase != "failed" and not batch.files:
-            self.write_files(batch)
+        phase, _, succeeded, errored = self.settle(batch)
         return {
             "id": batch.id, "object": "batch", "endpoint": batch.endpoint,
             "errors": {"object": "list", "data": [{"code": "invalid_request", "message": fake.fail, "param": None,
@@ -587,23 +598,11 @@ class _MistralRoutes(_OpenAIRoutes):
         return None
 
     def create(self, body: dict[str, Any]) -> Reply:
-        file_id = (body.get("input_files") or [""])[0]
-        data = self.batches.files.get(file_id)
-        if data is None:
-            return self.batches.not_found("file")
-        requests = [(line["custom_id"], line["body"]) for line in read_jsonl(data)]
-        batch = self.batches.create(
-            requests, metadata=body.get("metadata") or {}, input_file=file_id, model=body.get("model"),
-            endpoint=body.get("endpoint"),
-        )  # fmt: skip
-        return Reply.json(self.render(batch))
+        return self.create_from_file((body.get("input_files") or [""])[0], body, model=body.get("model"))
 
     def render(self, batch: FakeBatch) -> dict[str, Any]:
         fake = self.batches
-        phase = fake.phase(batch)
-        ran, succeeded, errored = fake.counts(batch)
-        if fake.finished(batch) and phase != "failed" and not batch.files:
-            self.write_files(batch)
+        phase, ran, succeeded, errored = self.settle(batch)
         status = {"validating": "QUEUED", "in_progress": "RUNNING", "finalizing": "RUNNING", "completed": "SUCCESS",
                   "expired": "TIMEOUT_EXCEEDED", "cancelling": "CANCELLATION_REQUESTED", "cancelled": "CANCELLED",
                   "failed": "FAILED"}[phase]  # fmt: skip
