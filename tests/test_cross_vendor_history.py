@@ -7,6 +7,7 @@ codec must turn it into a body its own vendor accepts (checked against the vendo
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
@@ -15,6 +16,7 @@ from support import assert_protocol_valid, assert_spec_valid
 from wireai.messages import (
     BinaryImage,
     FilePart,
+    ModelMessage,
     ModelRequest,
     ModelResponse,
     NativeToolCallPart,
@@ -211,6 +213,27 @@ VENDORS: list[tuple[type[FakeVendor], str, str | None]] = [
     (FakeCohere, "cohere", None),
     (FakeBedrock, "bedrock", None),
 ]
+# the protocol whose request schema a fake's bodies follow, where it is not named as the spec vendor
+PROTOCOLS = {FakeOpenAI: "openai_chat", FakeOpenAIResponses: "openai_responses", FakeVertex: "gemini"}
+
+
+def sent_body(
+    fake_cls: type[FakeVendor],
+    spec: str,
+    operation: str | None,
+    history: Sequence[ModelMessage],
+    params: ModelRequestParameters | None = None,
+    *,
+    stream: bool = False,
+) -> dict[str, Any]:
+    """The body `fake_cls`'s model builds for `history`, checked against the vendor's description."""
+    with fake_cls() as fake:
+        model = fake.model()
+    body: dict[str, Any] = model.build_request(
+        list(history), None, params or ModelRequestParameters(), stream=stream
+    ).body
+    assert_spec_valid(spec, body, operation)
+    return body
 
 
 @pytest.mark.parametrize(("fake_cls", "spec", "operation"), VENDORS, ids=[v[0].__name__ for v in VENDORS])
@@ -218,12 +241,9 @@ VENDORS: list[tuple[type[FakeVendor], str, str | None]] = [
 def test_every_vendor_accepts_a_history_made_by_the_others(
     fake_cls: type[FakeVendor], spec: str, operation: str | None, stream: bool
 ) -> None:
-    with fake_cls() as fake:
-        model = fake.model()
-    body: dict[str, Any] = model.build_request(
-        HISTORY, None, ModelRequestParameters(function_tools=[WEATHER]), stream=stream
-    ).body
-    assert_spec_valid(spec, body, operation)
+    body = sent_body(
+        fake_cls, spec, operation, HISTORY, ModelRequestParameters(function_tools=[WEATHER]), stream=stream
+    )
     text = repr(body)
     # A native tool turn goes to no vendor that did not run it (nor to Bedrock without its system tool);
     # the text around it does.
@@ -253,10 +273,7 @@ def test_every_vendor_accepts_a_history_made_by_the_others(
             "print(21 + 1)" not in text and "OUTCOME_OK" not in text and "rome weather tomorrow" not in text
         )
         assert "Rome: 22 °C tomorrow." in text
-    protocol = {FakeOpenAI: "openai_chat", FakeOpenAIResponses: "openai_responses", FakeVertex: "gemini"}.get(
-        fake_cls, spec
-    )
-    assert_protocol_valid(protocol, body)
+    assert_protocol_valid(PROTOCOLS.get(fake_cls, spec), body)
 
 
 # A turn on the OpenAI Responses API that ran native tools: a web search, code execution with a chart
@@ -306,13 +323,10 @@ RESPONSES_NATIVE_TURN = [
 def test_an_openai_responses_native_tool_turn_continues_on_every_vendor(
     fake_cls: type[FakeVendor], spec: str, operation: str | None, stream: bool
 ) -> None:
-    with fake_cls() as fake:
-        model = fake.model()
     history = [*HISTORY[:-1], *RESPONSES_NATIVE_TURN, HISTORY[-1]]
-    body: dict[str, Any] = model.build_request(
-        history, None, ModelRequestParameters(function_tools=[WEATHER]), stream=stream
-    ).body
-    assert_spec_valid(spec, body, operation)
+    body = sent_body(
+        fake_cls, spec, operation, history, ModelRequestParameters(function_tools=[WEATHER]), stream=stream
+    )
     text = repr(body)
     assert "Otters are back" in text  # the answer travels everywhere
     if fake_cls is FakeOpenAIResponses:  # the vendor that ran the tools gets its items back, by id
@@ -320,10 +334,7 @@ def test_an_openai_responses_native_tool_turn_continues_on_every_vendor(
         assert [item["type"] for item in body["input"] if item.get("type") in native] == list(native)
     else:  # the others never see OpenAI's server-side calls, their encrypted reasoning or container
         assert "ws_native" not in text and "cntr_native" not in text and "gAAAAB-native-enc" not in text
-    protocol = {FakeOpenAI: "openai_chat", FakeOpenAIResponses: "openai_responses", FakeVertex: "gemini"}.get(
-        fake_cls, spec
-    )
-    assert_protocol_valid(protocol, body)
+    assert_protocol_valid(PROTOCOLS.get(fake_cls, spec), body)
 
 
 # A web-search turn from the chat-completion family: Groq's executed tools (native call and
@@ -371,10 +382,7 @@ CHAT_SEARCH_TURN = [
 def test_a_chat_family_web_search_turn_is_dropped_cleanly_for_every_vendor(
     fake_cls: type[FakeVendor], spec: str, operation: str | None
 ) -> None:
-    with fake_cls() as fake:
-        model = fake.model()
-    body: dict[str, Any] = model.build_request(CHAT_SEARCH_TURN, None, ModelRequestParameters()).body
-    assert_spec_valid(spec, body, operation)
+    body = sent_body(fake_cls, spec, operation, CHAT_SEARCH_TURN)
     text = repr(body)
     # The answer's text goes on; what the search did, and the citations, stay with the response.
     assert "Python 3.14.1." in text
@@ -418,9 +426,6 @@ OTHER_VENDOR_SEARCH_TURN = [
 def test_chat_family_codecs_drop_another_vendors_native_tool_turn(
     fake_cls: type[FakeVendor], spec: str
 ) -> None:
-    with fake_cls() as fake:
-        model = fake.model()
-    body: dict[str, Any] = model.build_request(OTHER_VENDOR_SEARCH_TURN, None, ModelRequestParameters()).body
-    assert_spec_valid(spec, body)
+    body = sent_body(fake_cls, spec, None, OTHER_VENDOR_SEARCH_TURN)
     assert [m["role"] for m in body["messages"]] == ["user", "assistant", "user"]
     assert "ENCRYPTED" not in repr(body) and "srvtoolu_01" not in repr(body)
