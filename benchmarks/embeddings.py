@@ -104,7 +104,7 @@ def _in_chunks(one: Callable[[list[str]], Awaitable[list[Any]]]) -> Embed:
 
 
 def make_sdk(base: str, dims: int, encoding: str) -> Embed:
-    from openai import AsyncOpenAI  # type: ignore[import-not-found]
+    from openai import AsyncOpenAI
 
     client = AsyncOpenAI(base_url=f"{base}/v1", api_key="x", max_retries=0)
     extra = {"encoding_format": "float"} if encoding == "float" else {}  # base64: the SDK's default

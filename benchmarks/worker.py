@@ -209,7 +209,7 @@ def _make(stack_name: str, vendor: str, base: str, structured: bool) -> tuple[Ru
         floor = Floor(httpx, vendor, base, structured)
         return floor.run, floor.stream
     if stack.kind == "floor-httpx2":
-        import httpx2  # type: ignore[import-not-found]
+        import httpx2
 
         floor = Floor(httpx2, vendor, base, structured)
         return floor.run, floor.stream

@@ -96,7 +96,7 @@ def _spec_module() -> Any:
         return f"the vendor specs are absent ({SPECS / 'validate.py'} not found)"
     sys.path.insert(0, str(SPECS))
     try:
-        import validate  # type: ignore[import-not-found]
+        import validate
     except ImportError as exc:
         return f"the vendor-spec validator cannot be imported ({exc}); install the test extra"
     finally:

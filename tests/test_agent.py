@@ -531,7 +531,7 @@ def test_output_validator_retry_then_success_and_text_not_allowed_retry() -> Non
     ]
     assert retries[0].model_response().startswith("Validation feedback:\nPlain text")
     last = result.all_messages()[-1]
-    assert isinstance(last, ModelRequest) and last.parts[0].content == "Final result processed."  # type: ignore[union-attr]
+    assert isinstance(last, ModelRequest) and last.parts[0].content == "Final result processed."
 
 
 def test_output_retries_limit_raises_and_capture_run_messages_keeps_them() -> None:
@@ -672,7 +672,7 @@ async def test_run_stream_text_arrives_incrementally() -> None:
         deltas = [d async for d in result.stream_text(delta=True, debounce_by=None)]
     assert deltas == ["The ", "capital ", "is ", "Paris."]
     assert await result.get_output() == "The capital is Paris."
-    assert result.all_messages()[-1].parts == [TextPart("The capital is Paris.")]  # type: ignore[union-attr]
+    assert result.all_messages()[-1].parts == [TextPart("The capital is Paris.")]
     assert result.usage().requests == 1
 
     async with agent.run_stream("hi") as result:

@@ -797,7 +797,7 @@ def test_vendor_thinking_and_effort_win_and_a_level_a_model_cannot_honour_is_a_u
     with pytest.raises(UserError, match="does not think"):
         body_for({"thinking": "low"}, name="claude-3-5-haiku-latest")
     with pytest.raises(UserError, match="one of minimal"):
-        body_for({"thinking": "max"})  # type: ignore[typeddict-item]
+        body_for({"thinking": "max"})
 
 
 @pytest.mark.parametrize(

@@ -91,7 +91,7 @@ async def test_a_process_killed_between_submission_and_recording_is_resumed_with
         assert (chunk.state, chunk.vendor_id) == ("submitting", None)  # killed before it could record
         job = await BatchJob.load(record.id, store=store, model=fake.model())
         await job.wait(poll_interval=POLL)
-        results = {r.custom_id: r.response.text async for r in job.results() if r.response}  # type: ignore[misc]
+        results = {r.custom_id: r.response.text async for r in job.results() if r.response}
         assert fake.batch.creates == 1
         assert job.vendor_ids == list(fake.batch.batches)
     assert results == {f"q{i}": f"answer q{i}" for i in range(3)}

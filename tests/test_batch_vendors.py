@@ -337,7 +337,7 @@ async def test_results_files_stream_and_rejected_lines_keep_their_status_and_bod
         downloads = [r.url_path for r in fake.requests if r.url_path.endswith("/content")]
     assert [r.custom_id for r in results] == ["q1", "q0", "q2"]  # output file first, then the error file
     errors = {r.custom_id: r.error for r in results if r.error is not None}
-    assert {c: (e.status_code, e.body["error"]["message"]) for c, e in errors.items()} == {  # type: ignore[attr-defined,index]
+    assert {c: (e.status_code, e.body["error"]["message"]) for c, e in errors.items()} == {  # type: ignore[attr-defined]
         "q0": (429, "slow down"),
         "q2": (500, "oops"),
     }

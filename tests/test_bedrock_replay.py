@@ -257,7 +257,7 @@ def test_reasoning_with_signature_and_redacted_content_is_read_and_replayed_verb
                 [*first_messages, first, ModelRequest([UserPromptPart("And doubled?")])],
                 THINKING,
                 ModelRequestParameters(),
-            )  # type: ignore[arg-type]
+            )
         )
     server.assert_requests_match()
     check_bodies(server)

@@ -226,7 +226,7 @@ def test_tool_approved_override_args_and_false_denies_with_the_default_message()
         ),
     )
     assert log == ["delete a.bak"]
-    parts = seen[-1][-1].parts  # type: ignore[union-attr]
+    parts = seen[-1][-1].parts
     assert [(p.tool_call_id, p.content) for p in parts] == [
         ("c1", "File 'a.bak' deleted"),
         ("c2", "The tool call was denied."),
@@ -264,7 +264,7 @@ def test_external_results_model_retry_and_tool_return() -> None:
             }
         ),
     )
-    parts = seen[-1][-1].parts  # type: ignore[union-attr]
+    parts = seen[-1][-1].parts
     assert isinstance(parts[0], ToolReturnPart)
     assert (parts[0].content, parts[0].metadata) == ("es-MX", {"source": "navigator"})
     assert isinstance(parts[1], RetryPromptPart)

@@ -264,7 +264,7 @@ def test_https_to_the_checked_address_sends_the_host_as_sni_and_verifies_the_cer
 ) -> None:
     server_context, client_context = _tls_pair("files.test")
     sni: list[str | None] = []
-    server_context.sni_callback = lambda sock, name, ctx: sni.append(name)  # type: ignore[assignment,misc]
+    server_context.sni_callback = lambda sock, name, ctx: sni.append(name)
     monkeypatch.setattr(clients, "_ssl_context", lambda: client_context)
     with LoopbackServer(pdf, ssl=server_context) as web:
         assert fetch(f"https://files.test:{web.port}/doc.pdf", allow_local=True) == (PDF, "application/pdf")

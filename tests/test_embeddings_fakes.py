@@ -53,7 +53,7 @@ def test_requested_dimensions_are_honoured_and_float_and_base64_agree() -> None:
     with FakeOpenAIEmbeddings() as fake:
         floats = Embedder(fake.model(), settings={"openai_encoding_format": "float"}).embed_query_sync(
             "x", settings={"dimensions": 5}
-        )  # type: ignore[typeddict-unknown-key]
+        )
         packed = Embedder(fake.model()).embed_query_sync("x", settings={"dimensions": 5})
         assert floats.embeddings == packed.embeddings == [fake.vector_for("x", 5)]
         assert [r.json()["encoding_format"] for r in fake.requests] == ["float", "base64"]

@@ -64,7 +64,7 @@ def _model_name(vendor: str, exchange: Exchange) -> str:
 
 def _parse(vendor: str, exchange: Exchange, body: bytes) -> EmbeddingResult:
     parse = parser_for(vendor, exchange.response.get("headers", {}))
-    return parse(  # type: ignore[no-any-return]
+    return parse(
         body,
         model_name=_model_name(vendor, exchange),
         inputs=_inputs(vendor, exchange),

@@ -63,7 +63,7 @@ def summary(result: EmbeddingResult) -> dict[str, Any]:
 
 def expect(
     embeddings, inputs, tokens, model, provider, *, input_type="document", response_id=None, details=None
-):  # type: ignore[no-untyped-def]
+):
     return {
         "embeddings": embeddings,
         "inputs": inputs,
@@ -79,7 +79,7 @@ def expect(
 # (vendor, case, model name, call, expected summary)
 RESULTS = [
     ("openai", "float", "text-embedding-3-small",
-     embed(DOCS, settings={"dimensions": 4, "openai_encoding_format": "float"}),  # type: ignore[typeddict-unknown-key]
+     embed(DOCS, settings={"dimensions": 4, "openai_encoding_format": "float"}),
      expect([V1, V2], DOCS, 17, "text-embedding-3-small", "openai")),
     ("openai", "base64", "text-embedding-3-large", embed(DOCS),
      expect([B1, B2], DOCS, 17, "text-embedding-3-large", "openai")),
@@ -97,19 +97,19 @@ RESULTS = [
             response_id="embd-0c2b2a0c4d2e4c8f9d7a3b1e5f6a7b8c")),
     ("voyageai", "documents", "voyage-3.5", embed(DOCS), expect([B1, B2], DOCS, 18, "voyage-3.5", "voyageai")),
     ("voyageai", "no_prompt_dimensions", "voyage-3-large",
-     embed("hello", "query", {"dimensions": 4, "truncate": True, "voyageai_input_type": "none"}),  # type: ignore[typeddict-unknown-key]
+     embed("hello", "query", {"dimensions": 4, "truncate": True, "voyageai_input_type": "none"}),
      expect([B1], ["hello"], 1, "voyage-3-large", "voyageai", input_type="query")),
     ("cohere", "documents", "embed-v4.0", embed(DOCS, settings={"dimensions": 256}),
      expect([V1, V2], DOCS, 18, "embed-v4.0", "cohere", response_id="da6e531f-54c6-4a73-bf92-f60566d8d753")),
     ("cohere", "query_settings", "embed-english-v3.0",
-     embed("what is a waiter?", "query", {"cohere_input_type": "classification", "cohere_truncate": "START", "cohere_max_tokens": 100}),  # type: ignore[typeddict-unknown-key]
+     embed("what is a waiter?", "query", {"cohere_input_type": "classification", "cohere_truncate": "START", "cohere_max_tokens": 100}),
      expect([V2], ["what is a waiter?"], 5, "embed-english-v3.0", "cohere", input_type="query",
             response_id="1b7e0c4e-3e0b-4c3e-9d3b-6c1e2b7c9a10")),
     ("gemini", "single", "gemini-embedding-001", embed("What is the meaning of life?", "query"),
      expect([V1], ["What is the meaning of life?"], 0, "gemini-embedding-001", "google-gla", input_type="query")),
-    ("gemini", "batch", "gemini-embedding-001", embed(DOCS, settings={"dimensions": 4, "google_title": "Restaurant reviews"}),  # type: ignore[typeddict-unknown-key]
+    ("gemini", "batch", "gemini-embedding-001", embed(DOCS, settings={"dimensions": 4, "google_title": "Restaurant reviews"}),
      expect([V1, V2], DOCS, 0, "gemini-embedding-001", "google-gla")),
-    ("vertex", "predict", "text-embedding-005", embed(DOCS, settings={"dimensions": 4, "google_title": "Restaurant reviews"}),  # type: ignore[typeddict-unknown-key]
+    ("vertex", "predict", "text-embedding-005", embed(DOCS, settings={"dimensions": 4, "google_title": "Restaurant reviews"}),
      expect([V1, V2], DOCS, 18, "text-embedding-005", "google-vertex", details={"billable_character_count": 73})),
     ("vertex", "predict_truncate", "text-multilingual-embedding-002", embed("hello", "query", {"truncate": False}),
      expect([V1], ["hello"], 1, "text-multilingual-embedding-002", "google-vertex", input_type="query",
@@ -123,7 +123,7 @@ RESULTS = [
     ("bedrock", "cohere_v3", "cohere.embed-english-v3", embed(DOCS),
      expect([V1, V2], DOCS, 18, "cohere.embed-english-v3", "bedrock", response_id="c2a1b3e4-5f60-4718-9a2b-3c4d5e6f7a8b")),
     ("bedrock", "cohere_v4_profile", "us.cohere.embed-v4:0",
-     embed("what is a waiter?", "query", {"dimensions": 256, "truncate": True, "bedrock_cohere_max_tokens": 1000}),  # type: ignore[typeddict-unknown-key]
+     embed("what is a waiter?", "query", {"dimensions": 256, "truncate": True, "bedrock_cohere_max_tokens": 1000}),
      expect([V2], ["what is a waiter?"], 5, "us.cohere.embed-v4:0", "bedrock", input_type="query",
             response_id="9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a")),
     ("bedrock", "nova", "amazon.nova-2-multimodal-embeddings-v1:0", embed("Hello world", "query", {"dimensions": 256}),

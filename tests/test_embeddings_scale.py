@@ -91,7 +91,7 @@ async def test_at_most_max_concurrency_requests_are_in_flight(limit: int, chunks
 
 async def test_bedrock_max_concurrency_setting_bounds_the_one_input_requests() -> None:
     with FakeBedrockEmbeddings(latency=0.05) as fake:
-        embedder = Embedder(fake.model(), settings={"bedrock_max_concurrency": 2})  # type: ignore[typeddict-unknown-key]
+        embedder = Embedder(fake.model(), settings={"bedrock_max_concurrency": 2})
         await embedder.embed_documents(texts(6))
         assert fake.max_open_connections == 2 and len(fake.requests) == 6
 

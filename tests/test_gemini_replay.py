@@ -464,4 +464,4 @@ def test_labels_are_vertex_only() -> None:
     with pytest.raises(UserError, match="Vertex"):
         model.build_request(
             [ModelRequest([UserPromptPart("x")])], {"gemini_labels": {"a": "b"}}, ModelRequestParameters()
-        )  # type: ignore[typeddict-unknown-key]
+        )

@@ -89,7 +89,7 @@ def test_http_client_and_base_url_are_used_with_extra_body_and_headers() -> None
                 settings = {"extra_body": {"n": 1}, "extra_headers": {"x-trace": "t1"}}
                 response = await model.request(
                     [ModelRequest([UserPromptPart("hi")])], settings, ModelRequestParameters()
-                )  # type: ignore[arg-type]
+                )
                 return response.text
 
         assert asyncio.run(main()) == "ok"

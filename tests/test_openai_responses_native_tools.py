@@ -373,7 +373,7 @@ def test_stream_file_search_queries_arrive_with_the_finished_item() -> None:
     start = next(e for e in events if isinstance(e, PartStartEvent))
     assert start.part.args == {"queries": []}  # type: ignore[union-attr]
     assert first.parts[1] == returned("file_search", {"status": "completed"}, "fs_s1")
-    assert first.parts[2].provider_details == {"annotations": [FILE_CITATION]}  # type: ignore[union-attr]
+    assert first.parts[2].provider_details == {"annotations": [FILE_CITATION]}
 
 
 # ------------------------------------------------------------------------------------- remote MCP

@@ -96,7 +96,7 @@ def _events(codec: str, chunks: list[bytes]) -> tuple[list[Any], Any]:
     streamed = HTTPStreamedResponse(
         ModelRequestParameters(),
         _Model(codec),
-        httpx.Response(200, stream=_Body(chunks)),  # type: ignore[arg-type]
+        httpx.Response(200, stream=_Body(chunks)),
     )
 
     async def read() -> list[Any]:

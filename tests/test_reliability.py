@@ -392,7 +392,7 @@ def test_bad_user_input_fails_before_any_request() -> None:
         with pytest.raises(UserError, match="Anthropic does not accept"):
             Agent(anthropic).run_sync(["describe", BinaryContent(b"\x00", media_type="video/mp4")])
         with pytest.raises(UserError, match="Cannot build a JSON schema"):
-            Agent(openai(server), output_type=object()).run_sync("hi")  # type: ignore[arg-type]
+            Agent(openai(server), output_type=object()).run_sync("hi")
         assert server.requests == []
 
 

@@ -69,7 +69,7 @@ def body(
     fake_cls: type[FakeVendor], settings: dict[str, Any], params: ModelRequestParameters
 ) -> dict[str, Any]:
     with fake_cls() as fake:
-        return fake.model().build_request(MESSAGES, settings, params).body  # type: ignore[no-any-return]
+        return fake.model().build_request(MESSAGES, settings, params).body
 
 
 @pytest.mark.parametrize("fake_cls", list(CASES), ids=lambda c: c.__name__)

@@ -65,7 +65,7 @@ def test_a_returned_file_stays_in_the_tool_return_part() -> None:
 
     for returned in (CHART, ["Sales by month:", CHART]):
         result = _chart_agent(FunctionModel(model), returned).run_sync("plot")
-        part = result.all_messages()[2].parts[0]  # type: ignore[union-attr]
+        part = result.all_messages()[2].parts[0]
         assert isinstance(part, ToolReturnPart) and part.content == returned
         assert part.files() == [CHART]
         assert part.model_response_str() in (

@@ -50,7 +50,7 @@ def sent_body(fake: FakeVendor, content: list[Any]) -> dict[str, Any]:
     asyncio.run(fake.model().request(messages, None, ModelRequestParameters()))
     assert isinstance(messages[0].parts[0], UserPromptPart)
     assert messages[0].parts[0].content == content  # the caller's history is untouched
-    return fake.requests[-1].json()  # type: ignore[no-any-return]
+    return fake.requests[-1].json()
 
 
 def b64(data: bytes) -> str:

@@ -91,7 +91,7 @@ def ok_reply(request: RecordedRequest) -> Reply:
 def test_replay_text_with_labels_and_bearer_token(private_key_pem: str) -> None:
     with TokenEndpoint() as tokens, ReplayServer(load_case("vertex", "text")) as server:
         model = vertex_model(server, service_account(private_key_pem, tokens.url + "/token"))
-        response = asyncio.run(model.request(HELLO, {"gemini_labels": {"team": "research"}}, PARAMS))  # type: ignore[typeddict-unknown-key]
+        response = asyncio.run(model.request(HELLO, {"gemini_labels": {"team": "research"}}, PARAMS))
         server.assert_requests_match()
         body = server.requests[0].json()
     assert_protocol_valid("gemini", body)
