@@ -1,8 +1,9 @@
 """The spans and metrics of an instrumented run, after PydanticAI and the OpenTelemetry GenAI conventions.
 
-- `ClientOperation`: one `{operation} {model}` CLIENT span (`chat gpt-4o`; `embeddings ...` uses
-  the same helper) with the model attributes, the outcome, retries and stalls as events, and the
-  `gen_ai.client.operation.duration` and `gen_ai.client.token.usage` metrics.
+- `ClientOperation`: one `{operation} {model}` CLIENT span (`chat gpt-4o` for `InstrumentedModel`,
+  `embeddings text-embedding-3-small` for `InstrumentedEmbeddingModel`) with the model attributes,
+  the outcome, retries and stalls as events, and the `gen_ai.client.operation.duration` and
+  `gen_ai.client.token.usage` metrics.
 - `RunTracing`: the `invoke_agent {agent}` span around a run and an `execute_tool {tool}` span
   around each tool call.
 
@@ -16,7 +17,7 @@ import time
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlparse
 
 from opentelemetry.trace import Span, SpanKind, Status, StatusCode, use_span
@@ -24,16 +25,22 @@ from opentelemetry.trace import Span, SpanKind, Status, StatusCode, use_span
 from ._otel_messages import dumps, otel_messages, system_instructions
 from .exceptions import ModelAPIError, ModelHTTPError
 from .messages import RetryPromptPart, ToolCallPart, ToolReturnPart, _to_jsonable
-from .transport.events import RetryEvent
+from .transport.events import RetryEvent, retry_listener
 from .usage import Usage
 
 if TYPE_CHECKING:
     from ._run import Runner
     from ._tool_results import ToolOutcome
-    from .models import Model
     from .models.instrumented import InstrumentationSettings
 
-__all__ = ["ClientOperation", "InstrumentationNames", "RunTracing", "model_attributes", "usage_attributes"]
+__all__ = [
+    "ClientOperation",
+    "InstrumentationNames",
+    "RunTracing",
+    "ServedModel",
+    "model_attributes",
+    "usage_attributes",
+]
 
 GEN_AI_PROVIDER_NAME = "gen_ai.provider.name"
 GEN_AI_SYSTEM = "gen_ai.system"  # the deprecated name, still sent beside the new one as PydanticAI does
@@ -63,7 +70,20 @@ class InstrumentationNames:
         )
 
 
-def model_attributes(model: Model) -> dict[str, Any]:
+class ServedModel(Protocol):
+    """What a span says about the model it calls: chat `Model`s and `EmbeddingModel`s both have it."""
+
+    @property
+    def model_name(self) -> str: ...
+
+    @property
+    def system(self) -> str: ...
+
+    @property
+    def base_url(self) -> str | None: ...
+
+
+def model_attributes(model: ServedModel) -> dict[str, Any]:
     """Who serves the request: provider, model and the server's address and port (from its base URL)."""
     attributes: dict[str, Any] = {
         GEN_AI_PROVIDER_NAME: model.system,
@@ -132,11 +152,15 @@ class ClientOperation:
     """One call to a model API: its CLIENT span and its metrics; `end()` closes both.
 
     The span is never made current across a `yield` (a stream may be closed from another task):
-    `current()` makes it the parent only while the request is being sent.
+    `sending()` makes it the parent only while the request is being sent.
     """
 
     def __init__(
-        self, settings: InstrumentationSettings, operation: str, model: Model, attributes: dict[str, Any]
+        self,
+        settings: InstrumentationSettings,
+        operation: str,
+        model: ServedModel,
+        attributes: dict[str, Any],
     ):
         self.settings = settings
         self.operation = operation
@@ -151,8 +175,18 @@ class ClientOperation:
         )
         self._started = time.perf_counter()
 
-    def current(self) -> Any:
-        return use_span(self.span, end_on_exit=False, record_exception=False, set_status_on_exception=False)
+    @contextmanager
+    def sending(self) -> Iterator[None]:
+        """While the request is sent: the span is current (the parent of the transport's own spans)
+        and the transport's retries are events on it. Never held across a `yield` to the caller."""
+        token = retry_listener.set(self.on_retry)
+        try:
+            with use_span(
+                self.span, end_on_exit=False, record_exception=False, set_status_on_exception=False
+            ):
+                yield
+        finally:
+            retry_listener.reset(token)
 
     def on_retry(self, event: RetryEvent) -> None:
         """The transport's retry listener: each retry is an event on the span."""
@@ -208,7 +242,7 @@ class ClientOperation:
 
 @contextmanager
 def client_operation(
-    settings: InstrumentationSettings, operation: str, model: Model, attributes: dict[str, Any]
+    settings: InstrumentationSettings, operation: str, model: ServedModel, attributes: dict[str, Any]
 ) -> Iterator[ClientOperation]:
     """`with client_operation(...) as op:` ... `op.finish(...)`; failures are recorded, the span always ends."""
     op = ClientOperation(settings, operation, model, attributes)

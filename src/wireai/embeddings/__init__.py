@@ -7,7 +7,8 @@
     result['first text']  # its vector (also `result[0]`, `result.embeddings[0]`)
 
 Vendor modules (`wireai.embeddings.openai`, `.cohere`, `.google`, `.bedrock`, `.voyageai`,
-`.mistral`) are imported only when a model name with their prefix is resolved.
+`.mistral`) are imported only when a model name with their prefix is resolved, and
+`InstrumentedEmbeddingModel` (OpenTelemetry) only when an embedder is instrumented or the name is read.
 """
 
 from __future__ import annotations
@@ -16,13 +17,21 @@ import importlib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from .._embedding_types import EmbeddingResult, EmbeddingSettings, EmbedInputType, merge_embedding_settings
+from .._lazy import lazy_exports
 from ..exceptions import UserError
 from .base import EmbeddingModel
 from .test import TestEmbeddingModel
 from .wrapper import WrapperEmbeddingModel
+
+if TYPE_CHECKING:
+    from ..models.instrumented import InstrumentationSettings
+    from .instrumented import InstrumentedEmbeddingModel, instrument_embedding_model
+
+# Imported on first read: they import OpenTelemetry.
+_LAZY = {"InstrumentedEmbeddingModel": ".instrumented", "instrument_embedding_model": ".instrumented"}
 
 __all__ = [
     "EmbedInputType",
@@ -30,12 +39,16 @@ __all__ = [
     "EmbeddingModel",
     "EmbeddingResult",
     "EmbeddingSettings",
+    "InstrumentedEmbeddingModel",
     "KnownEmbeddingModelName",
     "TestEmbeddingModel",
     "WrapperEmbeddingModel",
     "infer_embedding_model",
+    "instrument_embedding_model",
     "merge_embedding_settings",
 ]
+
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY, globals())
 
 KnownEmbeddingModelName = Literal[
     "google-gla:gemini-embedding-001",
@@ -134,7 +147,11 @@ class Embedder:
 
     `model` is an `EmbeddingModel` or a `'provider:model-name'` string, resolved at the first call
     (or now, with `defer_model_check=False`). `settings` are the defaults of every call.
+    `instrument` traces every call with OpenTelemetry (`InstrumentationSettings`, or True for the
+    defaults; needs the `otel` extra); None follows `Embedder.instrument_all()`.
     """
+
+    _instrument_default: ClassVar[InstrumentationSettings | bool] = False
 
     def __init__(
         self,
@@ -142,15 +159,19 @@ class Embedder:
         *,
         settings: EmbeddingSettings | None = None,
         defer_model_check: bool = True,
-        instrument: bool | None = None,
+        instrument: InstrumentationSettings | bool | None = None,
     ) -> None:
-        if instrument:
-            raise UserError(
-                "OpenTelemetry instrumentation of embeddings is not available in wireai yet; leave `instrument` unset"
-            )
         self._model: EmbeddingModel | str = model if defer_model_check else infer_embedding_model(model)
         self._settings = settings
+        self.instrument = instrument
+        """OpenTelemetry for this embedder's calls: settings, True (defaults), False, or None: `instrument_all()`'s."""
+        self._default_instrumentation: InstrumentationSettings | None = None
         self._override_model: ContextVar[EmbeddingModel | None] = ContextVar("_override_model", default=None)
+
+    @staticmethod
+    def instrument_all(instrument: InstrumentationSettings | bool = True) -> None:
+        """Trace every embedder that was not given `instrument=` itself (False turns it back off)."""
+        Embedder._instrument_default = instrument
 
     @property
     def model(self) -> EmbeddingModel | str:
@@ -166,12 +187,28 @@ class Embedder:
             self._override_model.reset(token)
 
     def _get_model(self) -> EmbeddingModel:
-        overridden = self._override_model.get()
-        if overridden is not None:
-            return overridden
-        if not isinstance(self._model, EmbeddingModel):
-            self._model = infer_embedding_model(self._model)
-        return self._model
+        """The model of this call (the override's, if any), instrumented if this embedder is."""
+        model = self._override_model.get()
+        if model is None:
+            if not isinstance(self._model, EmbeddingModel):
+                self._model = infer_embedding_model(self._model)
+            model = self._model
+        instrument = self.instrument if self.instrument is not None else Embedder._instrument_default
+        if not instrument:  # the uninstrumented path imports and builds nothing
+            return model
+        return self._instrumented(model, instrument)
+
+    def _instrumented(
+        self, model: EmbeddingModel, instrument: InstrumentationSettings | Literal[True]
+    ) -> EmbeddingModel:
+        from ..models.instrumented import InstrumentationSettings
+        from .instrumented import instrument_embedding_model
+
+        if not isinstance(instrument, InstrumentationSettings):  # True: this embedder's defaults, made once
+            if self._default_instrumentation is None:
+                self._default_instrumentation = InstrumentationSettings()
+            instrument = self._default_instrumentation
+        return instrument_embedding_model(model, instrument)
 
     async def embed(
         self,

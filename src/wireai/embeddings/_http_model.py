@@ -122,6 +122,10 @@ class HTTPEmbeddingModel(ProviderBacked, EmbeddingModel):
         results = await self._embed_chunks(chunks, texts, input_type, merged)
         return merge_results(results, texts)
 
+    def encoding_formats(self, settings: EmbeddingSettings) -> list[str]:
+        formats = getattr(self.codec, "encoding_formats", None)  # only where requests name one
+        return formats(settings, **self._codec_kwargs) if formats is not None else []
+
     async def max_input_tokens(self) -> int | None:
         return self.codec.max_input_tokens(self._model_name, **self._codec_kwargs)
 

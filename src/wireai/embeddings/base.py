@@ -59,6 +59,11 @@ class EmbeddingModel(ABC):
                 raise UserError(f"Embedding inputs must be strings, got {type(text).__name__}: {text!r:.60}")
         return texts, merge_embedding_settings(self._settings, settings) or {}
 
+    def encoding_formats(self, settings: EmbeddingSettings) -> list[str]:
+        """The vector encodings a request with these settings asks the vendor for (`['base64']`),
+        empty where the request names none: OpenTelemetry's `gen_ai.request.encoding_formats`."""
+        return []
+
     async def max_input_tokens(self) -> int | None:
         """The most tokens one input may have, where the vendor documents it (else None)."""
         return None

@@ -31,6 +31,9 @@ class WrapperEmbeddingModel(Delegating, EmbeddingModel):
     ) -> EmbeddingResult:
         return await self.wrapped.embed(inputs, input_type=input_type, settings=settings)
 
+    def encoding_formats(self, settings: EmbeddingSettings) -> list[str]:
+        return self.wrapped.encoding_formats(settings)
+
     async def max_input_tokens(self) -> int | None:
         return await self.wrapped.max_input_tokens()
 

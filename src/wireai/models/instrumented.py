@@ -27,7 +27,6 @@ from .._otel_messages import ContentPolicy, dumps, otel_messages, response_messa
 from ..exceptions import UserError
 from ..messages import ModelMessage, ModelResponse
 from ..settings import ModelSettings, merge_model_settings
-from ..transport.events import retry_listener
 from . import Model, ModelRequestParameters, StreamedResponse
 from .wrapper import WrapperModel
 
@@ -158,12 +157,8 @@ class InstrumentedModel(WrapperModel):
         model_request_parameters: ModelRequestParameters,
     ) -> ModelResponse:
         with self._operation(model_settings, model_request_parameters) as op:
-            token = retry_listener.set(op.on_retry)
-            try:
-                with op.current():
-                    response = await self.wrapped.request(messages, model_settings, model_request_parameters)
-            finally:
-                retry_listener.reset(token)
+            with op.sending():
+                response = await self.wrapped.request(messages, model_settings, model_request_parameters)
             self._finish(op, messages, response)
             return response
 
@@ -176,16 +171,12 @@ class InstrumentedModel(WrapperModel):
     ) -> AsyncIterator[StreamedResponse]:
         with self._operation(model_settings, model_request_parameters) as op:
             async with AsyncExitStack() as stack:
-                # The listener and the current span are set only while the request is sent, never
-                # across the yield: the caller may close the stream from another task.
-                token = retry_listener.set(op.on_retry)
-                try:
-                    with op.current():
-                        stream = await stack.enter_async_context(
-                            self.wrapped.request_stream(messages, model_settings, model_request_parameters)
-                        )
-                finally:
-                    retry_listener.reset(token)
+                # Sending only while the request is sent, never across the yield: the caller may close
+                # the stream from another task.
+                with op.sending():
+                    stream = await stack.enter_async_context(
+                        self.wrapped.request_stream(messages, model_settings, model_request_parameters)
+                    )
                 yield stream
                 self._finish(op, messages, stream.get())  # a failed stream is recorded as the error it raised
 

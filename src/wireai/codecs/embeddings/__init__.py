@@ -9,7 +9,9 @@ Every module has the same functions, and none of them does I/O or imports httpx/
   the provider's base URL);
 - `parse_response(body, *, model_name=None, inputs, input_type, provider_name=None) -> EmbeddingResult`:
   the vectors in input order, checked against the inputs, or `UnexpectedModelBehavior`;
-- `max_input_tokens(model) -> int | None`.
+- `max_input_tokens(model) -> int | None`;
+- where the request names the vectors' encoding (`openai`, `cohere`): `encoding_formats(settings)
+  -> list[str]`, the formats it asks for (OpenTelemetry's `gen_ai.request.encoding_formats`).
 
 A large call is `plan_chunks(inputs, request_limits(model))`, one request per chunk (concurrently,
 in any order), then `merge_results(results, inputs)`.

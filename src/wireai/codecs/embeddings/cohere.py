@@ -19,6 +19,7 @@ from ._base import RequestLimits, embedding_result, load_json, response_shape, t
 __all__ = [
     "build_count_tokens_request",
     "build_request",
+    "encoding_formats",
     "max_input_tokens",
     "parse_count_tokens",
     "parse_response",
@@ -43,6 +44,11 @@ def max_input_tokens(model: str) -> int | None:
     return _MAX_INPUT_TOKENS.get(model)
 
 
+def encoding_formats(settings: Mapping[str, Any] | None = None) -> list[str]:
+    """The `embedding_types` every request asks for: floats (the one type `parse_response` reads)."""
+    return ["float"]
+
+
 def build_request(
     inputs: Sequence[str],
     settings: Mapping[str, Any] | None = None,
@@ -55,7 +61,7 @@ def build_request(
         "model": model,
         "texts": list(inputs),
         "input_type": settings.get("cohere_input_type", _INPUT_TYPES[input_type]),
-        "embedding_types": ["float"],
+        "embedding_types": encoding_formats(settings),
         "truncate": truncation_mode(settings, "cohere_truncate"),
     }
     if settings.get("dimensions") is not None:

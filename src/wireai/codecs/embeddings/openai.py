@@ -35,6 +35,7 @@ __all__ = [
     "VOYAGE",
     "EmbeddingOptions",
     "build_request",
+    "encoding_formats",
     "max_input_tokens",
     "parse_response",
     "request_limits",
@@ -122,6 +123,16 @@ def max_input_tokens(model: str, options: EmbeddingOptions = OPENAI) -> int | No
     return options.max_input_tokens.get(model)
 
 
+def encoding_formats(
+    settings: Mapping[str, Any] | None = None, *, options: EmbeddingOptions = OPENAI
+) -> list[str]:
+    """The `encoding_format` a request with these settings asks for (none on a host that takes none)."""
+    settings = settings or {}
+    encoding = settings.get(options.encoding_setting) if options.encoding_setting else None
+    encoding = encoding or options.encoding_format
+    return [encoding] if encoding else []
+
+
 def build_request(
     inputs: Sequence[str],
     settings: Mapping[str, Any] | None = None,
@@ -134,10 +145,9 @@ def build_request(
     body: dict[str, Any] = {"input": list(inputs)}
     if options.model_in_body:
         body["model"] = model
-    encoding = settings.get(options.encoding_setting) if options.encoding_setting else None
-    encoding = encoding or options.encoding_format
-    if encoding:
-        body["encoding_format"] = encoding
+    encodings = encoding_formats(settings, options=options)
+    if encodings:
+        body["encoding_format"] = encodings[0]
     if settings.get("dimensions") is not None:
         body[options.dimensions_field] = settings["dimensions"]
     if options.input_type_setting:
