@@ -161,13 +161,11 @@ async def test_async_api_and_wrappers_delegate() -> None:
     assert wrapped.base_url is None and wrapped.settings is None
 
 
-def test_embedder_resolves_its_model_once_and_rejects_instrumentation_it_cannot_do() -> None:
+def test_embedder_resolves_its_model_once() -> None:
     embedder = Embedder("test:lazy")
     assert embedder.model == "test:lazy"
     embedder.embed_query_sync("x")
     assert isinstance(embedder.model, EmbeddingModel) and embedder.model.model_name == "lazy"
-    with pytest.raises(UserError, match="instrumentation of embeddings is not available"):
-        Embedder("test", instrument=True)
     with pytest.raises(UserError, match="Unknown embedding provider"):
         Embedder("nope:x", defer_model_check=False)
 
