@@ -29,6 +29,11 @@ from wireai.testing import (
 )
 
 SPAN = "embeddings text-embedding-3-small"
+RETRIED_429 = (
+    "wireai.retry",
+    {"http.request.resend_count": 1, "wireai.retry.delay_s": 0.05, "http.response.status_code": 429},
+)
+"""The span event of a request retried after a 429 with `retry-after: 0.05`."""
 
 
 @pytest.fixture
@@ -174,12 +179,7 @@ async def test_a_call_split_into_several_requests_is_one_span_with_their_summed_
     [span] = telemetry.spans
     attributes = dict(span.attributes or {})
     assert (attributes["inputs_count"], attributes["gen_ai.usage.input_tokens"]) == (5, 15)
-    assert events_of(span) == [
-        (
-            "wireai.retry",
-            {"http.request.resend_count": 1, "wireai.retry.delay_s": 0.05, "http.response.status_code": 429},
-        )
-    ]
+    assert events_of(span) == [RETRIED_429]
     assert span.status.status_code == StatusCode.UNSET
 
 
@@ -192,12 +192,7 @@ async def test_a_retried_429_then_200_is_an_event_on_a_successful_span(
     fake.add_rate_limit(0.05)
     await Embedder(fake.model(), instrument=telemetry.settings).embed_query("hi")
     [span] = telemetry.spans
-    assert events_of(span) == [
-        (
-            "wireai.retry",
-            {"http.request.resend_count": 1, "wireai.retry.delay_s": 0.05, "http.response.status_code": 429},
-        )
-    ]
+    assert events_of(span) == [RETRIED_429]
     assert span.status.status_code == StatusCode.UNSET and "error.type" not in (span.attributes or {})
     assert span.attributes["gen_ai.usage.input_tokens"] == 1  # type: ignore[index]
 
@@ -325,12 +320,21 @@ def test_sync_calls_and_overridden_models_are_traced_too(telemetry: Telemetry) -
     }
 
 
-async def test_instrument_true_uses_one_default_settings_object_per_embedder() -> None:
+async def test_instrument_true_builds_its_default_settings_and_wrapper_once_per_embedder(
+    telemetry: Telemetry,
+) -> None:
     embedder = Embedder("test", instrument=True)
     first, second = embedder._get_model(), embedder._get_model()
-    assert isinstance(first, InstrumentedEmbeddingModel) and isinstance(second, InstrumentedEmbeddingModel)
-    assert first.instrumentation_settings is second.instrumentation_settings
+    assert isinstance(first, InstrumentedEmbeddingModel) and first is second
     assert (await embedder.embed_query("x")).model_name == "test"
+    embedder.instrument = telemetry.settings  # other settings: another wrapper, on the same model
+    third = embedder._get_model()
+    assert (
+        isinstance(third, InstrumentedEmbeddingModel)
+        and third is not first
+        and third.wrapped is first.wrapped
+    )
+    assert third.instrumentation_settings is telemetry.settings
 
 
 async def test_an_instrumented_model_alone_traces_embed_and_passes_the_rest_through(

@@ -166,6 +166,7 @@ class Embedder:
         self.instrument = instrument
         """OpenTelemetry for this embedder's calls: settings, True (defaults), False, or None: `instrument_all()`'s."""
         self._default_instrumentation: InstrumentationSettings | None = None
+        self._last_instrumented: tuple[EmbeddingModel, InstrumentationSettings, EmbeddingModel] | None = None
         self._override_model: ContextVar[EmbeddingModel | None] = ContextVar("_override_model", default=None)
 
     @staticmethod
@@ -208,7 +209,12 @@ class Embedder:
             if self._default_instrumentation is None:
                 self._default_instrumentation = InstrumentationSettings()
             instrument = self._default_instrumentation
-        return instrument_embedding_model(model, instrument)
+        last = self._last_instrumented  # the same model and settings as last call: the same wrapper
+        if last is not None and last[0] is model and last[1] is instrument:
+            return last[2]
+        instrumented = instrument_embedding_model(model, instrument)
+        self._last_instrumented = (model, instrument, instrumented)
+        return instrumented
 
     async def embed(
         self,
