@@ -455,6 +455,7 @@ COMPATIBLE_HOSTS = (
     "perplexity",
     "openai_compatible",
     "snowflake",
+    "xai_responses",  # xAI's Responses API: OpenAI's shape, xAI's own fields (usage, ids)
 )
 # Fixture folders not named after their vendor; the demo's cases are named after the host.
 VENDOR_OF_FOLDER = {

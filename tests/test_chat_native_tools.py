@@ -377,7 +377,7 @@ def test_openrouter_search_context_size_and_blocked_domains_reach_the_server_too
 @pytest.mark.parametrize(
     ("provider", "model", "says"),
     [
-        (GrokProvider(api_key="k"), "grok-4", "Responses API; chat completions' Live Search is retired"),
+        (GrokProvider(api_key="k"), "grok-4", "Responses API: use OpenAIResponsesModel"),
         (DeepSeekProvider(api_key="k"), "deepseek-chat", "it is supported by Anthropic"),
     ],
 )

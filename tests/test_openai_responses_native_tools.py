@@ -505,8 +505,8 @@ def test_every_native_tool_entry_as_the_reference_spells_it() -> None:
 @pytest.mark.parametrize(
     ("tool", "message"),
     [
-        (WebSearchTool(blocked_domains=["x.com"]), "no blocked_domains filter"),
-        (WebSearchTool(max_uses=3), "no max_uses limit"),
+        (WebSearchTool(blocked_domains=["x.com"]), r"takes no blocked_domains \(give allowed_domains instead\)"),
+        (WebSearchTool(max_uses=3), "takes no max_uses"),
         (ImageGenerationTool(aspect_ratio="16:9"), "not aspect_ratio '16:9'"),
         (FileSearchTool(), "needs file_store_ids"),
         (WebFetchTool(), "WebFetchTool is not supported by OpenAI Responses; it is supported by Anthropic"),

@@ -27,6 +27,7 @@ SCHEMAS = sorted((ROOT / "protocols").glob("*.request.schema.json"))
 FIXTURE_PROTOCOL = {
     "groq": "openai_chat",
     "openrouter": "openai_chat",
+    "xai_responses": "openai_responses",
     "azure": "openai_chat",
     "vertex": "gemini",
     "openai_compatible": "openai_chat",

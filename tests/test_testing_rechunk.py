@@ -111,6 +111,11 @@ def model_for(protocol: str, case: str, exchange: Exchange) -> HTTPModel:
         from wireai.providers.bedrock_mantle import BedrockMantleProvider
 
         return bedrock_mantle_model(name, provider=BedrockMantleProvider(api_key="fake", base_url=FAKE_URL))
+    if vendor == "xai_responses":
+        from wireai.models.openai import OpenAIResponsesModel
+        from wireai.providers.xai import XaiProvider
+
+        return OpenAIResponsesModel(name, provider=XaiProvider(api_key="fake", base_url=FAKE_URL))
     if vendor in _CLAUDE_PLATFORMS:
         from wireai.models.anthropic import AnthropicModel
 

@@ -323,6 +323,7 @@ KnownModelName = Literal[
     "grok:grok-4",
     "xai:grok-3",
     "xai:grok-4",
+    "xai-responses:grok-4",
     "groq:gemma2-9b-it",
     "groq:llama-3.1-8b-instant",
     "groq:llama-3.3-70b-versatile",
@@ -360,6 +361,8 @@ _MODEL_PREFIXES: dict[str, tuple[str, str, str]] = {
     "openrouter": ("wireai.models.openai", "OpenAIModel", "openrouter"),
     "grok": ("wireai.models.openai", "OpenAIModel", "grok"),
     "xai": ("wireai.models.xai", "XaiModel", "xai"),
+    # xAI's Responses API (its agent tools: web search), as `openai-responses:` is OpenAI's.
+    "xai-responses": ("wireai.models.openai", "OpenAIResponsesModel", "xai"),
     "perplexity": ("wireai.models.openai", "OpenAIModel", "perplexity"),
     "ollama": ("wireai.models.openai", "OpenAIModel", "ollama"),
     "anthropic": ("wireai.models.anthropic", "AnthropicModel", "anthropic"),

@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 
 import httpx
 
-from ..profiles import ModelProfile
+from ..profiles import ModelProfile, merge_extra
 from ..transport.pacing import Pacing
 from . import env_key
 from .families import compatible_profile
@@ -31,6 +31,9 @@ class OpenAICompatibleProvider(OpenAIProvider):
     """Profile fields the host sets whatever the family says (Crusoe's guided decoding: JSON schema always)."""
     chat_options: ClassVar[Mapping[str, Any]] = {}
     """`openai_chat` codec knobs of the host (which field carries reasoning, ...)."""
+    responses_options: ClassVar[Mapping[str, Any]] = {}
+    """Responses codec knobs of the host (`openai_native_tools`, `openai_web_search`...), for the host's
+    models under `OpenAIResponsesModel`."""
     fallback_family: ClassVar[Callable[[str], ModelProfile] | None] = None
     """The profile of names no family claims (GitHub's bare names are OpenAI's models)."""
 
@@ -64,4 +67,7 @@ class OpenAICompatibleProvider(OpenAIProvider):
         fallback = type(self).fallback_family  # a plain function kept on the class, not a method
         # None of these hosts has OpenAI's service tiers: the portable `service_tier` is not sent.
         chat = {"service_tiers": {}, **self.chat_options}
-        return compatible_profile(model_name, fallback=fallback, changes=self.profile_changes, chat=chat)
+        profile = compatible_profile(model_name, fallback=fallback, changes=self.profile_changes, chat=chat)
+        if self.responses_options:
+            profile = profile.update(extra=merge_extra(profile.extra, dict(self.responses_options)))
+        return profile

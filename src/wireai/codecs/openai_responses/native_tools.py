@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 import json
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
@@ -45,6 +46,7 @@ __all__ = [
     "ITEM_KEY",
     "KINDS",
     "MCP_CONNECTOR_SCHEME",
+    "OPENAI_WEB_SEARCH",
     "decode_base64",
     "input_item",
     "item_parts",
@@ -70,16 +72,31 @@ _USAGE_KEYS = {
 }
 # ImageGenerationTool.aspect_ratio -> the size OpenAI takes instead (its three fixed sizes).
 _ASPECT_SIZES = {"1:1": "1024x1024", "3:2": "1536x1024", "2:3": "1024x1536"}
+# The fields of a `web_search_call` in its function-call form (xAI), besides type, id and status.
+_CALL_FORM = ("name", "call_id", "arguments")
+# WebSearchTool's options (its other fields say what it is, not how to search).
+_WEB_SEARCH_OPTIONS = ("search_context_size", "user_location", "blocked_domains", "allowed_domains", "max_uses")
+OPENAI_WEB_SEARCH: Mapping[str, Any] = {
+    "vendor": "OpenAI",
+    "fields": {
+        "search_context_size": "search_context_size",
+        "allowed_domains": "filters.allowed_domains",
+        "user_location": "user_location",
+    },
+}
+"""OpenAI's `web_search` entry: which `WebSearchTool` option goes where (`max_domains`: a host's cap on
+each domain list). Another host of this API gives its own in the profile's `openai_web_search`."""
 # Fields the vendor adds to an `image_generation_call` besides the four its reference lists.
 IMAGE_DETAILS = ("background", "output_format", "quality", "size", "revised_prompt")
 
 # --------------------------------------------------------------------------------------------- tools[]
 
 
-def tool_param(tool: AbstractNativeTool) -> dict[str, Any]:
-    """The `tools[]` entry for one native tool; an option OpenAI's tool lacks is a `UserError`."""
+def tool_param(tool: AbstractNativeTool, web_search: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The `tools[]` entry for one native tool; an option the host's tool lacks is a `UserError`.
+    `web_search` is the host's `WebSearchTool` mapping (a profile's `openai_web_search`; OpenAI's by default)."""
     if isinstance(tool, WebSearchTool):
-        return _web_search(tool)
+        return _web_search(tool, web_search or OPENAI_WEB_SEARCH)
     if isinstance(tool, CodeExecutionTool):
         # A fresh container per request ("auto"); the call items say which one ran the code.
         return {"type": "code_interpreter", "container": {"type": "auto"}}
@@ -94,20 +111,45 @@ def tool_param(tool: AbstractNativeTool) -> dict[str, Any]:
     raise UserError(f"{type(tool).__name__} is not supported by OpenAI Responses")  # pragma: no cover
 
 
-def _web_search(tool: WebSearchTool) -> dict[str, Any]:
-    if tool.blocked_domains:
+def _web_search(tool: WebSearchTool, shape: Mapping[str, Any]) -> dict[str, Any]:
+    """The `web_search` entry as `shape` says: each `WebSearchTool` option at its wire path (dotted
+    for nesting); an option the host has no path for is refused when it differs from its default."""
+    paths: Mapping[str, str] = shape["fields"]
+    vendor = shape["vendor"]
+    refused = [
+        f.name
+        for f in dataclasses.fields(WebSearchTool)
+        if f.name in _WEB_SEARCH_OPTIONS and f.name not in paths and getattr(tool, f.name) != f.default
+    ]
+    if refused:
+        hint = ""
+        if "blocked_domains" in refused and "allowed_domains" in paths:
+            hint = " (give allowed_domains instead)"
         raise UserError(
-            "OpenAI's web_search tool has no blocked_domains filter; give allowed_domains instead"
+            f"{vendor}'s web_search tool takes no {' or '.join(refused)}{hint}; leave WebSearchTool's "
+            f"{', '.join(refused)} unset"
         )
-    if tool.max_uses is not None:
-        raise UserError(
-            "OpenAI's web_search tool takes no max_uses limit; leave WebSearchTool.max_uses unset"
-        )
-    out: dict[str, Any] = {"type": "web_search", "search_context_size": tool.search_context_size}
-    if tool.allowed_domains:
-        out["filters"] = {"allowed_domains": list(tool.allowed_domains)}
-    if tool.user_location:
-        out["user_location"] = {"type": "approximate", **tool.user_location}
+    if tool.allowed_domains and tool.blocked_domains:
+        raise UserError("WebSearchTool takes allowed_domains or blocked_domains, not both")
+    limit = shape.get("max_domains")
+    for name in ("allowed_domains", "blocked_domains"):
+        domains = getattr(tool, name)
+        if limit is not None and domains and len(domains) > limit:
+            raise UserError(f"{vendor}'s web_search tool takes at most {limit} {name}, not {len(domains)}")
+    out: dict[str, Any] = {"type": "web_search"}
+    for name, path in paths.items():
+        value = getattr(tool, name)
+        if value is None or value == []:
+            continue
+        if name == "user_location":
+            value = {"type": "approximate", **value}
+        elif isinstance(value, list):
+            value = list(value)
+        *parents, leaf = path.split(".")
+        node = out
+        for parent in parents:
+            node = node.setdefault(parent, {})
+        node[leaf] = value
     return out
 
 
@@ -197,6 +239,14 @@ def _status(item: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _web_search_call(item: Mapping[str, Any], item_id: str) -> list[ModelResponsePart]:
+    if "action" not in item and isinstance(item.get("arguments"), str):
+        # xAI's other form of the item (its `FunctionToolCall` schema): the search the model asked
+        # for as JSON `arguments`, with the `name` and `call_id` the item must carry when it goes back.
+        details = {k: item[k] for k in _CALL_FORM if k != "arguments" and isinstance(item.get(k), str)}
+        return [
+            _call("web_search", item, item_id, _json_args(item["arguments"]), **details),
+            _return("web_search", item_id, _status(item)),
+        ]
     action = dict(obj(item.get("action")))
     content = _status(item)
     if "sources" in action:
@@ -205,6 +255,14 @@ def _web_search_call(item: Mapping[str, Any], item_id: str) -> list[ModelRespons
         _call("web_search", item, item_id, action or None),
         _return("web_search", item_id, content),
     ]
+
+
+def _json_args(arguments: str) -> Any:
+    """Arguments sent as JSON text, decoded (kept as the text when it is not JSON)."""
+    try:
+        return json.loads(arguments) if arguments else None
+    except ValueError:
+        return arguments
 
 
 def _code_interpreter_call(item: Mapping[str, Any], item_id: str) -> list[ModelResponsePart]:
@@ -273,12 +331,7 @@ def _mcp_list_tools(item: Mapping[str, Any], item_id: str) -> list[ModelResponse
 
 def _mcp_call_args(item: Mapping[str, Any]) -> dict[str, Any]:
     arguments = item.get("arguments")
-    tool_args: Any = arguments
-    if isinstance(arguments, str) and arguments:
-        try:
-            tool_args = json.loads(arguments)
-        except ValueError:
-            pass  # kept as the text the vendor sent
+    tool_args = _json_args(arguments) if isinstance(arguments, str) else arguments
     return {"action": "call_tool", "tool_name": item.get("name"), "tool_args": tool_args or {}}
 
 
@@ -368,10 +421,21 @@ def _args(call: NativeToolCallPart) -> dict[str, Any]:
         return {}
 
 
+def _json_text(value: Any) -> str:
+    """JSON arguments as the vendor writes them: compact."""
+    return json.dumps(value, separators=(",", ":"))
+
+
 def _web_search_item(
     call: NativeToolCallPart, content: Mapping[str, Any], files: Sequence[BinaryContent]
 ) -> dict[str, Any]:
     out: dict[str, Any] = {"status": content.get("status", "completed")}
+    details = call.provider_details or {}
+    if "call_id" in details:  # the function-call form goes back as it came: name, call_id, arguments
+        out.update({k: details[k] for k in _CALL_FORM if k in details})
+        args = call.args
+        out["arguments"] = args if isinstance(args, str) else _json_text(args) if args is not None else ""
+        return out
     action = _args(call)
     if action:
         # Sources are results (the return part keeps them) and optional here: they stay behind, as
@@ -430,7 +494,7 @@ def _mcp_list_tools_item(
 def _mcp_request(call: NativeToolCallPart) -> dict[str, Any]:
     args = _args(call)
     tool_args = args.get("tool_args", {})
-    arguments = tool_args if isinstance(tool_args, str) else json.dumps(tool_args, separators=(",", ":"))
+    arguments = tool_args if isinstance(tool_args, str) else _json_text(tool_args)
     return {"server_label": _server_label(call), "name": args.get("tool_name"), "arguments": arguments}
 
 

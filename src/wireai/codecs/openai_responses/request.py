@@ -115,7 +115,8 @@ def build_request(
     if instructions:
         body["instructions"] = instructions
     body["input"] = items
-    tools = [native_tools.tool_param(t) for t in params.native_tools]
+    web_search = profile.extra.get("openai_web_search")
+    tools = [native_tools.tool_param(t, web_search) for t in params.native_tools]
     tools += [tool_param(t, supports_strict) for t in params.tool_defs]
     if tools:
         body["tools"] = tools

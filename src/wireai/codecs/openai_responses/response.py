@@ -149,12 +149,15 @@ def finish(body: Mapping[str, Any], has_calls: bool) -> tuple[FinishReason | Non
 
 def parse_usage(usage: Any, output: Any = ()) -> RequestUsage:
     """Tokens (cache reads and writes apart), reasoning tokens, and the billed native tool calls
-    counted from the response's `output` (`web_search_calls`, ...) in `details`."""
+    counted from the response's `output` (`web_search_calls`, ...) in `details`; a host that counts
+    them itself (xAI's `usage.server_side_tool_usage_details`) is taken at its word, as it bills them."""
     details: dict[str, int] = native_tools.server_tool_usage(output if isinstance(output, list) else ())
     if not isinstance(usage, dict):
         return RequestUsage(details=details or None)
     input_details = obj(usage.get("input_tokens_details"))
     output_details = obj(usage.get("output_tokens_details"))
+    server_tools = obj(usage.get("server_side_tool_usage_details"))
+    details.update({k: token_count(v) for k, v in server_tools.items() if token_count(v)})
     details.update({k: v for k, v in output_details.items() if token_count(v)})
     cache = ("cached_tokens", "cache_write_tokens")
     details.update({k: v for k, v in input_details.items() if k not in cache and token_count(v)})
