@@ -314,10 +314,13 @@ def test_models_accepts_prefix_aliases(capsys: pytest.CaptureFixture[str]) -> No
     assert main(["models", "gemini"]) == 0
     assert capsys.readouterr().out.splitlines()[0] == "google-gla"
     assert main(["models", "xai"]) == 0
-    assert capsys.readouterr().out.splitlines()[:3] == [
+    assert capsys.readouterr().out.splitlines() == [
         "xai",
         "  env: XAI_API_KEY [not set]",
+        "  note: also xai-responses:<model> (web search runs there)",
         "    xai:grok-3",
+        "    xai:grok-4",
+        "    xai-responses:grok-4",
     ]
 
 

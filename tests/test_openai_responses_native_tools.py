@@ -505,7 +505,10 @@ def test_every_native_tool_entry_as_the_reference_spells_it() -> None:
 @pytest.mark.parametrize(
     ("tool", "message"),
     [
-        (WebSearchTool(blocked_domains=["x.com"]), r"takes no blocked_domains \(give allowed_domains instead\)"),
+        (
+            WebSearchTool(blocked_domains=["x.com"]),
+            r"takes no blocked_domains \(give allowed_domains instead\)",
+        ),
         (WebSearchTool(max_uses=3), "takes no max_uses"),
         (ImageGenerationTool(aspect_ratio="16:9"), "not aspect_ratio '16:9'"),
         (FileSearchTool(), "needs file_store_ids"),

@@ -70,9 +70,7 @@ def user(text: str) -> ModelRequest:
     return ModelRequest([UserPromptPart(text)])
 
 
-def two_turns(
-    tools: list[Any], questions: tuple[str, str], *, stream_first: bool = False
-) -> Any:
+def two_turns(tools: list[Any], questions: tuple[str, str], *, stream_first: bool = False) -> Any:
     params = ModelRequestParameters(native_tools=tools)
 
     async def run(model: OpenAIResponsesModel) -> tuple[ModelResponse, list[Any], ModelResponse]:
@@ -121,7 +119,10 @@ def test_xai_web_search_excluded_domains_calls_citations_and_server_tool_usage_t
         {"type": "web_search", "excluded_domains": ["reddit.com", "quora.com"]}
     ]
     assert server.requests[0].headers["authorization"] == "Bearer test-key"
-    sources = [{"type": "url", "url": NEWS}, {"type": "url", "url": "https://en.wikipedia.org/wiki/XAI_(company)"}]
+    sources = [
+        {"type": "url", "url": NEWS},
+        {"type": "url", "url": "https://en.wikipedia.org/wiki/XAI_(company)"},
+    ]
     text = "xAI released Grok 4.1 Fast this week, with a 2M-token context window [[1]](https://x.ai/news/grok-4-1-fast)."
     citation = {"type": "url_citation", "url": NEWS, "start_index": 69, "end_index": 107, "title": "1"}
     assert first.parts == [

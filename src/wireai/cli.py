@@ -63,7 +63,7 @@ PROVIDERS: list[ProviderInfo] = [
                  note="OpenAI's Responses/Chat APIs on Bedrock (bedrock-mantle.{region}.api.aws); e.g. openai.gpt-oss-120b"),
     ProviderInfo("deepseek", (("DEEPSEEK_API_KEY",),)),
     ProviderInfo("openrouter", (("OPENROUTER_API_KEY",),), note="any OpenRouter model id, e.g. openrouter:anthropic/claude-3.5-sonnet"),
-    ProviderInfo("xai", (("XAI_API_KEY",),)),
+    ProviderInfo("xai", (("XAI_API_KEY",),), note="also xai-responses:<model> (web search runs there)"),
     ProviderInfo("grok", (("XAI_API_KEY", "GROK_API_KEY"),), note="the V1 name of xai"),
     ProviderInfo("perplexity", (("PERPLEXITY_API_KEY", "PPLX_API_KEY"),)),
     ProviderInfo("ollama", (("OLLAMA_BASE_URL",),), note="no key; default http://localhost:11434/v1"),
@@ -90,7 +90,7 @@ PROVIDERS: list[ProviderInfo] = [
 ]  # fmt: skip
 
 # Model-name prefixes shown under each provider.
-_PREFIXES = {"openai": ("openai", "openai-responses")}
+_PREFIXES = {"openai": ("openai", "openai-responses"), "xai": ("xai", "xai-responses")}
 
 
 class CLIError(Exception):

@@ -75,7 +75,13 @@ _ASPECT_SIZES = {"1:1": "1024x1024", "3:2": "1536x1024", "2:3": "1024x1536"}
 # The fields of a `web_search_call` in its function-call form (xAI), besides type, id and status.
 _CALL_FORM = ("name", "call_id", "arguments")
 # WebSearchTool's options (its other fields say what it is, not how to search).
-_WEB_SEARCH_OPTIONS = ("search_context_size", "user_location", "blocked_domains", "allowed_domains", "max_uses")
+_WEB_SEARCH_OPTIONS = (
+    "search_context_size",
+    "user_location",
+    "blocked_domains",
+    "allowed_domains",
+    "max_uses",
+)
 OPENAI_WEB_SEARCH: Mapping[str, Any] = {
     "vendor": "OpenAI",
     "fields": {
