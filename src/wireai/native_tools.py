@@ -162,7 +162,7 @@ class MemoryTool(AbstractNativeTool):
 AbstractBuiltinTool = AbstractNativeTool
 
 SUPPORTED_BY: dict[str, str] = {
-    "web_search": "Anthropic, OpenAI Responses, Google Gemini/Vertex, Groq compound models, xAI, OpenRouter",
+    "web_search": "Anthropic, OpenAI Responses, Google Gemini/Vertex, Groq compound models, xAI (Responses API), OpenRouter",
     "code_execution": "Anthropic, OpenAI Responses, Google Gemini/Vertex, Bedrock (Amazon Nova)",
     "web_fetch": "Anthropic, Google Gemini/Vertex (url_context)",
     "image_generation": "OpenAI Responses, Google Gemini image models",
