@@ -824,3 +824,29 @@ class ToLoopback(httpx.AsyncHTTPTransport):
         self.urls.append(str(request.url))
         request.url = request.url.copy_with(scheme="http", host=self.target.host, port=self.target.port)
         return await super().handle_async_request(request)
+
+
+async def two_turns(
+    model: Any,
+    tools: list[Any],
+    questions: tuple[str, str],
+    *,
+    settings: Any = None,
+    stream_first: bool = False,
+) -> tuple[Any, list[Any], Any]:
+    """Two turns with native `tools`: the first answer (streamed or not), its events, the second
+    answer, asked with the first in the history (the follow-up that sends the native items back)."""
+    from wireai.messages import ModelRequest, UserPromptPart
+    from wireai.models import ModelRequestParameters
+
+    params = ModelRequestParameters(native_tools=tools)
+    history: list[Any] = [ModelRequest([UserPromptPart(questions[0])])]
+    events: list[Any] = []
+    if stream_first:
+        async with model.request_stream(history, settings, params) as stream:
+            events = [event async for event in stream]
+        first = stream.get()
+    else:
+        first = await model.request(history, settings, params)
+    history += [first, ModelRequest([UserPromptPart(questions[1])])]
+    return first, events, await model.request(history, settings, params)

@@ -12,13 +12,12 @@ from typing import Any
 
 import pytest
 
-from support import assert_protocol_valid, assert_spec_valid
+from support import assert_protocol_valid, assert_spec_valid, two_turns
 from wireai.codecs import openai_responses
 from wireai.exceptions import UnexpectedModelBehavior, UserError
 from wireai.messages import (
     BinaryImage,
     FilePart,
-    ModelMessage,
     ModelRequest,
     ModelResponse,
     NativeToolCallPart,
@@ -78,23 +77,10 @@ def converse(
     stream_first: bool = False,
 ) -> tuple[ModelResponse, list[Any], ModelResponse]:
     """Two turns against the case: the first (streamed or not) answer, its events, the second answer."""
-    params = ModelRequestParameters(native_tools=tools)
     with ReplayServer(load_case("openai_responses", case)) as server:
         llm = model_for(server, model)
-
-        async def main() -> tuple[ModelResponse, list[Any], ModelResponse]:
-            history: list[ModelMessage] = [user(questions[0])]
-            events: list[Any] = []
-            if stream_first:
-                async with llm.request_stream(history, settings, params) as stream:
-                    events = [event async for event in stream]
-                first = stream.get()
-            else:
-                first = await llm.request(history, settings, params)
-            history += [first, user(questions[1])]
-            return first, events, await llm.request(history, settings, params)
-
-        result = asyncio.run(main())
+        main = two_turns(llm, tools, questions, settings=settings, stream_first=stream_first)
+        result = asyncio.run(main)
         check_bodies(server)
     return result
 

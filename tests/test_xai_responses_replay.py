@@ -17,14 +17,12 @@ from typing import Any
 import httpx
 import pytest
 
-from support import ToLoopback, assert_protocol_valid
+from support import ToLoopback, assert_protocol_valid, two_turns
 from wireai import Agent
 from wireai.codecs import openai_chat
 from wireai.exceptions import UserError
 from wireai.messages import (
-    ModelMessage,
     ModelRequest,
-    ModelResponse,
     NativeToolCallPart,
     NativeToolReturnPart,
     PartStartEvent,
@@ -70,22 +68,8 @@ def user(text: str) -> ModelRequest:
     return ModelRequest([UserPromptPart(text)])
 
 
-def two_turns(tools: list[Any], questions: tuple[str, str], *, stream_first: bool = False) -> Any:
-    params = ModelRequestParameters(native_tools=tools)
-
-    async def run(model: OpenAIResponsesModel) -> tuple[ModelResponse, list[Any], ModelResponse]:
-        history: list[ModelMessage] = [user(questions[0])]
-        events: list[Any] = []
-        if stream_first:
-            async with model.request_stream(history, None, params) as stream:
-                events = [event async for event in stream]
-            first = stream.get()
-        else:
-            first = await model.request(history, None, params)
-        history += [first, user(questions[1])]
-        return first, events, await model.request(history, None, params)
-
-    return run
+def turns(tools: list[Any], questions: tuple[str, str], *, stream_first: bool = False) -> Any:
+    return lambda model: two_turns(model, tools, questions, stream_first=stream_first)
 
 
 def called(args: Any, item_id: str, **details: Any) -> NativeToolCallPart:
@@ -110,7 +94,7 @@ NEWS = "https://x.ai/news/grok-4-1-fast"
 def test_xai_web_search_excluded_domains_calls_citations_and_server_tool_usage_then_follow_up() -> None:
     (first, _, second), server, _ = replay(
         "web_search",
-        two_turns(
+        turns(
             [WebSearchTool(blocked_domains=["reddit.com", "quora.com"])],
             ("What did xAI announce this week?", "Which page was that from?"),
         ),
@@ -147,7 +131,7 @@ def test_xai_web_search_excluded_domains_calls_citations_and_server_tool_usage_t
 def test_xai_streams_a_web_search_call_then_cited_text() -> None:
     (first, events, second), server, _ = replay(
         "stream_web_search",
-        two_turns(
+        turns(
             [WebSearchTool(allowed_domains=["x.ai", "wikipedia.org"])],
             ("What is xAI?", "When was it founded?"),
             stream_first=True,
@@ -185,7 +169,7 @@ def test_xai_streams_a_web_search_call_then_cited_text() -> None:
 def test_xai_web_search_call_with_json_arguments_goes_back_with_its_name_and_call_id() -> None:
     (first, _, second), server, _ = replay(
         "web_search_call_arguments",
-        two_turns([WebSearchTool()], ("What is xAI?", "Who founded it?")),
+        turns([WebSearchTool()], ("What is xAI?", "Who founded it?")),
     )
     fc = "fc_25de2f84-163c-4e9e-a42e-cd1dbd6f9ed0_0"
     assert server.requests[0].json()["tools"] == [{"type": "web_search"}]
@@ -218,7 +202,7 @@ def test_an_agent_with_web_search_on_xai_never_runs_the_native_call() -> None:
 def test_grok_provider_reaches_xai_web_search_the_same_way() -> None:
     (first, _, _), _, _ = replay(
         "web_search_call_arguments",
-        two_turns([WebSearchTool()], ("What is xAI?", "Who founded it?")),
+        turns([WebSearchTool()], ("What is xAI?", "Who founded it?")),
         provider=GrokProvider,
     )
     assert first.parts[0].provider_name == "grok"
