@@ -12,7 +12,7 @@ out. The knobs:
 - `fail = "why"`: the batch fails validation (OpenAI, Azure, Groq, Gemini, Mistral: a `failed`
   batch with that error; Anthropic, which validates on creation: a 400 from the creation);
 - `fail_polls(503, 429, ...)`: the next status polls answer with those errors (`retry_after=` adds
-  the header);
+  a whole-second `Retry-After`, and `retry-after-ms` for a sub-second wait, as `retry_after_headers`);
 - `stall_create(seconds)`: the next batch creation answers only after that long (the vendor has
   the batch already: what a client killed mid-call leaves behind).
 
@@ -30,14 +30,12 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, Union
+from typing import Any, Union
 from urllib.parse import parse_qs
 
 from ..messages import ModelResponse
+from .fakes import FakeVendor, retry_after_headers
 from .server import RecordedRequest, Reply
-
-if TYPE_CHECKING:
-    from .fakes import FakeVendor
 
 __all__ = ["FakeBatch", "FakeBatches", "Responder"]
 
@@ -99,7 +97,7 @@ class FakeBatches:
                 continue
             headers = {**self.fake.error_headers(status)}
             if retry_after is not None:
-                headers["retry-after"] = f"{retry_after:g}"
+                headers.update(retry_after_headers(retry_after))
             body = self.fake.error_body(status, f"fake {status} on a batch poll")
             self._poll_failures.append(Reply.json(body, status, headers))
         return self
