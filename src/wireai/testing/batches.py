@@ -109,6 +109,8 @@ class FakeBatches:
     # ------------------------------------------------------------------------------ state
 
     def new_id(self, prefix: str) -> str:
+        if self.routes.uuid_ids:
+            return str(uuid.uuid4())
         return f"{prefix}{next(self._ids):04d}{uuid.uuid4().hex[:8]}"
 
     def create(self, requests: list[tuple[str, dict[str, Any]]], **details: Any) -> FakeBatch:
@@ -240,6 +242,8 @@ def rfc3339(wall: float) -> str:
 
 class _Routes:
     batch_prefix = "batch_"
+    uuid_ids = False
+    """Batch and file ids are bare UUIDs (Mistral's: `format: uuid` in its description), not prefixed."""
 
     def __init__(self, batches: FakeBatches):
         self.batches = batches
@@ -570,6 +574,7 @@ class _MistralRoutes(_OpenAIRoutes):
 
     line_id = "batch-"
     writes_never_ran = False
+    uuid_ids = True
 
     def handle(self, request: RecordedRequest) -> Reply | None:
         path, method = request.url_path, request.method
@@ -594,6 +599,17 @@ class _MistralRoutes(_OpenAIRoutes):
                 return failure
             return Reply.json(self.render(batch))
         return None
+
+    def upload(self, request: RecordedRequest) -> Reply:
+        """Mistral's file object (`CreateFileResponse`): no `status`, but the kind of sample the file
+        holds and where it came from."""
+        parts = multipart(request)
+        data = parts.get("file", b"")
+        return Reply.json({"id": self.batches.store_file(data), "object": "file", "bytes": len(data),
+                           "created_at": int(time.time()), "filename": "batch.jsonl",
+                           "purpose": (parts.get("purpose") or b"").decode(), "sample_type": "batch_request",
+                           "source": "upload", "num_lines": len(read_jsonl(data)),
+                           "mimetype": "application/jsonl"})  # fmt: skip
 
     def create(self, body: dict[str, Any]) -> Reply:
         return self.create_from_file((body.get("input_files") or [""])[0], body, model=body.get("model"))
