@@ -279,6 +279,9 @@ RESPONSE_SCHEMAS: dict[str, dict[str, str]] = {
         "input_tokens": "TokenCountsResource",
         "embeddings": "CreateEmbeddingResponse",
         "error": "ErrorResponse",
+        "file": "OpenAIFile",
+        "batch": "Batch",
+        "batches": "ListBatchesResponse",
     },
     "azure": {
         "chat": "createChatCompletionResponse",
@@ -293,6 +296,9 @@ RESPONSE_SCHEMAS: dict[str, dict[str, str]] = {
         "messages-beta-stream": "BetaMessageStreamEvent",
         "count_tokens": "CountMessageTokensResponse",
         "error": "ErrorResponse",
+        "batch": "MessageBatch",
+        "batches": "ListResponse_MessageBatch_",
+        "batch-line": "MessageBatchIndividualResponse",  # one line of the results JSONL
     },
     "groq": {
         "chat": "CreateChatCompletionResponse",
@@ -303,6 +309,9 @@ RESPONSE_SCHEMAS: dict[str, dict[str, str]] = {
         "chat": "ChatCompletionResponse",
         "chat-stream": "CompletionChunk",  # `CompletionEvent` is `{data: CompletionChunk}`: one SSE data line
         "embeddings": "EmbeddingResponse",
+        "file": "CreateFileResponse",
+        "batch": "BatchJob",
+        "batches": "ListBatchJobsResponse",
     },
     "cohere": {
         "chat": "ChatResponseV2",
@@ -339,8 +348,17 @@ RESPONSE_SCHEMAS: dict[str, dict[str, str]] = {
 # the proto snapshot); Mistral's errors (its description has only FastAPI's `{detail: [...]}` for a
 # 422, while its API wraps every error, 422s too, as `{object: error, message, type, param, code}`);
 # Voyage AI (no description at all); Bedrock's InvokeModel bodies (the model's own JSON, a blob to
-# the service description); the compatible hosts above.
-UNDESCRIBED = ("gemini error", "vertex error", "mistral error", "voyageai", "bedrock invoke", "compatible")
+# the service description); the compatible hosts above. Batch APIs: Gemini's (`batchGenerateContent`,
+# `batches/*` operations, the Files API's upload) is not in the proto snapshot, which has only
+# `GenerativeService`; OpenAI's and Mistral's output-file lines are `format: binary` file content
+# to their descriptions (OpenAI's `BatchRequestOutput` is in its guide only). The answers such
+# envelopes carry are still checked: each line's or inlined response's body as the vendor's chat
+# answer or error (`batch_answers`).
+UNDESCRIBED = (
+    "gemini error", "vertex error", "mistral error", "voyageai", "bedrock invoke", "compatible",
+    "gemini batch", "gemini batches", "gemini file", "gemini batch-line", "openai batch-line",
+    "mistral batch-line",
+)  # fmt: skip
 
 
 @dataclass(frozen=True, eq=False)
@@ -375,6 +393,13 @@ RESPONSE_ERRATA: dict[str, tuple[Erratum, ...]] = {
                 {"$ref": "#/components/schemas/ChatCompletionResponseMessage/properties/annotations"}),
         Erratum("Embedding", "alternative", "embedding", 'encoding_format "base64" gets the vector as '
                 "base64 (the request's own description of encoding_format)", {"type": "string"}),
+        *(
+            Erratum("Batch", "nullable", name, "the reference's create-batch example answers null for "
+                    "each file id and time not reached yet (and for errors)")
+            for name in ("errors", "output_file_id", "error_file_id", "in_progress_at", "expires_at",
+                         "finalizing_at", "completed_at", "failed_at", "expired_at", "cancelling_at",
+                         "cancelled_at")
+        ),
     ),
     "azure": (
         # Azure's content filtering guide: a stream opens with a chunk of empty `id`, `model` and
@@ -518,6 +543,58 @@ def answer_schema(
     else:
         kind = "responses" if path.endswith("/responses") else "chat"
     return vendor, kind + ("-stream" if stream else "")
+
+
+# What each batch API endpoint answers (`RESPONSE_SCHEMAS` kinds): (vendor, method or "*", path
+# pattern, kind); `batch-lines` is a JSONL file of `batch-line`s (results, output and error files).
+BATCH_ENDPOINTS: tuple[tuple[str, str, str, str], ...] = (
+    ("openai", "POST", r"/v1/files", "file"),
+    ("openai", "GET", r"/v1/files/[^/]+/content", "batch-lines"),
+    ("openai", "GET", r"/v1/batches", "batches"),
+    ("openai", "*", r"/v1/batches(/[^/]+(/cancel)?)?", "batch"),
+    ("anthropic", "GET", r"/v1/messages/batches", "batches"),
+    ("anthropic", "GET", r"/v1/messages/batches/[^/]+/results", "batch-lines"),
+    ("anthropic", "*", r"/v1/messages/batches(/[^/]+(/cancel)?)?", "batch"),
+    ("gemini", "POST", r"/upload/v1beta/files", "file"),
+    ("gemini", "GET", r"/download/v1beta/files/[^/:]+:download", "batch-lines"),
+    ("gemini", "GET", r"/v1beta/batches", "batches"),
+    ("gemini", "*", r"/v1beta/(models/[^/:]+:batchGenerateContent|batches/[^/:]+(:cancel)?)", "batch"),
+    ("mistral", "POST", r"/v1/files", "file"),
+    ("mistral", "GET", r"/v1/files/[^/]+/content", "batch-lines"),
+    ("mistral", "GET", r"/v1/batch/jobs", "batches"),
+    ("mistral", "*", r"/v1/batch/jobs(/[^/]+(/cancel)?)?", "batch"),
+)
+
+
+def batch_answer_kind(vendor: str, method: str, path: str) -> str | None:
+    """The `BATCH_ENDPOINTS` kind of a batch API answer, None for any other endpoint."""
+    for name, verb, pattern, kind in BATCH_ENDPOINTS:
+        if name == vendor and verb in (method, "*") and re.fullmatch(pattern, path.split("?", 1)[0]):
+            return kind
+    return None
+
+
+def batch_answers(vendor: str, kind: str, body: Any) -> list[tuple[str, str, Any]]:
+    """(vendor, kind, body) of a batch API answer and of every model answer it carries: an OpenAI or
+    Mistral line's `response.body` (the chat answer, or the error a rejected line got), a Gemini
+    operation's inlined responses and a responses-file line's `response` (`generateContent`).
+    Anthropic's result line is one described object, its message and error included."""
+    out = [(vendor, kind, body)]
+    if not isinstance(body, dict):
+        return out
+    if kind == "batch-line" and vendor in ("openai", "mistral") and isinstance(body.get("response"), dict):
+        response = body["response"]
+        if response.get("status_code", 200) >= 300:
+            out.append((vendor, "error", response["body"]))
+        else:
+            chat = "responses" if response["body"].get("object") == "response" else "chat"
+            out.append((vendor, chat, response["body"]))
+    elif vendor == "gemini" and kind == "batch-line" and "response" in body:
+        out.append((vendor, "generateContent", body["response"]))
+    elif vendor == "gemini" and kind == "batch":
+        inlined = ((body.get("response") or {}).get("inlinedResponses") or {}).get("inlinedResponses") or []
+        out += [(vendor, "generateContent", item["response"]) for item in inlined if "response" in item]
+    return out
 
 
 def described(vendor: str, kind: str) -> bool:

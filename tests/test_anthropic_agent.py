@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from pydantic import BaseModel
 
 from support import assert_protocol_valid, assert_spec_valid
 from wireai.agent import Agent
+from wireai.messages import FunctionToolCallEvent, FunctionToolResultEvent
 from wireai.models.anthropic import AnthropicModel
+from wireai.native_tools import CodeExecutionTool
+from wireai.providers.anthropic import AnthropicProvider
+from wireai.run import AgentRunResultEvent
+from wireai.testing.fixtures import ReplayServer, load_case
 from wireai.testing.server import LoopbackServer, RecordedRequest, Reply
+from wireai.tools import RunContext, ToolDefinition
 
 
 class City(BaseModel):
@@ -100,3 +107,44 @@ def test_agent_tool_call_then_structured_output() -> None:
             "content": [{"type": "tool_result", "tool_use_id": "toolu_1", "content": "Paris, France"}],
         },
     ]
+
+
+async def test_an_agent_runs_the_sandbox_tool_call_that_arrived_inside_message_start() -> None:
+    """Programmatic tool calling, streamed: the second turn's only block, the sandbox's `tool_use`
+    for the East query, is inside `message_start`. The agent runs it like any streamed call, sends
+    its result back (caller kept, same container: the replay checks every request body) and ends
+    with the code's answer."""
+    ran: list[str] = []
+
+    async def called_from_the_sandbox(ctx: RunContext[None], tool_def: ToolDefinition) -> ToolDefinition:
+        return replace(tool_def, allowed_callers=["code_execution_20260120"])
+
+    with ReplayServer(load_case("anthropic", "stream_programmatic_tools")) as server:
+        provider = AnthropicProvider(api_key="test-key", base_url=server.url)
+        agent = Agent(
+            AnthropicModel("claude-sonnet-4-5", provider=provider), native_tools=[CodeExecutionTool()]
+        )
+
+        @agent.tool_plain(prepare=called_from_the_sandbox)
+        def query_database(sql: str) -> str:
+            """Run a SQL query against the sales database."""
+            ran.append(sql)
+            return "1200" if "West" in sql else "900"
+
+        events = [
+            e async for e in agent.run_stream_events("Which region had the highest revenue, West or East?")
+        ]
+        server.assert_requests_match()
+    assert ran == [
+        "SELECT SUM(revenue) FROM sales WHERE region='West'",
+        "SELECT SUM(revenue) FROM sales WHERE region='East'",
+    ]
+    calls = [e.part.tool_call_id for e in events if isinstance(e, FunctionToolCallEvent)]
+    results = [
+        (e.result.tool_call_id, e.result.content) for e in events if isinstance(e, FunctionToolResultEvent)
+    ]
+    assert calls == ["toolu_01West5gK2", "toolu_02East7hM4"]
+    assert results == [("toolu_01West5gK2", "1200"), ("toolu_02East7hM4", "900")]
+    final = events[-1]
+    assert isinstance(final, AgentRunResultEvent)
+    assert final.result.output == "West had the highest revenue: 1,200 against 900 for East."

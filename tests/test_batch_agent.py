@@ -12,7 +12,7 @@ from pydantic import BaseModel
 
 from wireai import Agent, ModelRetry, RunContext
 from wireai.batch import BatchStore
-from wireai.exceptions import ModelHTTPError, UsageLimitExceeded, UserError
+from wireai.exceptions import ModelHTTPError, UnexpectedModelBehavior, UsageLimitExceeded, UserError
 from wireai.messages import (
     ModelRequest,
     ModelResponse,
@@ -130,6 +130,58 @@ async def test_output_validation_retries_go_into_the_next_round() -> None:
     ]
     assert [r.content for r in retry] == ["That is too hot for Paris; check again."]
     assert "That is too hot for Paris" in json.dumps(second["messages"])
+
+
+async def test_a_tools_model_retry_goes_into_the_next_round_and_counts_per_tool_as_in_a_live_run() -> None:
+    """A function tool raising `ModelRetry`: its retry prompt is in that run's request of the next
+    round, `ctx.retry` counts up per tool as in `agent.run`, and a run whose tool keeps failing ends
+    with the live run's error once the tool's retries are spent, while the other run finishes."""
+    with FakeOpenAI() as fake:
+        agent: Agent[None, str] = Agent(fake.model())
+        seen: list[tuple[str, int]] = []
+
+        @agent.tool(retries=1)
+        def station(ctx: RunContext[None], city: str) -> str:
+            """The weather station's reading in a city."""
+            seen.append((city, ctx.retry))
+            if city == "Atlantis" or ctx.retry == 0:
+                raise ModelRetry(f"No reading from {city} yet; ask again.")
+            return "21°C"
+
+        def script() -> None:
+            fake.add_tool_call("station", {"city": "Paris"}, tool_call_id="call_p1")
+            fake.add_tool_call("station", {"city": "Atlantis"}, tool_call_id="call_a1")
+            fake.add_tool_call("station", {"city": "Paris"}, tool_call_id="call_p2")
+            fake.add_tool_call("station", {"city": "Atlantis"}, tool_call_id="call_a2")
+            fake.add_text("21°C in Paris.")
+
+        script()
+        paris, atlantis = await agent.run_batch(["Paris?", "Atlantis?"], store=False, poll_interval=POLL)
+        assert fake.batch is not None and fake.batch.creates == 3
+        rounds = [[body for _, body in b.requests] for b in fake.batch.batches.values()]
+        batched_seen, seen[:] = list(seen), []
+
+        fake.add_tool_call("station", {"city": "Paris"}, tool_call_id="call_p1")
+        fake.add_tool_call("station", {"city": "Paris"}, tool_call_id="call_p2")
+        fake.add_text("21°C in Paris.")
+        live = await agent.run("Paris?")
+        fake.add_tool_call("station", {"city": "Atlantis"}, tool_call_id="call_a1")
+        fake.add_tool_call("station", {"city": "Atlantis"}, tool_call_id="call_a2")
+        with pytest.raises(UnexpectedModelBehavior) as live_error:
+            await agent.run("Atlantis?")
+
+    assert (
+        sorted(batched_seen) == sorted(seen) == [("Atlantis", 0), ("Atlantis", 1), ("Paris", 0), ("Paris", 1)]
+    )
+    assert not isinstance(paris, BaseException) and paris.output == "21°C in Paris."
+    assert parts(paris.all_messages()) == parts(live.all_messages())
+    assert isinstance(atlantis, UnexpectedModelBehavior)
+    assert str(atlantis) == str(live_error.value) == "Tool 'station' exceeded max retries count of 1"
+    assert [len(r) for r in rounds] == [2, 2, 1]
+    retried = rounds[1][0]["messages"][-1]
+    assert retried["role"] == "tool" and retried["tool_call_id"] == "call_p1"
+    assert "No reading from Paris yet; ask again." in retried["content"]
+    assert "No reading from Atlantis yet" in json.dumps(rounds[1][1]["messages"][-1])
 
 
 async def test_each_run_ends_on_its_own_usage_limit_or_vendor_error_the_others_go_on() -> None:

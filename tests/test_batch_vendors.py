@@ -291,17 +291,21 @@ class Recorder:
     def __init__(self) -> None:
         self.statuses: list[str] = []
         self.problems: list[tuple[str, float]] = []
+        self.retry_headers: list[dict[str, str]] = []
 
     def __call__(self, job: Any) -> None:
         self.statuses.append(job.status)
 
     def problem(self, job: Any, error: BaseException, retry_in: float) -> None:
         self.problems.append((type(error).__name__, retry_in))
+        headers = getattr(error, "headers", {})
+        self.retry_headers.append({k: v for k, v in headers.items() if k.startswith("retry-after")})
 
 
 async def test_wait_keeps_polling_past_the_transports_retries_and_honours_retry_after() -> None:
     """With the transport's retries used up (max_retries=0), `wait` polls again after the longer of
-    its interval and the vendor's `Retry-After`; a 4xx that is not transient ends the wait."""
+    its interval and the vendor's `Retry-After`; a 4xx that is not transient ends the wait. A
+    sub-second wait arrives as vendors send it: whole-second `Retry-After` and exact `retry-after-ms`."""
     with FakeOpenAI() as fake:
         assert fake.batch is not None
         fake.add_text("ok").add_text("ok")
@@ -317,6 +321,7 @@ async def test_wait_keeps_polling_past_the_transports_retries_and_honours_retry_
         await job.wait(poll_interval=POLL, progress=recorder)
         assert job.status == "completed"
         assert recorder.problems == [("ModelHTTPError", POLL), ("ModelHTTPError", 0.05)]
+        assert recorder.retry_headers[1] == {"retry-after": "1", "retry-after-ms": "50"}
 
         fake.batch.processing_time = 5.0
         second = await submit_batch(model, [requests_for(1)[0]], store=False)

@@ -68,7 +68,7 @@ def test_infer_embedding_model_errors_name_the_prefixes() -> None:
     with pytest.raises(UserError, match="Write the embedding model as 'provider:model-name'"):
         infer_embedding_model("text-embedding-3-small")
     with pytest.raises(
-        UserError, match="Unknown embedding provider 'nope' in 'nope:x'; known: azure, bedrock"
+        UserError, match="Unknown embedding provider 'nope' in 'nope:x'; known: alibaba, azure, bedrock"
     ):
         infer_embedding_model("nope:x")
     model = TestEmbeddingModel()
@@ -243,3 +243,58 @@ def test_openai_count_tokens_needs_tiktoken_and_says_so(keys: None) -> None:
         Embedder("ollama:nomic-embed-text").count_tokens_sync("x")
     with pytest.raises(NotImplementedError, match="cannot count tokens"):
         Embedder("mistral:mistral-embed").count_tokens_sync("x")
+
+
+# Every OpenAI-compatible host of the provider registry (the one `infer_model` resolves chat names
+# through) embeds over `OpenAIEmbeddingModel`; PydanticAI resolves the same set the same way.
+_COMPATIBLE_HOSTS = [
+    ("together", "TOGETHER_API_KEY", "BAAI/bge-base-en-v1.5"),
+    ("fireworks", "FIREWORKS_API_KEY", "nomic-ai/nomic-embed-text-v1.5"),
+    ("nebius", "NEBIUS_API_KEY", "BAAI/bge-en-icl"),
+    ("alibaba", "ALIBABA_API_KEY", "text-embedding-v3"),
+    ("vercel", "VERCEL_AI_GATEWAY_API_KEY", "openai/text-embedding-3-small"),
+    ("ovhcloud", "OVHCLOUD_API_KEY", "bge-m3"),
+    ("xai", "XAI_API_KEY", "v1"),
+]
+
+
+@pytest.mark.parametrize(("prefix", "env", "name"), _COMPATIBLE_HOSTS)
+def test_openai_compatible_hosts_of_the_provider_registry_resolve(
+    monkeypatch: pytest.MonkeyPatch, prefix: str, env: str, name: str
+) -> None:
+    from wireai.providers import infer_provider_class
+
+    monkeypatch.setenv(env, "test-key")
+    model = infer_embedding_model(f"{prefix}:{name}")
+    assert type(model).__name__ == "OpenAIEmbeddingModel"
+    assert model.system == prefix and model.model_name == name
+    assert type(model._provider) is infer_provider_class(prefix)  # type: ignore[attr-defined]
+
+
+async def test_a_together_embedding_goes_to_the_hosts_embeddings_endpoint() -> None:
+    from wireai.providers import infer_provider
+
+    with FakeOpenAIEmbeddings() as fake:
+        fake.add_embeddings([[0.5, -0.25]], input_tokens=3)
+        model = infer_embedding_model(
+            "together:BAAI/bge-base-en-v1.5",
+            provider_factory=lambda name: infer_provider(name, base_url=fake.url + "/v1", api_key="tg-key"),
+        )
+        result = await Embedder(model).embed_query("hello")
+    (request,) = fake.requests
+    assert (request.method, request.path) == ("POST", "/v1/embeddings")
+    assert request.headers["authorization"] == "Bearer tg-key"
+    assert request.json() == {
+        "model": "BAAI/bge-base-en-v1.5",
+        "input": ["hello"],
+        "encoding_format": "base64",
+    }
+    assert result.embeddings == [[0.5, -0.25]] and result.provider_name == "together"
+    assert result.usage.input_tokens == 3
+
+
+def test_a_provider_without_an_openai_api_is_not_an_embedding_prefix() -> None:
+    with pytest.raises(
+        UserError, match="Unknown embedding provider 'anthropic' in 'anthropic:x'; known: .*together"
+    ):
+        infer_embedding_model("anthropic:x")

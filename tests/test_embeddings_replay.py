@@ -11,17 +11,26 @@ spec there, nor Bedrock, whose InvokeModel body is an opaque blob in the botocor
 from __future__ import annotations
 
 import asyncio
+import datetime
 import json
+import re
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
+import botocore.auth
+import httpx
 import pytest
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
 
 from embedding_helpers import model_for
-from support import assert_spec_valid
+from support import ToLoopback, assert_spec_valid
 from wireai.embeddings import EmbeddingResult, EmbeddingSettings
 from wireai.embeddings.base import EmbeddingModel
+from wireai.embeddings.bedrock import BedrockEmbeddingModel
 from wireai.exceptions import ModelHTTPError
+from wireai.providers.bedrock import BedrockProvider
 from wireai.testing.fixtures import ReplayServer, fixtures_dir, load_case
 
 DOCS = ["The food was delicious and the waiter was friendly.", "Der Kellner war sehr freundlich."]
@@ -227,3 +236,58 @@ def test_fixture_request_bodies_are_valid_against_the_vendor_spec(
     target = _spec_target(vendor, request_["path"].split("?")[0])
     assert target is not None
     assert_spec_valid(target[0], request_["body"], target[1])
+
+
+def test_a_sigv4_signed_bedrock_embedding_is_signed_for_bedrock_in_its_region(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`BedrockProvider` with access keys: the Titan v2 request goes to the region's runtime host,
+    signed `AWS4-HMAC-SHA256` for service `bedrock` over content-type, host and x-amz-date, with the
+    signature botocore computes for the request that arrived (the fixture's bearer key is not sent)."""
+    for var in ("AWS_BEARER_TOKEN_BEDROCK", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_REGION"):
+        monkeypatch.delenv(var, raising=False)
+    case = load_case("embeddings/bedrock", "titan_v2")
+    (exchange,) = case.exchanges
+    expected_headers = {k: v for k, v in exchange.request["headers"].items() if k != "authorization"}
+    exchange.request = {**exchange.request, "headers": expected_headers}
+    key, secret = "AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
+
+    async def main(transport: ToLoopback) -> EmbeddingResult:
+        async with httpx.AsyncClient(transport=transport) as client:
+            provider = BedrockProvider(
+                aws_access_key_id=key,
+                aws_secret_access_key=secret,
+                region_name="eu-west-3",
+                http_client=client,
+            )
+            model = BedrockEmbeddingModel("amazon.titan-embed-text-v2:0", provider=provider)
+            return await model.embed("Hello world", input_type="document", settings={"dimensions": 256})
+
+    with ReplayServer(case) as server:
+        transport = ToLoopback(server.url)
+        result = asyncio.run(main(transport))
+        server.assert_requests_match()
+    url = "https://bedrock-runtime.eu-west-3.amazonaws.com/model/amazon.titan-embed-text-v2%3A0/invoke"
+    assert transport.urls == [url]
+    (request,) = server.requests
+    authorization = request.headers["authorization"]
+    date = request.headers["x-amz-date"]
+    assert re.fullmatch(
+        rf"AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/{date[:8]}/eu-west-3/bedrock/aws4_request, "
+        r"SignedHeaders=content-type;host;x-amz-date, Signature=[0-9a-f]{64}",
+        authorization,
+    ), authorization
+    assert request.headers["host"] == "bedrock-runtime.eu-west-3.amazonaws.com"
+    assert "x-amz-security-token" not in request.headers
+
+    reference = AWSRequest(
+        method="POST",
+        url=url,
+        data=request.body,
+        headers={"host": request.headers["host"], "content-type": request.headers["content-type"]},
+    )
+    signed_at = datetime.datetime.strptime(date, "%Y%m%dT%H%M%SZ")
+    with mock.patch.object(botocore.auth, "get_current_datetime", return_value=signed_at):
+        botocore.auth.SigV4Auth(Credentials(key, secret), "bedrock", "eu-west-3").add_auth(reference)
+    assert authorization == reference.headers["Authorization"]
+    assert summary(result) == expect([V1], ["Hello world"], 3, "amazon.titan-embed-text-v2:0", "bedrock")

@@ -21,6 +21,8 @@ import httpx
 import pytest
 
 import support
+import wireai.batch.gemini as gemini_batch
+from wireai.batch import BatchRequest, submit_batch
 from wireai.embeddings import Embedder
 from wireai.exceptions import ModelHTTPError, UnexpectedModelBehavior, UserError
 from wireai.messages import ModelRequest, ModelResponse, TextPart, ThinkingPart, ToolCallPart, UserPromptPart
@@ -259,6 +261,115 @@ async def test_every_answer_of_the_embedding_fake_matches_the_vendor_description
                 fake.add_error(status)
                 await client.post(path, json={})
     errors = [e for item in sent for e in check(EMBEDDING_FOLDER[fake_class], item)]
+    assert errors == [], f"{len(errors)} errors:\n" + "\n".join(errors[:60])
+
+
+# ------------------------------------------------------------------------------------------ batch APIs
+
+BATCH_VENDOR: dict[type[FakeVendor], str] = {
+    FakeOpenAI: "openai",
+    FakeAnthropic: "anthropic",
+    FakeGemini: "gemini",
+    FakeMistral: "mistral",
+}
+BATCH_PROMPT: list[Any] = [ModelRequest([UserPromptPart("Weather in Paris?")])]
+
+
+def batch_requests(n: int) -> list[BatchRequest]:
+    return [BatchRequest(f"q{i}", BATCH_PROMPT) for i in range(n)]
+
+
+def check_batch(vendor: str, item: Sent) -> list[str]:
+    """The spec errors of one batch API answer and of the model answers it carries (a JSONL file:
+    each line), each prefixed with what was driven; `[]` for an answer of another endpoint."""
+    kind = support.batch_answer_kind(vendor, item.request.method, item.request.url_path)
+    reply = item.reply
+    if kind is None or reply.chunks is not None:
+        return []
+    if reply.status >= 300:
+        bodies = [(vendor, "error", json.loads(reply.body))]
+    elif kind == "batch-lines":
+        lines = [json.loads(line) for line in reply.body.splitlines() if line.strip()]
+        bodies = [answer for line in lines for answer in support.batch_answers(vendor, "batch-line", line)]
+    elif not reply.body:  # the start of Gemini's resumable upload: headers only
+        return []
+    else:
+        bodies = support.batch_answers(vendor, kind, json.loads(reply.body))
+    found: list[str] = []
+    for name, what, body in bodies:
+        if support.described(name, what):
+            errors = support.response_errors(name, what, body)
+            assert not isinstance(errors, str), errors
+            found += [f"{item.what} ({what}, HTTP {reply.status}): {e}" for e in errors]
+    return found
+
+
+async def drive_batches(fake: FakeVendor, label: list[str]) -> None:
+    """Every state a batch answer can be in: created, validating, in progress, completed with a
+    text, a tool call and a rejected line; expired with one answer; cancelled; failed; a poll
+    answered 429; list pages (full, and one batch per page after a cursor); result files."""
+    batch = fake.batch
+    assert batch is not None
+    model = fake.model()
+
+    async def run(what: str, n: int, *, cancel: bool = False) -> None:
+        label[0] = what
+        try:
+            job = await submit_batch(model, batch_requests(n), store=False)
+        except ModelHTTPError:  # Anthropic validates on creation: a failed batch is a 400 there
+            return
+        if cancel:
+            await job.cancel()
+        await job.wait(poll_interval=0.01)
+        if job.status != "failed":
+            [r async for r in job.results()]
+
+    batch.processing_time = 0.1
+    fake.add_text("Paris").add_tool_call("get_weather", {"city": "Rome"}).add_error(400, message="bad line")
+    batch.fail_polls(429, retry_after=0.01)
+    await run("completed batch", 3)
+    batch.processing_time, batch.expire, batch.answered = 0.0, True, 1
+    fake.add_text("first").add_text("never used")
+    await run("expired batch", 2)
+    batch.processing_time, batch.expire, batch.cancel_time = 60.0, False, 0.0
+    fake.add_text("done before the cancel").add_text("x")
+    await run("cancelled batch", 2, cancel=True)
+    batch.processing_time, batch.fail = 0.0, "the input file has an invalid line"
+    await run("failed batch", 1)
+    batch.fail = None
+    vendor = BATCH_VENDOR[type(fake)]
+    if vendor == "gemini":  # above the inline size: the Files API's upload, a responses file
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(gemini_batch, "INLINE_LIMIT", 100)
+            fake.add_text("uno").add_error(400, message="bad line")
+            await run("batch from a file", 2)
+    listing = {"openai": "/v1/batches", "anthropic": "/v1/messages/batches", "gemini": "/v1beta/batches",
+               "mistral": "/v1/batch/jobs"}[vendor]  # fmt: skip
+    cursor = {"openai": "after", "anthropic": "after_id"}.get(vendor)
+    async with httpx.AsyncClient(base_url=fake.url) as client:
+        label[0] = "list of batches"
+        first = (await client.get(listing)).json()
+        if cursor is not None:
+            label[0] = "a page after a cursor"
+            await client.get(listing, params={"limit": 1, cursor: first["data"][0]["id"]})
+
+
+@pytest.mark.parametrize("fake_class", list(BATCH_VENDOR), ids=lambda c: c.__name__)
+async def test_every_answer_of_the_batch_fake_matches_the_vendor_description(
+    fake_class: type[FakeVendor],
+) -> None:
+    """Batch objects, file objects, result lines (and the answers in them), list pages and the
+    errors of the batch endpoints, against the vendor's description of each (`support.BATCH_ENDPOINTS`;
+    Gemini's batch API and OpenAI's and Mistral's output lines have none: `support.UNDESCRIBED`)."""
+    vendor = BATCH_VENDOR[fake_class]
+    sent: list[Sent] = []
+    label = [""]
+    async with fake_class() as fake:
+        record(fake, sent, label)
+        await drive_batches(fake, label)
+    kinds = {support.batch_answer_kind(vendor, i.request.method, i.request.url_path) for i in sent}
+    assert kinds >= {"batch", "batches", "batch-lines"}, kinds
+    errors = [e for item in sent for e in check_batch(vendor, item)]
     assert errors == [], f"{len(errors)} errors:\n" + "\n".join(errors[:60])
 
 

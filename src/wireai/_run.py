@@ -28,6 +28,7 @@ from .exceptions import (
     ApprovalRequired,
     CallDeferred,
     ContentFilterError,
+    IncompleteToolCall,
     ModelHTTPError,
     ModelRetry,
     UnexpectedModelBehavior,
@@ -538,7 +539,27 @@ class Runner:
         self.output_retries += 1
         max_retries = limit if limit is not None else self.agent._max_output_retries
         if self.output_retries > max_retries:
+            self._raise_if_cut_mid_tool_call()
             raise UnexpectedModelBehavior(f"Exceeded maximum retries ({max_retries}) for output validation")
+
+    def _raise_if_cut_mid_tool_call(self) -> None:
+        """`IncompleteToolCall` when the retries ran out on a response cut at the token limit inside
+        its last tool call's arguments (PydanticAI's check, at both places retries run out)."""
+        response = next((m for m in reversed(self.messages) if isinstance(m, ModelResponse)), None)
+        if response is None or response.finish_reason != "length" or not response.parts:
+            return
+        call = response.parts[-1]
+        if not isinstance(call, ToolCallPart):
+            return
+        try:
+            call.args_as_dict()
+        except ValueError:
+            max_tokens = (self.settings or {}).get("max_tokens") or "provider default"
+            raise IncompleteToolCall(
+                f"Model token limit ({max_tokens}) exceeded while generating a tool call, resulting in "
+                "incomplete arguments. Increase the `max_tokens` model setting, or simplify the prompt to "
+                "result in a shorter response that will fit within the limit."
+            ) from None
 
     async def _run_output_validators(self, output: Any) -> Any:
         for validator, takes_ctx in self.agent._output_validators:
@@ -682,6 +703,7 @@ class Runner:
         name = call.tool_name
         count = self.tool_retries[name] = self.tool_retries.get(name, 0) + 1
         if count > tool.max_retries:
+            self._raise_if_cut_mid_tool_call()
             raise UnexpectedModelBehavior(f"Tool {name!r} exceeded max retries count of {tool.max_retries}")
         return RetryPromptPart(content, tool_name=name, tool_call_id=call.tool_call_id)
 

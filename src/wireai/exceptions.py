@@ -21,6 +21,7 @@ __all__ = [
     "ConcurrencyLimitExceeded",
     "ContentFilterError",
     "FallbackExceptionGroup",
+    "IncompleteToolCall",
     "ModelAPIError",
     "ModelHTTPError",
     "ModelRetry",
@@ -129,6 +130,14 @@ class UnexpectedModelBehavior(AgentRunError):
         if self.body:
             return f"{self.message}, body:\n{snippet(self.body)}"
         return self.message
+
+
+class IncompleteToolCall(UnexpectedModelBehavior):
+    """The model stopped at its token limit inside a tool call's arguments, and the retries ran out.
+
+    Raised instead of the plain "retries exceeded" error (as PydanticAI does) when the last response
+    has `finish_reason='length'` and ends with a tool call whose arguments are not whole JSON: the
+    fix is a larger `max_tokens` (or a shorter answer), not another retry."""
 
 
 class ContentFilterError(UnexpectedModelBehavior):

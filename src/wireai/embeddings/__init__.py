@@ -86,13 +86,9 @@ KnownEmbeddingModelName = Literal[
 
 _OPENAI = ("wireai.embeddings.openai", "OpenAIEmbeddingModel")
 _GOOGLE = ("wireai.embeddings.google", "GoogleEmbeddingModel")
-# prefix -> (module, class, provider name)
+# prefix -> (module, class, provider name): the vendors whose embeddings API is their own. Every
+# provider that speaks OpenAI's API is a prefix too (`_route`).
 _PREFIXES: dict[str, tuple[str, str, str]] = {
-    **{
-        name: (*_OPENAI, name)
-        for name in ("openai", "azure", "deepseek", "openrouter", "grok", "perplexity", "ollama")
-    },
-    "xai": (*_OPENAI, "grok"),
     "cohere": ("wireai.embeddings.cohere", "CohereEmbeddingModel", "cohere"),
     "google": (*_GOOGLE, "google-gla"),
     "google-gla": (*_GOOGLE, "google-gla"),
@@ -103,6 +99,31 @@ _PREFIXES: dict[str, tuple[str, str, str]] = {
     "voyageai": ("wireai.embeddings.voyageai", "VoyageAIEmbeddingModel", "voyageai"),
     "mistral": ("wireai.embeddings.mistral", "MistralEmbeddingModel", "mistral"),
 }
+
+
+def _route(prefix: str) -> tuple[str, str, str] | None:
+    """Where a prefix's embeddings go: its own vendor's model, or `OpenAIEmbeddingModel` for every
+    provider of the registry `infer_model` uses that speaks OpenAI's API (OpenAI, Azure and the
+    OpenAI-compatible hosts), so that `'together:...'` works as `provider='together'` does.
+
+    Which of those hosts actually serve `/embeddings` is not known here (as in PydanticAI, which
+    makes the same assumption): one that does not answers 404, a `ModelHTTPError`. Only the named
+    provider's module is imported."""
+    if prefix in _PREFIXES:
+        return _PREFIXES[prefix]
+    from ..providers import infer_provider_class, provider_names
+    from ..providers.openai import OpenAIProvider
+
+    if prefix in provider_names() and issubclass(infer_provider_class(prefix), OpenAIProvider):
+        return (*_OPENAI, prefix)
+    return None
+
+
+def _known_prefixes() -> str:
+    """Every embedding prefix, for error messages (imports every provider module: errors only)."""
+    from ..providers import provider_names
+
+    return ", ".join(sorted({*_PREFIXES, *(name for name in provider_names() if _route(name))}))
 
 
 def _default_provider_factory(name: str) -> Any:
@@ -130,14 +151,14 @@ def infer_embedding_model(
     if not sep:
         raise UserError(
             f"Write the embedding model as 'provider:model-name' (e.g. 'openai:text-embedding-3-small'), "
-            f"not {model!r}; providers: {', '.join(sorted(_PREFIXES))}, test"
+            f"not {model!r}; providers: {_known_prefixes()}, test"
         )
-    try:
-        module, cls, provider_name = _PREFIXES[prefix]
-    except KeyError:
+    route = _route(prefix)
+    if route is None:
         raise UserError(
-            f"Unknown embedding provider {prefix!r} in {model!r}; known: {', '.join(sorted(_PREFIXES))}, test"
-        ) from None
+            f"Unknown embedding provider {prefix!r} in {model!r}; known: {_known_prefixes()}, test"
+        )
+    module, cls, provider_name = route
     model_cls = getattr(importlib.import_module(module), cls)
     return model_cls(name, provider=provider_factory(provider_name))
 

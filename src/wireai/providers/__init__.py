@@ -18,7 +18,15 @@ from ..transport.http import RetryPolicy, cached_async_http_client
 if TYPE_CHECKING:
     from ..transport.pacing import Pacing
 
-__all__ = ["BearerKeyProvider", "Endpoint", "Provider", "env_key", "infer_provider", "infer_provider_class"]
+__all__ = [
+    "BearerKeyProvider",
+    "Endpoint",
+    "Provider",
+    "env_key",
+    "infer_provider",
+    "infer_provider_class",
+    "provider_names",
+]
 
 
 @dataclass(frozen=True)
@@ -187,6 +195,11 @@ _PROVIDERS: dict[str, tuple[str, str]] = {
     "vercel": ("wireai.providers.vercel", "VercelProvider"),
     "zai": ("wireai.providers.zai", "ZaiProvider"),
 }
+
+
+def provider_names() -> tuple[str, ...]:
+    """Every name `infer_provider` knows (nothing imported)."""
+    return tuple(_PROVIDERS)
 
 
 def infer_provider_class(name: str) -> type[Provider]:

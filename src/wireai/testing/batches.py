@@ -12,7 +12,7 @@ out. The knobs:
 - `fail = "why"`: the batch fails validation (OpenAI, Azure, Groq, Gemini, Mistral: a `failed`
   batch with that error; Anthropic, which validates on creation: a 400 from the creation);
 - `fail_polls(503, 429, ...)`: the next status polls answer with those errors (`retry_after=` adds
-  the header);
+  a whole-second `Retry-After`, and `retry-after-ms` for a sub-second wait, as `retry_after_headers`);
 - `stall_create(seconds)`: the next batch creation answers only after that long (the vendor has
   the batch already: what a client killed mid-call leaves behind).
 
@@ -30,14 +30,12 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, Union
+from typing import Any, Union
 from urllib.parse import parse_qs
 
 from ..messages import ModelResponse
+from .fakes import FakeVendor, retry_after_headers
 from .server import RecordedRequest, Reply
-
-if TYPE_CHECKING:
-    from .fakes import FakeVendor
 
 __all__ = ["FakeBatch", "FakeBatches", "Responder"]
 
@@ -99,7 +97,7 @@ class FakeBatches:
                 continue
             headers = {**self.fake.error_headers(status)}
             if retry_after is not None:
-                headers["retry-after"] = f"{retry_after:g}"
+                headers.update(retry_after_headers(retry_after))
             body = self.fake.error_body(status, f"fake {status} on a batch poll")
             self._poll_failures.append(Reply.json(body, status, headers))
         return self
@@ -111,6 +109,8 @@ class FakeBatches:
     # ------------------------------------------------------------------------------ state
 
     def new_id(self, prefix: str) -> str:
+        if self.routes.uuid_ids:
+            return str(uuid.uuid4())
         return f"{prefix}{next(self._ids):04d}{uuid.uuid4().hex[:8]}"
 
     def create(self, requests: list[tuple[str, dict[str, Any]]], **details: Any) -> FakeBatch:
@@ -242,6 +242,8 @@ def rfc3339(wall: float) -> str:
 
 class _Routes:
     batch_prefix = "batch_"
+    uuid_ids = False
+    """Batch and file ids are bare UUIDs (Mistral's: `format: uuid` in its description), not prefixed."""
 
     def __init__(self, batches: FakeBatches):
         self.batches = batches
@@ -572,6 +574,7 @@ class _MistralRoutes(_OpenAIRoutes):
 
     line_id = "batch-"
     writes_never_ran = False
+    uuid_ids = True
 
     def handle(self, request: RecordedRequest) -> Reply | None:
         path, method = request.url_path, request.method
@@ -596,6 +599,17 @@ class _MistralRoutes(_OpenAIRoutes):
                 return failure
             return Reply.json(self.render(batch))
         return None
+
+    def upload(self, request: RecordedRequest) -> Reply:
+        """Mistral's file object (`CreateFileResponse`): no `status`, but the kind of sample the file
+        holds and where it came from."""
+        parts = multipart(request)
+        data = parts.get("file", b"")
+        return Reply.json({"id": self.batches.store_file(data), "object": "file", "bytes": len(data),
+                           "created_at": int(time.time()), "filename": "batch.jsonl",
+                           "purpose": (parts.get("purpose") or b"").decode(), "sample_type": "batch_request",
+                           "source": "upload", "num_lines": len(read_jsonl(data)),
+                           "mimetype": "application/jsonl"})  # fmt: skip
 
     def create(self, body: dict[str, Any]) -> Reply:
         return self.create_from_file((body.get("input_files") or [""])[0], body, model=body.get("model"))
