@@ -16,6 +16,7 @@ from wireai.messages import (
     BinaryContent,
     BinaryImage,
     CachePoint,
+    CompactionPart,
     ModelMessage,
     ModelRequest,
     ModelResponse,
@@ -411,13 +412,52 @@ def test_usage_with_compaction_is_the_sum_over_iterations_json_and_stream(case: 
         name="claude-opus-4-6",
         settings={"anthropic_context_management": COMPACTION},
     )
-    assert response.text == "Step 4: switch invoices to the ledger."  # the compaction block is not a part
+    assert response.text == "Step 4: switch invoices to the ledger."
+    assert response.parts[0] == CompactionPart(
+        "Summary: the team is migrating billing to the new ledger; steps 1-3 are done.", provider_name="anthropic"
+    )
     assert vars(response.usage) == usage(
         180000 + 23000 + 2000,
         3500 + 1000,
         {"compaction_input_tokens": 180000, "compaction_output_tokens": 3500},
         cache_read_tokens=2000,
     )
+
+
+SUMMARY = (
+    "Summary: the team is migrating billing to the new ledger. Steps 1-3 are done (schema, "
+    "backfill, dual writes); step 4, switching invoices to the ledger, is next."
+)
+ENCRYPTED = "Eu4BCkYIBRgCKkDpZf3mQ0a8cT2Kx9sLr5VhNw7jYb1GqUe4oXtA6iCzP0dM3nRsWlvH8kJfBgyTa2Oq5uE7cZxVbN1mLd4p=="
+
+
+@pytest.mark.parametrize(
+    "case", ["compaction_block_dropped_from_history", "stream_compaction_block_dropped_from_history"]
+)
+def test_a_compaction_block_is_a_part_and_goes_back_verbatim_json_and_stream(case: str) -> None:
+    """The block's summary and its opaque `encrypted_content` (which the official SDKs once lost from
+    streamed deltas) come back as one CompactionPart; the follow-up sends the block back as it came
+    (the fixture pins the body), so the API drops what it summarised."""
+    first = [ask("Continue the migration plan.")]
+    streamed = case.startswith("stream")
+    (r1, r2), (events, _) = replay(
+        case,
+        ModelRequestParameters(),
+        [(lambda _: first, streamed), (lambda r: [*first, r[0], ask("What comes after step 4?")], False)],
+        name="claude-opus-4-6",
+        settings={"anthropic_context_management": COMPACTION},
+    )
+    compaction = CompactionPart(SUMMARY, provider_name="anthropic", provider_details={"encrypted_content": ENCRYPTED})
+    assert r1.parts == [compaction, TextPart("Step 4: switch invoices to the ledger, one region at a time.")]
+    assert (r1.finish_reason, vars(r1.usage)) == (
+        "stop",
+        usage(184200, 3548, {"compaction_input_tokens": 180000, "compaction_output_tokens": 3500}),
+    )
+    assert r2.text == "Step 5: turn off the dual writes and retire the old billing tables."
+    if streamed:  # the block is announced whole once it is complete; it takes no deltas, so no end event
+        starts = [e for e in events if isinstance(e, PartStartEvent)]
+        assert [(e.index, e.part) for e in starts][0] == (0, compaction)
+        assert [type(e).__name__ for e in events][:2] == ["PartStartEvent", "PartStartEvent"]
 
 
 # ------------------------------------------------------------------------------------------ refusals (content filter)

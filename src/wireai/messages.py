@@ -28,6 +28,7 @@ __all__ = [
     "BuiltinToolCallPart",
     "BuiltinToolReturnPart",
     "CachePoint",
+    "CompactionPart",
     "DocumentUrl",
     "FilePart",
     "FileUrl",
@@ -483,6 +484,28 @@ class ThinkingPart:
     __repr__ = _short_repr
 
 
+@dataclass(repr=False)
+class CompactionPart:
+    """The vendor's summary of the conversation before it (server-side compaction), which must go
+    back to the same vendor on the next request: the vendor then drops everything before it.
+
+    Anthropic: `content` is the readable summary (None when compaction failed), and `provider_details`
+    any opaque fields of the block (`encrypted_content`). OpenAI Responses: `content` is None, `id` the
+    item's id and `provider_details` its `encrypted_content`. Other vendors never see it.
+    """
+
+    content: str | None = None
+    id: str | None = None
+    provider_name: str | None = None
+    provider_details: dict[str, Any] | None = None
+    part_kind: Literal["compaction"] = "compaction"
+
+    def has_content(self) -> bool:
+        return bool(self.content)
+
+    __repr__ = _short_repr
+
+
 class _ToolCall:
     """What a call to a function tool and a call to a native tool share: arguments as text or a dict."""
 
@@ -588,7 +611,7 @@ BuiltinToolCallPart = NativeToolCallPart
 BuiltinToolReturnPart = NativeToolReturnPart
 
 ModelResponsePart = Union[
-    TextPart, ToolCallPart, NativeToolCallPart, NativeToolReturnPart, ThinkingPart, FilePart
+    TextPart, ToolCallPart, NativeToolCallPart, NativeToolReturnPart, ThinkingPart, CompactionPart, FilePart
 ]
 
 
@@ -680,7 +703,9 @@ class ToolCallPartDelta:
 ModelResponsePartDelta = Union[TextPartDelta, ThinkingPartDelta, ToolCallPartDelta]
 
 
-PartKind = Literal["text", "thinking", "tool-call", "builtin-tool-call", "builtin-tool-return", "file"]
+PartKind = Literal[
+    "text", "thinking", "tool-call", "builtin-tool-call", "builtin-tool-return", "compaction", "file"
+]
 """A response part's `part_kind`, as `PartStartEvent.previous_part_kind` / `PartEndEvent.next_part_kind` give it."""
 
 

@@ -16,6 +16,7 @@ from .._params import ModelRequestParameters
 from .._parts_manager import ModelResponsePartsManager
 from ..exceptions import ModelHTTPError, UnexpectedModelBehavior, UserError, snippet
 from ..messages import (
+    CompactionPart,
     FilePart,
     FinishReason,
     ModelMessage,
@@ -465,13 +466,14 @@ def assistant_blocks(
     text_part_block: Callable[[TextPart], dict[str, Any]] | None = None,
     native_block: Callable[[NativeToolCallPart | NativeToolReturnPart], dict[str, Any] | None] | None = None,
     file_block: Callable[[FilePart], dict[str, Any] | None] | None = None,
+    compaction_block: Callable[[CompactionPart], dict[str, Any] | None] | None = None,
 ) -> list[dict[str, Any]]:
     """A response's parts as the vendor's content blocks, in order, for sending it back in a history:
     empty text is left out, and so is thinking `thinking_block` refuses (another vendor's, which
     cannot be verified). `text_part_block` replaces `text_block` where a text block carries more than
     its text (citations); native tool parts go through `native_block` (None: dropped, as they are for
     a vendor that did not run them, and so are the parts it refuses); files the model made through
-    `file_block` (likewise)."""
+    `file_block` and compaction summaries through `compaction_block` (likewise)."""
     blocks: list[dict[str, Any]] = []
     for part in response.parts:
         block: dict[str, Any] | None = None
@@ -486,6 +488,8 @@ def assistant_blocks(
             block = native_block(part)
         elif file_block is not None and isinstance(part, FilePart):
             block = file_block(part)
+        elif compaction_block is not None and isinstance(part, CompactionPart):
+            block = compaction_block(part)
         if block is not None:
             blocks.append(block)
     return blocks

@@ -61,6 +61,10 @@ class OpenAIResponsesModelSettings(OpenAIModelSettings, total=False):
     """A stored response's id to continue from; `'auto'`: the last response in the history, and only
     the messages after it are sent."""
     openai_truncation: Literal["auto", "disabled"]
+    openai_context_management: list[dict[str, Any]]
+    """`context_management`: server-side compaction, e.g. `[{'type': 'compaction', 'compact_threshold':
+    200000}]`. The `compaction` item a response then holds (a `CompactionPart`) goes back in the
+    history, and the API drops everything before it."""
     openai_include: list[str]
     openai_text_verbosity: Literal["low", "medium", "high"]
     openai_include_web_search_sources: bool

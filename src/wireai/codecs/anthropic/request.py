@@ -11,6 +11,7 @@ from ...exceptions import UserError
 from ...messages import (
     BinaryContent,
     CachePoint,
+    CompactionPart,
     DocumentUrl,
     FileUrl,
     ImageUrl,
@@ -386,6 +387,7 @@ def _assistant_content(response: ModelResponse) -> list[dict[str, Any]]:
         _thinking_block,
         text_part_block=_cited_text_block if is_ours(response.provider_name) else None,
         native_block=_native_block,
+        compaction_block=_compaction_block,
     )
 
 
@@ -407,6 +409,14 @@ def _native_block(part: NativeToolCallPart | NativeToolReturnPart) -> dict[str, 
     if not is_ours(part.provider_name):
         return None
     return call_block(part) if isinstance(part, NativeToolCallPart) else return_block(part)
+
+
+def _compaction_block(part: CompactionPart) -> dict[str, Any] | None:
+    """Anthropic's own compaction block goes back as it came (the API then drops every block before
+    it); anyone else's compaction is dropped. A summary is never empty: a failed one is `null`."""
+    if not is_ours(part.provider_name):
+        return None
+    return {"type": "compaction", "content": part.content or None, **(part.provider_details or {})}
 
 
 def _tool_use_block(part: ToolCallPart) -> dict[str, Any]:

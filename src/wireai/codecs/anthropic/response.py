@@ -6,7 +6,15 @@ from collections.abc import Mapping
 from typing import Any
 
 from ...exceptions import ModelHTTPError, UnexpectedModelBehavior, snippet
-from ...messages import FinishReason, ModelResponse, ModelResponsePart, TextPart, ThinkingPart, ToolCallPart
+from ...messages import (
+    CompactionPart,
+    FinishReason,
+    ModelResponse,
+    ModelResponsePart,
+    TextPart,
+    ThinkingPart,
+    ToolCallPart,
+)
 from ...profiles import ModelProfile
 from ...usage import RequestUsage
 from .._base import json_object, obj, text, token_count
@@ -18,14 +26,17 @@ __all__ = [
     "FINISH_REASONS",
     "USAGE_COUNTS",
     "block_part",
+    "compaction_part",
     "message_details",
     "parse_response",
     "read_usage",
 ]
 
-# stop_reason -> our finish reason. `pause_turn` means "send the conversation back to continue".
+# stop_reason -> our finish reason. `pause_turn` means "send the conversation back to continue";
+# `compaction`: the turn stopped after its compaction block (`pause_after_compaction`).
 FINISH_REASONS: dict[str, FinishReason | None] = {
     "end_turn": "stop",
+    "compaction": "stop",
     "stop_sequence": "stop",
     "max_tokens": "length",
     "model_context_window_exceeded": "length",
@@ -132,11 +143,26 @@ def block_part(block: Any, message: Any, kinds: dict[str, str]) -> ModelResponse
         if is_result_block(kind):
             _required(block, "tool_use_id")
             return return_part(block, kinds.get)
+        if kind == "compaction":
+            return compaction_part(block)
     except _MissingField as exc:
         raise UnexpectedModelBehavior(
             f"Anthropic: {kind} block without a string `{exc}`", snippet(message)
         ) from None
-    return None  # block types newer than this codec (and `compaction`) are not ours to interpret
+    return None  # block types newer than this codec are not ours to interpret
+
+
+def compaction_part(block: Mapping[str, Any]) -> CompactionPart:
+    """A `compaction` block: its summary (`content`, null when compaction failed) as the part's
+    content, and every other field it carries (`encrypted_content`, opaque) in `provider_details`, so
+    the block goes back exactly as it came: the API drops everything before it."""
+    details = {k: v for k, v in block.items() if k not in ("type", "content") and v is not None}
+    content = block.get("content")
+    return CompactionPart(
+        content if isinstance(content, str) else None,
+        provider_name=PROVIDER_NAME,
+        provider_details=details or None,
+    )
 
 
 def caller_details(caller: Any) -> dict[str, Any] | None:

@@ -30,6 +30,7 @@ from .response import (
     USAGE_COUNTS,
     block_part,
     caller_details,
+    compaction_part,
     error,
     message_details,
     read_usage,
@@ -49,7 +50,9 @@ class StreamParser(BaseStreamParser):
     JSON over `input_json_delta` events; it is accumulated per block and parsed once at
     `content_block_stop` (fragments may be empty, and an input may instead come whole in
     `content_block_start`). A server tool's result block comes whole in its `content_block_start`.
-    Blocks already inside `message_start` (a turn continued after programmatic tool calls) are read as
+    A `compaction` block's summary comes in `compaction_delta`s (`content` pieces joined, the opaque
+    `encrypted_content` the latest given): it is one `CompactionPart`, started whole at its
+    `content_block_stop`. Blocks already inside `message_start` (a turn continued after programmatic tool calls) are read as
     complete blocks 0..n-1, and later blocks keep their place after them. Usage: `message_start` has the
     input and cache counts, `message_delta` cumulative totals (and `iterations` where the request had
     several billed steps); a later count replaces an earlier one key by key. A stream that ends before
@@ -69,6 +72,7 @@ class StreamParser(BaseStreamParser):
         self._raw_usage: dict[str, Any] = {}
         self._tool_blocks: dict[int, dict[str, Any]] = {}  # key -> input given in content_block_start
         self._skipped_blocks: set[int] = set()  # block types newer than this codec
+        self._compactions: dict[int, dict[str, Any]] = {}  # key -> the compaction block so far
         self._kinds: dict[str, str] = {}  # server tool call id -> kind (names an MCP result)
         self._citations: dict[int, list[Any]] = {}  # key -> citations that came before the block's text
         self._start_details: dict[str, Any] = {}  # the `message` of `message_start`, for provider_details
@@ -215,6 +219,9 @@ class StreamParser(BaseStreamParser):
                 provider_name=PROVIDER_NAME,
                 provider_details={REDACTED: text(block.get("data")) or ""},
             )
+        if kind == "compaction":
+            self._compactions[key] = dict(block)
+            return None
         self._skipped_blocks.add(key)
         return None
 
@@ -244,12 +251,26 @@ class StreamParser(BaseStreamParser):
             return parts.handle_thinking_delta(
                 key, signature=text(delta.get("signature")) or "", provider_name=PROVIDER_NAME
             )
+        if kind == "compaction_delta" and key in self._compactions:
+            self._grow_compaction(self._compactions[key], delta)
+            return None
         if kind == "citations_delta" and delta.get("citation") is not None:
             if isinstance(parts.part_for(key), TextPart):
                 self._cite(key, [delta["citation"]])
             else:  # a citation before the first text of its block: kept until the text starts
                 self._citations.setdefault(key, []).append(delta["citation"])
         return None
+
+    @staticmethod
+    def _grow_compaction(block: dict[str, Any], delta: dict[str, Any]) -> None:
+        # The summary may come in several pieces; an opaque field is whole in each delta that has it
+        # (and a null one does not erase what came before).
+        piece = delta.get("content")
+        if isinstance(piece, str):
+            block["content"] = (text(block.get("content")) or "") + piece
+        for field, value in delta.items():
+            if field not in ("type", "content") and value is not None:
+                block[field] = value
 
     def _cite(self, key: int, citations: list[Any], event: PartStartEvent | None = None) -> None:
         """Add citations to the text part under `key` (and to the start event that carries it)."""
@@ -260,22 +281,26 @@ class StreamParser(BaseStreamParser):
         if event is not None:
             event.part.provider_details = dict(part_details)
 
-    def _block_stop(self, data: dict[str, Any]) -> None:
+    def _block_stop(self, data: dict[str, Any]) -> ModelResponseStreamEvent | None:
         key = self._key(data)
         self._skipped_blocks.discard(key)
+        compaction = self._compactions.pop(key, None)
+        if compaction is not None:
+            return self.parts.handle_part(key, compaction_part(compaction))
         given = self._tool_blocks.pop(key, None)
         if given is None or not isinstance(self.parts.part_for(key), (ToolCallPart, NativeToolCallPart)):
-            return
+            return None
         args_text = self.parts.tool_call_args_text(key)
         if not args_text.strip():
             self.parts.set_tool_call_args(key, given)
-            return
+            return None
         try:
             args = json.loads(args_text)
         except ValueError:
-            return  # cut off (max_tokens) or malformed: left as text for the agent's retry prompt
+            return None  # cut off (max_tokens) or malformed: left as text for the agent's retry prompt
         if isinstance(args, dict):
             self.parts.set_tool_call_args(key, args)
+        return None
 
     def _message_delta(self, data: dict[str, Any]) -> None:
         delta = obj(data.get("delta"))

@@ -11,6 +11,7 @@ from ...exceptions import UserError
 from ...messages import (
     BinaryContent,
     CachePoint,
+    CompactionPart,
     DocumentUrl,
     ImageUrl,
     ModelMessage,
@@ -59,6 +60,7 @@ _SETTINGS = {
     "openai_store": "store",
     "openai_metadata": "metadata",
     "openai_truncation": "truncation",
+    "openai_context_management": "context_management",
     "openai_prompt_cache_key": "prompt_cache_key",
     "openai_prompt_cache_retention": "prompt_cache_retention",
 }
@@ -336,6 +338,12 @@ def _response_items(message: ModelResponse) -> list[dict[str, Any]]:
                 if part.signature:
                     reasoning["encrypted_content"] = part.signature
                 items.append(reasoning)
+        elif isinstance(part, CompactionPart):
+            # Only OpenAI's own compaction items (a `cmp_` id) can go back: the API then drops every
+            # item before it. Another vendor's summary is left out.
+            encrypted = (part.provider_details or {}).get("encrypted_content")
+            if part.id and part.id.startswith("cmp_") and isinstance(encrypted, str):
+                items.append({"type": "compaction", "id": part.id, "encrypted_content": encrypted})
         # Native tool returns and files travel inside their call's item; others' files stay behind.
     return items
 

@@ -7,7 +7,15 @@ from datetime import datetime
 from typing import Any
 
 from ...exceptions import ModelHTTPError, UnexpectedModelBehavior, snippet
-from ...messages import FinishReason, ModelResponse, ModelResponsePart, TextPart, ThinkingPart, ToolCallPart
+from ...messages import (
+    CompactionPart,
+    FinishReason,
+    ModelResponse,
+    ModelResponsePart,
+    TextPart,
+    ThinkingPart,
+    ToolCallPart,
+)
 from ...profiles import ModelProfile
 from ...usage import RequestUsage
 from .._base import epoch_datetime, json_object, obj, text, token_count
@@ -17,6 +25,7 @@ from . import native_tools
 __all__ = [
     "INCOMPLETE_REASONS",
     "STATUS_FINISH",
+    "compaction_part",
     "finish",
     "parse_count_tokens_response",
     "parse_response",
@@ -46,7 +55,7 @@ def parse_response(
     profile: ModelProfile | None = None,
 ) -> ModelResponse:
     """A `response` object as a `ModelResponse`: reasoning items as `ThinkingPart`s (encrypted content
-    as the signature), native tool items as call, file and return parts, text annotations (citations)
+    as the signature), `compaction` items as `CompactionPart`s, native tool items as call, file and return parts, text annotations (citations)
     in `TextPart.provider_details`. A response the vendor's content filter stopped is returned, with
     `finish_reason='content_filter'`, not raised."""
     body = json_object(body, "OpenAI Responses")
@@ -120,8 +129,22 @@ def _output_item(
         if not any(texts) and not encrypted:
             return []  # nothing to show or send back (ask for `reasoning.encrypted_content` to keep it)
         return [ThinkingPart("\n\n".join(t for t in texts if t), id=item_id, signature=encrypted)]
+    if kind == "compaction":
+        return [compaction_part(item, model_name)]
     native = native_tools.item_parts(item, timestamp=timestamp, model_name=model_name)
     return native or []  # items wireai does not model (computer_call, ...) are left out
+
+
+def compaction_part(item: Mapping[str, Any], model_name: str) -> CompactionPart:
+    """A `compaction` item (context management's, or `responses/compact`'s): no readable summary, its
+    `id`, and its `encrypted_content` (with `created_by`, where given) in `provider_details`: the
+    item must go back as input for the API to drop what it summarised."""
+    if not isinstance(item.get("encrypted_content"), str):
+        raise UnexpectedModelBehavior(
+            f"{model_name}: compaction item without `encrypted_content`", snippet(dict(item))
+        )
+    details = {k: v for k, v in item.items() if k not in ("type", "id") and v is not None}
+    return CompactionPart(None, id=text(item.get("id")), provider_details=details)
 
 
 def text_details(content: Mapping[str, Any]) -> dict[str, Any] | None:

@@ -4,7 +4,8 @@ Parts are keyed by `output_index` (text also by `content_index`). A native tool 
 part at `response.output_item.added`; code (`response.code_interpreter_call_code.delta`) and MCP
 arguments (`response.mcp_call_arguments.delta`) grow its arguments as JSON text; partial images
 (`response.image_generation_call.partial_image`) arrive as a `FilePart` that the final image replaces;
-`response.output_item.done` settles the call's arguments exactly and adds the files and the return.
+`response.output_item.done` settles the call's arguments exactly and adds the files and the return,
+and brings a `compaction` item whole.
 `response.completed` (or `.incomplete`) ends a good stream.
 """
 
@@ -29,7 +30,7 @@ from ...profiles import ModelProfile
 from .._base import NO_EVENTS, BaseStreamParser, epoch_datetime, loads, obj, text
 from ..openai_chat import error_status
 from . import native_tools
-from .response import call_id_scope, finish, parse_usage, raise_error, text_details
+from .response import call_id_scope, compaction_part, finish, parse_usage, raise_error, text_details
 
 __all__ = ["StreamParser"]
 
@@ -190,6 +191,10 @@ class StreamParser(BaseStreamParser):
         if kind == "message":
             self._annotate(payload, item)
             return None
+        if kind == "compaction":  # whole when done: nothing of it streams
+            part = compaction_part(item, self.model_name)
+            part.provider_name = self.provider_name
+            return [self.parts.handle_part(key, part)]
         return self._native_done(key, item)
 
     def _native_done(self, key: Key, item: dict[str, Any]) -> list[ModelResponseStreamEvent] | None:

@@ -1,6 +1,8 @@
 """What Anthropic sends: `message` objects and the Messages SSE stream (`message_start` ... `message_stop`).
 
-Native tool parts are sent as the server tool blocks they came from (`server_tool_use` /
+A `CompactionPart` is sent as the `compaction` block it came from (streamed as one
+`compaction_delta` with the whole summary, as the API sends it). Native tool parts are sent as the
+server tool blocks they came from (`server_tool_use` /
 `mcp_tool_use` and `*_tool_result`, from their `provider_details`, or the kind's default block), a
 tool call's `caller` as the `tool_use` block's, and a response's `container_id` / `stop_details` as
 the message's `container` / `stop_details`.
@@ -16,6 +18,7 @@ from ...codecs.anthropic import FINISH_REASONS
 from ...codecs.anthropic.common import REDACTED
 from ...codecs.anthropic.native_tools import call_block, is_call_block, return_block
 from ...messages import (
+    CompactionPart,
     ModelResponse,
     ModelResponsePart,
     NativeToolCallPart,
@@ -84,6 +87,9 @@ def _encode_block(part: ModelResponsePart) -> dict[str, Any]:
                 "Anthropic block fields in provider_details"
             )
         return native
+    if isinstance(part, CompactionPart):
+        details = part.provider_details or {}
+        return {"type": "compaction", "content": part.content, "encrypted_content": None, **details}
     if not isinstance(part, ThinkingPart):
         raise NotImplementedError(f"the Anthropic fake cannot send a {type(part).__name__} yet")
     redacted = (part.provider_details or {}).get(REDACTED)
@@ -211,6 +217,9 @@ def _encode_block_events(index: int, block: dict[str, Any], size: int) -> list[t
         deltas = [{"type": "thinking_delta", "thinking": piece} for piece in pieces(block["thinking"], size)]
         if block["signature"]:
             deltas.append({"type": "signature_delta", "signature": block["signature"]})
+    elif kind == "compaction":
+        start = {**block, "content": None, "encrypted_content": None}
+        deltas = [{"type": "compaction_delta", **{k: v for k, v in block.items() if k != "type"}}]
     else:
         start = block
     return [

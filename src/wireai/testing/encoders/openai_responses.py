@@ -5,7 +5,8 @@ Native tool parts are encoded as the vendor's items: a `NativeToolCallPart` with
 `code_interpreter_call`, `image_generation_call`, `file_search_call`, `mcp_list_tools`, `mcp_call` or
 `mcp_approval_request` (named by the call's `provider_details['item_type']`, or inferred from its
 tool name), and a `FilePart` of its own becomes an `image_generation_call` (a generated image).
-`TextPart.provider_details['annotations']` are the text's citations.
+`TextPart.provider_details['annotations']` are the text's citations. A `CompactionPart` is a
+`compaction` item (its `encrypted_content` from `provider_details`), announced and done whole.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 
 from ...codecs.openai_responses import native_tools
 from ...messages import (
+    CompactionPart,
     FilePart,
     ModelResponse,
     ModelResponsePart,
@@ -120,6 +122,9 @@ def _output_items(response: ModelResponse, status: str) -> list[dict[str, Any]]:
             if part.signature:
                 item["encrypted_content"] = part.signature
             items.append(item)
+        elif isinstance(part, CompactionPart):
+            details = part.provider_details or {}
+            items.append({"id": part.id or f"cmp_{n}", "type": "compaction", **details})
         elif isinstance(part, NativeToolCallPart):
             items.append(_native_item(part, response.parts))
         elif isinstance(part, FilePart) and part.id not in native_ids:
@@ -226,6 +231,8 @@ def encode_stream(
             )
             for n, summary in enumerate(item["summary"]):
                 events += _summary_events(summary, {**ids, "summary_index": n}, fragment)
+        elif kind == "compaction":  # nothing of it streams: announced and done whole
+            events.append({"type": "response.output_item.added", "output_index": index, "item": item})
         else:
             events += _native_item_events(item, index, fragment)
         events.append({"type": "response.output_item.done", "output_index": index, "item": item})
