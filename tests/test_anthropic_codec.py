@@ -14,6 +14,7 @@ from wireai.messages import (
     AudioUrl,
     BinaryContent,
     CachePoint,
+    CompactionPart,
     DocumentUrl,
     ModelMessage,
     ModelRequest,
@@ -352,6 +353,60 @@ def test_stream_without_message_stop_is_unexpected_and_keeps_what_arrived() -> N
     kept = info.value.response
     assert kept is not None and kept.parts == [TextPart("Hal")]
     assert (kept.provider_response_id, kept.usage.input_tokens, kept.provider_name) == ("msg", 3, "anthropic")
+
+
+def compaction_stream(*blocks: list[dict[str, Any]]) -> bytes:
+    """A message whose blocks are each given as a start block followed by its deltas."""
+    raw = sse(
+        {"type": "message_start", "message": {"id": "msg", "content": [], "usage": {"input_tokens": 3}}}
+    )
+    for index, (start, *deltas) in enumerate(blocks):
+        raw += sse({"type": "content_block_start", "index": index, "content_block": start})
+        for delta in deltas:
+            raw += sse({"type": "content_block_delta", "index": index, "delta": delta})
+        raw += sse({"type": "content_block_stop", "index": index})
+    return raw + sse({"type": "message_stop"})
+
+
+def test_stream_compaction_summary_pieces_join_and_the_latest_encrypted_content_is_kept() -> None:
+    """Several `compaction_delta`s: the summary's pieces join; `encrypted_content` is whole in each
+    delta that has it (the latest wins) and a null one does not erase it; a failed compaction (null
+    content, no delta) is still a part, which goes back as null."""
+    raw = compaction_stream(
+        [
+            {"type": "compaction", "content": "", "encrypted_content": "stale"},
+            {"type": "compaction_delta", "content": "Steps 1-3 done; ", "encrypted_content": "fresh"},
+            {"type": "compaction_delta", "content": "step 4 next.", "encrypted_content": None},
+        ],
+        [{"type": "compaction", "content": None, "encrypted_content": None}],
+    )
+    response = parse_stream(raw)
+    details = {"encrypted_content": "fresh"}
+    assert response.parts == [
+        CompactionPart("Steps 1-3 done; step 4 next.", provider_name="anthropic", provider_details=details),
+        CompactionPart(None, provider_name="anthropic"),
+    ]
+    _, [turn] = codec.map_messages([response])
+    assert turn["content"] == [
+        {"type": "compaction", "content": "Steps 1-3 done; step 4 next.", "encrypted_content": "fresh"},
+        {"type": "compaction", "content": None},
+    ]
+
+
+def test_compaction_goes_back_to_anthropic_only() -> None:
+    """Another vendor's compaction (an OpenAI Responses item) is dropped; an empty summary, which
+    the API refuses, goes back as null."""
+    response = ModelResponse(
+        [
+            CompactionPart(
+                None, id="cmp_1", provider_name="openai", provider_details={"encrypted_content": "x"}
+            ),
+            CompactionPart("", provider_name="anthropic"),
+            TextPart("Done."),
+        ]
+    )
+    _, [turn] = codec.map_messages([response])
+    assert turn["content"] == [{"type": "compaction", "content": None}, {"type": "text", "text": "Done."}]
 
 
 def test_stream_server_tool_use_input_deltas_build_a_native_call_and_its_result() -> None:

@@ -414,7 +414,8 @@ def test_usage_with_compaction_is_the_sum_over_iterations_json_and_stream(case: 
     )
     assert response.text == "Step 4: switch invoices to the ledger."
     assert response.parts[0] == CompactionPart(
-        "Summary: the team is migrating billing to the new ledger; steps 1-3 are done.", provider_name="anthropic"
+        "Summary: the team is migrating billing to the new ledger; steps 1-3 are done.",
+        provider_name="anthropic",
     )
     assert vars(response.usage) == usage(
         180000 + 23000 + 2000,
@@ -428,7 +429,9 @@ SUMMARY = (
     "Summary: the team is migrating billing to the new ledger. Steps 1-3 are done (schema, "
     "backfill, dual writes); step 4, switching invoices to the ledger, is next."
 )
-ENCRYPTED = "Eu4BCkYIBRgCKkDpZf3mQ0a8cT2Kx9sLr5VhNw7jYb1GqUe4oXtA6iCzP0dM3nRsWlvH8kJfBgyTa2Oq5uE7cZxVbN1mLd4p=="
+ENCRYPTED = (
+    "Eu4BCkYIBRgCKkDpZf3mQ0a8cT2Kx9sLr5VhNw7jYb1GqUe4oXtA6iCzP0dM3nRsWlvH8kJfBgyTa2Oq5uE7cZxVbN1mLd4p=="
+)
 
 
 @pytest.mark.parametrize(
@@ -447,7 +450,9 @@ def test_a_compaction_block_is_a_part_and_goes_back_verbatim_json_and_stream(cas
         name="claude-opus-4-6",
         settings={"anthropic_context_management": COMPACTION},
     )
-    compaction = CompactionPart(SUMMARY, provider_name="anthropic", provider_details={"encrypted_content": ENCRYPTED})
+    compaction = CompactionPart(
+        SUMMARY, provider_name="anthropic", provider_details={"encrypted_content": ENCRYPTED}
+    )
     assert r1.parts == [compaction, TextPart("Step 4: switch invoices to the ledger, one region at a time.")]
     assert (r1.finish_reason, vars(r1.usage)) == (
         "stop",

@@ -12,6 +12,7 @@ from support import assert_protocol_valid, assert_spec_valid
 from wireai.exceptions import ModelHTTPError, UnexpectedModelBehavior
 from wireai.messages import (
     BinaryContent,
+    CompactionPart,
     DocumentUrl,
     ImageUrl,
     ModelMessage,
@@ -191,6 +192,77 @@ def test_reasoning_item_goes_back_as_input() -> None:
         {"role": "user", "content": "q2"},
     ]
     assert_protocol_valid("openai_responses", body)
+    assert_spec_valid("openai", body, "responses")
+
+
+COMPACTION_SETTINGS: Any = {
+    "openai_context_management": [{"type": "compaction", "compact_threshold": 200000}]
+}
+COMPACTION_ITEM = CompactionPart(
+    None,
+    id="cmp_68f1c2a9e0b48190",
+    provider_name="openai",
+    provider_details={
+        "encrypted_content": "gAAAAABpZ3Vtcm9vbS1jb21wYWN0aW9uLXN1bW1hcnktb2YtdGhlLWJpbGxpbmctbWlncmF0aW9uLXR1cm5zLTEtdG8tNDA=",
+        "created_by": "system",
+    },
+)
+
+
+@pytest.mark.parametrize(
+    "case", ["compaction_item_dropped_from_history", "stream_compaction_item_dropped_from_history"]
+)
+def test_a_compaction_item_is_a_part_and_goes_back_as_input_json_and_stream(case: str) -> None:
+    """`openai_context_management` is sent as `context_management`; the `compaction` item comes back
+    as a CompactionPart and goes back as an input item with its own fields (the fixture pins the
+    body, and it is checked against the Responses spec), so the API drops what it summarised."""
+    streamed = case.startswith("stream")
+    with ReplayServer(load_case("openai_responses", case)) as server:
+        model = model_for(server, "gpt-5.2")
+        messages: list[ModelMessage] = [user("Continue the migration plan.")]
+
+        async def first() -> tuple[list[Any], ModelResponse]:
+            if not streamed:
+                return [], await request(model, messages, settings=COMPACTION_SETTINGS)
+            async with model.request_stream(
+                messages, COMPACTION_SETTINGS, ModelRequestParameters()
+            ) as response:
+                return [e async for e in response], response.get()
+
+        events, r1 = asyncio.run(first())
+        assert r1.parts[0] == COMPACTION_ITEM
+        assert r1.text == "Step 4: switch invoices to the ledger, one region at a time."
+        if streamed:  # announced whole at the item's `.done`, before the message starts
+            assert [(type(e).__name__, e.index) for e in events[:2]] == [
+                ("PartStartEvent", 0),
+                ("PartStartEvent", 1),
+            ]
+            assert events[0].part == COMPACTION_ITEM
+        messages += [r1, user("What comes after step 4?")]
+        r2 = asyncio.run(request(model, messages, settings=COMPACTION_SETTINGS))
+        check_bodies(server)
+    assert r2.text == "Step 5: turn off the dual writes and retire the old billing tables."
+
+
+def test_only_openai_compaction_items_go_back() -> None:
+    """Anthropic's summary (no `cmp_` item id) is left out of a Responses request."""
+    history: list[ModelMessage] = [
+        user("q"),
+        ModelResponse([CompactionPart("summary", provider_name="anthropic"), COMPACTION_ITEM, TextPart("a")]),
+    ]
+    body = (
+        OpenAIResponsesModel("gpt-5.2", api_key="k")
+        .build_request(history, None, ModelRequestParameters())
+        .body
+    )
+    assert body["input"][1:] == [
+        {
+            "type": "compaction",
+            "id": COMPACTION_ITEM.id,
+            "encrypted_content": COMPACTION_ITEM.provider_details["encrypted_content"],
+        },
+        {"role": "assistant", "content": "a"},
+    ]
     assert_spec_valid("openai", body, "responses")
 
 
