@@ -407,6 +407,11 @@ def test_compaction_goes_back_to_anthropic_only() -> None:
     )
     _, [turn] = codec.map_messages([response])
     assert turn["content"] == [{"type": "compaction", "content": None}, {"type": "text", "text": "Done."}]
+    # The block is a beta one: sending it back asks for the beta, with or without context_management.
+    request = codec.build_request([response], ModelRequestParameters(), model="claude-opus-4-6")
+    assert request.headers["anthropic-beta"] == "compact-2026-01-12"
+    other = ModelResponse([response.parts[0], TextPart("Done.")])
+    assert "anthropic-beta" not in codec.build_request([other], ModelRequestParameters(), model="m").headers
 
 
 def test_stream_server_tool_use_input_deltas_build_a_native_call_and_its_result() -> None:

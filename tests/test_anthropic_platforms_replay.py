@@ -28,6 +28,7 @@ from support import ToLoopback, assert_protocol_valid, assert_spec_valid
 from wireai import Agent
 from wireai.exceptions import ModelHTTPError, UserError
 from wireai.messages import (
+    CompactionPart,
     ModelRequest,
     ModelResponse,
     NativeToolCallPart,
@@ -97,7 +98,10 @@ def replay(
         body = exchange.body
         if "count" not in exchange.request["path"]:
             assert_protocol_valid("anthropic", body)
-            assert_spec_valid("anthropic", anthropic_spec_body(body, model) if "model" not in body else body)
+            operation = "messages-beta" if "anthropic_beta" in body else "messages"
+            assert_spec_valid(
+                "anthropic", anthropic_spec_body(body, model) if "model" not in body else body, operation
+            )
 
     async def main(transport: ToLoopback) -> Any:
         async with httpx.AsyncClient(transport=transport) as client:
@@ -171,6 +175,37 @@ def test_bedrock_agent_run_with_thinking_and_a_tool_over_invoke_model() -> None:
     ]
     assert (first.finish_reason, first.provider_response_id) == ("tool_call", "msg_bdrk_01HkS7m2")
     assert first.usage == RequestUsage(input_tokens=412, output_tokens=96)
+
+
+def test_bedrock_compaction_block_goes_back_verbatim_with_the_beta_in_the_body() -> None:
+    """The platforms share the Messages codec: Bedrock's InvokeModel reads the compaction block and
+    the follow-up sends it back as it came (the fixture pins the body), the beta as `anthropic_beta`."""
+    settings: Any = {
+        "anthropic_context_management": {
+            "edits": [{"type": "compact_20260112", "trigger": {"type": "input_tokens", "value": 150000}}]
+        }
+    }
+
+    async def run(model: AnthropicModel) -> list[ModelResponse]:
+        first = [ModelRequest([UserPromptPart("Continue the migration plan.")])]
+        r1 = await model.request(first, settings, ModelRequestParameters())
+        later = [*first, r1, ModelRequest([UserPromptPart("What comes after step 4?")])]
+        return [r1, await model.request(later, settings, ModelRequestParameters())]
+
+    (r1, r2), _, _ = replay(
+        "anthropic_bedrock",
+        "invoke_compaction_block_dropped_from_history",
+        bedrock_key,
+        "us.anthropic.claude-opus-4-6-v1",
+        run,
+    )
+    compaction = r1.parts[0]
+    assert isinstance(compaction, CompactionPart) and compaction.provider_name == "anthropic"
+    assert compaction.content is not None and compaction.content.startswith("Summary: the team is migrating")
+    assert compaction.provider_details is not None and set(compaction.provider_details) == {
+        "encrypted_content"
+    }
+    assert r2.text == "Step 5: turn off the dual writes and retire the old billing tables."
 
 
 def test_bedrock_streams_anthropic_events_as_base64_chunks_in_aws_event_stream() -> None:

@@ -14,6 +14,7 @@ from wireai._parts_manager import ModelResponsePartsManager
 from wireai.messages import (
     AudioUrl,
     BinaryContent,
+    CompactionPart,
     DocumentUrl,
     ImageUrl,
     ModelMessagesTypeAdapter,
@@ -65,6 +66,12 @@ def full_history() -> list:
                     provider_name="anthropic",
                     provider_details={"redacted": "x"},
                 ),
+                CompactionPart(
+                    "summary", provider_name="anthropic", provider_details={"encrypted_content": "e"}
+                ),
+                CompactionPart(
+                    None, id="cmp_1", provider_name="openai", provider_details={"encrypted_content": "o"}
+                ),
                 TextPart("calling", id="t1"),
                 ToolCallPart("get", '{"a": 1}', tool_call_id="c1"),
                 ToolCallPart("put", {"b": [1, 2]}, tool_call_id="c2"),
@@ -104,7 +111,15 @@ def test_every_part_kind_round_trips_through_json() -> None:
     data = json.loads(raw)
     binary = data[0]["parts"][1]["content"][5]
     assert binary["data"] == base64.b64encode(b"\x00\xffbytes").decode()
-    assert [p["part_kind"] for p in data[1]["parts"]] == ["thinking", "text", "tool-call", "tool-call"]
+    kinds = ["thinking", "compaction", "compaction", "text", "tool-call", "tool-call"]
+    assert [p["part_kind"] for p in data[1]["parts"]] == kinds
+    assert data[1]["parts"][2] == {  # PydanticAI's shape, so stored histories move between the two
+        "content": None,
+        "id": "cmp_1",
+        "provider_name": "openai",
+        "provider_details": {"encrypted_content": "o"},
+        "part_kind": "compaction",
+    }
     loaded = ModelMessagesTypeAdapter.validate_json(raw)
     assert loaded == history
     assert isinstance(loaded[0].parts[1].content[5], BinaryContent)

@@ -15,7 +15,14 @@ import pytest
 
 from wireai import Agent
 from wireai.exceptions import ModelAPIError, ModelHTTPError, UnexpectedModelBehavior
-from wireai.messages import ModelRequest, ModelResponse, TextPart, ToolCallPart, UserPromptPart
+from wireai.messages import (
+    CompactionPart,
+    ModelRequest,
+    ModelResponse,
+    TextPart,
+    ToolCallPart,
+    UserPromptPart,
+)
 from wireai.models import ModelRequestParameters
 from wireai.models.openai import OpenAIChatModel
 from wireai.testing import (
@@ -340,3 +347,59 @@ async def test_chunk_pause_streams_events_slowly_but_identically() -> None:
         fake.add_text("paced")
         async with Agent(fake.model()).run_stream("hi") as run:
             assert await run.get_output() == "paced"
+
+
+# ------------------------------------------------------------------------------------------ compaction
+
+COMPACTIONS: dict[type[FakeVendor], tuple[CompactionPart, dict[str, Any]]] = {
+    FakeAnthropic: (
+        CompactionPart(
+            "Steps 1-3 are done.", provider_name="anthropic", provider_details={"encrypted_content": "Eq"}
+        ),
+        {"type": "compaction", "content": "Steps 1-3 are done.", "encrypted_content": "Eq"},
+    ),
+    FakeOpenAIResponses: (
+        CompactionPart(
+            None, id="cmp_1", provider_name="openai", provider_details={"encrypted_content": "gAAA"}
+        ),
+        {"type": "compaction", "id": "cmp_1", "encrypted_content": "gAAA"},
+    ),
+}
+
+
+@pytest.mark.parametrize("fake_class", list(COMPACTIONS), ids=lambda c: c.__name__)
+async def test_a_scripted_compaction_survives_an_instrumented_streamed_run_and_goes_back(
+    fake_class: type[FakeVendor],
+) -> None:
+    """The agent, its event stream and OpenTelemetry (which has no part type for it, so leaves it
+    out) take a compaction part; the next run's request carries it as the vendor's block or item."""
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    from wireai import InstrumentationSettings
+
+    part, wire = COMPACTIONS[fake_class]
+    exporter = InMemorySpanExporter()
+    tracer_provider = TracerProvider()
+    tracer_provider.add_span_processor(SimpleSpanProcessor(exporter))
+    async with fake_class() as fake:
+        fake.add_response(ModelResponse([part, TextPart("Step 4.")]))
+        fake.add_response(ModelResponse([TextPart("Step 5.")]))
+        agent = Agent(fake.model(), instrument=InstrumentationSettings(tracer_provider=tracer_provider))
+        async with agent.run_stream("Continue.") as run:
+            assert await run.get_output() == "Step 4."
+        history = run.all_messages()
+        second = await agent.run("Next?", message_history=history)
+    assert history[1].parts[0] == part and history[1].text == "Step 4."
+    assert second.output == "Step 5."
+    sent = fake.requests[1].json()
+    turns = sent["messages"][1]["content"] if fake_class is FakeAnthropic else sent["input"]
+    assert wire in turns  # the block or item, as the vendor sent it
+    exported = [dict(s.attributes or {}) for s in exporter.get_finished_spans()]
+    outputs = [
+        json.loads(str(a["gen_ai.output.messages"])) for a in exported if "gen_ai.output.messages" in a
+    ]
+    assert outputs[0] == [
+        {"role": "assistant", "parts": [{"type": "text", "content": "Step 4."}], "finish_reason": "stop"}
+    ]

@@ -138,7 +138,8 @@ def messages_request(
     betas = [*native.betas]
     if s.get("anthropic_context_management"):
         body["context_management"] = s["anthropic_context_management"]
-        betas.append(_COMPACTION_BETA)
+    if s.get("anthropic_context_management") or _has_compaction(turns):
+        betas.append(_COMPACTION_BETA)  # a compaction block sent back needs the beta too
 
     if thinking is not None:
         body["thinking"] = thinking
@@ -437,6 +438,10 @@ def _thinking_block(part: ThinkingPart) -> dict[str, Any] | None:
     if part.signature and is_ours(part.provider_name):
         return {"type": "thinking", "thinking": part.content, "signature": part.signature}
     return None
+
+
+def _has_compaction(turns: list[dict[str, Any]]) -> bool:
+    return any(b.get("type") == "compaction" for t in turns if t["role"] == "assistant" for b in t["content"])
 
 
 def _mark_last_block(turns: list[dict[str, Any]], cache_control: dict[str, Any]) -> None:
