@@ -98,7 +98,8 @@ def replay(
         body = exchange.body
         if "count" not in exchange.request["path"]:
             assert_protocol_valid("anthropic", body)
-            operation = "messages-beta" if "anthropic_beta" in body else "messages"
+            beta = "anthropic_beta" in body or "anthropic-beta" in exchange.request["headers"]
+            operation = "messages-beta" if beta else "messages"
             assert_spec_valid(
                 "anthropic", anthropic_spec_body(body, model) if "model" not in body else body, operation
             )
@@ -175,37 +176,6 @@ def test_bedrock_agent_run_with_thinking_and_a_tool_over_invoke_model() -> None:
     ]
     assert (first.finish_reason, first.provider_response_id) == ("tool_call", "msg_bdrk_01HkS7m2")
     assert first.usage == RequestUsage(input_tokens=412, output_tokens=96)
-
-
-def test_bedrock_compaction_block_goes_back_verbatim_with_the_beta_in_the_body() -> None:
-    """The platforms share the Messages codec: Bedrock's InvokeModel reads the compaction block and
-    the follow-up sends it back as it came (the fixture pins the body), the beta as `anthropic_beta`."""
-    settings: Any = {
-        "anthropic_context_management": {
-            "edits": [{"type": "compact_20260112", "trigger": {"type": "input_tokens", "value": 150000}}]
-        }
-    }
-
-    async def run(model: AnthropicModel) -> list[ModelResponse]:
-        first = [ModelRequest([UserPromptPart("Continue the migration plan.")])]
-        r1 = await model.request(first, settings, ModelRequestParameters())
-        later = [*first, r1, ModelRequest([UserPromptPart("What comes after step 4?")])]
-        return [r1, await model.request(later, settings, ModelRequestParameters())]
-
-    (r1, r2), _, _ = replay(
-        "anthropic_bedrock",
-        "invoke_compaction_block_dropped_from_history",
-        bedrock_key,
-        "us.anthropic.claude-opus-4-6-v1",
-        run,
-    )
-    compaction = r1.parts[0]
-    assert isinstance(compaction, CompactionPart) and compaction.provider_name == "anthropic"
-    assert compaction.content is not None and compaction.content.startswith("Summary: the team is migrating")
-    assert compaction.provider_details is not None and set(compaction.provider_details) == {
-        "encrypted_content"
-    }
-    assert r2.text == "Step 5: turn off the dual writes and retire the old billing tables."
 
 
 def test_bedrock_streams_anthropic_events_as_base64_chunks_in_aws_event_stream() -> None:
@@ -394,6 +364,37 @@ def test_vertex_raw_predict_with_web_search() -> None:
     assert isinstance(text, TextPart) and text.content.startswith("The race was won")
     assert text.provider_details is not None and len(text.provider_details["citations"]) == 1
     assert response.usage.input_tokens == 2890 and response.finish_reason == "stop"
+
+
+def test_vertex_compaction_block_goes_back_verbatim() -> None:
+    """The platforms share the Messages codec: Vertex's rawPredict reads the compaction block and the
+    follow-up sends it back as it came (the fixture pins the body and the beta header)."""
+    settings: Any = {
+        "anthropic_context_management": {
+            "edits": [{"type": "compact_20260112", "trigger": {"type": "input_tokens", "value": 150000}}]
+        }
+    }
+
+    async def run(model: AnthropicModel) -> list[ModelResponse]:
+        first = [ModelRequest([UserPromptPart("Continue the migration plan.")])]
+        r1 = await model.request(first, settings, ModelRequestParameters())
+        later = [*first, r1, ModelRequest([UserPromptPart("What comes after step 4?")])]
+        return [r1, await model.request(later, settings, ModelRequestParameters())]
+
+    (r1, r2), _, _ = replay(
+        "anthropic_vertex",
+        "raw_predict_compaction_block_dropped_from_history",
+        vertex,
+        "claude-opus-4-6",
+        run,
+    )
+    compaction = r1.parts[0]
+    assert isinstance(compaction, CompactionPart) and compaction.provider_name == "anthropic"
+    assert compaction.content is not None and compaction.content.startswith("Summary: the team is migrating")
+    assert compaction.provider_details is not None and set(compaction.provider_details) == {
+        "encrypted_content"
+    }
+    assert r2.text == "Step 5: turn off the dual writes and retire the old billing tables."
 
 
 def test_vertex_stream_raw_predict_keeps_stream_in_the_body() -> None:
