@@ -138,6 +138,8 @@ _EXPORTS: dict[str, str] = {
     "DEFAULT_PROFILE": "wireai.profiles",
     "ModelProfile": "wireai.profiles",
     "ModelSettings": "wireai.settings",
+    "ToolChoice": "wireai.settings",
+    "ToolOrOutput": "wireai.settings",
     "Usage": "wireai.usage",
     "RunUsage": "wireai.usage",
     "RequestUsage": "wireai.usage",
@@ -253,7 +255,7 @@ if TYPE_CHECKING:
     from .profiles import DEFAULT_PROFILE, ModelProfile
     from .result import AgentRunResult, AgentStream, StreamedRunResult, StreamedRunResultSync
     from .run import AgentEventStream, AgentRunResultEvent
-    from .settings import ModelSettings
+    from .settings import ModelSettings, ToolChoice, ToolOrOutput
     from .tools import (
         DeferredToolRequests,
         DeferredToolResults,

@@ -2,17 +2,43 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Literal
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from typing_extensions import TypedDict
 
 if TYPE_CHECKING:  # codecs import this module and must not need httpx
     import httpx
 
-__all__ = ["ModelSettings", "ServiceTier", "ThinkingLevel", "merge_model_settings"]
+__all__ = [
+    "ModelSettings",
+    "ServiceTier",
+    "ThinkingLevel",
+    "ToolChoice",
+    "ToolChoiceScalar",
+    "ToolOrOutput",
+    "merge_model_settings",
+]
 
 ThinkingLevel = Literal["minimal", "low", "medium", "high", "xhigh"]
 ServiceTier = Literal["auto", "default", "flex", "priority"]
+ToolChoiceScalar = Literal["none", "required", "auto"]
+
+
+@dataclass
+class ToolOrOutput:
+    """Only these function tools, while the output tools (and text or image output, where the output
+    type takes it) stay available, so the agent can still finish (PydanticAI's `ToolOrOutput`).
+
+    A plain list of names would force one of those tools on every step instead.
+    """
+
+    function_tools: list[str]
+    """The names of the function tools the model may call."""
+
+
+ToolChoice: TypeAlias = ToolChoiceScalar | list[str] | ToolOrOutput | str | None
+"""Every value `ModelSettings.tool_choice` takes: PydanticAI's forms, plus wireai's one tool name (a `str`)."""
 
 
 class ModelSettings(TypedDict, total=False):
@@ -29,10 +55,15 @@ class ModelSettings(TypedDict, total=False):
     frequency_penalty: float
     logit_bias: dict[str, int]
     stop_sequences: list[str]
-    tool_choice: str
-    """`'auto'`, `'required'` (some tool must be called), `'none'`, or a tool's name to force that tool.
+    tool_choice: ToolChoice
+    """Which tools the model may (or must) call; PydanticAI's semantics, `wireai._tool_choice` applies them.
 
-    Unset, the codec chooses what the output mode needs: `required` when text output is not allowed.
+    - unset / `'auto'`: every tool, the model decides (a tool is required when text cannot be the answer);
+    - `'none'`: no function tool; output tools stay (sent alone) when the output needs them;
+    - `'required'`: some function tool must be called (a `UserError` when there is none);
+    - `['a', 'b']`: one of these tools must be called, the others are not sent;
+    - `ToolOrOutput(function_tools=['a'])`: these function tools plus the output tools (and text);
+    - `'a'` (wireai's form, kept): force that one tool, like `['a']`.
     """
     thinking: bool | ThinkingLevel
     """Portable reasoning control: `True`/`False`, or how hard to think. Each codec maps it to its

@@ -6,6 +6,7 @@ back.
 """
 
 from .._params import ModelRequestParameters, OutputObjectDefinition, ToolDefinition
+from .._tool_choice import prepare_tool_choice
 from ._base import WireRequest
 
-__all__ = ["ModelRequestParameters", "OutputObjectDefinition", "ToolDefinition", "WireRequest"]
+__all__ = ["ModelRequestParameters", "OutputObjectDefinition", "ToolDefinition", "WireRequest", "prepare_tool_choice"]

@@ -107,7 +107,8 @@ def resolve_tool_choice(
 ) -> str:
     """`'auto'`, `'required'`, `'none'` or a tool name: the `tool_choice` setting, else what the output needs.
 
-    Each codec spells the answer its vendor's way; a name that is not one of this request's tools is
+    A list of names or `ToolOrOutput` has been narrowed to one of those by `prepare_tool_choice`
+    (which filters the tools sent) before a codec runs. Each codec spells the answer its vendor's way; a name that is not one of this request's tools is
     a `UserError` here rather than a vendor 400 later. `can_force=False` (Claude with extended
     thinking accepts only `auto`/`none`) turns a forced choice into `'auto'`: the agent's output
     validation then asks again if the model answers in text.
@@ -115,6 +116,12 @@ def resolve_tool_choice(
     choice = settings.get("tool_choice")
     if choice is None:
         choice = "auto" if allow_text_output else "required"
+    if not isinstance(choice, str):
+        raise UserError(
+            f"tool_choice {choice!r} decides which tools are sent: narrow it with "
+            "`wireai.codecs.prepare_tool_choice(settings, params)` before building the request "
+            "(wireai's models do this themselves)"
+        )
     names = list(tool_names)
     if choice not in ("auto", "required", "none") and choice not in names:
         raise UserError(

@@ -1,7 +1,7 @@
 """Cohere Chat v2 (`POST /v2/chat`), sans-I/O.
 
 Cohere's own shape, not OpenAI's: sampling is `p`/`k`, "must call a tool" is
-`tool_choice: "REQUIRED"`, an assistant turn that calls tools explains itself in `tool_plan`, tool
+`tool_choice: "REQUIRED"` (one named tool is forced by sending only it), an assistant turn that calls tools explains itself in `tool_plan`, tool
 results go back as `tool` messages whose content is a list of `document`s, the answer is
 `message.content` (a list of `text`/`thinking` items) beside `message.tool_calls`, finish reasons
 are upper case, and usage comes twice (`billed_units` and `tokens`). Streams are SSE frames named by
@@ -102,10 +102,12 @@ def build_request(
 
     tool_defs: list[ToolDefinition] = params.tool_defs
     if tool_defs:
-        body["tools"] = [map_tool(t) for t in tool_defs]
         choice = resolve_tool_choice(s, params.allow_text_output, (t.name for t in tool_defs))
         if choice not in ("auto", "required", "none"):
-            raise UserError("Cohere's tool_choice is REQUIRED or NONE only; it cannot force one named tool")
+            # Cohere's tool_choice is REQUIRED or NONE only: one named tool is forced by sending it alone.
+            tool_defs = [t for t in tool_defs if t.name == choice]
+            choice = "required"
+        body["tools"] = [map_tool(t) for t in tool_defs]
         if choice != "auto":
             body["tool_choice"] = choice.upper()
         if s.get("cohere_strict_tools") is not None:

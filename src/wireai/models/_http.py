@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 
 from .._parts_manager import PartEnds
+from .._tool_choice import prepare_tool_choice
 from ..codecs._base import BaseStreamParser, WireRequest, stamp_provider
 from ..codecs._base import parse_error as default_parse_error
 from ..exceptions import ModelAPIError, ModelHTTPError, UnexpectedModelBehavior, UserError
@@ -122,15 +123,23 @@ class HTTPModel(ProviderBacked, Model):
         stream: bool = False,
     ) -> WireRequest:
         """The exact request this model would send (path, headers without auth, body) — no I/O."""
-        settings = merge_model_settings(self._settings, model_settings) or {}
+        settings, params = self._prepared(model_settings, model_request_parameters)
         return self.codec.build_request(
             messages,
-            self.customize_request_parameters(model_request_parameters),
+            params,
             settings,
             model=self._model_name,
             stream=stream,
             profile=self.profile,
         )
+
+    def _prepared(
+        self, model_settings: ModelSettings | None, model_request_parameters: ModelRequestParameters
+    ) -> tuple[ModelSettings, ModelRequestParameters]:
+        """The settings and parameters a codec gets: merged settings, this model's schemas, and the tools
+        `tool_choice` allows (a list or `ToolOrOutput` filters them here, once for every codec)."""
+        settings = merge_model_settings(self._settings, model_settings) or {}
+        return prepare_tool_choice(settings, self.customize_request_parameters(model_request_parameters))
 
     async def request(
         self,
@@ -169,10 +178,10 @@ class HTTPModel(ProviderBacked, Model):
             return await super().count_tokens(messages, model_settings, model_request_parameters)
         check_allow_model_requests()
         messages = await self._inline_urls(messages)
-        settings = merge_model_settings(self._settings, model_settings) or {}
+        settings, params = self._prepared(model_settings, model_request_parameters)
         wire = build(
             messages,
-            self.customize_request_parameters(model_request_parameters),
+            params,
             settings,
             model=self._model_name,
             profile=self.profile,
