@@ -84,10 +84,12 @@ def test_tool_choice_in_each_vendors_spelling(fake_cls: type[FakeVendor]) -> Non
         body(fake_cls, {"tool_choice": "nope"}, params)
 
 
-def test_vendors_without_a_choice_say_so() -> None:
-    params = ModelRequestParameters(function_tools=[WEATHER])
-    with pytest.raises(UserError, match="Cohere's tool_choice is REQUIRED or NONE only"):
-        body(FakeCohere, {"tool_choice": "get_weather"}, params)
+def test_vendors_without_a_choice_say_so_or_send_the_named_tool_alone() -> None:
+    params = ModelRequestParameters(function_tools=[WEATHER, OUTPUT])
+    cohere = body(FakeCohere, {"tool_choice": "get_weather"}, params)  # REQUIRED/NONE only: no named choice
+    assert [t["function"]["name"] for t in cohere["tools"]] == ["get_weather"] and cohere[
+        "tool_choice"
+    ] == "REQUIRED"
     with pytest.raises(UserError, match="no tool_choice 'none'"):
         body(FakeBedrock, {"tool_choice": "none"}, params)
 

@@ -9,4 +9,10 @@ from .._params import ModelRequestParameters, OutputObjectDefinition, ToolDefini
 from .._tool_choice import prepare_tool_choice
 from ._base import WireRequest
 
-__all__ = ["ModelRequestParameters", "OutputObjectDefinition", "ToolDefinition", "WireRequest", "prepare_tool_choice"]
+__all__ = [
+    "ModelRequestParameters",
+    "OutputObjectDefinition",
+    "ToolDefinition",
+    "WireRequest",
+    "prepare_tool_choice",
+]
