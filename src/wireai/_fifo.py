@@ -38,22 +38,28 @@ class FifoSlots:
             return True
         return False
 
-    async def acquire(self) -> None:
+    async def acquire(self, timeout: float | None = None) -> None:
+        """Wait for a slot; past `timeout` seconds (None: no limit) give up with `TimeoutError`."""
         if self.try_acquire():
             return
         import asyncio  # here, not at module level: `import wireai` must not pay for asyncio
 
-        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        loop = asyncio.get_running_loop()
+        waiter: asyncio.Future[None] = loop.create_future()
         self._waiters.append(waiter)
+        timer = None if timeout is None else loop.call_later(timeout, _expire, waiter)
         try:
             await waiter
         except BaseException:
-            if waiter.done() and not waiter.cancelled():
+            if waiter.done() and not waiter.cancelled() and waiter.exception() is None:
                 # The slot was handed over just as we were cancelled: pass it on, not lose it.
                 self.release()
-            else:
+            elif waiter in self._waiters:
                 self._waiters.remove(waiter)
             raise
+        finally:
+            if timer is not None:
+                timer.cancel()
 
     def release(self) -> None:
         """Give the slot to the first waiter (it stays in use), or free it."""
@@ -65,3 +71,8 @@ class FifoSlots:
         if self.in_use <= 0:
             raise RuntimeError("release() without a matching acquire()")
         self.in_use -= 1
+
+
+def _expire(waiter: asyncio.Future[None]) -> None:
+    if not waiter.done():
+        waiter.set_exception(TimeoutError("no slot became free in time"))

@@ -3,13 +3,15 @@ loop is in `clients.py`, safe downloads of user URLs in `download.py`).
 
 Every vendor request goes through `send()`. It is the only place that retries, so there is one
 retry layer (no SDK underneath retrying again), and the only place that turns a non-2xx answer
-into `ModelHTTPError`, for JSON requests and for streams alike.
+into `ModelHTTPError`, for JSON requests and for streams alike. It waits for a free pooled
+connection before handing a request to httpx (`pool_gate.py`).
 """
 
 from __future__ import annotations
 
+import functools
 import random
-from collections.abc import AsyncIterable, AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +22,7 @@ from ..exceptions import ModelAPIError, ModelHTTPError, parse_retry_after
 from .clients import DEFAULT_TIMEOUT, cached_async_http_client, create_async_http_client, require_asyncio
 from .download import download
 from .events import notify_retry
+from .pool_gate import send_pooled
 
 if TYPE_CHECKING:
     from .pacing import Pacing
@@ -107,7 +110,9 @@ async def send(
     waited = 0.0
     attempt = 0
     request_timeout: Any = timeout if timeout is not None else httpx.USE_CLIENT_DEFAULT
-    send_once = client.send if pacing is None else pacing.wrap(client.send)
+    send_once: Callable[..., Awaitable[httpx.Response]] = functools.partial(send_pooled, client)
+    if pacing is not None:
+        send_once = pacing.wrap(send_once)  # admitted by the budget first, then queued for a connection
     while True:
         attempt += 1
         request = client.build_request(
