@@ -108,3 +108,92 @@ def test_garbage_gives_events_or_a_typed_error(garbage: bytes, data: st.DataObje
     except UnexpectedModelBehavior:
         return
     assert all(isinstance(e.data, str) for e in events)
+
+
+def reference_decode(raw: bytes) -> list[SSEEvent]:
+    """The WHATWG event-stream algorithm line by line, as plainly as it reads (no fast paths): what
+    the decoder's per-event shortcuts must agree with."""
+    text = raw.decode("utf-8", errors="replace").replace("\r\n", "\n").replace("\r", "\n")
+    events: list[SSEEvent] = []
+    data: list[str] = []
+    event, event_id, last_id, retry = "", None, None, None
+    for line in text.split("\n")[:-1]:  # the stream ends with a line end
+        if not line:
+            if data or event or event_id is not None:
+                last_id = event_id if event_id is not None else last_id
+                if data:
+                    events.append(SSEEvent("\n".join(data), event or "message", last_id, retry))
+                data, event, event_id, retry = [], "", None, None
+            continue
+        if line.startswith(":"):
+            continue
+        name, _, value = line.partition(":")
+        value = value[1:] if value.startswith(" ") else value
+        if name == "data":
+            data.append(value)
+        elif name == "event":
+            event = value
+        elif name == "id" and "\x00" not in value:
+            event_id = value
+        elif name == "retry" and value.isdigit():
+            retry = int(value)
+    if data:  # complete lines of an event the stream never ended with a blank line
+        last_id = event_id if event_id is not None else last_id
+        events.append(SSEEvent("\n".join(data), event or "message", last_id, retry))
+    return events
+
+
+field_text = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\n"), max_size=12
+)
+sse_lines = st.lists(
+    st.one_of(
+        st.just(""),
+        st.builds("data: {}".format, field_text),
+        st.builds("data:{}".format, field_text),
+        st.just("data"),
+        st.builds("event: {}".format, st.sampled_from(["", "message_start", "content_block_delta", "é"])),
+        st.builds("id: {}".format, field_text),
+        st.builds("retry: {}".format, st.sampled_from(["10", "x", ""])),
+        st.builds(": {}".format, field_text),
+        st.builds("other: {}".format, field_text),
+    ),
+    max_size=30,
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(lines=sse_lines, line_end=st.sampled_from(["\n", "\r\n", "\r"]), bom=st.booleans(), data=st.data())
+def test_any_mix_of_fields_and_blank_lines_decodes_as_the_plain_algorithm_in_any_chunking(
+    lines: list[str], line_end: str, bom: bool, data: st.DataObject
+) -> None:
+    raw = ("\ufeff" if bom else "").encode() + "".join(line + line_end for line in lines).encode()
+    expected = reference_decode(raw.removeprefix(b"\xef\xbb\xbf"))
+    assert decode([raw]) == expected
+    cuts = sorted(data.draw(st.lists(st.integers(0, len(raw)), max_size=20)))
+    chunks = [raw[a:b] for a, b in zip([0, *cuts], [*cuts, len(raw)])]
+    assert decode(chunks) == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(lines=sse_lines, data=st.data())
+def test_the_event_size_cap_counts_the_same_bytes_in_any_chunking(
+    lines: list[str], data: st.DataObject
+) -> None:
+    raw = "".join(line + "\n" for line in lines).encode()
+    cap = data.draw(st.integers(1, 80))
+    cuts = sorted(data.draw(st.lists(st.integers(0, len(raw)), max_size=10)))
+    chunks = [raw[a:b] for a, b in zip([0, *cuts], [*cuts, len(raw)])]
+
+    def outcome(pieces: list[bytes]) -> list[SSEEvent] | str:
+        decoder = SSEDecoder(max_event_bytes=cap)
+        events: list[SSEEvent] = []
+        try:
+            for piece in pieces:
+                events.extend(decoder.feed(piece))
+            events.extend(decoder.close())
+        except UnexpectedModelBehavior:
+            return "too large"
+        return events
+
+    assert outcome(chunks) == outcome([raw])

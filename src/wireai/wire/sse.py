@@ -95,33 +95,20 @@ class SSEDecoder:
             self._started = True
             if buf.startswith(b"\xef\xbb\xbf"):
                 buf = buf[3:]
-        events: list[SSEEvent] = []
         if b"\r" in buf:
             buf = self._normalise_cr(buf)
+        events: list[SSEEvent] = []
         start = 0
-        find = buf.find
-        while True:
-            end = find(b"\n", start)
-            if end < 0:
-                break
-            line = buf[start:end]
-            start = end + 1
-            if not line:
-                if self._data or self._event or self._id is not None:
-                    event = self._dispatch()
-                    if event is not None:
-                        events.append(event)
-                continue
-            self._line(line)
-        rest = buf[start:]
-        if rest:
-            self._pending = [rest]
-            self._pending_size = len(rest)
-        if self._size + len(rest) > self._max:
-            raise UnexpectedModelBehavior(
-                f"Server-sent event larger than {self._max} bytes; the stream is not SSE or is corrupt",
-                rest[:2000],
-            )
+        if self._data or self._event or self._id is not None:
+            # An event begun in an earlier chunk: its lines first, up to the blank line that ends it.
+            start = self._lines(buf, 0, events, until_dispatch=True)
+            if self._data or self._event or self._id is not None:
+                return events  # still open: no blank line in this chunk
+        end = buf.rfind(b"\n\n", start)
+        if end >= 0:
+            self._whole_events(buf[start : end + 2], events)
+            start = end + 2
+        self._lines(buf, start, events, until_dispatch=False)  # the lines of an event still open
         return events
 
     def close(self) -> list[SSEEvent]:
@@ -140,6 +127,77 @@ class SSEDecoder:
         return []
 
     # ------------------------------------------------------------------------------------------------
+
+    def _whole_events(self, region: bytes, events: list[SSEEvent]) -> None:
+        """Decode complete events (`region` ends with a blank line and starts at a line start, with
+        no event open): one split for the lot, and the common shapes, a lone `data:` line or an
+        `event:` line and a `data:` line, without a step per line."""
+        last_id = self._last_id
+        carried = self._size  # comment lines of an earlier chunk count towards the first event's size
+        self._size = 0
+        for block in region.split(b"\n\n"):
+            if block[:1] == b"\n":
+                block = block.lstrip(b"\n")  # more blank lines: nothing to dispatch
+            if not block:
+                continue
+            if self._retry is None and carried + len(block) <= self._max:
+                if block[:6] == b"data: ":
+                    if b"\n" not in block:
+                        data = block[6:].decode("utf-8", errors="replace")
+                        events.append(SSEEvent(data, "message", last_id))
+                        carried = 0
+                        continue
+                elif block[:7] == b"event: ":
+                    line_end = block.find(b"\n")
+                    if (
+                        block[line_end + 1 : line_end + 7] == b"data: "
+                        and block.find(b"\n", line_end + 1) < 0
+                    ):
+                        name = block[7:line_end].decode("utf-8", errors="replace") or "message"
+                        data = block[line_end + 7 :].decode("utf-8", errors="replace")
+                        events.append(SSEEvent(data, name, last_id))
+                        carried = 0
+                        continue
+            self._size, carried = carried, 0
+            for line in block.split(b"\n"):
+                self._line(line)
+            self._end_event(events)
+            last_id = self._last_id
+
+    def _lines(self, buf: bytes, start: int, events: list[SSEEvent], *, until_dispatch: bool) -> int:
+        """Apply the complete lines of `buf` from `start` one by one; park an unfinished last line.
+        With `until_dispatch`, stop after the blank line that ends the open event. Returns where it stopped."""
+        find = buf.find
+        while True:
+            end = find(b"\n", start)
+            if end < 0:
+                break
+            line = buf[start:end]
+            start = end + 1
+            if line:
+                self._line(line)
+            elif self._end_event(events) and until_dispatch:
+                return start
+        rest = buf[start:]
+        if rest:
+            self._pending = [rest]
+            self._pending_size = len(rest)
+        if self._size + len(rest) > self._max:
+            raise UnexpectedModelBehavior(
+                f"Server-sent event larger than {self._max} bytes; the stream is not SSE or is corrupt",
+                rest[:2000],
+            )
+        return len(buf)
+
+    def _end_event(self, events: list[SSEEvent]) -> bool:
+        """A blank line: dispatch the open event, if any (True), and start counting the next one's size."""
+        self._size = 0
+        if not (self._data or self._event or self._id is not None):
+            return False
+        event = self._dispatch()
+        if event is not None:
+            events.append(event)
+        return True
 
     def _normalise_cr(self, buf: bytes) -> bytes:
         # \r\n and lone \r are both line ends. A \r at the very end may be the first half of \r\n.
