@@ -180,10 +180,32 @@ class _ResponseStream(Generic[OutputDataT]):
 
     # ------------------------------------------------------------------------------------- streaming
 
-    async def stream_text(
-        self, *, delta: bool = False, debounce_by: float | None = 0.1
-    ) -> AsyncIterator[str]:
+    def stream_text(self, *, delta: bool = False, debounce_by: float | None = 0.1) -> AsyncIterator[str]:
         """The response's text as it grows (or, with `delta=True`, each new piece)."""
+        if delta and debounce_by is None:
+            # Each delta as it comes, the hot loop of a chat UI: one generator between the wire
+            # events and the caller, not one per step.
+            return self._text_deltas(whole=True)
+        return self._stream_text(delta, debounce_by)
+
+    async def _stream_text(self, delta: bool, debounce_by: float | None) -> AsyncIterator[str]:
+        if await self._text_stream_ready():
+            chunks = _debounce_join(self._text_deltas(), debounce_by)
+            if delta:
+                async for chunk in chunks:
+                    yield chunk
+            else:
+                text = ""
+                async for chunk in chunks:
+                    text += chunk
+                    yield text
+            await self._finish()
+        elif isinstance(self._output, str):
+            yield self._output
+
+    async def _text_stream_ready(self) -> bool:
+        """Ready to stream text: True if there is a stream to read, False if the output is already
+        complete; raises if the final result is a structured output."""
         await self._ready()
         if (
             self._runner.output_schema.mode in ("tool", "tool_or_text")
@@ -193,34 +215,21 @@ class _ResponseStream(Generic[OutputDataT]):
             raise UnexpectedModelBehavior(
                 "stream_text() cannot stream a structured output; use stream_output()"
             )
-        if self._streamed is None:
+        return self._streamed is not None
+
+    async def _text_deltas(self, *, whole: bool = False) -> AsyncIterator[str]:
+        """The text pieces of the response. `whole`: the entire text stream, from getting ready to
+        finishing the response (else the caller does both)."""
+        if whole and not await self._text_stream_ready():
             if isinstance(self._output, str):
                 yield self._output
             return
-        if delta:
-            chunks = (
-                self._text_deltas()
-                if debounce_by is None
-                else _debounce_join(self._text_deltas(), debounce_by)
-            )
-            async for chunk in chunks:
-                yield chunk
-        else:
-            text = ""
-            async for chunk in _debounce_join(self._text_deltas(), debounce_by):
-                text += chunk
-                yield text
-        await self._finish()
-
-    async def _text_deltas(self) -> AsyncIterator[str]:
         streamed = self._streamed
         assert streamed is not None
-        text_indexes: set[int] = set()
         # What arrived before the final result was recognised is already in the response.
         response = streamed.get()
-        for index, part in enumerate(response.parts):
+        for part in response.parts:
             if isinstance(part, TextPart) and part.content:
-                text_indexes.add(index)
                 yield part.content
         async for event in streamed:
             if type(event) is PartDeltaEvent:
@@ -229,6 +238,8 @@ class _ResponseStream(Generic[OutputDataT]):
                     yield delta.content_delta
             elif type(event) is PartStartEvent and isinstance(event.part, TextPart) and event.part.content:
                 yield event.part.content
+        if whole:
+            await self._finish()
 
     async def stream_output(self, *, debounce_by: float | None = 0.1) -> AsyncIterator[OutputDataT]:
         """The output as it grows: partial structured outputs validated as their JSON arrives."""

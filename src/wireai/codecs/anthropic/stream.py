@@ -89,11 +89,13 @@ class StreamParser(BaseStreamParser):
         if isinstance(event, EventStreamMessage):
             data = invoke_stream_event(event, self.model_name)
             return NO_EVENTS if data is None else self._event(data, None, data)
-        if event.event == "ping" or not event.data.strip():
+        if event.event == "ping":
             return NO_EVENTS
         try:
             data = loads(event.data)
         except ValueError:
+            if not event.data.strip():
+                return NO_EVENTS  # an event with empty data: nothing to read (checked only here, off the hot path)
             raise UnexpectedModelBehavior(
                 "Anthropic stream: an event's data is not JSON", event.data
             ) from None
@@ -110,7 +112,7 @@ class StreamParser(BaseStreamParser):
         out: _Events = handler(self, data)
         if out is None:
             return NO_EVENTS
-        return out if isinstance(out, Sequence) else (out,)
+        return out if isinstance(out, (list, tuple)) else (out,)  # not `Sequence`: an ABC check per event
 
     def _check_complete(self) -> None:
         if not self._stopped:
@@ -169,6 +171,9 @@ class StreamParser(BaseStreamParser):
     def _key(self, data: dict[str, Any]) -> int:
         """The part key of a block event: its index, shifted past the blocks of `message_start` if the
         server numbered the later blocks from 0 again."""
+        index = data.get("index")
+        if type(index) is int and self._offset is not None:
+            return index + self._offset  # every event after the first: no call per delta
         index = block_index(data, "index", "Anthropic")
         if self._offset is None:
             self._offset = self._started_blocks if index < self._started_blocks else 0
@@ -227,13 +232,16 @@ class StreamParser(BaseStreamParser):
 
     def _block_delta(self, data: dict[str, Any]) -> ModelResponseStreamEvent | None:
         key = self._key(data)
-        delta = obj(data.get("delta"))
+        delta = data.get("delta")
+        if not isinstance(delta, dict):
+            delta = {}
         kind = delta.get("type")
         parts = self.parts
         if key in self._skipped_blocks:
             return None  # the deltas of a block type newer than this codec
         if kind == "text_delta":
-            event = parts.handle_text_delta(key, text(delta.get("text")) or "")
+            content = delta.get("text")
+            event = parts.handle_text_delta(key, content if isinstance(content, str) else "")
             if key in self._citations and isinstance(event, PartStartEvent):
                 self._cite(key, self._citations.pop(key), event)
             return event
