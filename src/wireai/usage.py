@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 
+from .exceptions import UsageLimitExceeded
+
 __all__ = ["RequestUsage", "RunUsage", "Usage", "UsageLimits"]
 
 
@@ -210,8 +212,6 @@ class UsageLimits:
     def check_before_request(self, usage: Usage) -> None:
         """Before a request: the request count, and the token totals `usage` holds (the run's so far,
         plus the counted input of the next request when `count_tokens_before_request` is on)."""
-        from .exceptions import UsageLimitExceeded
-
         if self.request_limit is not None and usage.requests >= self.request_limit:
             raise UsageLimitExceeded(
                 f"The next request would exceed the request_limit of {self.request_limit}"
@@ -226,8 +226,6 @@ class UsageLimits:
                 )
 
     def check_tokens(self, usage: Usage) -> None:
-        from .exceptions import UsageLimitExceeded
-
         for name, value, limit in (
             ("input_tokens_limit", usage.input_tokens, self.input_tokens_limit),
             ("output_tokens_limit", usage.output_tokens, self.output_tokens_limit),
@@ -241,8 +239,6 @@ class UsageLimits:
     def check_per_request_input_tokens(self, request_input_tokens: int) -> None:
         """One request's input (counted before it, or reported in its response) against
         `per_request_input_tokens_limit`; the run's cumulative input is `input_tokens_limit`'s."""
-        from .exceptions import UsageLimitExceeded
-
         limit = self.per_request_input_tokens_limit
         if limit is not None and request_input_tokens > limit:
             raise UsageLimitExceeded(
@@ -251,8 +247,6 @@ class UsageLimits:
 
     def check_before_tool_call(self, projected_usage: Usage) -> None:
         """`projected_usage.tool_calls` is the run's count plus the calls about to run."""
-        from .exceptions import UsageLimitExceeded
-
         limit = self.tool_calls_limit
         tool_calls = projected_usage.tool_calls
         if limit is not None and tool_calls > limit:

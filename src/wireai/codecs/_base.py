@@ -33,6 +33,7 @@ from ..messages import (
     ToolReturnPart,
     UserContent,
     file_reference,
+    generate_tool_call_id,
     now_utc,
 )
 from ..profiles import DEFAULT_PROFILE, ModelProfile
@@ -403,6 +404,12 @@ def obj(value: Any) -> dict[str, Any]:
 def text(value: Any) -> str | None:
     """`value` if it is a string, else None."""
     return value if isinstance(value, str) else None
+
+
+def call_id(value: Any) -> str:
+    """The id a vendor gave a tool call, or a fresh one when it gave none: passed to the part as it
+    is made, so a response with ids never pays for generating one (a uuid4) only to replace it."""
+    return value if isinstance(value, str) and value else generate_tool_call_id()
 
 
 def block_index(event: Mapping[str, Any], key: str, vendor: str) -> int:

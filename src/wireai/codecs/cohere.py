@@ -45,6 +45,7 @@ from ._base import (
     NO_EVENTS,
     BaseStreamParser,
     WireRequest,
+    call_id,
     chat_messages,
     chat_tool_call,
     check_native_tools,
@@ -285,10 +286,8 @@ def parse_response(
         if not isinstance(function, dict) or not isinstance(function.get("name"), str):
             raise UnexpectedModelBehavior("Cohere: a tool call has no function name", body)
         arguments = function.get("arguments")
-        part = ToolCallPart(function["name"], arguments if isinstance(arguments, (str, dict)) else None)
-        if isinstance(call.get("id"), str) and call["id"]:
-            part.tool_call_id = call["id"]
-        parts.append(part)
+        args = arguments if isinstance(arguments, (str, dict)) else None
+        parts.append(ToolCallPart(function["name"], args, call_id(call.get("id"))))
 
     raw_finish = body.get("finish_reason")
     details: dict[str, Any] = {}

@@ -22,7 +22,7 @@ from ...messages import (
 )
 from ...profiles import ModelProfile
 from ...usage import RequestUsage
-from .._base import json_object, obj, text, token_count
+from .._base import call_id, json_object, obj, text, token_count
 from .native_tools import (
     CODE_EXECUTION,
     attach_citations,
@@ -301,10 +301,7 @@ def function_call_part(call: Any, details: dict[str, Any] | None, body: Any) -> 
     args = call.get("args")
     if args is not None and not isinstance(args, dict):
         raise UnexpectedModelBehavior("Gemini functionCall args are not an object", json.dumps(body))
-    tool_part = ToolCallPart(call["name"], args or {}, provider_details=details)
-    if isinstance(call.get("id"), str) and call["id"]:
-        tool_part.tool_call_id = call["id"]
-    return tool_part
+    return ToolCallPart(call["name"], args or {}, call_id(call.get("id")), provider_details=details)
 
 
 def file_part(blob: Any, details: dict[str, Any] | None, body: Any) -> FilePart:

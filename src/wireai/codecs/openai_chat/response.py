@@ -18,6 +18,7 @@ from ...messages import (
 from ...profiles import ModelProfile
 from ...usage import RequestUsage
 from .._base import (
+    call_id,
     epoch_datetime,
     json_object,
     obj,
@@ -239,10 +240,9 @@ def _tool_call(call: Any, model_name: str) -> ToolCallPart:
     arguments = function.get("arguments")
     if isinstance(arguments, (dict, list)):  # some compatible hosts send an object, not a string
         arguments = json.dumps(arguments)
-    part = ToolCallPart(function["name"], arguments if isinstance(arguments, str) else None)
-    if isinstance(call.get("id"), str) and call["id"]:
-        part.tool_call_id = call["id"]
-    return part
+    return ToolCallPart(
+        function["name"], arguments if isinstance(arguments, str) else None, call_id(call.get("id"))
+    )
 
 
 def parse_usage(usage: Any) -> RequestUsage:
