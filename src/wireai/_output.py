@@ -149,8 +149,8 @@ class OutputSchema:
             raise OutputValidationError(_errors(exc)) from exc
         except ValueError as exc:
             raise OutputValidationError(f"Invalid JSON: {exc}") from exc
-        if partial:
-            return validated
+        if partial or obj.function is None:
+            return validated  # a plain output type: no output function to await
         return await _call_output(obj, validated, ctx)
 
     async def validate_text(self, text: str, ctx: RunContext[Any], *, partial: bool = False) -> Any:

@@ -444,7 +444,8 @@ class Runner:
             else:
                 try:
                     output = await schema.validate_tool_call(call, self._output_ctx(call))
-                    output = await self._run_output_validators(output)
+                    if self.agent._output_validators:
+                        output = await self._run_output_validators(output)
                 except OutputValidationError as exc:
                     self._count_output_retry(schema.tool_names[call.tool_name].max_retries)
                     part = RetryPromptPart(

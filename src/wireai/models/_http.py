@@ -148,7 +148,8 @@ class HTTPModel(ProviderBacked, Model):
         model_request_parameters: ModelRequestParameters,
     ) -> ModelResponse:
         check_allow_model_requests()
-        messages = await self._inline_urls(messages)
+        if self._has_urls_to_inline(messages):
+            messages = await self._inline_urls(messages)
         wire = self.build_request(messages, model_settings, model_request_parameters)
         try:
             response = await self._send(wire, model_settings, stream=False)
@@ -177,7 +178,8 @@ class HTTPModel(ProviderBacked, Model):
         if build is None:
             return await super().count_tokens(messages, model_settings, model_request_parameters)
         check_allow_model_requests()
-        messages = await self._inline_urls(messages)
+        if self._has_urls_to_inline(messages):
+            messages = await self._inline_urls(messages)
         settings, params = self._prepared(model_settings, model_request_parameters)
         wire = build(
             messages,
@@ -226,7 +228,8 @@ class HTTPModel(ProviderBacked, Model):
         model_request_parameters: ModelRequestParameters,
     ) -> AsyncIterator[StreamedResponse]:
         check_allow_model_requests()
-        messages = await self._inline_urls(messages)
+        if self._has_urls_to_inline(messages):
+            messages = await self._inline_urls(messages)
         wire = self.build_request(messages, model_settings, model_request_parameters, stream=True)
         try:
             response = await self._send(wire, model_settings, stream=True)
@@ -238,15 +241,17 @@ class HTTPModel(ProviderBacked, Model):
         finally:
             await response.aclose()
 
+    def _has_urls_to_inline(self, messages: list[ModelMessage]) -> bool:
+        """Whether `_inline_urls` has anything to do (checked first: no coroutine when it has not)."""
+        return any(
+            self._needs_download(part) for m in messages if isinstance(m, ModelRequest) for part in m.parts
+        )
+
     async def _inline_urls(self, messages: list[ModelMessage]) -> list[ModelMessage]:
         """The history with every URL the vendor cannot fetch (or `force_download=True`) downloaded.
 
         Returns new message objects where something changed: the caller's history is never edited.
         """
-        if not any(
-            self._needs_download(part) for m in messages if isinstance(m, ModelRequest) for part in m.parts
-        ):
-            return messages
         out: list[ModelMessage] = []
         for message in messages:
             if isinstance(message, ModelRequest) and any(self._needs_download(p) for p in message.parts):

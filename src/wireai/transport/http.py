@@ -81,6 +81,16 @@ ErrorParser = Callable[..., ModelHTTPError]
 """A codec's `parse_error(status_code, body, headers, *, model_name)`."""
 
 
+_DEFAULT_RETRY = RetryPolicy()  # frozen: one for every request that brings none
+
+
+async def _sleep(delay: float) -> None:
+    """`asyncio.sleep`, imported only when a retry waits (`import wireai` must not pay for asyncio)."""
+    from asyncio import sleep
+
+    await sleep(delay)
+
+
 async def send(
     client: httpx.AsyncClient,
     method: str,
@@ -103,10 +113,8 @@ async def send(
     `ModelAPIError` when the vendor could not be reached or timed out. With `pacing`, each attempt
     waits for the account's rate-limit budget and every answer's rate-limit headers update it.
     """
-    from asyncio import sleep
-
     require_asyncio()
-    policy = retry or RetryPolicy()
+    policy = retry or _DEFAULT_RETRY
     waited = 0.0
     attempt = 0
     request_timeout: Any = timeout if timeout is not None else httpx.USE_CLIENT_DEFAULT
@@ -134,7 +142,7 @@ async def send(
                 raise error.after_attempts(attempt) from exc
             waited += delay
             notify_retry(attempt, delay, error=exc)
-            await sleep(delay)
+            await _sleep(delay)
             continue
         except httpx.TimeoutException as exc:
             error = ModelAPIError(model_name, f"Request to {_origin(url)} timed out ({type(exc).__name__})")
@@ -157,7 +165,7 @@ async def send(
             if delay is not None and waited + delay <= policy.max_total_wait:
                 waited += delay
                 notify_retry(attempt, delay, status)
-                await sleep(delay)
+                await _sleep(delay)
                 continue
         raise parse_error(status, raw, response.headers, model_name=model_name).after_attempts(attempt)
 
