@@ -65,6 +65,11 @@ class ModelResponsePartsManager:
         self, vendor_part_id: Hashable | None, content: str, *, id: str | None = None
     ) -> ModelResponseStreamEvent | None:
         """Append text to the part for `vendor_part_id` (None: the latest part if it is text)."""
+        index = self._by_vendor_id.get(vendor_part_id) if vendor_part_id is not None else None
+        if index is not None and type((builder := self._builders[index]).part) is TextPart:
+            # The common case, a later delta of a keyed text part: `_index_for` inlined (once per delta).
+            builder.chunks.append(content)
+            return PartDeltaEvent(index, TextPartDelta(content))
         index = self._index_for(vendor_part_id, TextPart)
         if index is None:
             if not content:
