@@ -263,3 +263,18 @@ def test_fifo_slots_timeout_leaves_the_queue_and_a_release_skips_the_expired_wai
 
 if sys.version_info < (3, 11):  # pragma: no cover - asyncio.TimeoutError is TimeoutError from 3.11
     pytestmark = pytest.mark.skip("FifoSlots raises the builtin TimeoutError")
+
+
+def test_constructing_an_agent_loads_no_httpcore() -> None:
+    # The gate needs httpcore's pool class only once a transport exists; importing it with the
+    # transport module loaded httpcore (and trio, where installed) at `Agent(...)`: import +
+    # construct went from about 270 to 365 ms on this loaded machine with trio installed.
+    import subprocess
+
+    code = (
+        "import sys; from wireai import Agent; Agent('openai:gpt-4o');"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'httpcore', 'trio', 'anyio', 'h11'}))"
+    )
+    env = {"OPENAI_API_KEY": "sk-test", "PATH": "/usr/bin:/bin"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+    assert out.stdout.strip() == "[]"

@@ -23,7 +23,6 @@ import sys
 import weakref
 from typing import Any
 
-import httpcore
 import httpx
 
 from .._fifo import FifoSlots
@@ -50,6 +49,10 @@ def pool_slots(client: httpx.AsyncClient, url: httpx.URL) -> FifoSlots | None:
 def _slots_for(transport: Any) -> FifoSlots | None:
     if not isinstance(transport, httpx.AsyncHTTPTransport):
         return None
+    # Imported here, once per transport: httpx's transport has loaded httpcore by now, while a
+    # module-level import would load it (and trio, where installed) at `Agent(...)` for nothing.
+    import httpcore
+
     pool = getattr(transport, "_pool", None)
     if not isinstance(pool, httpcore.AsyncConnectionPool) or getattr(pool, "_http2", True):
         return None
