@@ -197,3 +197,33 @@ def test_the_event_size_cap_counts_the_same_bytes_in_any_chunking(
         return events
 
     assert outcome(chunks) == outcome([raw])
+
+
+raw_field = st.binary(max_size=12).map(lambda b: b.replace(b"\r", b"").replace(b"\n", b""))
+raw_lines = st.lists(
+    st.one_of(
+        st.just(b""),
+        st.builds(b"data: ".__add__, raw_field),
+        st.builds(b"event: ".__add__, raw_field),
+        st.builds(b"id: ".__add__, raw_field),
+        st.builds(b": ".__add__, raw_field),
+    ),
+    max_size=30,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(lines=raw_lines, data=st.data())
+def test_bytes_that_are_not_utf8_decode_as_the_plain_algorithm_in_any_chunking(
+    lines: list[bytes], data: st.DataObject
+) -> None:
+    # Invalid UTF-8 in field values: replaced the same way whether the decoder takes a chunk's
+    # complete events as one text or goes line by line.
+    raw = b"".join(line + b"\n" for line in lines)
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = b"\n" + raw
+    expected = reference_decode(raw)
+    cuts = sorted(data.draw(st.lists(st.integers(0, len(raw)), max_size=20)))
+    chunks = [raw[a:b] for a, b in zip([0, *cuts], [*cuts, len(raw)])]
+    assert decode([raw]) == expected
+    assert decode(chunks) == expected

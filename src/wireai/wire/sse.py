@@ -130,39 +130,46 @@ class SSEDecoder:
 
     def _whole_events(self, region: bytes, events: list[SSEEvent]) -> None:
         """Decode complete events (`region` ends with a blank line and starts at a line start, with
-        no event open): one split for the lot, and the common shapes, a lone `data:` line or an
-        `event:` line and a `data:` line, without a step per line."""
+        no event open). The region is decoded to text once and split on blank lines once; the shapes
+        nearly every vendor sends, a lone `data:` line or an `event:` line then a `data:` line,
+        become events without a step per line. A region that is not UTF-8, or that could hold an
+        event over the size cap, goes line by line (decoded and counted per line as ever)."""
+        if self._size + len(region) > self._max:
+            self._lines(region, 0, events, until_dispatch=False)
+            return
+        try:
+            text = region.decode("utf-8")
+        except UnicodeDecodeError:
+            self._lines(region, 0, events, until_dispatch=False)
+            return
+        # No event of this region can exceed the cap (the check above), so sizes need no counting here.
         last_id = self._last_id
-        carried = self._size  # comment lines of an earlier chunk count towards the first event's size
-        self._size = 0
-        for block in region.split(b"\n\n"):
-            if block[:1] == b"\n":
-                block = block.lstrip(b"\n")  # more blank lines: nothing to dispatch
+        for block in text.split("\n\n"):
+            if block[:1] == "\n":
+                block = block.lstrip("\n")  # more blank lines: nothing to dispatch
             if not block:
                 continue
-            if self._retry is None and carried + len(block) <= self._max:
-                if block[:6] == b"data: ":
-                    if b"\n" not in block:
-                        data = block[6:].decode("utf-8", errors="replace")
-                        events.append(SSEEvent(data, "message", last_id))
-                        carried = 0
+            if self._retry is None:
+                if block.startswith("data: "):
+                    if "\n" not in block:
+                        events.append(SSEEvent(block[6:], "message", last_id))
                         continue
-                elif block[:7] == b"event: ":
-                    line_end = block.find(b"\n")
+                elif block.startswith("event: "):
+                    line_end = block.find("\n")
                     if (
-                        block[line_end + 1 : line_end + 7] == b"data: "
-                        and block.find(b"\n", line_end + 1) < 0
+                        line_end > 0
+                        and block.startswith("data: ", line_end + 1)
+                        and block.find("\n", line_end + 1) < 0
                     ):
-                        name = block[7:line_end].decode("utf-8", errors="replace") or "message"
-                        data = block[line_end + 7 :].decode("utf-8", errors="replace")
-                        events.append(SSEEvent(data, name, last_id))
-                        carried = 0
+                        events.append(
+                            SSEEvent(block[line_end + 7 :], block[7:line_end] or "message", last_id)
+                        )
                         continue
-            self._size, carried = carried, 0
-            for line in block.split(b"\n"):
-                self._line(line)
-            self._end_event(events)
+            # Valid UTF-8, so encoding gives back the very bytes: ids, retry, several data lines,
+            # comments, unknown fields, line by line.
+            self._lines(block.encode() + b"\n\n", 0, events, until_dispatch=False)
             last_id = self._last_id
+        self._size = 0  # the next event starts afresh (comment lines carried in counted towards this region)
 
     def _lines(self, buf: bytes, start: int, events: list[SSEEvent], *, until_dispatch: bool) -> int:
         """Apply the complete lines of `buf` from `start` one by one; park an unfinished last line.
