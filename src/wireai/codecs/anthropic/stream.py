@@ -99,6 +99,10 @@ class StreamParser(BaseStreamParser):
             raise UnexpectedModelBehavior(
                 "Anthropic stream: an event's data is not JSON", event.data
             ) from None
+        if type(data) is dict and data.get("type") == "content_block_delta":
+            # Nearly every event of a stream: straight to its handler, without the general dispatch.
+            out = self._block_delta(data)
+            return NO_EVENTS if out is None else (out,)
         return self._event(data, event.event, event.data)
 
     def _event(self, data: Any, name: str | None, raw: Any) -> Sequence[ModelResponseStreamEvent]:
