@@ -10,6 +10,7 @@ import math
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from itertools import chain
 from typing import Any, ClassVar, Protocol
 
 from .._params import ModelRequestParameters
@@ -268,8 +269,8 @@ class BaseStreamParser:
         """`feed()` one frame at a time: a frame is applied only once the events of the one before it
         were taken, so `get()` never runs ahead of the events seen. A streamed response needs that
         (one network chunk often carries many frames, and consumers read `get()` between events)."""
-        for frame in self._frames.feed(data):
-            yield from self._frame(frame)
+        # chain(map(...)): lazy in the same way as a generator, without a Python frame per event.
+        return chain.from_iterable(map(self._frame, self._frames.feed(data)))
 
     def flush(self) -> list[ModelResponseStreamEvent]:
         """End of body: decode what the framing still holds (an SSE event never closed by a blank line)."""
