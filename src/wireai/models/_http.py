@@ -8,7 +8,7 @@ model-layer knowledge (which URLs the vendor fetches itself, its profile, its co
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Coroutine, Mapping
 from contextlib import asynccontextmanager
 from datetime import datetime
 from types import ModuleType
@@ -286,15 +286,17 @@ class HTTPModel(ProviderBacked, Model):
             content.append(item)
         return UserPromptPart(content, timestamp=part.timestamp)
 
-    async def _send(
+    def _send(
         self, wire: WireRequest, model_settings: ModelSettings | None, *, stream: bool
-    ) -> httpx.Response:
+    ) -> Coroutine[Any, Any, httpx.Response]:
+        # A plain function returning the transport's coroutine: no coroutine layer of its own for
+        # the request's every suspension to pass through.
         timeout = None
         if model_settings and "timeout" in model_settings:
             timeout = model_settings["timeout"]
         elif self._settings and "timeout" in self._settings:
             timeout = self._settings["timeout"]
-        return await send_wire_request(
+        return send_wire_request(
             self._provider,
             wire,
             model_name=self._model_name,
@@ -304,7 +306,7 @@ class HTTPModel(ProviderBacked, Model):
         )
 
 
-async def send_wire_request(
+def send_wire_request(
     provider: Provider,
     wire: WireRequest,
     *,
@@ -312,9 +314,13 @@ async def send_wire_request(
     timeout: Any = None,
     stream: bool = False,
     parse_error: ErrorParser = default_parse_error,
-) -> httpx.Response:
+) -> Coroutine[Any, Any, httpx.Response]:
     """Send a codec's request through a provider: where (its endpoint for the path), as whom (its
-    headers and auth), with its client, retry policy and pacing. Every model request goes out here."""
+    headers and auth), with its client, retry policy and pacing. Every model request goes out here.
+
+    Await it as a coroutine function; it prepares the request when called and returns the
+    transport's `send` coroutine, so that a request's every suspension (connect, write, read, each
+    pool and event-loop step) does not resume one more frame for nothing."""
     if wire.path.startswith(("https://", "http://")):
         endpoint = Endpoint(wire.path)  # a URL the vendor handed out (an upload session) or its own root
     else:
@@ -332,7 +338,7 @@ async def send_wire_request(
         # A raw body (a batch file upload) goes out in slices; an auth that signs the body needs it whole.
         content = BodyPieces(data)
         headers.update(content.headers)
-    return await send(
+    return send(
         provider.client,
         wire.method,
         endpoint.url,
