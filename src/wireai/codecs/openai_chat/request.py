@@ -71,12 +71,13 @@ def build_request(
     response_format = _response_format(params, opts)
     if response_format:
         body["response_format"] = response_format
-    if "max_tokens" in settings:
-        body[opts.max_tokens_field] = settings["max_tokens"]
-    body.update(portable_fields(settings, opts, model))  # vendor-prefixed settings below win
-    for key, wire in (*_COMMON_SETTINGS.items(), *OPENAI_SETTINGS.items(), *opts.setting_fields.items()):
-        if settings.get(key) is not None:
-            body[wire] = settings[key]
+    if settings:  # most requests carry none: no pass over every setting the host knows
+        if "max_tokens" in settings:
+            body[opts.max_tokens_field] = settings["max_tokens"]
+        body.update(portable_fields(settings, opts, model))  # vendor-prefixed settings below win
+        for key, wire in (*_COMMON_SETTINGS.items(), *OPENAI_SETTINGS.items(), *opts.setting_fields.items()):
+            if settings.get(key) is not None:
+                body[wire] = settings[key]
     body.update(thinking_temperature(body, opts))
     if stream:
         body["stream"] = True
