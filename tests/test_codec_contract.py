@@ -16,8 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from wireai.codecs._base import BaseStreamParser
+from wireai.codecs._base import BaseStreamParser, json_bytes
 from wireai.exceptions import UnexpectedModelBehavior
 from wireai.messages import ModelRequest, ModelResponse, TextPart, UserPromptPart
 from wireai.models import ModelRequestParameters
@@ -272,3 +274,27 @@ def test_a_codec_request_is_exactly_what_the_model_sends() -> None:
         messages, ModelRequestParameters(), {"temperature": 0.2}, model="gpt-4o", profile=model.profile
     )
     assert fake.requests[0].body == by_hand.content()
+
+
+_json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@given(_json_values)
+def test_a_body_is_encoded_byte_for_byte_as_json_dumps_would(value: Any) -> None:
+    # json_bytes calls the C encoder directly (issue 23); the bytes on the wire must not change.
+    assert json_bytes(value) == json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def test_a_body_json_cannot_encode_fails_as_json_dumps_does_and_the_next_body_still_encodes() -> None:
+    with pytest.raises(TypeError, match="not JSON serializable"):
+        json_bytes({"a": [1, object()]})
+    cyclic: list[Any] = []
+    cyclic.append(cyclic)
+    with pytest.raises(ValueError, match="Circular reference"):
+        json_bytes({"a": cyclic})
+    shared = [1]
+    assert json_bytes({"a": shared, "b": shared, "c": "é"}) == '{"a":[1],"b":[1],"c":"é"}'.encode()

@@ -199,14 +199,11 @@ class UsageLimits:
         return self.output_tokens_limit
 
     def has_token_limits(self) -> bool:
-        return any(
-            x is not None
-            for x in (
-                self.input_tokens_limit,
-                self.output_tokens_limit,
-                self.total_tokens_limit,
-                self.per_request_input_tokens_limit,
-            )
+        return (
+            self.input_tokens_limit is not None
+            or self.output_tokens_limit is not None
+            or self.total_tokens_limit is not None
+            or self.per_request_input_tokens_limit is not None
         )
 
     def check_before_request(self, usage: Usage) -> None:
@@ -216,6 +213,8 @@ class UsageLimits:
             raise UsageLimitExceeded(
                 f"The next request would exceed the request_limit of {self.request_limit}"
             )
+        if self.input_tokens_limit is None and self.total_tokens_limit is None:
+            return  # checked before every request: most runs set no token limit
         for name, value, limit in (
             ("input_tokens", usage.input_tokens, self.input_tokens_limit),
             ("total_tokens", usage.total_tokens, self.total_tokens_limit),

@@ -6,18 +6,12 @@ and a JSON array of per-request objects. Each request's body is copied in exactl
 from __future__ import annotations
 
 import io
-import json
 import uuid
 from collections.abc import Iterable
 
 from ..codecs._base import WireRequest
 
-__all__ = ["dumps", "json_array", "jsonl", "multipart_upload"]
-
-
-def dumps(value: object) -> bytes:
-    """Compact JSON as every codec writes it (`WireRequest.content()`)."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+__all__ = ["json_array", "jsonl", "multipart_upload"]
 
 
 def jsonl(lines: Iterable[bytes]) -> bytes:

@@ -19,10 +19,10 @@ from collections.abc import AsyncIterator, Callable
 from datetime import datetime, timezone
 from typing import Any
 
-from ..codecs._base import WireRequest, obj, text, token_count
+from ..codecs._base import WireRequest, json_bytes, obj, text, token_count
 from ..codecs.anthropic import ANTHROPIC_VERSION
 from ._api import BatchAPI, Chunk
-from ._files import dumps, json_array
+from ._files import json_array
 from ._jsonl import BadLine
 from ._types import BatchStatus, LineResult, RequestCounts, VendorBatch
 
@@ -74,7 +74,7 @@ def results_request(batch_id: str) -> WireRequest:
 
 
 def frame_item(custom_id: str, body: bytes) -> bytes:
-    return b'{"custom_id":%s,"params":%s}' % (dumps(custom_id), body)
+    return b'{"custom_id":%s,"params":%s}' % (json_bytes(custom_id), body)
 
 
 def parse_batch(body: dict[str, Any]) -> VendorBatch:
@@ -115,7 +115,7 @@ def parse_result_line(line: dict[str, Any]) -> LineResult | BadLine:
     result = obj(line.get("result"))
     kind = result.get("type")
     if not isinstance(custom_id, str) or kind not in ("succeeded", "errored", "canceled", "expired"):
-        return BadLine(dumps(line)[:200].decode(errors="replace"), "not a Message Batches result line")
+        return BadLine(json_bytes(line)[:200].decode(errors="replace"), "not a Message Batches result line")
     if kind == "succeeded":
         return LineResult(custom_id, "succeeded", body=result.get("message"), status_code=200)
     if kind == "errored":

@@ -21,10 +21,10 @@ from typing import Any
 
 import httpx
 
-from ..codecs._base import WireRequest, obj, text
+from ..codecs._base import WireRequest, json_bytes, obj, text
 from ..exceptions import UnexpectedModelBehavior
 from ._api import BatchAPI, Chunk
-from ._files import dumps, json_array, jsonl
+from ._files import json_array, jsonl
 from ._jsonl import BadLine
 from ._types import BatchStatus, LineResult, RequestCounts, VendorBatch
 
@@ -78,7 +78,7 @@ def create_batch_request(
     if file_name is not None:
         body = {"batch": {"displayName": display_name, "inputConfig": {"fileName": file_name}}}
         return WireRequest("POST", path, body, headers)
-    head = b'{"batch":{"displayName":%s,"inputConfig":{"requests":{"requests":[' % dumps(display_name)
+    head = b'{"batch":{"displayName":%s,"inputConfig":{"requests":{"requests":[' % json_bytes(display_name)
     return WireRequest("POST", path, headers=headers, data=json_array(head, items, b"]}}}}"))
 
 
@@ -128,12 +128,12 @@ def download_request(base_url: str, file_name: str) -> WireRequest:
 
 def frame_line(custom_id: str, body: bytes) -> bytes:
     """A line of the input file: `{"key", "request"}`."""
-    return b'{"key":%s,"request":%s}' % (dumps(custom_id), body)
+    return b'{"key":%s,"request":%s}' % (json_bytes(custom_id), body)
 
 
 def frame_inline(custom_id: str, body: bytes) -> bytes:
     """An inlined request: `{"request", "metadata": {"key"}}`."""
-    return b'{"request":%s,"metadata":{"key":%s}}' % (body, dumps(custom_id))
+    return b'{"request":%s,"metadata":{"key":%s}}' % (body, json_bytes(custom_id))
 
 
 # ------------------------------------------------------------------------------------------ responses
@@ -205,7 +205,7 @@ def parse_result(item: Any, custom_id: str | None) -> LineResult | BadLine:
     item = obj(item)
     key = text(item.get("key")) or text(obj(item.get("metadata")).get("key")) or custom_id
     if key is None:
-        return BadLine(dumps(item)[:200].decode(errors="replace"), "a Gemini batch result without a key")
+        return BadLine(json_bytes(item)[:200].decode(errors="replace"), "a Gemini batch result without a key")
     if isinstance(item.get("response"), dict):
         return LineResult(key, "succeeded", body=item["response"], status_code=200)
     error = obj(item.get("error"))
@@ -215,7 +215,8 @@ def parse_result(item: Any, custom_id: str | None) -> LineResult | BadLine:
             key, "errored", body={"error": error}, status_code=status, message=text(error.get("message"))
         )
     return BadLine(
-        dumps(item)[:200].decode(errors="replace"), "a Gemini batch result with neither response nor error"
+        json_bytes(item)[:200].decode(errors="replace"),
+        "a Gemini batch result with neither response nor error",
     )
 
 
@@ -252,7 +253,7 @@ class GeminiBatchAPI(BatchAPI):
         name = text(obj(uploaded.get("file")).get("name"))
         if not name:
             raise UnexpectedModelBehavior(
-                "Gemini Files API: the upload answer has no file name", dumps(uploaded)
+                "Gemini Files API: the upload answer has no file name", json_bytes(uploaded)
             )
         return name
 

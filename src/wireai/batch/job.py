@@ -22,13 +22,13 @@ from pathlib import Path
 from typing import Literal, Union, cast
 
 from .._params import ModelRequestParameters
+from ..codecs._base import json_bytes
 from ..exceptions import ModelAPIError, ModelHTTPError, UnexpectedModelBehavior, UserError, snippet
 from ..messages import ModelMessage
 from ..models import Model, check_allow_model_requests, infer_model
 from ..models._http import HTTPModel
 from ..transport.http import RetryPolicy
 from ._api import BatchAPI, Chunk, batch_api, unwrap_model
-from ._files import dumps
 from ._jsonl import BadLine
 from ._progress import ProgressArg, reporter
 from ._types import (
@@ -494,7 +494,7 @@ class BatchJob:
             raw = (
                 line.body
                 if isinstance(line.body, bytes)
-                else dumps(line.body)
+                else json_bytes(line.body)
                 if line.body is not None
                 else b""
             )

@@ -13,10 +13,9 @@ from collections.abc import AsyncIterator, Callable
 from datetime import datetime, timezone
 from typing import Any
 
-from ..codecs._base import WireRequest, obj, text, token_count
+from ..codecs._base import WireRequest, json_bytes, obj, text, token_count
 from . import openai
 from ._api import BatchAPI, Chunk, error_messages, vendor_tag_matches
-from ._files import dumps
 from ._jsonl import BadLine
 from ._types import BatchStatus, LineResult, RequestCounts, VendorBatch
 
@@ -82,7 +81,7 @@ def file_content_request(file_id: str) -> WireRequest:
 
 
 def frame_line(custom_id: str, body: bytes) -> bytes:
-    return b'{"custom_id":%s,"body":%s}' % (dumps(custom_id), body)
+    return b'{"custom_id":%s,"body":%s}' % (json_bytes(custom_id), body)
 
 
 def parse_job(body: dict[str, Any]) -> VendorBatch:

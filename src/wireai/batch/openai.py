@@ -15,9 +15,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
-from ..codecs._base import WireRequest, obj, text, token_count
+from ..codecs._base import WireRequest, json_bytes, obj, text, token_count
 from ._api import BatchAPI, Chunk, error_messages, vendor_tag_matches
-from ._files import dumps, multipart_upload
+from ._files import multipart_upload
 from ._jsonl import BadLine
 from ._types import BatchStatus, LineResult, RequestCounts, VendorBatch
 
@@ -86,7 +86,11 @@ def file_content_request(file_id: str, *, files: str = "files") -> WireRequest:
 
 def frame_line(custom_id: str, url: str, body: bytes) -> bytes:
     """`{"custom_id", "method", "url", "body"}` with the body's bytes as the model made them."""
-    return b'{"custom_id":%s,"method":"POST","url":%s,"body":%s}' % (dumps(custom_id), dumps(url), body)
+    return b'{"custom_id":%s,"method":"POST","url":%s,"body":%s}' % (
+        json_bytes(custom_id),
+        json_bytes(url),
+        body,
+    )
 
 
 # ------------------------------------------------------------------------------------------ responses
@@ -119,7 +123,7 @@ def parse_result_line(line: dict[str, Any]) -> LineResult | BadLine:
     """One line of an output or error file: `{custom_id, response: {status_code, body}, error}`."""
     custom_id = line.get("custom_id")
     if not isinstance(custom_id, str):
-        return BadLine(dumps(line)[:200].decode(errors="replace"), "a result line without a custom_id")
+        return BadLine(json_bytes(line)[:200].decode(errors="replace"), "a result line without a custom_id")
     response = line.get("response")
     if isinstance(response, dict) and isinstance(response.get("status_code"), int):
         status = response["status_code"]
@@ -138,7 +142,7 @@ def parse_result_line(line: dict[str, Any]) -> LineResult | BadLine:
             custom_id, "errored", body={"error": error}, status_code=status, code=code, message=message
         )
     return BadLine(
-        dumps(line)[:200].decode(errors="replace"), "a result line with neither a response nor an error"
+        json_bytes(line)[:200].decode(errors="replace"), "a result line with neither a response nor an error"
     )
 
 
@@ -168,7 +172,11 @@ class OpenAIBatchAPI(BatchAPI):
         if model.provider.endpoint(wire.path, model.model_name).model_in_path:
             # Azure's deployments API names the deployment in the URL, so the model's body carries no
             # `model`; a batch line has no such URL, and Azure wants the deployment in the body instead.
-            body = b'{"model":%s%s%s' % (dumps(model.model_name), b"," if body != b"{}" else b"", body[1:])
+            body = b'{"model":%s%s%s' % (
+                json_bytes(model.model_name),
+                b"," if body != b"{}" else b"",
+                body[1:],
+            )
         return body
 
     def frame(self, custom_id: str, body: bytes) -> bytes:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import importlib
 import os
 from abc import ABC
@@ -71,7 +72,7 @@ class Provider(ABC):
 
     @property
     def retry_policy(self) -> RetryPolicy:
-        return RetryPolicy(max_retries=self.max_retries)
+        return _retry_policy(self.max_retries)
 
     def model_profile(self, model_name: str) -> ModelProfile | None:
         return None
@@ -85,6 +86,12 @@ class Provider(ABC):
 
     def __repr__(self) -> str:  # never shows keys
         return f"{type(self).__name__}(name={self.name!r}, base_url={self.base_url!r})"
+
+
+@functools.lru_cache(maxsize=16)
+def _retry_policy(max_retries: int) -> RetryPolicy:
+    """One frozen policy per retry count, not a new one per request."""
+    return RetryPolicy(max_retries=max_retries)
 
 
 class BearerKeyProvider(Provider):

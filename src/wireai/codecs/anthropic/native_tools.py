@@ -94,10 +94,25 @@ def native_request(
 ) -> NativeRequest:
     """The entries for `params.native_tools`; a tool this model, or the platform serving it, cannot
     run is a `UserError`."""
+    out = NativeRequest()
+    if params.native_tools:  # most requests have none: nothing to look up for them
+        _add_all(out, params, extra, model)
+    version = _code_execution_version(params, settings, extra, model, out.code_execution)
+    if version is not None:
+        out.tools.append({"type": f"code_execution_{version}", "name": "code_execution"})
+        if version in _CODE_EXECUTION_BETAS:
+            out.betas.append(_CODE_EXECUTION_BETAS[version])
+        if version == "20250825" and _programmatic_callers(params):
+            out.betas.append(_PROGRAMMATIC_BETA)
+    return out
+
+
+def _add_all(
+    out: NativeRequest, params: ModelRequestParameters, extra: Mapping[str, Any], model: str
+) -> None:
     check_native_tools(params, KINDS, "Anthropic")
     variant = variant_of(extra)
     allowed = extra.get("native_tools", KINDS)
-    out = NativeRequest()
     for tool in params.native_tools:
         if tool.kind not in variant.native_tools:
             raise UserError(
@@ -110,14 +125,6 @@ def native_request(
                 f"{type(tool).__name__} is not available on {model}: Anthropic runs it on newer Claude models"
             )
         _add(out, tool, params, extra)
-    version = _code_execution_version(params, settings, extra, model, out.code_execution)
-    if version is not None:
-        out.tools.append({"type": f"code_execution_{version}", "name": "code_execution"})
-        if version in _CODE_EXECUTION_BETAS:
-            out.betas.append(_CODE_EXECUTION_BETAS[version])
-        if version == "20250825" and _programmatic_callers(params):
-            out.betas.append(_PROGRAMMATIC_BETA)
-    return out
 
 
 def _add(

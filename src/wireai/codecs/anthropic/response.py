@@ -182,30 +182,32 @@ def read_usage(raw: Mapping[str, Any]) -> RequestUsage:
     (`compaction_input_tokens`, ...)."""
     extra: dict[str, int] = {}
     for group in ("cache_creation", "server_tool_use"):
-        for key, value in obj(raw.get(group)).items():
-            if isinstance(value, int) and not isinstance(value, bool) and value:
-                extra[key] = value
-    iterations = (
-        [obj(i) for i in raw.get("iterations") or ()] if isinstance(raw.get("iterations"), list) else []
-    )
-    if iterations:
+        values = raw.get(group)
+        if isinstance(values, dict):
+            for key, value in values.items():
+                if isinstance(value, int) and not isinstance(value, bool) and value:
+                    extra[key] = value
+    iterations = raw.get("iterations")
+    if isinstance(iterations, list) and iterations:
         counts = dict.fromkeys(USAGE_COUNTS, 0)
-        for step in iterations:
+        for step in map(obj, iterations):
             kind = text(step.get("type")) or "message"
             for key in USAGE_COUNTS:
                 value = token_count(step.get(key))
                 counts[key] += value
                 if kind != "message" and value:
                     extra[f"{kind}_{key}"] = extra.get(f"{kind}_{key}", 0) + value
+        fresh, output = counts["input_tokens"], counts["output_tokens"]
+        written, read = counts["cache_creation_input_tokens"], counts["cache_read_input_tokens"]
     else:
-        counts = {key: token_count(raw.get(key)) for key in USAGE_COUNTS}
+        fresh, output = token_count(raw.get("input_tokens")), token_count(raw.get("output_tokens"))
+        written = token_count(raw.get("cache_creation_input_tokens"))
+        read = token_count(raw.get("cache_read_input_tokens"))
     return RequestUsage(
-        input_tokens=counts["input_tokens"]
-        + counts["cache_creation_input_tokens"]
-        + counts["cache_read_input_tokens"],
-        output_tokens=counts["output_tokens"],
-        cache_read_tokens=counts["cache_read_input_tokens"],
-        cache_write_tokens=counts["cache_creation_input_tokens"],
+        input_tokens=fresh + written + read,
+        output_tokens=output,
+        cache_read_tokens=read,
+        cache_write_tokens=written,
         details=extra or None,
     )
 

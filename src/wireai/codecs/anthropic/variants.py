@@ -27,7 +27,6 @@ instead, nor fetches file URLs itself, nor runs Anthropic's server tools other t
 from __future__ import annotations
 
 import base64
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -37,7 +36,7 @@ from ...profiles import DEFAULT_PROFILE, ModelProfile
 from ...wire.eventstream import EventStreamDecoder
 from ...wire.sse import SSEDecoder
 from .._aws import foundation_model_id, model_segment
-from .._base import Framing, WireRequest
+from .._base import Framing, WireRequest, json_bytes
 
 __all__ = ["VARIANTS", "Variant", "count_tokens_envelope", "envelope", "variant_of"]
 
@@ -155,7 +154,7 @@ def count_tokens_envelope(
     envelope: its `counted` fields, or (Bedrock's CountTokens) the whole InvokeModel body, base64."""
     if variant.counts_invoke_body:
         invoke = envelope(request, variant, model=model, stream=False)
-        raw = json.dumps(invoke.body, ensure_ascii=False, separators=(",", ":")).encode()
+        raw = json_bytes(invoke.body)
         body: dict[str, Any] = {"input": {"invokeModel": {"body": base64.b64encode(raw).decode("ascii")}}}
         path = variant.operation_path(variant.count_tokens_path, foundation_model_id(model))
         return WireRequest("POST", path, body, {"content-type": "application/json"})
