@@ -453,7 +453,7 @@ def _req_summary(
     results: dict[str, Any], stack: str, vendor: str, mode: str, key: str = "us_per_req"
 ) -> dict[str, float] | None:
     r = _get(results, stack, "requests", vendor, mode)
-    return summary(r[key]) if r else None
+    return summary(r[key]) if r and key in r else None
 
 
 def _stream_summary(
@@ -487,9 +487,11 @@ def goals(results: dict[str, Any], vendors: tuple[str, ...]) -> list[list[str]]:
     """Rows of the goals table (columns: GOAL_HEADER): wireai and pydantic-ai over the fair floor.
 
     Goals are issue 12's (start-up, size, plain requests) and issue 23's tighter ones (structured
-    output ≤ +100 µs, stream CPU per delta ≤ 1.25×). Per-request overheads are wall medians; the
-    <sub> shows best round minus best round and the CPU overhead, which hold up better than wall
-    medians when the machine is shared.
+    output ≤ +100 µs, stream CPU per delta ≤ 1.25×). Per-request figures are the client's CPU per
+    request with other tenants' interference mostly left out (`cpu_us_per_req_p10`: the 10th
+    percentile of each round's 100-request blocks, median over rounds; see worker.py); the <sub>
+    shows the wall and CPU overheads of the rounds' means, which carry whatever burst of load fell
+    into a round.
     """
     rows: list[list[str]] = []
 
@@ -548,18 +550,21 @@ def goals(results: dict[str, Any], vendors: tuple[str, ...]) -> list[list[str]]:
 
     for vendor in vendors:
         for mode, limit, issue in (("plain", 150.0, 12), ("structured", 100.0, 23)):
-            wall = {s: _req_summary(results, s, vendor, mode) for s in (FLOOR, WIREAI, PAI, PHYSICAL_LIMIT)}
-            cpu = {s: _req_summary(results, s, vendor, mode, "cpu_us_per_req") for s in (FLOOR, WIREAI, PAI)}
-            vals = {s: v["median"] if v else None for s, v in wall.items()}
+            stacks = (FLOOR, WIREAI, PAI, PHYSICAL_LIMIT)
+            quiet = {s: _req_summary(results, s, vendor, mode, "cpu_us_per_req_p10") for s in stacks}
+            wall = {s: _req_summary(results, s, vendor, mode) for s in stacks}
+            cpu = {s: _req_summary(results, s, vendor, mode, "cpu_us_per_req") for s in stacks}
+            vals = {s: v["median"] if v else None for s, v in quiet.items()}
             notes = {}
             for stack in (WIREAI, PAI):
                 a, fl, ac, fc = wall[stack], wall[FLOOR], cpu[stack], cpu[FLOOR]
                 if a and fl and ac and fc:
-                    best, over_cpu = a["min"] - fl["min"], ac["median"] - fc["median"]
-                    notes[stack] = f" <sub>best {best:+,.0f}, CPU {over_cpu:+,.0f}</sub>"
+                    over_wall, over_cpu = a["median"] - fl["median"], ac["median"] - fc["median"]
+                    notes[stack] = f" <sub>means: wall {over_wall:+,.0f}, CPU {over_cpu:+,.0f}</sub>"
             w, f = vals[WIREAI], vals[FLOOR]
             ok = None if w is None or f is None else w - f <= limit
-            row(f"{vendor} {mode} µs/req", vals, 0, "µs", f"≤ +{limit:.0f} µs (#{issue})", ok, notes)
+            figure = f"{vendor} {mode} CPU µs/req (p10 of blocks)"
+            row(figure, vals, 0, "µs", f"≤ +{limit:.0f} µs (#{issue})", ok, notes)
     for vendor in vendors:
         vals = {
             s: (_stream_summary(results, s, vendor) or {}).get("median")
@@ -635,9 +640,17 @@ def render(report: dict[str, Any]) -> str:
             f"{_cell(r.get('cold_cpu_ms'), spread=False)} | {_cell(r.get('rss_mib'), 1, spread=False)} | {fp_cell} |"
         )
     out.append("")
-    out.append("### Per request (sequential `agent.run('hi')`), µs/req wall; overhead = minus the floor's")
+    out.append(
+        "### Per request (sequential `agent.run('hi')`), µs/req wall; overhead = minus the floor's; "
+        "CPU = the rounds' mean, CPU p10 = 10th percentile of 100-request blocks"
+    )
     out.append("")
-    cols = [c for v in vendors for m in ("plain", "structured") for c in (f"{v} {m}", "overhead", "CPU")]
+    cols = [
+        c
+        for v in vendors
+        for m in ("plain", "structured")
+        for c in (f"{v} {m}", "overhead", "CPU", "CPU p10")
+    ]
     out.extend(table_head("stack", cols))
     for s in order:
         if not STACKS[s].runs_requests:
@@ -647,10 +660,11 @@ def render(report: dict[str, Any]) -> str:
             for mode in ("plain", "structured"):
                 wall = _req_summary(results, s, vendor, mode)
                 cpu = _req_summary(results, s, vendor, mode, "cpu_us_per_req")
+                quiet = _req_summary(results, s, vendor, mode, "cpu_us_per_req_p10")
                 floor = _req_summary(results, FLOOR, vendor, mode)
                 over = None if wall is None or floor is None else wall["median"] - floor["median"]
                 over_cell = "n/a" if over is None else f"{over:+,.0f}"
-                row += f" {_cell(wall)} | {over_cell} | {_cell(cpu, spread=False)} |"
+                row += f" {_cell(wall)} | {over_cell} | {_cell(cpu, spread=False)} | {_cell(quiet)} |"
         out.append(row)
     out.append("")
     out.append(

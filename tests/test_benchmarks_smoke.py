@@ -97,7 +97,8 @@ def test_smoke_run_produces_every_figure_for_the_floor_and_wireai(tmp_path):
         assert r["construct_ms"]["median"] is not None and r["rss_mib"]["median"] > 0
         for vendor in ("openai", "anthropic"):
             for mode in ("plain", "structured"):
-                assert len(r["requests"][vendor][mode]["us_per_req"]) == 1
+                measured = r["requests"][vendor][mode]
+                assert len(measured["us_per_req"]) == len(measured["cpu_us_per_req_p10"]) == 1
             assert r["stream"][vendor]["deltas_seen"] == [50]
             for c in levels:
                 conc = r["concurrency"][vendor][str(c)]
