@@ -1,6 +1,7 @@
 """Instructions per request and per stream delta, floor vs wireai, counted by callgrind.
 
-    python benchmarks/instructions.py                  # both vendors, every figure (~5 min)
+    python benchmarks/instructions.py                  # both vendors, every figure (~6 min)
+    python benchmarks/instructions.py --write-results  # ... and rewrite its section of RESULTS.md
     python benchmarks/instructions.py --vendors openai --figures structured
 
 Wall and CPU times on a shared machine move by ±15% from one second to the next, more than the
@@ -28,9 +29,11 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from run import VENVS, Mock, clean_env, venv_python  # noqa: E402
+from mdtable import write_section  # noqa: E402
+from run import VENVS, Mock, clean_env, stamp, venv_python  # noqa: E402
 
 FIGURES = ("plain", "structured", "stream")
+BEGIN, END = "<!-- instructions:begin -->", "<!-- instructions:end -->"
 _TOTAL_RE = re.compile(rb"^(?:summary|totals): (\d+)", re.M)
 
 
@@ -74,6 +77,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--figures", default=",".join(FIGURES))
     p.add_argument("--requests", default="50,250", help="the two request counts (default 50,250)")
     p.add_argument("--deltas", default="2000,6000", help="the two stream lengths (default 2000,6000)")
+    p.add_argument(
+        "--write-results", action="store_true", help="rewrite its section of benchmarks/RESULTS.md"
+    )
     cfg = p.parse_args(argv)
     if shutil.which("valgrind") is None:
         print("valgrind is not installed: nothing to count", file=sys.stderr)
@@ -81,10 +87,17 @@ def main(argv: list[str] | None = None) -> int:
     stacks = cfg.stacks.split(",")
     requests = tuple(int(n) for n in cfg.requests.split(","))
     deltas = tuple(int(n) for n in cfg.deltas.split(","))
+    when = stamp()
+    lines = [
+        f"Run {when['date']} on {when['machine']}, Python {when['python']}; wireai at {when['checkout']}. "
+        f"Requests {requests[0]} and {requests[1]}, streams of {deltas[0]} and {deltas[1]} deltas.",
+        "",
+        f"| figure | {' | '.join(stacks)} | {' | '.join(f'{s} / {stacks[0]}' for s in stacks[1:])} |",
+        f"|---|{'---:|' * (2 * len(stacks) - 1)}",
+    ]
+    print("\n".join(lines), flush=True)
     mock = Mock()
     try:
-        print(f"| figure | {' | '.join(stacks)} | {' | '.join(f'{s} / {stacks[0]}' for s in stacks[1:])} |")
-        print(f"|---|{'---:|' * (2 * len(stacks) - 1)}")
         for vendor in cfg.vendors.split(","):
             for figure in cfg.figures.split(","):
                 small, large = deltas if figure == "stream" else requests
@@ -92,9 +105,13 @@ def main(argv: list[str] | None = None) -> int:
                 unit = "per delta" if figure == "stream" else "per request"
                 over = " | ".join(f"{c / counts[0]:.2f}× ({c - counts[0]:+,.0f})" for c in counts[1:])
                 cells = " | ".join(f"{c:,.0f}" for c in counts)
-                print(f"| {vendor} {figure}, instructions {unit} | {cells} | {over} |", flush=True)
+                lines.append(f"| {vendor} {figure}, instructions {unit} | {cells} | {over} |")
+                print(lines[-1], flush=True)
     finally:
         mock.close()
+    if cfg.write_results:
+        heading = "## Instructions per request and per delta (`benchmarks/instructions.py`)"
+        write_section(HERE / "RESULTS.md", BEGIN, END, heading, "\n".join(lines) + "\n")
     return 0
 
 
