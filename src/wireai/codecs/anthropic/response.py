@@ -197,15 +197,12 @@ def read_usage(raw: Mapping[str, Any]) -> RequestUsage:
                 counts[key] += value
                 if kind != "message" and value:
                     extra[f"{kind}_{key}"] = extra.get(f"{kind}_{key}", 0) + value
-        fresh, output = counts["input_tokens"], counts["output_tokens"]
-        written, read = counts["cache_creation_input_tokens"], counts["cache_read_input_tokens"]
     else:
-        fresh, output = token_count(raw.get("input_tokens")), token_count(raw.get("output_tokens"))
-        written = token_count(raw.get("cache_creation_input_tokens"))
-        read = token_count(raw.get("cache_read_input_tokens"))
+        counts = {key: token_count(raw.get(key)) for key in USAGE_COUNTS}
+    written, read = counts["cache_creation_input_tokens"], counts["cache_read_input_tokens"]
     return RequestUsage(
-        input_tokens=fresh + written + read,
-        output_tokens=output,
+        input_tokens=counts["input_tokens"] + written + read,
+        output_tokens=counts["output_tokens"],
         cache_read_tokens=read,
         cache_write_tokens=written,
         details=extra or None,
